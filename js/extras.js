@@ -1,0 +1,5 @@
+'use strict';
+
+const { EnhancedEventEmitter, enhancedOnce } = require('./enhancedEvents');
+
+module.exports = { EnhancedEventEmitter, enhancedOnce };

@@ -1,0 +1,82 @@
+'use strict';
+
+// mediasoup's `ortc` functions, computed by the Rust ortc module.
+const { binding } = require('./native');
+const { fromNative } = require('./errorKinds');
+const { toJson } = require('./utils');
+
+function call(name, args) {
+	let json;
+	try {
+		json = binding.ortcCall(name, `[${args.map(toJson).join(',')}]`);
+	} catch (error) {
+		throw fromNative(error);
+	}
+	return JSON.parse(json);
+}
+
+/**
+ * mediasoup's validate* functions fill defaults into the given object; copy
+ * the normalized result back so callers observe the same mutation.
+ */
+function normalizeInPlace(name, target) {
+	const normalized = call(name, [target]);
+	if (target && typeof target === 'object' && normalized && typeof normalized === 'object') {
+		for (const key of Object.keys(target)) {
+			if (!(key in normalized)) {
+				delete target[key];
+			}
+		}
+		Object.assign(target, normalized);
+	}
+}
+
+function validateAndNormalizeRtpCapabilities(caps) {
+	normalizeInPlace('validateAndNormalizeRtpCapabilities', caps);
+}
+
+function validateAndNormalizeRtpParameters(params) {
+	normalizeInPlace('validateAndNormalizeRtpParameters', params);
+}
+
+function validateAndNormalizeSctpStreamParameters(params) {
+	normalizeInPlace('validateAndNormalizeSctpStreamParameters', params);
+}
+
+function generateRouterRtpCapabilities(mediaCodecs = []) {
+	return call('generateRouterRtpCapabilities', [mediaCodecs]);
+}
+
+function getProducerRtpParametersMapping(params, caps) {
+	return call('getProducerRtpParametersMapping', [params, caps]);
+}
+
+function getConsumableRtpParameters(kind, params, caps, rtpMapping) {
+	return call('getConsumableRtpParameters', [kind, params, caps, rtpMapping]);
+}
+
+function canConsume(consumableParams, caps) {
+	return call('canConsume', [consumableParams, caps]);
+}
+
+function getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx }) {
+	return call('getConsumerRtpParameters', [
+		{ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx },
+	]);
+}
+
+function getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx }) {
+	return call('getPipeConsumerRtpParameters', [{ consumableRtpParameters, enableRtx }]);
+}
+
+module.exports = {
+	validateAndNormalizeRtpCapabilities,
+	validateAndNormalizeRtpParameters,
+	validateAndNormalizeSctpStreamParameters,
+	generateRouterRtpCapabilities,
+	getProducerRtpParametersMapping,
+	getConsumableRtpParameters,
+	canConsume,
+	getConsumerRtpParameters,
+	getPipeConsumerRtpParameters,
+};

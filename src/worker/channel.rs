@@ -1,0 +1,107 @@
+//! What flows between JS and a worker thread: commands in, batched messages
+//! out. Messages leave in the order the worker produced them, and a response
+//! is queued before any notification produced after it, so JS sees them in
+//! that order too.
+
+use crate::error::Error;
+use serde_json::{json, Value};
+
+/// A command from JS to the worker thread.
+#[derive(Debug)]
+pub enum Command {
+    Request {
+        id: u32,
+        method: String,
+        handler_id: String,
+        data: Value,
+    },
+    /// Stop the loop, close everything, release the event sink.
+    Close,
+}
+
+/// One batch of messages for JS: a JSON array plus the binary payloads its
+/// entries refer to by index.
+#[derive(Debug, Default)]
+pub struct Batch {
+    pub json: String,
+    pub buffers: Vec<Vec<u8>>,
+}
+
+/// Where a worker delivers its batches (a napi ThreadsafeFunction in the
+/// addon, a plain channel in Rust tests).
+pub trait EventSink: Send {
+    fn deliver(&self, batch: Batch);
+}
+
+/// Messages produced during one turn of the loop, flushed as one batch.
+#[derive(Default)]
+pub struct Outbox {
+    entries: Vec<Value>,
+    buffers: Vec<Vec<u8>>,
+}
+
+impl Outbox {
+    pub fn response(&mut self, id: u32, result: Result<Value, Error>) {
+        self.entries.push(match result {
+            Ok(data) => json!({"id": id, "ok": true, "data": data}),
+            Err(e) => json!({"id": id, "ok": false, "kind": e.kind.as_str(), "message": e.message}),
+        });
+    }
+
+    pub fn notification(&mut self, target: &str, event: &str, data: Value) {
+        self.entries
+            .push(json!({"target": target, "event": event, "data": data}));
+    }
+
+    /// A notification carrying bytes (RTP/RTCP/data messages for JS).
+    pub fn binary_notification(&mut self, target: &str, event: &str, data: Value, bytes: Vec<u8>) {
+        self.buffers.push(bytes);
+        let index = self.buffers.len() - 1;
+        self.entries.push(
+            json!({"target": target, "event": event, "data": data, "buffer": index}),
+        );
+    }
+
+    pub fn log(&mut self, level: &str, text: String) {
+        self.entries.push(json!({"log": level, "text": text}));
+    }
+
+    pub fn died(&mut self, message: String) {
+        self.entries.push(json!({"died": message}));
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn take_batch(&mut self) -> Option<Batch> {
+        if self.entries.is_empty() {
+            return None;
+        }
+        let json = Value::Array(std::mem::take(&mut self.entries)).to_string();
+        Some(Batch {
+            json,
+            buffers: std::mem::take(&mut self.buffers),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batch_keeps_order_and_buffer_indexes() {
+        let mut outbox = Outbox::default();
+        outbox.response(7, Ok(json!({"a": 1})));
+        outbox.binary_notification("p", "rtp", Value::Null, vec![1, 2]);
+        outbox.response(8, Err(Error::type_error("bad")));
+        let batch = outbox.take_batch().unwrap();
+        let v: Value = serde_json::from_str(&batch.json).unwrap();
+        assert_eq!(v[0]["id"], 7);
+        assert_eq!(v[1]["buffer"], 0);
+        assert_eq!(v[2]["kind"], "TypeError");
+        assert_eq!(batch.buffers, vec![vec![1, 2]]);
+        assert!(outbox.take_batch().is_none());
+    }
+}
