@@ -20,14 +20,17 @@ function call(name, args) {
  * the normalized result back so callers observe the same mutation.
  */
 function normalizeInPlace(name, target) {
-	const normalized = call(name, [target]);
-	if (target && typeof target === 'object' && normalized && typeof normalized === 'object') {
+	replaceContents(target, call(name, [target]));
+}
+
+function replaceContents(target, source) {
+	if (target && typeof target === 'object' && source && typeof source === 'object') {
 		for (const key of Object.keys(target)) {
-			if (!(key in normalized)) {
+			if (!(key in source)) {
 				delete target[key];
 			}
 		}
-		Object.assign(target, normalized);
+		Object.assign(target, source);
 	}
 }
 
@@ -47,8 +50,17 @@ function generateRouterRtpCapabilities(mediaCodecs = []) {
 	return call('generateRouterRtpCapabilities', [mediaCodecs]);
 }
 
+/**
+ * Like mediasoup's, this may rewrite the given parameters (H264
+ * profile-level-id is set to the negotiated one).
+ */
 function getProducerRtpParametersMapping(params, caps) {
-	return call('getProducerRtpParametersMapping', [params, caps]);
+	const { rtpMapping, rtpParameters } = call('getProducerRtpParametersMappingWithParameters', [
+		params,
+		caps,
+	]);
+	replaceContents(params, rtpParameters);
+	return rtpMapping;
 }
 
 function getConsumableRtpParameters(kind, params, caps, rtpMapping) {

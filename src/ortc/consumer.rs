@@ -4,8 +4,8 @@
 use serde_json::{json, Value};
 
 use super::js::{
-    array, array_for, cloned_indexed, cloned_list, delete, get, greater_than, is_str, object, read, set,
-    strict_eq, to_js_string, to_number, truthy,
+    array, array_for, assign_error, cloned_indexed, cloned_list, delete, get, greater_than, is_str,
+    object, read, set, strict_eq, to_js_string, to_number, truthy,
 };
 use super::matching::{codecs_match, is_rtx_codec};
 use super::producer::{find_index, random_number};
@@ -19,9 +19,18 @@ use crate::error::{Error, Result};
 pub fn can_consume(consumable_params: &Value, caps: &Value) -> Result<bool> {
     let mut caps = caps.clone();
     validate::rtp_capabilities(Some(&mut caps))?;
-    let cap_codecs = array(get(&caps, "codecs"), "caps.codecs")?;
+    let no_codecs = Vec::new();
     let mut first_match: Option<&Value> = None;
-    for codec in array(read(Some(consumable_params), "codecs")?, "consumableParams.codecs")? {
+    for codec in array(
+        read(Some(consumable_params), "codecs")?,
+        "consumableParams.codecs",
+    )? {
+        // On an array, mediasoup's normalization sets a (JSON-invisible)
+        // `codecs: []` property.
+        let cap_codecs = match &caps {
+            Value::Array(_) => &no_codecs,
+            _ => array_for(get(&caps, "codecs"), "caps.codecs", "find")?,
+        };
         if find_index(cap_codecs, |cap| codecs_match(cap, codec, true))?.is_some() {
             first_match = Some(codec);
             break;
@@ -38,7 +47,11 @@ fn retain_feedback<F>(codec: &mut Value, keep: F) -> Result<()>
 where
     F: Fn(&Value) -> bool,
 {
-    let list = array_for(read(Some(&*codec), "rtcpFeedback")?, "filter")?;
+    let list = array_for(
+        read(Some(&*codec), "rtcpFeedback")?,
+        "codec.rtcpFeedback",
+        "filter",
+    )?;
     let kept: Vec<Value> = list.iter().filter(|fb| keep(fb)).cloned().collect();
     set(codec, "rtcpFeedback", Value::Array(kept));
     Ok(())
@@ -65,7 +78,10 @@ pub fn get_consumer_rtp_parameters(
     let msid = get(consumable_params, "msid").cloned();
 
     let mut remote = remote_caps.clone();
-    array(read(Some(&remote), "codecs")?, "remoteRtpCapabilities.codecs")?;
+    array(
+        read(Some(&remote), "codecs")?,
+        "remoteRtpCapabilities.codecs",
+    )?;
     if let Some(Value::Array(cap_codecs)) = remote.get_mut("codecs") {
         for cap in cap_codecs {
             validate::codec_capability(cap)?;
@@ -81,7 +97,11 @@ pub fn get_consumer_rtp_parameters(
         let Some(j) = find_index(remote_codecs, |cap| codecs_match(cap, &codec, true))? else {
             continue;
         };
-        let cap_fbs = array_for(get(&remote_codecs[j], "rtcpFeedback"), "filter")?;
+        let cap_fbs = array_for(
+            get(&remote_codecs[j], "rtcpFeedback"),
+            "matchedCapCodec.rtcpFeedback",
+            "filter",
+        )?;
         let fbs: Vec<Value> = cap_fbs
             .iter()
             .filter(|fb| enable_rtx || !fb_type_is(fb, "nack") || truthy(get(fb, "parameter")))
@@ -98,7 +118,9 @@ pub fn get_consumer_rtp_parameters(
             continue;
         }
         let apt = read(get(&codecs[idx], "parameters"), "apt")?;
-        let associated = find_index(&codecs, |c| Ok(strict_eq(read(Some(c), "payloadType")?, apt)))?;
+        let associated = find_index(&codecs, |c| {
+            Ok(strict_eq(read(Some(c), "payloadType")?, apt))
+        })?;
         if associated.is_some() {
             rtx_supported = true;
         } else {
@@ -111,12 +133,22 @@ pub fn get_consumer_rtp_parameters(
     }
 
     let mut header_extensions = Vec::new();
-    let consumable_exts = array_for(get(consumable_params, "headerExtensions"), "filter")?;
+    let consumable_exts = array_for(
+        get(consumable_params, "headerExtensions"),
+        "consumableRtpParameters.headerExtensions",
+        "filter",
+    )?;
     for ext in consumable_exts {
-        let remote_exts = array_for(get(&remote, "headerExtensions"), "some")?;
+        let remote_exts = array_for(
+            get(&remote, "headerExtensions"),
+            "remoteRtpCapabilities.headerExtensions",
+            "some",
+        )?;
         let found = find_index(remote_exts, |cap| {
-            Ok(strict_eq(read(Some(cap), "preferredId")?, read(Some(ext), "id")?)
-                && strict_eq(get(cap, "uri"), get(ext, "uri")))
+            Ok(
+                strict_eq(read(Some(cap), "preferredId")?, read(Some(ext), "id")?)
+                    && strict_eq(get(cap, "uri"), get(ext, "uri")),
+            )
         })?;
         if found.is_some() {
             header_extensions.push(ext.clone());
@@ -158,7 +190,11 @@ fn single_encoding(consumable_params: &Value, rtx_supported: bool) -> Result<Val
     if rtx_supported {
         encoding["rtx"] = json!({ "ssrc": ssrc + 1 });
     }
-    let encodings = array_for(get(consumable_params, "encodings"), "find")?;
+    let encodings = array_for(
+        get(consumable_params, "encodings"),
+        "consumableRtpParameters.encodings",
+        "find",
+    )?;
 
     let mut with_mode = None;
     for e in encodings {
@@ -197,19 +233,13 @@ fn single_encoding(consumable_params: &Value, rtx_supported: bool) -> Result<Val
 
 /// All consumable encodings with fresh SSRCs (and RTX SSRCs when `rtx`).
 fn pipe_encodings(encodings: Option<&Value>, rtx: bool) -> Result<Vec<Value>> {
-    let list = cloned_indexed(encodings, "consumableRtpParameters.encodings")?;
+    let list = cloned_indexed(encodings);
     let base = random_number();
     let base_rtx = random_number();
     let mut out = Vec::with_capacity(list.len());
     for (i, mut encoding) in list.into_iter().enumerate() {
-        match &encoding {
-            Value::Object(_) | Value::Array(_) => {}
-            other => {
-                return Err(Error::type_error(format!(
-                    "Cannot set properties of {} (setting 'ssrc')",
-                    to_js_string(Some(other))
-                )))
-            }
+        if let Some(err) = assign_error(&encoding, "ssrc") {
+            return Err(err);
         }
         let i = i as u64;
         set(&mut encoding, "ssrc", json!(base + i));
@@ -224,7 +254,10 @@ fn pipe_encodings(encodings: Option<&Value>, rtx: bool) -> Result<Vec<Value>> {
 }
 
 /// `getPipeConsumerRtpParameters({consumableRtpParameters, enableRtx})`.
-pub fn get_pipe_consumer_rtp_parameters(consumable_params: &Value, enable_rtx: bool) -> Result<Value> {
+pub fn get_pipe_consumer_rtp_parameters(
+    consumable_params: &Value,
+    enable_rtx: bool,
+) -> Result<Value> {
     let rtcp = read(Some(consumable_params), "rtcp")?.cloned();
     let msid = get(consumable_params, "msid").cloned();
 
@@ -243,11 +276,18 @@ pub fn get_pipe_consumer_rtp_parameters(consumable_params: &Value, enable_rtx: b
     }
 
     // No transport-level MID or bandwidth estimation between routers.
-    let exts = array_for(get(consumable_params, "headerExtensions"), "filter")?;
+    let exts = array_for(
+        get(consumable_params, "headerExtensions"),
+        "consumableRtpParameters.headerExtensions",
+        "filter",
+    )?;
     let mut header_extensions = Vec::new();
     for ext in exts {
         let uri = read(Some(ext), "uri")?;
-        if !is_str(uri, URI_MID) && !is_str(uri, URI_ABS_SEND_TIME) && !is_str(uri, URI_TRANSPORT_CC) {
+        if !is_str(uri, URI_MID)
+            && !is_str(uri, URI_ABS_SEND_TIME)
+            && !is_str(uri, URI_TRANSPORT_CC)
+        {
             header_extensions.push(ext.clone());
         }
     }

@@ -140,9 +140,7 @@ pub fn is_same_profile(params1: &Value, params2: &Value) -> bool {
 
 fn level_asymmetry_allowed(params: &Value) -> bool {
     let v = get(params, "level-asymmetry-allowed");
-    matches!(v, Some(Value::Bool(true)))
-        || strict_eq(v, Some(&Value::from(1)))
-        || is_str(v, "1")
+    matches!(v, Some(Value::Bool(true))) || strict_eq(v, Some(&Value::from(1))) || is_str(v, "1")
 }
 
 fn is_less_level(a: u8, b: u8) -> bool {
@@ -176,10 +174,10 @@ pub fn generate_profile_level_id_string_for_answer(
     if !truthy(get(local, "profile-level-id")) && !truthy(get(remote, "profile-level-id")) {
         return Ok(None);
     }
-    let local_id = parse_sdp_profile_level_id(local)
-        .ok_or(AnswerError("invalid local_profile_level_id"))?;
-    let remote_id = parse_sdp_profile_level_id(remote)
-        .ok_or(AnswerError("invalid remote_profile_level_id"))?;
+    let local_id =
+        parse_sdp_profile_level_id(local).ok_or(AnswerError("invalid local_profile_level_id"))?;
+    let remote_id =
+        parse_sdp_profile_level_id(remote).ok_or(AnswerError("invalid remote_profile_level_id"))?;
     if local_id.profile != remote_id.profile {
         return Err(AnswerError("H264 Profile mismatch"));
     }
@@ -257,7 +255,12 @@ mod tests {
     #[test]
     fn to_string() {
         use Profile::*;
-        let s = |p, l| profile_level_id_to_string(ProfileLevelId { profile: p, level: l });
+        let s = |p, l| {
+            profile_level_id_to_string(ProfileLevelId {
+                profile: p,
+                level: l,
+            })
+        };
         assert_eq!(s(ConstrainedBaseline, 31).as_deref(), Some("42e01f"));
         assert_eq!(s(Baseline, 10).as_deref(), Some("42000a"));
         assert_eq!(s(Main, 31).as_deref(), Some("4d001f"));
@@ -285,8 +288,14 @@ mod tests {
             &json!({"profile-level-id": "42a01f"}),
             &json!({"profile-level-id": "58A01F"})
         ));
-        assert!(is_same_profile(&json!({"profile-level-id": "42e01f"}), &json!({})));
-        assert!(!is_same_profile(&json!({}), &json!({"profile-level-id": "4d001f"})));
+        assert!(is_same_profile(
+            &json!({"profile-level-id": "42e01f"}),
+            &json!({})
+        ));
+        assert!(!is_same_profile(
+            &json!({}),
+            &json!({"profile-level-id": "4d001f"})
+        ));
         assert!(!is_same_profile(
             &json!({"profile-level-id": "42a01f"}),
             &json!({"profile-level-id": "640c1f"})
@@ -300,7 +309,10 @@ mod tests {
             &json!({"profile-level-id": "zzzzzz"})
         ));
         // Empty string means the default profile.
-        assert!(is_same_profile(&json!({"profile-level-id": ""}), &json!({})));
+        assert!(is_same_profile(
+            &json!({"profile-level-id": ""}),
+            &json!({})
+        ));
     }
 
     fn answer(local: Value, remote: Value) -> Result<Option<String>, AnswerError> {

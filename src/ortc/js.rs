@@ -100,26 +100,28 @@ pub(crate) fn read<'a>(v: Option<&'a Value>, key: &str) -> Result<Option<&'a Val
     }
 }
 
-/// The elements of a value used with `for..of` / `.find()` / `.filter()`;
-/// throws a TypeError for anything that is not an array.
+/// The elements of a value used with `for..of`; throws a TypeError for
+/// anything that is not an array.
 pub(crate) fn array<'a>(v: Option<&'a Value>, expr: &str) -> Result<&'a Vec<Value>> {
     match v {
         Some(Value::Array(a)) => Ok(a),
-        None => Err(Error::type_error(format!("{expr} is not iterable (undefined)"))),
-        Some(Value::Null) => Err(Error::type_error(format!("{expr} is not iterable (null)"))),
-        Some(_) => Err(Error::type_error(format!("{expr} is not iterable"))),
+        _ => Err(Error::type_error(format!("{expr} is not iterable"))),
     }
 }
 
-/// The array a method such as `.filter()` or `.find()` is called on; throws
-/// the TypeError JS would for anything else.
-pub(crate) fn array_for<'a>(v: Option<&'a Value>, method: &str) -> Result<&'a Vec<Value>> {
+/// The array `expr.method(...)` is called on (`.find()`, `.filter()`...);
+/// throws the TypeError JS would for anything else.
+pub(crate) fn array_for<'a>(
+    v: Option<&'a Value>,
+    expr: &str,
+    method: &str,
+) -> Result<&'a Vec<Value>> {
     match v {
         Some(Value::Array(a)) => Ok(a),
         None => Err(cannot_read("undefined", method)),
         Some(Value::Null) => Err(cannot_read("null", method)),
         Some(_) => Err(Error::type_error(format!(
-            "(intermediate value).{method} is not a function"
+            "{expr}.{method} is not a function"
         ))),
     }
 }
@@ -134,18 +136,34 @@ pub(crate) fn cloned_list(v: Option<&Value>, expr: &str) -> Result<Vec<Value>> {
     }
 }
 
-/// `utils.clone(v) ?? []` followed by an index loop up to `.length` whose body
-/// assigns properties: values without a `length` give no iterations, a
-/// non-empty string fails on the first assignment.
-pub(crate) fn cloned_indexed(v: Option<&Value>, expr: &str) -> Result<Vec<Value>> {
+/// `utils.clone(v) ?? []` followed by an index loop up to `.length`: a
+/// string yields its characters, values without a `length` nothing.
+pub(crate) fn cloned_indexed(v: Option<&Value>) -> Vec<Value> {
     match v {
-        Some(Value::Array(a)) => Ok(a.clone()),
-        Some(Value::String(s)) if !s.is_empty() => Err(Error::type_error(format!(
-            "Cannot create property 'ssrc' on string '{}' ({expr})",
-            s.chars().next().unwrap_or_default()
-        ))),
-        _ => Ok(Vec::new()),
+        Some(Value::Array(a)) => a.clone(),
+        Some(Value::String(s)) => s.chars().map(|c| Value::String(c.to_string())).collect(),
+        _ => Vec::new(),
     }
+}
+
+/// The TypeError JS throws when assigning `target[key]`, if any (strict mode
+/// forbids creating properties on primitives).
+pub(crate) fn assign_error(target: &Value, key: &str) -> Option<Error> {
+    let kind = match target {
+        Value::Object(_) | Value::Array(_) => return None,
+        Value::Null => {
+            return Some(Error::type_error(format!(
+                "Cannot set properties of null (setting '{key}')"
+            )))
+        }
+        Value::Bool(_) => "boolean",
+        Value::Number(_) => "number",
+        Value::String(_) => "string",
+    };
+    Some(Error::type_error(format!(
+        "Cannot create property '{key}' on {kind} '{}'",
+        to_js_string(Some(target))
+    )))
 }
 
 /// `obj[key] = val` (no-op on arrays and primitives, whose named properties
@@ -216,20 +234,14 @@ pub(crate) fn to_js_string(v: Option<&Value>) -> String {
 pub(crate) fn is_js_space(c: char) -> bool {
     matches!(
         c,
-        '\t' | '\n'
-            | '\u{b}'
-            | '\u{c}'
-            | '\r'
-            | ' '
-            | '\u{a0}'
-            | '\u{1680}'
-            | '\u{2000}'..='\u{200a}'
-            | '\u{2028}'
-            | '\u{2029}'
-            | '\u{202f}'
-            | '\u{205f}'
-            | '\u{3000}'
-            | '\u{feff}'
+        '\t' | '\n' | '\u{b}' | '\u{c}' | '\r' | ' ' | '\u{a0}' | '\u{1680}' | '\u{2000}'
+            ..='\u{200a}'
+                | '\u{2028}'
+                | '\u{2029}'
+                | '\u{202f}'
+                | '\u{205f}'
+                | '\u{3000}'
+                | '\u{feff}'
     )
 }
 
@@ -255,7 +267,9 @@ pub(crate) fn parse_int_hex(s: &str) -> Option<f64> {
     if digits.is_empty() {
         return None;
     }
-    let value = digits.iter().fold(0f64, |acc, d| acc * 16.0 + f64::from(*d));
+    let value = digits
+        .iter()
+        .fold(0f64, |acc, d| acc * 16.0 + f64::from(*d));
     Some(if negative { -value } else { value })
 }
 
@@ -302,9 +316,9 @@ fn string_to_number(s: &str) -> f64 {
         if body.is_empty() || !body.chars().all(|c| c.is_digit(radix)) {
             return f64::NAN;
         }
-        return body
-            .chars()
-            .fold(0f64, |acc, c| acc * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0)));
+        return body.chars().fold(0f64, |acc, c| {
+            acc * f64::from(radix) + f64::from(c.to_digit(radix).unwrap_or(0))
+        });
     }
     match t {
         "Infinity" | "+Infinity" => return f64::INFINITY,
@@ -324,9 +338,7 @@ fn string_to_number(s: &str) -> f64 {
 pub(crate) fn greater_than(a: Option<&Value>, b: Option<&Value>) -> bool {
     let prim = |v: Option<&Value>| -> Option<Value> {
         match v {
-            Some(Value::Array(_)) | Some(Value::Object(_)) => {
-                Some(Value::String(to_js_string(v)))
-            }
+            Some(Value::Array(_)) | Some(Value::Object(_)) => Some(Value::String(to_js_string(v))),
             other => other.cloned(),
         }
     };

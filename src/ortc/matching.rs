@@ -14,7 +14,10 @@ pub(crate) fn is_rtx_codec(codec: &Value) -> Result<bool> {
     let Some(head) = lower.strip_suffix("/rtx") else {
         return Ok(false);
     };
-    Ok(head.chars().next_back().is_some_and(|c| !is_line_terminator(c)))
+    Ok(head
+        .chars()
+        .next_back()
+        .is_some_and(|c| !is_line_terminator(c)))
 }
 
 /// Outcome of a successful match.
@@ -25,13 +28,15 @@ pub(crate) struct Matched {
     pub h264_profile_level_id: Option<Option<String>>,
 }
 
-fn lower_mime(codec: &Value) -> Result<String> {
+fn lower_mime(codec: &Value, name: &str) -> Result<String> {
     match read(Some(codec), "mimeType")? {
         Some(Value::String(s)) => Ok(s.to_lowercase()),
         None | Some(Value::Null) => Err(Error::type_error(
             "Cannot read properties of undefined (reading 'toLowerCase')",
         )),
-        Some(_) => Err(Error::type_error("codec.mimeType.toLowerCase is not a function")),
+        Some(_) => Err(Error::type_error(format!(
+            "{name}.mimeType.toLowerCase is not a function"
+        ))),
     }
 }
 
@@ -53,8 +58,8 @@ fn param_or_zero(codec: &Value, key: &str) -> Result<Value> {
 /// Whether `a` matches `b`: same mimeType (ignoring case), clockRate and
 /// channels, plus codec specific checks. Returns `None` when they differ.
 pub(crate) fn match_codecs(a: &Value, b: &Value, strict: bool) -> Result<Option<Matched>> {
-    let a_mime = lower_mime(a)?;
-    let b_mime = lower_mime(b)?;
+    let a_mime = lower_mime(a, "aCodec")?;
+    let b_mime = lower_mime(b, "bCodec")?;
     let mut matched = Matched {
         h264_profile_level_id: None,
     };
@@ -142,11 +147,28 @@ mod tests {
 
     #[test]
     fn basic_fields() {
-        let opus = json!({"mimeType": "audio/opus", "clockRate": 48000, "channels": 2, "parameters": {}});
-        assert!(m(opus.clone(), json!({"mimeType": "AUDIO/OPUS", "clockRate": 48000, "channels": 2}), false));
-        assert!(!m(opus.clone(), json!({"mimeType": "audio/opus", "clockRate": 48000, "channels": 1}), false));
-        assert!(!m(opus.clone(), json!({"mimeType": "audio/opus", "clockRate": 44100, "channels": 2}), false));
-        assert!(!m(opus, json!({"mimeType": "audio/opus", "clockRate": 48000}), false));
+        let opus =
+            json!({"mimeType": "audio/opus", "clockRate": 48000, "channels": 2, "parameters": {}});
+        assert!(m(
+            opus.clone(),
+            json!({"mimeType": "AUDIO/OPUS", "clockRate": 48000, "channels": 2}),
+            false
+        ));
+        assert!(!m(
+            opus.clone(),
+            json!({"mimeType": "audio/opus", "clockRate": 48000, "channels": 1}),
+            false
+        ));
+        assert!(!m(
+            opus.clone(),
+            json!({"mimeType": "audio/opus", "clockRate": 44100, "channels": 2}),
+            false
+        ));
+        assert!(!m(
+            opus,
+            json!({"mimeType": "audio/opus", "clockRate": 48000}),
+            false
+        ));
     }
 
     #[test]
@@ -160,7 +182,12 @@ mod tests {
         b["parameters"]["num_streams"] = json!(4);
         b["parameters"]["coupled_streams"] = json!(3);
         assert!(!m(a.clone(), b, true));
-        assert!(codecs_match(&a, &json!({"mimeType": "audio/multiopus", "clockRate": 48000, "channels": 6}), false).is_err());
+        assert!(codecs_match(
+            &a,
+            &json!({"mimeType": "audio/multiopus", "clockRate": 48000, "channels": 6}),
+            false
+        )
+        .is_err());
     }
 
     fn h264(params: Value) -> Value {
@@ -170,11 +197,27 @@ mod tests {
     #[test]
     fn h264_rules() {
         // Loose matching ignores parameters.
-        assert!(m(h264(json!({"packetization-mode": 1})), h264(json!({})), false));
+        assert!(m(
+            h264(json!({"packetization-mode": 1})),
+            h264(json!({})),
+            false
+        ));
         // Packetization mode must be equal (missing means 0, strict types).
-        assert!(!m(h264(json!({"packetization-mode": 1})), h264(json!({})), true));
-        assert!(m(h264(json!({"packetization-mode": 0})), h264(json!({})), true));
-        assert!(!m(h264(json!({"packetization-mode": "1"})), h264(json!({"packetization-mode": 1})), true));
+        assert!(!m(
+            h264(json!({"packetization-mode": 1})),
+            h264(json!({})),
+            true
+        ));
+        assert!(m(
+            h264(json!({"packetization-mode": 0})),
+            h264(json!({})),
+            true
+        ));
+        assert!(!m(
+            h264(json!({"packetization-mode": "1"})),
+            h264(json!({"packetization-mode": 1})),
+            true
+        ));
         // Profile must be equal.
         assert!(!m(
             h264(json!({"profile-level-id": "42e01f"})),
@@ -195,7 +238,9 @@ mod tests {
         .unwrap()
         .unwrap();
         assert_eq!(got.h264_profile_level_id, Some(Some("42e01f".into())));
-        let got = match_codecs(&h264(json!({})), &h264(json!({})), true).unwrap().unwrap();
+        let got = match_codecs(&h264(json!({})), &h264(json!({})), true)
+            .unwrap()
+            .unwrap();
         assert_eq!(got.h264_profile_level_id, Some(None));
     }
 
@@ -206,7 +251,10 @@ mod tests {
             .unwrap()
             .unwrap();
         apply_match(&mut codec, &got);
-        assert_eq!(codec["parameters"], json!({"profile-level-id": "42e01f", "x": 1}));
+        assert_eq!(
+            codec["parameters"],
+            json!({"profile-level-id": "42e01f", "x": 1})
+        );
         let mut codec = h264(json!({}));
         let got = match_codecs(&codec, &h264(json!({"profile-level-id": "42e01f"})), true)
             .unwrap()
@@ -221,7 +269,15 @@ mod tests {
         assert!(m(vp9(json!({})), vp9(json!({"profile-id": 0})), true));
         assert!(!m(vp9(json!({"profile-id": 2})), vp9(json!({})), true));
         assert!(m(vp9(json!({"profile-id": 2})), vp9(json!({})), false));
-        assert!(!m(vp9(json!({"profile-id": "2"})), vp9(json!({"profile-id": 2})), true));
-        assert!(m(vp9(json!({"profile-id": 2})), vp9(json!({"profile-id": 2})), true));
+        assert!(!m(
+            vp9(json!({"profile-id": "2"})),
+            vp9(json!({"profile-id": 2})),
+            true
+        ));
+        assert!(m(
+            vp9(json!({"profile-id": 2})),
+            vp9(json!({"profile-id": 2})),
+            true
+        ));
     }
 }

@@ -103,7 +103,8 @@ pub fn dispatch(func: &str, args: &[Value]) -> Result<Value> {
         }
         "getProducerRtpParametersMappingWithParameters" => {
             let mut params = required(0, "codecs")?.clone();
-            let mapping = get_producer_rtp_parameters_mapping_mut(&mut params, required(1, "codecs")?)?;
+            let mapping =
+                get_producer_rtp_parameters_mapping_mut(&mut params, required(1, "codecs")?)?;
             Ok(json!({ "rtpMapping": mapping, "rtpParameters": params }))
         }
         "getConsumableRtpParameters" => {
@@ -142,7 +143,9 @@ pub fn dispatch(func: &str, args: &[Value]) -> Result<Value> {
             Ok(parse_scalability_mode(mode.as_deref()))
         }
         "getSupportedRtpCapabilities" => Ok(supported_rtp_capabilities()),
-        other => Err(Error::type_error(format!("unknown ortc function \"{other}\""))),
+        other => Err(Error::type_error(format!(
+            "unknown ortc function \"{other}\""
+        ))),
     }
 }
 

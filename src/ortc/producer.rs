@@ -4,7 +4,8 @@
 use serde_json::{json, Value};
 
 use super::js::{
-    array, cloned_indexed, delete, get, is_str, object, read, set, strict_eq, to_js_string,
+    array, array_for, assign_error, cloned_indexed, delete, get, is_str, object, read, set,
+    strict_eq, to_js_string,
 };
 use super::matching::{apply_match, is_rtx_codec, match_codecs};
 use super::supported::URI_ABS_CAPTURE_TIME;
@@ -41,7 +42,7 @@ pub fn get_producer_rtp_parameters_mapping_mut(params: &mut Value, caps: &Value)
         if is_rtx_codec(codec)? {
             continue;
         }
-        let cap_codecs = array(read(Some(caps), "codecs")?, "caps.codecs")?;
+        let cap_codecs = array_for(read(Some(caps), "codecs")?, "caps.codecs", "find")?;
         let mut found = None;
         for (j, cap) in cap_codecs.iter().enumerate() {
             if let Some(matched) = match_codecs(codec, cap, true)? {
@@ -78,7 +79,7 @@ pub fn get_producer_rtp_parameters_mapping_mut(params: &mut Value, caps: &Value)
                 to_js_string(get(codec, "payloadType"))
             )));
         };
-        let cap_codecs = array(read(Some(caps), "codecs")?, "caps.codecs")?;
+        let cap_codecs = array_for(read(Some(caps), "codecs")?, "caps.codecs", "find")?;
         let Some(&(_, cap_media_idx)) = pairs.iter().find(|(p, _)| *p == associated) else {
             return Err(Error::type_error(
                 "Cannot read properties of undefined (reading 'preferredPayloadType')",
@@ -111,16 +112,17 @@ pub fn get_producer_rtp_parameters_mapping_mut(params: &mut Value, caps: &Value)
         })
         .collect();
 
-    let mut mapped_ssrc = random_number();
+    // Consecutive mapped SSRCs from a random base.
+    let base_ssrc = random_number();
     let mut encodings = Vec::new();
-    for encoding in array(read(Some(&*params), "encodings")?, "params.encodings")? {
+    let list = array(read(Some(&*params), "encodings")?, "params.encodings")?;
+    for (i, encoding) in list.iter().enumerate() {
         let ssrc = read(Some(encoding), "ssrc")?.cloned();
         encodings.push(object(vec![
             ("ssrc", ssrc),
             ("rid", get(encoding, "rid").cloned()),
-            ("mappedSsrc", Some(json!(mapped_ssrc))),
+            ("mappedSsrc", Some(json!(base_ssrc + i as u64))),
         ]));
-        mapped_ssrc += 1;
     }
 
     Ok(json!({ "codecs": mapped_codecs, "encodings": encodings }))
@@ -145,19 +147,23 @@ pub fn get_consumable_rtp_parameters(
         if is_rtx_codec(codec)? {
             continue;
         }
-        let entries = array(read(Some(mapping), "codecs")?, "rtpMapping.codecs")?;
+        let entries = array_for(read(Some(mapping), "codecs")?, "rtpMapping.codecs", "find")?;
         let pt = get(codec, "payloadType");
-        let entry = find_index(entries, |e| Ok(strict_eq(read(Some(e), "payloadType")?, pt)))?
-            .ok_or_else(|| {
-                Error::type_error("Cannot read properties of undefined (reading 'mappedPayloadType')")
-            })?;
+        let entry = find_index(entries, |e| {
+            Ok(strict_eq(read(Some(e), "payloadType")?, pt))
+        })?
+        .ok_or_else(|| {
+            Error::type_error("Cannot read properties of undefined (reading 'mappedPayloadType')")
+        })?;
         let mapped_pt = get(&entries[entry], "mappedPayloadType");
-        let cap_codecs = array(read(Some(caps), "codecs")?, "caps.codecs")?;
+        let cap_codecs = array_for(read(Some(caps), "codecs")?, "caps.codecs", "find")?;
         let cap = find_index(cap_codecs, |c| {
             Ok(strict_eq(read(Some(c), "preferredPayloadType")?, mapped_pt))
         })?
         .map(|j| &cap_codecs[j])
-        .ok_or_else(|| Error::type_error("Cannot read properties of undefined (reading 'mimeType')"))?;
+        .ok_or_else(|| {
+            Error::type_error("Cannot read properties of undefined (reading 'mimeType')")
+        })?;
         let consumable = object(vec![
             ("mimeType", get(cap, "mimeType").cloned()),
             ("payloadType", get(cap, "preferredPayloadType").cloned()),
@@ -186,7 +192,10 @@ pub fn get_consumable_rtp_parameters(
     }
 
     let mut exts_out = Vec::new();
-    for cap_ext in array(read(Some(caps), "headerExtensions")?, "caps.headerExtensions")? {
+    for cap_ext in array(
+        read(Some(caps), "headerExtensions")?,
+        "caps.headerExtensions",
+    )? {
         read(Some(cap_ext), "kind")?;
         let direction = get(cap_ext, "direction");
         if !is_str(get(cap_ext, "kind"), kind)
@@ -197,9 +206,14 @@ pub fn get_consumable_rtp_parameters(
         // abs-capture-time is only relayed from the producer's packets, so it
         // is announced only when the producer negotiated it.
         if is_str(get(cap_ext, "uri"), URI_ABS_CAPTURE_TIME) {
-            let producer_exts = array(get(params, "headerExtensions"), "params.headerExtensions")?;
+            let producer_exts = array_for(
+                get(params, "headerExtensions"),
+                "params.headerExtensions",
+                "some",
+            )?;
             let uri = get(cap_ext, "uri");
-            let negotiated = find_index(producer_exts, |e| Ok(strict_eq(read(Some(e), "uri")?, uri)))?;
+            let negotiated =
+                find_index(producer_exts, |e| Ok(strict_eq(read(Some(e), "uri")?, uri)))?;
             if negotiated.is_none() {
                 continue;
             }
@@ -213,27 +227,40 @@ pub fn get_consumable_rtp_parameters(
     }
 
     let mut encodings_out = Vec::new();
-    let encodings = cloned_indexed(get(params, "encodings"), "params.encodings")?;
-    for (i, mut encoding) in encodings.into_iter().enumerate() {
-        let mapped = array(read(Some(mapping), "encodings")?, "rtpMapping.encodings")?
-            .get(i)
-            .ok_or_else(|| {
-                Error::type_error(format!(
-                    "Cannot destructure property 'mappedSsrc' of 'rtpMapping.encodings[{i}]' as it is undefined."
-                ))
-            })?;
-        let mapped_ssrc = read(Some(mapped), "mappedSsrc")?.cloned();
-        match &encoding {
-            Value::Null => {
-                return Err(Error::type_error("Cannot convert undefined or null to object"))
-            }
-            Value::Object(_) | Value::Array(_) => {}
-            other => {
+    for (i, mut encoding) in cloned_indexed(get(params, "encodings"))
+        .into_iter()
+        .enumerate()
+    {
+        let mapped = match read(Some(mapping), "encodings")? {
+            Some(Value::Array(list)) => list.get(i),
+            Some(Value::Null) => {
                 return Err(Error::type_error(format!(
-                    "Cannot create property 'ssrc' on {}",
-                    to_js_string(Some(other))
+                    "Cannot read properties of null (reading '{i}')"
                 )))
             }
+            None => {
+                return Err(Error::type_error(format!(
+                    "Cannot read properties of undefined (reading '{i}')"
+                )))
+            }
+            Some(_) => None,
+        };
+        let mapped = match mapped {
+            Some(Value::Null) | None => {
+                return Err(Error::type_error(
+                    "Cannot destructure property 'mappedSsrc' of 'rtpMapping.encodings[i]' as it is undefined.",
+                ))
+            }
+            Some(m) => m,
+        };
+        let mapped_ssrc = get(mapped, "mappedSsrc").cloned();
+        if encoding.is_null() {
+            return Err(Error::type_error(
+                "Cannot convert undefined or null to object",
+            ));
+        }
+        if let Some(err) = assign_error(&encoding, "ssrc") {
+            return Err(err);
         }
         delete(&mut encoding, "rid");
         delete(&mut encoding, "rtx");
@@ -252,7 +279,10 @@ pub fn get_consumable_rtp_parameters(
         ("encodings", Some(Value::Array(encodings_out))),
         (
             "rtcp",
-            Some(object(vec![("cname", cname), ("reducedSize", Some(json!(true)))])),
+            Some(object(vec![
+                ("cname", cname),
+                ("reducedSize", Some(json!(true))),
+            ])),
         ),
         ("msid", get(params, "msid").cloned()),
     ]))

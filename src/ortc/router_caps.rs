@@ -97,10 +97,8 @@ pub fn generate_router_rtp_capabilities(media_codecs: Option<&Value>) -> Result<
             return Err(Error::type_error("duplicated codec.preferredPayloadType"));
         }
 
-        codec["parameters"] = merge_parameters(
-            get(&codec, "parameters"),
-            get(&media_codec, "parameters"),
-        );
+        codec["parameters"] =
+            merge_parameters(get(&codec, "parameters"), get(&media_codec, "parameters"));
 
         let rtx = if get(&codec, "kind") == Some(&json!("video")) {
             let rtx_pt = take_dynamic(&mut pool)?;
@@ -111,7 +109,10 @@ pub fn generate_router_rtp_capabilities(media_codecs: Option<&Value>) -> Result<
                 ("clockRate", get(&codec, "clockRate").cloned()),
                 (
                     "parameters",
-                    Some(object(vec![("apt", get(&codec, "preferredPayloadType").cloned())])),
+                    Some(object(vec![(
+                        "apt",
+                        get(&codec, "preferredPayloadType").cloned(),
+                    )])),
                 ),
                 ("rtcpFeedback", Some(json!([]))),
             ]))

@@ -4,8 +4,8 @@
 
 use serde_json::{json, Value};
 
-/// Reads `[1-9][0-9]?` at the start of `s`; `prefer_long` takes the second
-/// digit when present (the regex is greedy), otherwise the caller retries.
+/// Reads a layer count of exactly `len` (1 or 2) digits at the start of `s`,
+/// the first one non-zero.
 fn layer_count(s: &[u8], len: usize) -> Option<u32> {
     let digits = s.get(..len)?;
     if !(b'1'..=b'9').contains(&digits[0]) || !digits.iter().all(u8::is_ascii_digit) {
@@ -21,12 +21,10 @@ fn parse(mode: &str) -> Option<(u32, u32, bool)> {
     }
     let rest = &b[1..];
     // Spatial layers: two digits if followed by 'T', else one digit.
-    let (spatial, rest) = [2usize, 1]
-        .iter()
-        .find_map(|&len| {
-            let n = layer_count(rest, len)?;
-            (rest.get(len) == Some(&b'T')).then(|| (n, &rest[len + 1..]))
-        })?;
+    let (spatial, rest) = [2usize, 1].iter().find_map(|&len| {
+        let n = layer_count(rest, len)?;
+        (rest.get(len) == Some(&b'T')).then(|| (n, &rest[len + 1..]))
+    })?;
     // Temporal layers: greedy, nothing mandatory follows.
     let (temporal, rest) = [2usize, 1]
         .iter()

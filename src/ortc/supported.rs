@@ -8,6 +8,7 @@
 //! for pipe consumers. Both are modelled with process-wide flags.
 
 use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::OnceLock;
 
 use serde_json::{json, Map, Value};
 
@@ -171,8 +172,10 @@ fn codec_value(r: &CodecRow) -> Value {
     Value::Object(m)
 }
 
-/// Header extensions: `(preferredId, uri, [(kind, direction)])`.
-fn header_extension_rows() -> Vec<(u8, &'static str, Vec<(&'static str, &'static str)>)> {
+/// `(preferredId, uri, [(kind, direction)])`.
+type ExtensionRow = (u8, &'static str, Vec<(&'static str, &'static str)>);
+
+fn header_extension_rows() -> Vec<ExtensionRow> {
     const AV_SENDRECV: [(&str, &str); 2] = [("audio", "sendrecv"), ("video", "sendrecv")];
     vec![
         (1, URI_MID, AV_SENDRECV.to_vec()),
@@ -238,10 +241,15 @@ pub(crate) fn raw_table() -> Value {
 
 /// The table after mediasoup's in-place normalization.
 pub(crate) fn normalized_table() -> Value {
-    let mut table = raw_table();
-    // The static table is valid, so this cannot fail.
-    let _ = validate::rtp_capabilities(Some(&mut table));
-    table
+    static NORMALIZED: OnceLock<Value> = OnceLock::new();
+    NORMALIZED
+        .get_or_init(|| {
+            let mut table = raw_table();
+            // The static table is valid, so this cannot fail.
+            let _ = validate::rtp_capabilities(Some(&mut table));
+            table
+        })
+        .clone()
 }
 
 /// Records that the table has been normalized (first router generation).

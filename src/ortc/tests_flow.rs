@@ -17,7 +17,11 @@ fn resolve(v: &Value, refs: &Map<String, Value>) -> Value {
             if let Some(Value::String(name)) = m.get("$ref") {
                 return refs[name].clone();
             }
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), resolve(v, refs))).collect())
+            Value::Object(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), resolve(v, refs)))
+                    .collect(),
+            )
         }
         Value::Array(a) => Value::Array(a.iter().map(|v| resolve(v, refs)).collect()),
         other => other.clone(),
@@ -26,9 +30,11 @@ fn resolve(v: &Value, refs: &Map<String, Value>) -> Value {
 
 fn scrub(v: &Value, key: Option<&str>) -> Value {
     match v {
-        Value::Object(m) => {
-            Value::Object(m.iter().map(|(k, v)| (k.clone(), scrub(v, Some(k)))).collect())
-        }
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (k.clone(), scrub(v, Some(k))))
+                .collect(),
+        ),
         Value::Array(a) => Value::Array(a.iter().map(|v| scrub(v, None)).collect()),
         Value::Number(n)
             if matches!(key, Some("ssrc") | Some("mappedSsrc"))
@@ -57,7 +63,9 @@ fn mediasoup_scenarios() {
                 let expected = serde_json::to_string(&resolve(expected, refs)).unwrap();
                 let actual = serde_json::to_string(&scrub(&actual, None)).unwrap();
                 if expected != actual {
-                    failures.push(format!("{name}:\n  expected {expected}\n  actual   {actual}"));
+                    failures.push(format!(
+                        "{name}:\n  expected {expected}\n  actual   {actual}"
+                    ));
                 }
             }
             (_, Some(expected), Err(err)) => {
@@ -72,7 +80,12 @@ fn mediasoup_scenarios() {
             (_, _, got) => failures.push(format!("{name}: unexpected outcome {got:?}")),
         }
     }
-    assert!(failures.is_empty(), "{} failures:\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failures:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn fixture_ref(name: &str) -> Value {
@@ -130,7 +143,10 @@ fn pipe_ssrcs_are_consecutive_per_base() {
     };
     for rtx in [true, false] {
         let args = [json!({ "consumableRtpParameters": consumable, "enableRtx": rtx })];
-        check(&dispatch("getPipeConsumerRtpParameters", &args).unwrap(), rtx);
+        check(
+            &dispatch("getPipeConsumerRtpParameters", &args).unwrap(),
+            rtx,
+        );
         let args = [json!({
             "consumableRtpParameters": consumable,
             "remoteRtpCapabilities": fixture_ref("remoteAll"),
@@ -154,14 +170,22 @@ fn inputs_are_not_mutated() {
     assert_eq!(params, before);
     // The mutating flavour rewrites the level like mediasoup does.
     super::get_producer_rtp_parameters_mapping_mut(&mut params, &caps).unwrap();
-    assert_eq!(params["codecs"][0]["parameters"]["profile-level-id"], "42e01f");
+    assert_eq!(
+        params["codecs"][0]["parameters"]["profile-level-id"],
+        "42e01f"
+    );
 
     let remote = json!({"codecs": [{"mimeType": "video/VP8", "clockRate": 90000}]});
     let remote_before = remote.clone();
     let consumable = fixture_ref("videoConsumable");
     super::can_consume(&consumable, &remote).unwrap();
-    super::get_consumer_rtp_parameters(&consumable, &json!({"codecs": remote["codecs"], "headerExtensions": []}), false, true)
-        .unwrap();
+    super::get_consumer_rtp_parameters(
+        &consumable,
+        &json!({"codecs": remote["codecs"], "headerExtensions": []}),
+        false,
+        true,
+    )
+    .unwrap();
     assert_eq!(remote, remote_before);
 }
 

@@ -7,8 +7,8 @@
 use serde_json::{json, Value};
 
 use super::js::{
-    get, is_array, is_bool, is_number, is_object_type, is_str, is_string, read, set,
-    to_js_string, truthy,
+    get, is_array, is_bool, is_number, is_object_type, is_str, is_string, read, set, to_js_string,
+    truthy,
 };
 use crate::error::{Error, Result};
 
@@ -113,7 +113,11 @@ fn codec_common(codec: &mut Value, kind: &str) -> Result<()> {
     if let Some(params) = codec.get("parameters") {
         let entries: Vec<(String, &Value)> = match params {
             Value::Object(m) => m.iter().map(|(k, v)| (k.clone(), v)).collect(),
-            Value::Array(a) => a.iter().enumerate().map(|(i, v)| (i.to_string(), v)).collect(),
+            Value::Array(a) => a
+                .iter()
+                .enumerate()
+                .map(|(i, v)| (i.to_string(), v))
+                .collect(),
             _ => Vec::new(),
         };
         for (key, value) in entries {
