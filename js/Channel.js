@@ -78,6 +78,16 @@ class Channel extends EnhancedEventEmitter {
 		});
 	}
 
+	/**
+	 * Sends a one-way message (optionally with a Buffer payload).
+	 */
+	notify(event, handlerId = '', data = undefined, payload = undefined) {
+		if (this.#closed) {
+			throw new WorkerClosedError(`Channel closed, cannot send notification [event:${event}]`);
+		}
+		this.#handle.notify(event, handlerId, toJson(data), payload);
+	}
+
 	#processBatch(json, buffers) {
 		let messages;
 		try {

@@ -2,6 +2,11 @@
 
 const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
+const { PlainTransportImpl } = require('./PlainTransport');
+const { DirectTransportImpl } = require('./DirectTransport');
+const { listenIpToListenInfo } = require('./Transport');
+const { AudioLevelObserverImpl } = require('./AudioLevelObserver');
+const { ActiveSpeakerObserverImpl } = require('./ActiveSpeakerObserver');
 const ortc = require('./ortc');
 const utils = require('./utils');
 
@@ -94,6 +99,145 @@ class RouterImpl extends EnhancedEventEmitter {
 	async dump() {
 		logger.debug('dump()');
 		return this.#channel.request('router.dump', this.#internal.routerId);
+	}
+
+	async createPlainTransport({
+		listenInfo,
+		rtcpListenInfo,
+		listenIp,
+		port,
+		rtcpMux = true,
+		comedia = false,
+		enableSctp = false,
+		maxSendMessageSize = 262144,
+		maxReceiveMessageSize = 262144,
+		sctpSendBufferSize = 2000000,
+		sctpPerStreamSendQueueLimit = 2000000,
+		sctpMaxReceiverWindowBufferSize = 5242880,
+		sctpDefaultStreamBufferedAmountLowThreshold = 1024,
+		enableSrtp = false,
+		srtpCryptoSuite = 'AES_CM_128_HMAC_SHA1_80',
+		appData,
+	}) {
+		logger.debug('createPlainTransport()');
+		if (!listenInfo && !listenIp) {
+			throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)');
+		} else if (listenInfo && listenIp) {
+			throw new TypeError('only one of listenInfo and listenIp must be given');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		if (rtcpMux && rtcpListenInfo) {
+			logger.warn('createPlainTransport() | ignoring rtcpMux since rtcpListenInfo is given');
+			rtcpMux = false;
+		}
+		if (listenIp) {
+			listenInfo = listenIpToListenInfo(listenIp, port);
+		}
+		const transportId = utils.generateUUIDv4();
+		const data = await this.#channel.request('router.createPlainTransport', this.#internal.routerId, {
+			transportId,
+			options: {
+				listenInfo,
+				rtcpListenInfo,
+				rtcpMux,
+				comedia,
+				enableSctp,
+				maxSendMessageSize,
+				maxReceiveMessageSize,
+				sctpSendBufferSize,
+				sctpPerStreamSendQueueLimit,
+				sctpMaxReceiverWindowBufferSize,
+				sctpDefaultStreamBufferedAmountLowThreshold,
+				enableSrtp,
+				srtpCryptoSuite,
+			},
+		});
+		return this.#addTransport(PlainTransportImpl, transportId, data, appData);
+	}
+
+	async createDirectTransport({
+		maxMessageSize,
+		maxSendMessageSize = maxMessageSize ?? 262144,
+		maxReceiveMessageSize = maxMessageSize ?? 262144,
+		appData,
+	} = {}) {
+		logger.debug('createDirectTransport()');
+		if (typeof maxSendMessageSize !== 'number' || maxSendMessageSize < 0) {
+			throw new TypeError('if given, maxSendMessageSize must be a positive number');
+		} else if (typeof maxReceiveMessageSize !== 'number' || maxReceiveMessageSize < 0) {
+			throw new TypeError('if given, maxReceiveMessageSize must be a positive number');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		const transportId = utils.generateUUIDv4();
+		const data = await this.#channel.request('router.createDirectTransport', this.#internal.routerId, {
+			transportId,
+			options: { direct: true, maxSendMessageSize, maxReceiveMessageSize },
+		});
+		return this.#addTransport(DirectTransportImpl, transportId, data, appData);
+	}
+
+	async createActiveSpeakerObserver({ interval = 300, appData } = {}) {
+		logger.debug('createActiveSpeakerObserver()');
+		if (typeof interval !== 'number') {
+			throw new TypeError('if given, interval must be an number');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		return this.#addRtpObserver(ActiveSpeakerObserverImpl, 'router.createActiveSpeakerObserver', { interval }, appData);
+	}
+
+	async createAudioLevelObserver({ maxEntries = 1, threshold = -80, interval = 1000, appData } = {}) {
+		logger.debug('createAudioLevelObserver()');
+		if (typeof maxEntries !== 'number' || maxEntries <= 0) {
+			throw new TypeError('if given, maxEntries must be a positive number');
+		} else if (typeof threshold !== 'number' || threshold < -127 || threshold > 0) {
+			throw new TypeError('if given, threshole must be a negative number greater than -127');
+		} else if (typeof interval !== 'number') {
+			throw new TypeError('if given, interval must be an number');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		return this.#addRtpObserver(
+			AudioLevelObserverImpl,
+			'router.createAudioLevelObserver',
+			{ maxEntries, threshold, interval },
+			appData
+		);
+	}
+
+	async #addRtpObserver(ObserverClass, method, options, appData) {
+		const rtpObserverId = utils.generateUUIDv4();
+		await this.#channel.request(method, this.#internal.routerId, { rtpObserverId, options });
+		const rtpObserver = new ObserverClass({
+			internal: { ...this.#internal, rtpObserverId },
+			channel: this.#channel,
+			appData,
+			getProducerById: producerId => this.#producers.get(producerId),
+		});
+		this.#rtpObservers.set(rtpObserver.id, rtpObserver);
+		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id));
+		this.#observer.safeEmit('newrtpobserver', rtpObserver);
+		return rtpObserver;
+	}
+
+	#addTransport(TransportClass, transportId, data, appData) {
+		const transport = new TransportClass({
+			internal: { ...this.#internal, transportId },
+			data,
+			channel: this.#channel,
+			appData,
+			getRouterRtpCapabilities: () => this.#data.rtpCapabilities,
+			getProducerById: producerId => this.#producers.get(producerId),
+		});
+		this.#transports.set(transport.id, transport);
+		transport.on('@close', () => this.#transports.delete(transport.id));
+		transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
+		transport.on('@newproducer', producer => this.#producers.set(producer.id, producer));
+		transport.on('@producerclose', producer => this.#producers.delete(producer.id));
+		this.#observer.safeEmit('newtransport', transport);
+		return transport;
 	}
 
 	canConsume({ producerId, rtpCapabilities }) {

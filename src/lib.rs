@@ -1,8 +1,18 @@
 //! ferrosoup: a WebRTC SFU exposing mediasoup v3's API to Node.js.
 //! Module map only; each module documents what it owns.
 
+pub mod consumer;
 pub mod error;
+pub mod ice;
 pub mod napi;
+pub mod observer;
 pub mod ortc;
+pub mod producer;
 pub mod router;
+pub mod rtcp;
+pub mod rtp;
+pub mod rtp_parameters;
+pub mod rtp_stream;
+pub mod srtp;
+pub mod transport;
 pub mod worker;

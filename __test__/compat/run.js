@@ -52,6 +52,8 @@ function parseArgs(argv) {
 		let match;
 		if (arg === '--update-expected') {
 			options.updateExpected = true;
+		} else if (arg === '--install-only') {
+			options.installOnly = true;
 		} else if (arg === '--verbose' || arg === '-v') {
 			options.verbose = true;
 		} else if ((match = /^--idle-timeout=(\d+)$/.exec(arg))) {
@@ -60,7 +62,7 @@ function parseArgs(argv) {
 			options.fileTimeout = Number(match[1]);
 		} else if (arg === '--help' || arg === '-h') {
 			process.stdout.write(
-				'usage: node __test__/compat/run.js [FILTER...] [--update-expected] [--verbose]\n' +
+				'usage: node __test__/compat/run.js [FILTER...] [--update-expected] [--install-only] [--verbose]\n' +
 					'                                   [--idle-timeout=S (60)] [--file-timeout=S (600)]\n' +
 					'FILTER: a test file name (test-Worker, test-Worker.js) or a part of one.\n'
 			);
@@ -626,6 +628,9 @@ function printTable(results, expected) {
 async function main() {
 	const options = parseArgs(process.argv.slice(2));
 	ensureDependencies();
+	if (options.installOnly) {
+		return 0;
+	}
 	const testFiles = selectTestFiles(options.filters);
 	const addon = findAddon();
 	prepareWorkFolder(testFiles);

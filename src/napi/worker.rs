@@ -42,6 +42,25 @@ impl WorkerHandle {
         })
     }
 
+    /// Queues a one-way message, optionally with bytes (RTP/RTCP/data from
+    /// JS). Returns false if the worker is gone.
+    #[napi(catch_unwind)]
+    pub fn notify(
+        &self,
+        event: String,
+        handler_id: String,
+        data_json: String,
+        payload: Option<Buffer>,
+    ) -> bool {
+        let data = serde_json::from_str(&data_json).unwrap_or(Value::Null);
+        self.thread.send(Command::Notification {
+            event,
+            handler_id,
+            data,
+            payload: payload.map(|b| b.to_vec()),
+        })
+    }
+
     /// Stops the worker and joins its thread (idempotent).
     #[napi(catch_unwind)]
     pub fn close(&mut self) {

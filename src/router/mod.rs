@@ -1,37 +1,29 @@
-//! A Router: the media routing domain inside a worker. It owns its
-//! transports, producers, consumers and RTP observers (added by later
-//! capabilities) and answers the `router.*` requests.
+//! A Router: the media routing domain inside a worker. Its transports,
+//! producers, consumers and RTP observers live in the worker's slabs; the
+//! router keeps their keys and the producer -> consumers fan-out lists the
+//! media path walks for every packet.
 
-use crate::error::{Error, Result};
-use serde_json::{json, Value};
+pub mod rtp_observer;
+
+use crate::worker::Key;
+use std::collections::HashMap;
 
 pub struct Router {
     pub id: String,
+    pub transports: Vec<Key>,
+    pub producers: Vec<Key>,
+    pub consumers_by_producer: HashMap<Key, Vec<Key>>,
+    pub rtp_observers: Vec<Key>,
 }
 
 impl Router {
     pub fn new(id: String) -> Self {
-        Router { id }
-    }
-
-    /// `router.dump()` in mediasoup's RouterDump shape.
-    pub fn dump(&self) -> Value {
-        json!({
-            "id": self.id,
-            "transportIds": [],
-            "rtpObserverIds": [],
-            "mapProducerIdConsumerIds": [],
-            "mapConsumerIdProducerId": [],
-            "mapProducerIdObserverIds": [],
-            "mapDataProducerIdDataConsumerIds": [],
-            "mapDataConsumerIdDataProducerId": [],
-        })
-    }
-
-    pub fn handle_request(&mut self, method: &str, _data: &Value) -> Result<Value> {
-        match method {
-            "router.dump" => Ok(self.dump()),
-            other => Err(Error::other(format!("unknown method '{other}'"))),
+        Router {
+            id,
+            transports: Vec::new(),
+            producers: Vec::new(),
+            consumers_by_producer: HashMap::new(),
+            rtp_observers: Vec::new(),
         }
     }
 }

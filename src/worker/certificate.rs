@@ -153,12 +153,12 @@ mod tests {
         std::fs::write(&k, &generated.private_key_pem).unwrap();
         let loaded = DtlsCertificate::load(c.to_str().unwrap(), k.to_str().unwrap()).unwrap();
         assert_eq!(loaded.fingerprints, generated.fingerprints);
-        assert_eq!(
-            hex_colon(&[0x0a, 0xff, 0x01]),
-            "0A:FF:01".to_string()
-        );
+        assert_eq!(hex_colon(&[0x0a, 0xff, 0x01]), "0A:FF:01".to_string());
         let missing = DtlsCertificate::load("/notfound/cert.pem", k.to_str().unwrap());
-        assert_eq!(missing.err().unwrap().kind, crate::error::ErrorKind::TypeError);
+        assert_eq!(
+            missing.err().unwrap().kind,
+            crate::error::ErrorKind::TypeError
+        );
         let swapped = DtlsCertificate::load(k.to_str().unwrap(), c.to_str().unwrap());
         assert!(swapped.is_err());
         std::fs::remove_dir_all(dir).ok();

@@ -15,6 +15,14 @@ pub enum Command {
         handler_id: String,
         data: Value,
     },
+    /// A one-way message to an object, possibly carrying bytes (RTP, RTCP
+    /// or data messages sent from JS).
+    Notification {
+        event: String,
+        handler_id: String,
+        data: Value,
+        payload: Option<Vec<u8>>,
+    },
     /// Stop the loop, close everything, release the event sink.
     Close,
 }
@@ -57,9 +65,8 @@ impl Outbox {
     pub fn binary_notification(&mut self, target: &str, event: &str, data: Value, bytes: Vec<u8>) {
         self.buffers.push(bytes);
         let index = self.buffers.len() - 1;
-        self.entries.push(
-            json!({"target": target, "event": event, "data": data, "buffer": index}),
-        );
+        self.entries
+            .push(json!({"target": target, "event": event, "data": data, "buffer": index}));
     }
 
     pub fn log(&mut self, level: &str, text: String) {

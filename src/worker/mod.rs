@@ -7,33 +7,54 @@
 
 pub mod certificate;
 pub mod channel;
+pub mod core;
+mod media;
+mod objects;
+mod observers;
+mod rtcp;
 pub mod rusage;
 pub mod settings;
 
 use crate::error::{Error, Result};
-use crate::router::Router;
 use certificate::DtlsCertificate;
 use channel::{Command, EventSink, Outbox};
+use core::{string_field, Core};
 use serde_json::{json, Value};
 use settings::{LogLevel, WorkerSettings};
-use std::collections::BTreeMap;
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::mpsc;
 use std::sync::Arc;
-use tokio::sync::mpsc;
+use std::time::{Duration, Instant};
+
+/// Index of an object in one of the worker's slabs.
+pub type Key = usize;
+
+/// mio token of the command waker; socket tokens are slab keys below it.
+const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
+
+/// Period of the worker's housekeeping tick (RTCP, NACK retries, scores,
+/// observers all run from it).
+const TICK: Duration = Duration::from_millis(20);
 
 /// Owned by the JS-side handle: the command sender and the thread to join.
 pub struct WorkerThread {
-    commands: Option<mpsc::UnboundedSender<Command>>,
+    commands: Option<mpsc::Sender<Command>>,
+    waker: Arc<mio::Waker>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl WorkerThread {
-    /// Queues a request; false once the worker is gone.
+    /// Queues a command; false once the worker is gone.
     pub fn send(&self, command: Command) -> bool {
-        self.commands
+        let sent = self
+            .commands
             .as_ref()
             .map(|tx| tx.send(command).is_ok())
-            .unwrap_or(false)
+            .unwrap_or(false);
+        if sent {
+            let _ = self.waker.wake();
+        }
+        sent
     }
 
     /// Stops the worker and waits for its thread, so that no handle is left
@@ -41,6 +62,7 @@ impl WorkerThread {
     pub fn close(&mut self) {
         if let Some(tx) = self.commands.take() {
             let _ = tx.send(Command::Close);
+            let _ = self.waker.wake();
         }
         if let Some(thread) = self.thread.take() {
             let _ = thread.join();
@@ -57,17 +79,26 @@ impl Drop for WorkerThread {
 /// Starts a worker thread. Settings errors (including unreadable DTLS files)
 /// are returned here, before any thread exists.
 pub fn spawn(settings: WorkerSettings, sink: Box<dyn EventSink>) -> Result<WorkerThread> {
-    let certificate = match (&settings.dtls_certificate_file, &settings.dtls_private_key_file) {
+    let certificate = match (
+        &settings.dtls_certificate_file,
+        &settings.dtls_private_key_file,
+    ) {
         (Some(cert), Some(key)) => DtlsCertificate::load(cert, key)?,
         _ => DtlsCertificate::generate()?,
     };
-    let (tx, rx) = mpsc::unbounded_channel();
+    let poll = mio::Poll::new().map_err(|e| Error::other(format!("cannot create poll: {e}")))?;
+    let waker = Arc::new(
+        mio::Waker::new(poll.registry(), WAKER_TOKEN)
+            .map_err(|e| Error::other(format!("cannot create waker: {e}")))?,
+    );
+    let (tx, rx) = mpsc::channel();
     let thread = std::thread::Builder::new()
         .name("ferrosoup-worker".to_string())
-        .spawn(move || run(settings, Arc::new(certificate), rx, sink))
+        .spawn(move || run(settings, Arc::new(certificate), poll, rx, sink))
         .map_err(|e| Error::other(format!("cannot start worker thread: {e}")))?;
     Ok(WorkerThread {
         commands: Some(tx),
+        waker,
         thread: Some(thread),
     })
 }
@@ -76,27 +107,26 @@ pub fn spawn(settings: WorkerSettings, sink: Box<dyn EventSink>) -> Result<Worke
 fn run(
     settings: WorkerSettings,
     certificate: Arc<DtlsCertificate>,
-    rx: mpsc::UnboundedReceiver<Command>,
+    poll: mio::Poll,
+    rx: mpsc::Receiver<Command>,
     sink: Box<dyn EventSink>,
 ) {
-    let mut worker = Worker::new(settings, certificate);
     let result = catch_unwind(AssertUnwindSafe(|| {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .expect("worker runtime");
-        runtime.block_on(worker.event_loop(rx, &*sink));
+        let mut worker = Worker::new(settings, certificate, poll)?;
+        worker.event_loop(&rx, &*sink);
+        Ok::<(), Error>(())
     }));
-    if let Err(panic) = result {
-        let message = panic_message(&panic);
-        // Whatever the panic left half-done is discarded with the worker.
+    let failure = match result {
+        Ok(Ok(())) => None,
+        Ok(Err(error)) => Some(format!("worker failed: {}", error.message)),
+        Err(panic) => Some(format!("worker panicked: {}", panic_message(&panic))),
+    };
+    if let Some(message) = failure {
         let mut outbox = Outbox::default();
-        outbox.died(format!("worker panicked: {message}"));
+        outbox.died(message);
         if let Some(batch) = outbox.take_batch() {
             sink.deliver(batch);
         }
-        // Dropping a half-updated state could panic again; leak it instead.
-        std::mem::forget(worker);
     }
     drop(sink);
 }
@@ -111,48 +141,75 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// Which object a handler id addresses.
-#[derive(Debug, Clone)]
-enum Handler {
-    Router,
-}
-
 pub struct Worker {
     settings: WorkerSettings,
     #[allow(dead_code)] // read by WebRtcTransport once it lands
     certificate: Arc<DtlsCertificate>,
-    routers: BTreeMap<String, Router>,
-    router_order: Vec<String>,
-    handlers: Vec<(String, Handler)>,
+    poll: mio::Poll,
+    core: Core,
     outbox: Outbox,
+    epoch: Instant,
 }
 
 impl Worker {
-    fn new(settings: WorkerSettings, certificate: Arc<DtlsCertificate>) -> Self {
-        Worker {
+    fn new(
+        settings: WorkerSettings,
+        certificate: Arc<DtlsCertificate>,
+        poll: mio::Poll,
+    ) -> Result<Self> {
+        let registry = poll
+            .registry()
+            .try_clone()
+            .map_err(|e| Error::other(format!("cannot clone registry: {e}")))?;
+        let ports = (settings.rtc_min_port, settings.rtc_max_port);
+        Ok(Worker {
             settings,
             certificate,
-            routers: BTreeMap::new(),
-            router_order: Vec::new(),
-            handlers: Vec::new(),
+            poll,
+            core: Core::new(ports, registry),
             outbox: Outbox::default(),
-        }
+            epoch: Instant::now(),
+        })
     }
 
-    async fn event_loop(
-        &mut self,
-        mut rx: mpsc::UnboundedReceiver<Command>,
-        sink: &dyn EventSink,
-    ) {
+    fn now_ms(&self) -> u64 {
+        self.epoch.elapsed().as_millis() as u64
+    }
+
+    fn event_loop(&mut self, rx: &mpsc::Receiver<Command>, sink: &dyn EventSink) {
         self.log(LogLevel::Debug, "worker running".to_string());
         self.flush(sink);
-        while let Some(command) = rx.recv().await {
-            let mut running = self.handle_command(command);
-            // Drain whatever else is queued, then flush it as one batch.
+        let mut events = mio::Events::with_capacity(256);
+        let mut next_tick = Instant::now() + TICK;
+        loop {
+            let timeout = next_tick.saturating_duration_since(Instant::now());
+            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+                if e.kind() != std::io::ErrorKind::Interrupted {
+                    self.log(LogLevel::Error, format!("poll failed: {e}"));
+                }
+            }
+            let now_ms = self.now_ms();
+            self.core.now_ms = now_ms;
+            for event in events.iter() {
+                if event.token() != WAKER_TOKEN {
+                    self.core
+                        .on_socket_readable(event.token().0, now_ms, &mut self.outbox);
+                }
+            }
+            // Commands are drained on every turn: the waker only says "some".
+            let mut running = true;
             while running {
                 match rx.try_recv() {
                     Ok(command) => running = self.handle_command(command),
-                    Err(_) => break,
+                    Err(mpsc::TryRecvError::Empty) => break,
+                    Err(mpsc::TryRecvError::Disconnected) => running = false,
+                }
+            }
+            if Instant::now() >= next_tick {
+                self.core.on_tick(self.now_ms(), &mut self.outbox);
+                next_tick += TICK;
+                if next_tick < Instant::now() {
+                    next_tick = Instant::now() + TICK;
                 }
             }
             self.flush(sink);
@@ -184,6 +241,23 @@ impl Worker {
                 self.outbox.response(id, result);
                 true
             }
+            Command::Notification {
+                event,
+                handler_id,
+                data,
+                payload,
+            } => {
+                let now_ms = self.now_ms();
+                self.core.handle_notification(
+                    &event,
+                    &handler_id,
+                    &data,
+                    payload,
+                    now_ms,
+                    &mut self.outbox,
+                );
+                true
+            }
         }
     }
 
@@ -202,39 +276,9 @@ impl Worker {
         if let Some(worker_method) = method.strip_prefix("worker.") {
             return self.handle_worker_request(worker_method, data);
         }
-        match self.handler(handler_id) {
-            Some(Handler::Router) => {
-                let router = self
-                    .routers
-                    .get_mut(handler_id)
-                    .ok_or_else(|| Error::not_found(format!("Router '{handler_id}' not found")))?;
-                router.handle_request(method, data)
-            }
-            None => Err(Error::not_found(format!(
-                "Channel request handler with ID {handler_id} not found [method:{method}]"
-            ))),
-        }
-    }
-
-    fn handler(&self, id: &str) -> Option<Handler> {
-        self.handlers
-            .iter()
-            .find(|(handler_id, _)| handler_id == id)
-            .map(|(_, h)| h.clone())
-    }
-
-    fn register_handler(&mut self, id: &str, handler: Handler) -> Result<()> {
-        if self.handler(id).is_some() {
-            return Err(Error::other(format!(
-                "a handler with ID '{id}' already exists"
-            )));
-        }
-        self.handlers.push((id.to_string(), handler));
-        Ok(())
-    }
-
-    fn unregister_handler(&mut self, id: &str) {
-        self.handlers.retain(|(handler_id, _)| handler_id != id);
+        let now_ms = self.now_ms();
+        self.core
+            .handle_request(method, handler_id, data, now_ms, &mut self.outbox)
     }
 
     fn handle_worker_request(&mut self, method: &str, data: &Value) -> Result<Value> {
@@ -247,19 +291,13 @@ impl Worker {
             }
             "createRouter" => {
                 let router_id = string_field(data, "routerId")?;
-                self.register_handler(&router_id, Handler::Router)?;
+                self.core.create_router(router_id.clone())?;
                 self.log(LogLevel::Debug, format!("router created [id:{router_id}]"));
-                self.router_order.push(router_id.clone());
-                self.routers.insert(router_id.clone(), Router::new(router_id));
                 Ok(Value::Null)
             }
             "closeRouter" => {
                 let router_id = string_field(data, "routerId")?;
-                if self.routers.remove(&router_id).is_none() {
-                    return Err(Error::not_found(format!("Router '{router_id}' not found")));
-                }
-                self.router_order.retain(|id| *id != router_id);
-                self.unregister_handler(&router_id);
+                self.core.close_router(&router_id, &mut self.outbox)?;
                 Ok(Value::Null)
             }
             // Test hook: proves a panic kills only this worker.
@@ -272,27 +310,20 @@ impl Worker {
         json!({
             "pid": std::process::id(),
             "webRtcServerIds": [],
-            "routerIds": self.router_order,
+            "routerIds": self.core.router_ids(),
             "channelMessageHandlers": {
-                "channelRequestHandlers":
-                    self.handlers.iter().map(|(id, _)| id.clone()).collect::<Vec<_>>(),
+                "channelRequestHandlers": self.core.handlers.keys().collect::<Vec<_>>(),
                 "channelNotificationHandlers": [],
             },
         })
     }
 
     fn close(&mut self) {
-        self.routers.clear();
-        self.router_order.clear();
-        self.handlers.clear();
+        let routers: Vec<String> = self.core.router_ids();
+        for id in routers {
+            let _ = self.core.close_router(&id, &mut self.outbox);
+        }
     }
-}
-
-fn string_field(data: &Value, key: &str) -> Result<String> {
-    data.get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::type_error(format!("missing {key}")))
 }
 
 #[cfg(test)]
@@ -315,7 +346,14 @@ mod tests {
         (worker, rx)
     }
 
-    fn request(w: &WorkerThread, rx: &std_mpsc::Receiver<String>, id: u32, method: &str, handler: &str, data: Value) -> Value {
+    fn request(
+        w: &WorkerThread,
+        rx: &std_mpsc::Receiver<String>,
+        id: u32,
+        method: &str,
+        handler: &str,
+        data: Value,
+    ) -> Value {
         assert!(w.send(Command::Request {
             id,
             method: method.to_string(),
@@ -333,16 +371,40 @@ mod tests {
     #[test]
     fn routers_are_registered_dumped_and_closed() {
         let (mut w, rx) = start();
-        let r = request(&w, &rx, 1, "worker.createRouter", "", json!({"routerId": "r1"}));
+        let r = request(
+            &w,
+            &rx,
+            1,
+            "worker.createRouter",
+            "",
+            json!({"routerId": "r1"}),
+        );
         assert_eq!(r["ok"], true);
         let dump = request(&w, &rx, 2, "worker.dump", "", Value::Null);
         assert_eq!(dump["data"]["routerIds"], json!(["r1"]));
-        assert_eq!(dump["data"]["channelMessageHandlers"]["channelRequestHandlers"], json!(["r1"]));
-        let dup = request(&w, &rx, 3, "worker.createRouter", "", json!({"routerId": "r1"}));
+        assert_eq!(
+            dump["data"]["channelMessageHandlers"]["channelRequestHandlers"],
+            json!(["r1"])
+        );
+        let dup = request(
+            &w,
+            &rx,
+            3,
+            "worker.createRouter",
+            "",
+            json!({"routerId": "r1"}),
+        );
         assert_eq!(dup["kind"], "Error");
         let rd = request(&w, &rx, 4, "router.dump", "r1", Value::Null);
         assert_eq!(rd["data"]["id"], "r1");
-        request(&w, &rx, 5, "worker.closeRouter", "", json!({"routerId": "r1"}));
+        request(
+            &w,
+            &rx,
+            5,
+            "worker.closeRouter",
+            "",
+            json!({"routerId": "r1"}),
+        );
         let gone = request(&w, &rx, 6, "router.dump", "r1", Value::Null);
         assert_eq!(gone["kind"], "NotFoundError");
         w.close();
@@ -361,13 +423,28 @@ mod tests {
         });
         let died = loop {
             let batch: Value = serde_json::from_str(&doomed_rx.recv().unwrap()).unwrap();
-            if let Some(m) = batch.as_array().unwrap().iter().find(|m| m.get("died").is_some()) {
+            if let Some(m) = batch
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|m| m.get("died").is_some())
+            {
                 break m.clone();
             }
         };
-        assert!(died["died"].as_str().unwrap().contains("panic requested by test"));
+        assert!(died["died"]
+            .as_str()
+            .unwrap()
+            .contains("panic requested by test"));
         doomed.close();
-        let r = request(&healthy, &healthy_rx, 1, "worker.getResourceUsage", "", Value::Null);
+        let r = request(
+            &healthy,
+            &healthy_rx,
+            1,
+            "worker.getResourceUsage",
+            "",
+            Value::Null,
+        );
         assert!(r["data"]["ru_utime"].is_number());
         healthy.close();
     }

@@ -16,7 +16,7 @@ pub fn thread_resource_usage() -> Value {
     if rc != 0 {
         return json!({});
     }
-        json!({
+    json!({
         "ru_utime": timeval_ms(ru.ru_utime),
         "ru_stime": timeval_ms(ru.ru_stime),
         "ru_maxrss": ru.ru_maxrss,

@@ -124,13 +124,18 @@ impl WorkerSettings {
             settings.rtc_max_port = port;
         }
         if settings.rtc_max_port < settings.rtc_min_port {
-            return Err(Error::type_error("rtcMaxPort cannot be less than rtcMinPort"));
+            return Err(Error::type_error(
+                "rtcMaxPort cannot be less than rtcMinPort",
+            ));
         }
         settings.dtls_certificate_file =
             parse_non_empty_string(get("dtlsCertificateFile"), "dtlsCertificateFile")?;
         settings.dtls_private_key_file =
             parse_non_empty_string(get("dtlsPrivateKeyFile"), "dtlsPrivateKeyFile")?;
-        match (&settings.dtls_certificate_file, &settings.dtls_private_key_file) {
+        match (
+            &settings.dtls_certificate_file,
+            &settings.dtls_private_key_file,
+        ) {
             (Some(_), None) => return Err(Error::type_error("missing dtlsPrivateKeyFile")),
             (None, Some(_)) => return Err(Error::type_error("missing dtlsCertificateFile")),
             _ => {}
@@ -200,7 +205,8 @@ mod tests {
         let mut s = WorkerSettings::default();
         assert!(s.update(&json!({"logLevel": "chicken"})).is_err());
         assert_eq!(s.log_level, LogLevel::Error);
-        s.update(&json!({"logLevel": "debug", "logTags": ["ice"]})).unwrap();
+        s.update(&json!({"logLevel": "debug", "logTags": ["ice"]}))
+            .unwrap();
         assert_eq!(s.log_level, LogLevel::Debug);
         assert_eq!(s.log_tags, vec!["ice"]);
     }

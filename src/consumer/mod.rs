@@ -1,0 +1,418 @@
+//! A Consumer: one producer's media sent out through a transport. Simple
+//! consumers forward the producer's single stream; simulcast and SVC
+//! consumers pick the spatial layer to forward (switching on key frames).
+//! Output sequence numbers stay continuous across pauses, drops and
+//! switches; the payload is the producer's, copied once per consumer.
+
+mod stream;
+pub mod writer;
+
+use crate::error::{Error, Result};
+use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
+use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
+use crate::rtp_stream::SeqManager;
+use crate::worker::Key;
+use serde_json::{json, Value};
+pub use stream::ConsumerStream;
+use writer::{write_packet, ExtList, OutHeader};
+
+/// Trace event types a consumer can emit.
+pub const TRACE_TYPES: [&str; 5] = ["rtp", "keyframe", "nack", "pli", "fir"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConsumerType {
+    Simple,
+    Simulcast,
+    Svc,
+    Pipe,
+}
+
+impl ConsumerType {
+    pub fn parse(s: Option<&str>) -> Result<Self> {
+        match s {
+            Some("simple") => Ok(ConsumerType::Simple),
+            Some("simulcast") => Ok(ConsumerType::Simulcast),
+            Some("svc") => Ok(ConsumerType::Svc),
+            Some("pipe") => Ok(ConsumerType::Pipe),
+            _ => Err(Error::type_error("invalid consumer type")),
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ConsumerType::Simple => "simple",
+            ConsumerType::Simulcast => "simulcast",
+            ConsumerType::Svc => "svc",
+            ConsumerType::Pipe => "pipe",
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Layers {
+    pub spatial: u8,
+    pub temporal: u8,
+}
+
+impl Layers {
+    pub fn json(self) -> Value {
+        json!({"spatialLayer": self.spatial, "temporalLayer": self.temporal})
+    }
+}
+
+/// What the consumer decided for one forwarded packet.
+pub enum ForwardResult {
+    /// Packet written into the output buffer (length).
+    Send(usize),
+    /// Not forwarded.
+    Skip,
+    /// Not forwarded, and a key frame is needed from the producer.
+    SkipNeedKeyFrame,
+}
+
+pub struct Consumer {
+    pub id: String,
+    pub producer: Key,
+    pub transport: Key,
+    pub kind: MediaKind,
+    pub consumer_type: ConsumerType,
+    pub params: RtpParameters,
+    pub consumable_encodings: Value,
+    pub paused: bool,
+    pub producer_paused: bool,
+    pub priority: u8,
+    pub trace_types: Vec<String>,
+    pub ignore_dtx: bool,
+    pub ssrc: u32,
+    /// (payload type, SSRC) of RTX, when negotiated.
+    pub rtx: Option<(u8, u32)>,
+    mid: Option<String>,
+    mid_id: Option<u8>,
+    pub abs_send_time_id: Option<u8>,
+    pub transport_wide_cc_id: Option<u8>,
+    ext_ids: [Option<u8>; EXT_KINDS],
+    seq: SeqManager<u16>,
+    sync_required: bool,
+    /// Timestamp offset applied after a simulcast stream switch.
+    ts_offset: u32,
+    last_timestamp: Option<u32>,
+    /// Spatial layers the producer offers and the preferred/current ones.
+    max_layers: Layers,
+    pub preferred_layers: Option<Layers>,
+    pub current_layers: Option<Layers>,
+    target_spatial: u8,
+    pub stream: ConsumerStream,
+}
+
+impl Consumer {
+    /// Builds a consumer from the `transport.consume` request.
+    pub fn new(
+        id: String,
+        producer: Key,
+        transport: Key,
+        data: &Value,
+        producer_paused: bool,
+        now_ms: u64,
+    ) -> Result<Self> {
+        let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
+        let consumer_type = ConsumerType::parse(data.get("type").and_then(Value::as_str))?;
+        let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
+        let consumable_encodings = data
+            .get("consumableRtpEncodings")
+            .cloned()
+            .filter(Value::is_array)
+            .ok_or_else(|| Error::type_error("missing consumableRtpEncodings"))?;
+        let encoding = params.encodings[0].clone();
+        let ssrc = encoding
+            .ssrc
+            .ok_or_else(|| Error::type_error("missing encodings[0].ssrc"))?;
+        let media_codec = params
+            .codec(encoding.codec_payload_type)
+            .cloned()
+            .ok_or_else(|| Error::type_error("no media codec"))?;
+        let rtx = params
+            .rtx_codec_for(media_codec.payload_type)
+            .and_then(|c| encoding.rtx_ssrc.map(|s| (c.payload_type, s)));
+        let mut ext_ids = [None; EXT_KINDS];
+        for k in ExtKind::ALL {
+            ext_ids[k as usize] = params.extension_id(k.uri());
+        }
+        // Layers the producer offers: encodings for simulcast, the
+        // scalability mode for SVC.
+        let encodings = consumable_encodings.as_array().cloned().unwrap_or_default();
+        let mode = crate::ortc::parse_scalability_mode(
+            encodings
+                .first()
+                .and_then(|e| e.get("scalabilityMode"))
+                .and_then(Value::as_str),
+        );
+        let temporal = mode["temporalLayers"].as_u64().unwrap_or(1) as u8;
+        let spatial = match consumer_type {
+            ConsumerType::Simulcast => encodings.len() as u8,
+            _ => mode["spatialLayers"].as_u64().unwrap_or(1) as u8,
+        };
+        let max_layers = Layers {
+            spatial: spatial.max(1) - 1,
+            temporal: temporal.max(1) - 1,
+        };
+        let layered = matches!(consumer_type, ConsumerType::Simulcast | ConsumerType::Svc);
+        let preferred_layers = if layered {
+            let requested = data.get("preferredLayers").filter(|v| v.is_object());
+            Some(match requested {
+                Some(p) => clamp_layers(p, max_layers)?,
+                None => max_layers,
+            })
+        } else {
+            None
+        };
+        let stream = ConsumerStream::new(
+            ssrc,
+            rtx,
+            &media_codec,
+            params.cname.as_deref().unwrap_or(""),
+            max_layers.spatial + 1,
+            max_layers.temporal + 1,
+            now_ms,
+        );
+        Ok(Consumer {
+            id,
+            producer,
+            transport,
+            kind,
+            consumer_type,
+            mid: params.mid.clone(),
+            mid_id: params.extension_id(uri::MID),
+            abs_send_time_id: params.extension_id(uri::ABS_SEND_TIME),
+            transport_wide_cc_id: params.extension_id(uri::TRANSPORT_WIDE_CC),
+            params,
+            consumable_encodings,
+            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            producer_paused,
+            priority: 1,
+            trace_types: Vec::new(),
+            ignore_dtx: data
+                .get("ignoreDtx")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            ssrc,
+            rtx,
+            ext_ids,
+            seq: SeqManager::new(0),
+            sync_required: true,
+            ts_offset: 0,
+            last_timestamp: None,
+            max_layers,
+            target_spatial: preferred_layers.map(|l| l.spatial).unwrap_or(0),
+            preferred_layers,
+            current_layers: None,
+            stream,
+        })
+    }
+
+    pub fn is_active(&self) -> bool {
+        !self.paused && !self.producer_paused
+    }
+
+    /// Payload types this consumer sends (its media codecs).
+    pub fn supported_payload_types(&self) -> Vec<u8> {
+        self.params
+            .codecs
+            .iter()
+            .filter(|c| c.is_media())
+            .map(|c| c.payload_type)
+            .collect()
+    }
+
+    pub fn dump(&self) -> Value {
+        let mut dump = json!({
+            "id": self.id,
+            "producerId": "",
+            "kind": self.kind.as_str(),
+            "type": self.consumer_type.as_str(),
+            "rtpParameters": self.params.json,
+            "consumableRtpEncodings": self.consumable_encodings,
+            "supportedCodecPayloadTypes": self.supported_payload_types(),
+            "traceEventTypes": self.trace_types,
+            "paused": self.paused,
+            "producerPaused": self.producer_paused,
+            "priority": self.priority,
+            "rtpStream": self.stream.dump(),
+        });
+        if matches!(
+            self.consumer_type,
+            ConsumerType::Simulcast | ConsumerType::Svc
+        ) {
+            let preferred = self.preferred_layers.unwrap_or(self.max_layers);
+            let current = self.current_layers;
+            dump["preferredSpatialLayer"] = json!(preferred.spatial);
+            dump["targetSpatialLayer"] = json!(self.target_spatial);
+            dump["currentSpatialLayer"] = json!(current.map(|l| l.spatial as i32).unwrap_or(-1));
+            dump["preferredTemporalLayer"] = json!(preferred.temporal);
+            dump["targetTemporalLayer"] = json!(preferred.temporal);
+            dump["currentTemporalLayer"] = json!(current.map(|l| l.temporal as i32).unwrap_or(-1));
+        }
+        dump
+    }
+
+    /// `setPreferredLayers()`: returns the new preferred layers (none for
+    /// simple consumers, like mediasoup).
+    pub fn set_preferred_layers(&mut self, data: &Value) -> Result<Value> {
+        if !matches!(
+            self.consumer_type,
+            ConsumerType::Simulcast | ConsumerType::Svc
+        ) {
+            return Ok(json!({}));
+        }
+        let layers = clamp_layers(data, self.max_layers)?;
+        self.preferred_layers = Some(layers);
+        if layers.spatial != self.target_spatial {
+            self.target_spatial = layers.spatial;
+            self.sync_required = true;
+        }
+        Ok(json!({"preferredLayers": layers.json()}))
+    }
+
+    /// Called when the consumer becomes active again (resume, producer
+    /// resume): video restarts on a key frame.
+    pub fn request_sync(&mut self) {
+        self.sync_required = true;
+    }
+
+    /// Decides about one packet of the producer and, if it goes out, writes
+    /// this consumer's version into `out`.
+    pub fn forward(
+        &mut self,
+        fwd: &Forwarded,
+        stream: usize,
+        mid_scratch: &mut [u8; 16],
+        out: &mut [u8],
+    ) -> ForwardResult {
+        if !self.is_active() {
+            return ForwardResult::Skip;
+        }
+        let h = fwd.header;
+        let layered = matches!(self.consumer_type, ConsumerType::Simulcast);
+        if layered && stream as u8 != self.target_spatial {
+            // Other simulcast streams are not ours (yet).
+            return ForwardResult::Skip;
+        }
+        if !self
+            .params
+            .codecs
+            .iter()
+            .any(|c| c.payload_type == h.payload_type)
+        {
+            return ForwardResult::Skip;
+        }
+        if self.sync_required {
+            if self.kind == MediaKind::Video && !h.is_keyframe {
+                return ForwardResult::SkipNeedKeyFrame;
+            }
+            self.seq.sync(h.seq.wrapping_sub(1));
+            if layered {
+                // Keep the timestamp going forward across a stream switch.
+                if let Some(last) = self.last_timestamp {
+                    let proposed = h.timestamp.wrapping_add(self.ts_offset);
+                    if (proposed.wrapping_sub(last) as i32) <= 0 {
+                        self.ts_offset = last.wrapping_add(1).wrapping_sub(h.timestamp);
+                    }
+                }
+                self.current_layers = Some(Layers {
+                    spatial: self.target_spatial,
+                    temporal: self.preferred_layers.map(|l| l.temporal).unwrap_or(0),
+                });
+            }
+            self.sync_required = false;
+        }
+        if self.ignore_dtx && self.kind == MediaKind::Audio && fwd.payload().len() <= 1 {
+            self.seq.drop(h.seq);
+            return ForwardResult::Skip;
+        }
+        let Some(out_seq) = self.seq.input(h.seq) else {
+            return ForwardResult::Skip;
+        };
+        let timestamp = h.timestamp.wrapping_add(self.ts_offset);
+        self.last_timestamp = Some(timestamp);
+        let header = OutHeader {
+            marker: h.marker,
+            payload_type: h.payload_type,
+            seq: out_seq,
+            timestamp,
+            ssrc: self.ssrc,
+        };
+        match self.write(fwd, &header, mid_scratch, out) {
+            Some(len) => ForwardResult::Send(len),
+            None => ForwardResult::Skip,
+        }
+    }
+
+    /// Writes this consumer's packet for `fwd` with `header` into `out`.
+    fn write(
+        &self,
+        fwd: &Forwarded,
+        header: &OutHeader,
+        mid_scratch: &mut [u8; 16],
+        out: &mut [u8],
+    ) -> Option<usize> {
+        let mut exts = ExtList::default();
+        if let (Some(id), Some(mid)) = (self.mid_id, &self.mid) {
+            let n = mid.len().min(16);
+            mid_scratch[..n].copy_from_slice(&mid.as_bytes()[..n]);
+            exts.push(id, &mid_scratch[..n]);
+        }
+        // Per-transport values are written with zeros here and filled in by
+        // the transport right before sending.
+        if let Some(id) = self.abs_send_time_id {
+            exts.push(id, &[0, 0, 0]);
+        }
+        if let Some(id) = self.transport_wide_cc_id {
+            exts.push(id, &[0, 0]);
+        }
+        for kind in ExtKind::ALL {
+            if let (Some(id), Some(value)) = (self.ext_ids[kind as usize], fwd.ext(kind)) {
+                exts.push(id, value);
+            }
+        }
+        write_packet(out, header, fwd.csrc(), &exts, fwd.payload())
+    }
+
+    pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {
+        let types = types
+            .as_array()
+            .ok_or_else(|| Error::type_error("types must be an array"))?;
+        self.trace_types = types
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| TRACE_TYPES.contains(t))
+            .map(str::to_string)
+            .collect();
+        Ok(())
+    }
+
+    /// The producer stream this consumer wants key frames from.
+    pub fn wanted_stream(&self) -> usize {
+        match self.consumer_type {
+            ConsumerType::Simulcast => self.target_spatial as usize,
+            _ => 0,
+        }
+    }
+}
+
+/// Validates `{spatialLayer, temporalLayer?}` and clamps it to what exists.
+fn clamp_layers(value: &Value, max: Layers) -> Result<Layers> {
+    let spatial = value
+        .get("spatialLayer")
+        .and_then(Value::as_f64)
+        .filter(|v| *v >= 0.0)
+        .ok_or_else(|| Error::type_error("missing spatialLayer"))?;
+    let temporal = match value.get("temporalLayer") {
+        None | Some(Value::Null) => max.temporal as f64,
+        Some(v) => v
+            .as_f64()
+            .filter(|v| *v >= 0.0)
+            .ok_or_else(|| Error::type_error("invalid temporalLayer"))?,
+    };
+    Ok(Layers {
+        spatial: (spatial as u64).min(max.spatial as u64) as u8,
+        temporal: (temporal as u64).min(max.temporal as u64) as u8,
+    })
+}

@@ -1,0 +1,73 @@
+//! The send side of a consumer: statistics, scores, RTCP and the
+//! retransmission buffer, from `rtp_stream::RtpStreamSend`.
+
+use crate::rtp::RtpPacketRef;
+use crate::rtp_parameters::Codec;
+use crate::rtp_stream::{PacketInfo, RtpStreamParams, RtpStreamSend};
+use serde_json::Value;
+
+pub struct ConsumerStream {
+    pub send: RtpStreamSend,
+}
+
+impl ConsumerStream {
+    pub fn new(
+        ssrc: u32,
+        rtx: Option<(u8, u32)>,
+        codec: &Codec,
+        cname: &str,
+        spatial: u8,
+        temporal: u8,
+        now_ms: u64,
+    ) -> Self {
+        let params = RtpStreamParams {
+            encoding_idx: 0,
+            ssrc,
+            payload_type: codec.payload_type,
+            mime_type: codec.mime_type.clone(),
+            clock_rate: codec.clock_rate,
+            rid: String::new(),
+            cname: cname.to_string(),
+            rtx_ssrc: rtx.map(|(_, s)| s).unwrap_or(0),
+            rtx_payload_type: rtx.map(|(pt, _)| pt).unwrap_or(0),
+            use_nack: codec.nack,
+            use_pli: codec.pli,
+            use_fir: codec.fir,
+            use_in_band_fec: codec.use_in_band_fec,
+            use_dtx: codec.use_dtx,
+            spatial_layers: spatial,
+            temporal_layers: temporal,
+        };
+        ConsumerStream {
+            send: RtpStreamSend::new(params, now_ms),
+        }
+    }
+
+    /// A packet this consumer just wrote into `buf[..len]` (before SRTP).
+    pub fn on_sent(&mut self, buf: &[u8], len: usize, is_keyframe: bool, now_ms: u64) {
+        let Ok(packet) = RtpPacketRef::parse(buf, len) else {
+            return;
+        };
+        let info = PacketInfo {
+            seq: packet.sequence_number(),
+            timestamp: packet.timestamp(),
+            ssrc: packet.ssrc(),
+            payload_type: packet.payload_type(),
+            marker: packet.marker(),
+            size: len,
+            payload_len: packet.payload_len(),
+            is_keyframe,
+            spatial_layer: 0,
+            temporal_layer: 0,
+        };
+        self.send.send_packet(&info, &buf[..len], now_ms);
+    }
+
+    pub fn dump(&self) -> Value {
+        self.send.dump()
+    }
+
+    pub fn stats(&mut self, now_ms: u64) -> Value {
+        self.send.get_stats(now_ms)
+    }
+}

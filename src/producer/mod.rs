@@ -1,0 +1,552 @@
+//! A Producer: one incoming media source on a transport. It finds which of
+//! its encodings a packet belongs to (SSRC, RTX SSRC, RID), keeps receive
+//! statistics, detects key frames, maps payload type and SSRC to the
+//! router's, and tells the router what to forward.
+
+pub mod forward;
+mod stream;
+
+use crate::error::{Error, Result};
+use crate::rtp::codecs::{self, Codec as PayloadCodec};
+use crate::rtp::RtpPacketRef;
+use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
+use crate::rtp_stream::recv::RtxPacketInfo;
+use crate::rtp_stream::{KeyFrameRequest, KeyFrameRequestManager, PacketInfo};
+use crate::worker::channel::Outbox;
+use crate::worker::Key;
+use forward::{ExtKind, MappedHeader, PacketLayout, EXT_KINDS};
+use serde_json::{json, Value};
+pub use stream::ProducerStream;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProducerType {
+    Simple,
+    Simulcast,
+    Svc,
+}
+
+impl ProducerType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProducerType::Simple => "simple",
+            ProducerType::Simulcast => "simulcast",
+            ProducerType::Svc => "svc",
+        }
+    }
+}
+
+/// mediasoup's rules for which codecs allow simulcast / SVC.
+fn producer_type(params: &RtpParameters) -> Result<ProducerType> {
+    let encoding = &params.encodings[0];
+    let mime = params
+        .codec(encoding.codec_payload_type)
+        .map(|c| c.mime_type.to_ascii_lowercase())
+        .unwrap_or_default();
+    let simulcast_ok = matches!(mime.as_str(), "video/vp8" | "video/h264");
+    let svc_ok = matches!(mime.as_str(), "video/vp9" | "video/av1");
+    let ty = if params.encodings.len() > 1 {
+        ProducerType::Simulcast
+    } else if encoding.spatial_layers > 1 || encoding.temporal_layers > 1 {
+        if svc_ok {
+            ProducerType::Svc
+        } else if simulcast_ok {
+            ProducerType::Simulcast
+        } else {
+            return Err(Error::type_error("invalid RTP parameters"));
+        }
+    } else {
+        ProducerType::Simple
+    };
+    let valid = match ty {
+        ProducerType::Simple => true,
+        ProducerType::Simulcast => simulcast_ok,
+        ProducerType::Svc => svc_ok,
+    };
+    if !valid {
+        return Err(Error::type_error(format!(
+            "{mime} codec not supported for {}",
+            ty.as_str()
+        )));
+    }
+    Ok(ty)
+}
+
+/// Trace event types a producer can emit.
+pub const TRACE_TYPES: [&str; 6] = ["rtp", "keyframe", "nack", "pli", "fir", "sr"];
+
+pub struct Producer {
+    pub id: String,
+    pub transport: Key,
+    pub router: Key,
+    pub kind: MediaKind,
+    pub producer_type: ProducerType,
+    pub params: RtpParameters,
+    pub rtp_mapping: Value,
+    pub paused: bool,
+    pub key_frame_request_delay: u32,
+    /// Router payload type per producer payload type (0xff = unknown).
+    mapped_payload_type: [u8; 128],
+    /// Router SSRC per encoding.
+    mapped_ssrcs: Vec<u32>,
+    pub streams: Vec<ProducerStream>,
+    /// Producer-side ids of the extensions carried to consumers.
+    ext_ids: [Option<u8>; EXT_KINDS],
+    pub mid_id: Option<u8>,
+    pub rid_id: Option<u8>,
+    pub rrid_id: Option<u8>,
+    pub trace_types: Vec<String>,
+    video_orientation: Option<(bool, bool, u16)>,
+    pub layout: PacketLayout,
+    key_frames: KeyFrameRequestManager,
+    /// RTCP this producer wants sent to its sender after the last call
+    /// (taken by the worker).
+    pub feedback: Feedback,
+}
+
+/// RTCP feedback to send to the producer's sender.
+#[derive(Default)]
+pub struct Feedback {
+    /// Stream whose NACK list (`recv.nack_items()`) must be sent.
+    pub nack_stream: Option<usize>,
+    pub key_frames: [Option<KeyFrameRequest>; 4],
+    pub score_changed: bool,
+}
+
+impl Feedback {
+    pub fn is_pending(&self) -> bool {
+        self.nack_stream.is_some() || self.key_frames[0].is_some() || self.score_changed
+    }
+
+    fn push_key_frame(&mut self, request: KeyFrameRequest) {
+        if let Some(slot) = self.key_frames.iter_mut().find(|s| s.is_none()) {
+            *slot = Some(request);
+        }
+    }
+}
+
+/// What the router needs to forward one received packet.
+pub struct Received {
+    pub stream: usize,
+    pub header: MappedHeader,
+    /// RTX: the original packet starts 2 bytes later in the payload.
+    pub is_rtx: bool,
+}
+
+impl Producer {
+    /// Builds a producer from the `transport.produce` request.
+    pub fn new(id: String, transport: Key, router: Key, data: &Value) -> Result<Self> {
+        let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
+        let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
+        let producer_type = producer_type(&params)?;
+        let mapping = data.get("rtpMapping").cloned().unwrap_or(Value::Null);
+        let mut mapped_payload_type = [0xffu8; 128];
+        for codec in mapping
+            .get("codecs")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
+            let pt = codec.get("payloadType").and_then(Value::as_u64);
+            let mapped = codec.get("mappedPayloadType").and_then(Value::as_u64);
+            match (pt, mapped) {
+                (Some(pt), Some(mapped)) if pt < 128 && mapped < 128 => {
+                    mapped_payload_type[pt as usize] = mapped as u8
+                }
+                _ => return Err(Error::type_error("wrong entry in rtpMapping.codecs")),
+            }
+        }
+        let mapping_encodings = mapping
+            .get("encodings")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        if mapping_encodings.len() != params.encodings.len() {
+            return Err(Error::type_error(
+                "rtpParameters.encodings size does not match rtpMapping.encodings size",
+            ));
+        }
+        let mut mapped_ssrcs = Vec::new();
+        for e in &mapping_encodings {
+            if e.get("ssrc").is_none_or(Value::is_null) && e.get("rid").is_none_or(Value::is_null) {
+                return Err(Error::type_error(
+                    "wrong entry in rtpMapping.encodings (missing ssrc or rid)",
+                ));
+            }
+            let mapped = e
+                .get("mappedSsrc")
+                .and_then(Value::as_u64)
+                .filter(|s| *s <= u32::MAX as u64)
+                .ok_or_else(|| {
+                    Error::type_error("wrong entry in rtpMapping.encodings (missing mappedSsrc)")
+                })?;
+            mapped_ssrcs.push(mapped as u32);
+        }
+        let mut ext_ids = [None; EXT_KINDS];
+        for kind in ExtKind::ALL {
+            ext_ids[kind as usize] = params.extension_id(kind.uri());
+        }
+        let key_frame_request_delay = data
+            .get("keyFrameRequestDelay")
+            .and_then(Value::as_u64)
+            .unwrap_or(0)
+            .min(u32::MAX as u64) as u32;
+        Ok(Producer {
+            id,
+            transport,
+            router,
+            kind,
+            producer_type,
+            mid_id: params.extension_id(uri::MID),
+            rid_id: params.extension_id(uri::RID),
+            rrid_id: params.extension_id(uri::RRID),
+            params,
+            rtp_mapping: mapping,
+            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            key_frame_request_delay,
+            mapped_payload_type,
+            mapped_ssrcs,
+            streams: Vec::new(),
+            ext_ids,
+            trace_types: Vec::new(),
+            video_orientation: None,
+            layout: PacketLayout::default(),
+            key_frames: KeyFrameRequestManager::new(key_frame_request_delay as u64),
+            feedback: Feedback::default(),
+        })
+    }
+
+    pub fn dump(&self) -> Value {
+        json!({
+            "id": self.id,
+            "kind": self.kind.as_str(),
+            "type": self.producer_type.as_str(),
+            "rtpParameters": self.params.json,
+            "rtpMapping": self.rtp_mapping,
+            "rtpStreams": self.streams.iter().map(ProducerStream::dump).collect::<Vec<_>>(),
+            "traceEventTypes": self.trace_types,
+            "paused": self.paused,
+        })
+    }
+
+    pub fn stats(&mut self, now_ms: u64) -> Value {
+        Value::Array(self.streams.iter_mut().map(|s| s.stats(now_ms)).collect())
+    }
+
+    /// `[{encodingIdx, ssrc, rid?, score}]` as the `score` event carries.
+    pub fn scores(&self) -> Value {
+        Value::Array(
+            self.streams
+                .iter()
+                .map(ProducerStream::score_json)
+                .collect(),
+        )
+    }
+
+    /// Finds (or creates) the stream of a packet. Returns (stream, is_rtx).
+    fn find_stream(&mut self, packet: &RtpPacketRef, now_ms: u64) -> Option<(usize, bool)> {
+        let ssrc = packet.ssrc();
+        if let Some(i) = self.streams.iter().position(|s| s.ssrc == ssrc) {
+            return Some((i, false));
+        }
+        if let Some(i) = self.streams.iter().position(|s| s.rtx_ssrc() == Some(ssrc)) {
+            return Some((i, true));
+        }
+        let pt = packet.payload_type();
+        let single = self.params.encodings.len() == 1;
+        // An encoding whose media or RTX SSRC matches, then one whose RID
+        // matches, then (single encoding without SSRC) any SSRC.
+        for (idx, encoding) in self.params.encodings.iter().enumerate() {
+            let media_pt = encoding.codec_payload_type;
+            let rtx_pt = self.params.rtx_codec_for(media_pt).map(|c| c.payload_type);
+            if pt == media_pt && encoding.ssrc == Some(ssrc) {
+                return Some((self.create_stream(idx, ssrc, now_ms), false));
+            }
+            if Some(pt) == rtx_pt && encoding.rtx_ssrc == Some(ssrc) {
+                let media_ssrc = encoding.ssrc?;
+                let i = self.streams.iter().position(|s| s.ssrc == media_ssrc)?;
+                self.streams[i].recv.set_rtx(pt, ssrc);
+                return Some((i, true));
+            }
+        }
+        let rid = self
+            .rid_id
+            .and_then(|id| packet.extension(id))
+            .or_else(|| self.rrid_id.and_then(|id| packet.extension(id)))
+            .and_then(crate::rtp::ext::read_rid);
+        if let Some(rid) = rid {
+            let idx = self
+                .params
+                .encodings
+                .iter()
+                .position(|e| e.rid.as_deref() == Some(rid))?;
+            let media_pt = self.params.encodings[idx].codec_payload_type;
+            let rtx_pt = self.params.rtx_codec_for(media_pt).map(|c| c.payload_type);
+            if pt == media_pt {
+                if self.streams.iter().any(|s| s.encoding_idx == idx) {
+                    return None;
+                }
+                return Some((self.create_stream(idx, ssrc, now_ms), false));
+            }
+            if Some(pt) == rtx_pt {
+                let i = self.streams.iter().position(|s| s.encoding_idx == idx)?;
+                if self.streams[i].rtx_ssrc().is_some() {
+                    return None;
+                }
+                self.streams[i].recv.set_rtx(pt, ssrc);
+                return Some((i, true));
+            }
+            return None;
+        }
+        if single
+            && self.params.encodings[0].ssrc.is_none()
+            && self.params.encodings[0].rid.is_none()
+        {
+            let media_pt = self.params.encodings[0].codec_payload_type;
+            if pt == media_pt && self.streams.is_empty() {
+                return Some((self.create_stream(0, ssrc, now_ms), false));
+            }
+        }
+        None
+    }
+
+    fn create_stream(&mut self, encoding_idx: usize, ssrc: u32, now_ms: u64) -> usize {
+        let encoding = &self.params.encodings[encoding_idx];
+        let codec = self
+            .params
+            .codec(encoding.codec_payload_type)
+            .cloned()
+            .expect("encodings point to media codecs (validated)");
+        let stream = ProducerStream::new(
+            encoding_idx,
+            ssrc,
+            self.mapped_ssrcs[encoding_idx],
+            &codec,
+            encoding,
+            self.params.cname.as_deref().unwrap_or(""),
+            self.params.encodings.len() > 1,
+            now_ms,
+        );
+        self.streams.push(stream);
+        // The first packets may be lost: ask for a key frame right away.
+        if self.kind == MediaKind::Video && !self.paused {
+            self.request_key_frame(self.streams.len() - 1, now_ms);
+        }
+        self.streams.len() - 1
+    }
+
+    /// Handles one received RTP packet. Returns what to forward, or None if
+    /// the packet is not forwarded (unknown stream, invalid, paused).
+    pub fn receive(
+        &mut self,
+        packet: &RtpPacketRef,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Option<Received> {
+        let (stream_idx, is_rtx) = self.find_stream(packet, now_ms)?;
+        let payload_offset = packet.header_len();
+        let payload_end = payload_offset + packet.payload_len();
+        let (seq, media_pt, payload_start) = if is_rtx {
+            // RFC 4588: the original sequence number leads the payload.
+            let payload = packet.payload();
+            if payload.len() < 2 {
+                return None;
+            }
+            let osn = u16::from_be_bytes([payload[0], payload[1]]);
+            let media_pt =
+                self.params.encodings[self.streams[stream_idx].encoding_idx].codec_payload_type;
+            (osn, media_pt, payload_offset + 2)
+        } else {
+            (
+                packet.sequence_number(),
+                packet.payload_type(),
+                payload_offset,
+            )
+        };
+        let mapped_pt = *self.mapped_payload_type.get(media_pt as usize)?;
+        if mapped_pt == 0xff {
+            return None;
+        }
+        let bytes = packet.data();
+        let payload = &bytes[payload_start..payload_end];
+        let stream = &mut self.streams[stream_idx];
+        let is_keyframe =
+            self.kind == MediaKind::Video && codecs::is_keyframe(stream.payload_codec, payload);
+        let (spatial_layer, temporal_layer) = if self.kind == MediaKind::Video {
+            codecs::layers(stream.payload_codec, payload)
+        } else {
+            (0, 0)
+        };
+        let info = PacketInfo {
+            seq,
+            timestamp: packet.timestamp(),
+            ssrc: stream.ssrc,
+            payload_type: media_pt,
+            marker: packet.marker(),
+            size: bytes.len(),
+            payload_len: payload.len(),
+            is_keyframe,
+            spatial_layer,
+            temporal_layer,
+        };
+        let outcome = if is_rtx {
+            let rtx = RtxPacketInfo {
+                seq: packet.sequence_number(),
+                timestamp: packet.timestamp(),
+                payload_type: packet.payload_type(),
+            };
+            stream.recv.receive_rtx_packet(&rtx, Some(&info), now_ms)
+        } else {
+            stream.recv.receive_packet(&info, now_ms)
+        };
+        if outcome.nack_items > 0 {
+            self.feedback.nack_stream = Some(stream_idx);
+        }
+        if let Some(request) = outcome.key_frame_request {
+            self.feedback.push_key_frame(request);
+        }
+        if outcome.score_change.is_some() {
+            self.feedback.score_changed = true;
+        }
+        if !outcome.accepted {
+            return None;
+        }
+        if is_keyframe {
+            self.key_frames.key_frame_received(stream.ssrc);
+        }
+        // Carried extensions, located once for all consumers.
+        self.layout.csrc = 12..12 + packet.csrc_count() as usize * 4;
+        self.layout.payload = payload_start..payload_end;
+        for kind in ExtKind::ALL {
+            self.layout.ext[kind as usize] = self.ext_ids[kind as usize]
+                .and_then(|id| packet.extension(id))
+                .map(|v| {
+                    let start = v.as_ptr() as usize - bytes.as_ptr() as usize;
+                    start..start + v.len()
+                });
+        }
+        self.check_video_orientation(packet, outbox);
+        if self.trace_types.iter().any(|t| t == "rtp") {
+            self.trace(outbox, "rtp", now_ms, json!({"isRtx": is_rtx}));
+        }
+        if is_keyframe && self.trace_types.iter().any(|t| t == "keyframe") {
+            self.trace(outbox, "keyframe", now_ms, json!({}));
+        }
+        if self.paused {
+            return None;
+        }
+        let stream = &self.streams[stream_idx];
+        Some(Received {
+            stream: stream_idx,
+            is_rtx,
+            header: MappedHeader {
+                marker: packet.marker(),
+                payload_type: mapped_pt,
+                seq,
+                timestamp: packet.timestamp(),
+                ssrc: stream.mapped_ssrc,
+                is_keyframe,
+                spatial_layer: if self.producer_type == ProducerType::Simulcast {
+                    stream.encoding_idx as u8
+                } else {
+                    spatial_layer
+                },
+                temporal_layer,
+            },
+        })
+    }
+
+    fn check_video_orientation(&mut self, packet: &RtpPacketRef, outbox: &mut Outbox) {
+        let Some(id) = self.ext_ids[ExtKind::VideoOrientation as usize] else {
+            return;
+        };
+        let Some(orientation) = packet
+            .extension(id)
+            .and_then(crate::rtp::ext::read_video_orientation)
+        else {
+            return;
+        };
+        if self.video_orientation != Some(orientation) {
+            self.video_orientation = Some(orientation);
+            let (camera, flip, rotation) = orientation;
+            outbox.notification(
+                &self.id,
+                "producer.videoorientationchange",
+                json!({"camera": camera, "flip": flip, "rotation": rotation}),
+            );
+        }
+    }
+
+    pub fn trace(&self, outbox: &mut Outbox, kind: &str, now_ms: u64, info: Value) {
+        outbox.notification(
+            &self.id,
+            "producer.trace",
+            json!({"type": kind, "timestamp": now_ms, "direction": "in", "info": info}),
+        );
+    }
+
+    pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {
+        let types = types
+            .as_array()
+            .ok_or_else(|| Error::type_error("types must be an array"))?;
+        self.trace_types = types
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| TRACE_TYPES.contains(t))
+            .map(str::to_string)
+            .collect();
+        Ok(())
+    }
+
+    pub fn payload_codec_of(&self, stream: usize) -> PayloadCodec {
+        self.streams[stream].payload_codec
+    }
+
+    /// A consumer needs a key frame of `stream`: coalesced per SSRC (and
+    /// delayed by `keyFrameRequestDelay`) before a PLI/FIR goes out.
+    pub fn request_key_frame(&mut self, stream: usize, now_ms: u64) {
+        let Some(s) = self.streams.get_mut(stream) else {
+            return;
+        };
+        if self.key_frames.key_frame_needed(s.ssrc, now_ms) {
+            if let Some(request) = s.recv.request_key_frame() {
+                self.feedback.push_key_frame(request);
+            }
+        }
+    }
+
+    /// Timers of the streams (NACK retries, inactivity, scores) and of key
+    /// frame requests; what they produce lands in `feedback`.
+    pub fn on_tick(&mut self, now_ms: u64) {
+        let streams = &mut self.streams;
+        let feedback = &mut self.feedback;
+        self.key_frames.on_timer(now_ms, |ssrc| {
+            if let Some(s) = streams.iter_mut().find(|s| s.ssrc == ssrc) {
+                if let Some(request) = s.recv.request_key_frame() {
+                    feedback.push_key_frame(request);
+                }
+            }
+        });
+        for (i, s) in self.streams.iter_mut().enumerate() {
+            if s.recv.poll_timeout().is_some_and(|t| t <= now_ms) {
+                let outcome = s.recv.on_timer(now_ms);
+                if outcome.nack_items > 0 && self.feedback.nack_stream.is_none() {
+                    self.feedback.nack_stream = Some(i);
+                }
+                if outcome.score_change.is_some() {
+                    self.feedback.score_changed = true;
+                }
+            }
+        }
+    }
+
+    pub fn set_paused(&mut self, paused: bool, now_ms: u64) {
+        self.paused = paused;
+        for s in &mut self.streams {
+            if paused {
+                s.recv.pause();
+            } else {
+                s.recv.resume(now_ms);
+            }
+        }
+    }
+}

@@ -1,0 +1,85 @@
+//! One received encoding of a producer: the router-side identity of the
+//! stream (mapped SSRC, layer) around its receive statistics machine.
+
+use crate::rtp::codecs::{codec_from_mime, Codec as PayloadCodec};
+use crate::rtp_parameters::{Codec, Encoding};
+use crate::rtp_stream::{RtpStreamParams, RtpStreamRecv};
+use serde_json::{json, Value};
+
+/// mediasoup's Producer waits this long before NACKing a missing packet.
+const SEND_NACK_DELAY_MS: u64 = 10;
+
+pub struct ProducerStream {
+    pub encoding_idx: usize,
+    pub ssrc: u32,
+    pub mapped_ssrc: u32,
+    pub rid: Option<String>,
+    pub payload_codec: PayloadCodec,
+    pub recv: RtpStreamRecv,
+}
+
+impl ProducerStream {
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        encoding_idx: usize,
+        ssrc: u32,
+        mapped_ssrc: u32,
+        codec: &Codec,
+        encoding: &Encoding,
+        cname: &str,
+        simulcast: bool,
+        now_ms: u64,
+    ) -> Self {
+        let params = RtpStreamParams {
+            encoding_idx,
+            ssrc,
+            payload_type: codec.payload_type,
+            mime_type: codec.mime_type.clone(),
+            clock_rate: codec.clock_rate,
+            rid: encoding.rid.clone().unwrap_or_default(),
+            cname: cname.to_string(),
+            rtx_ssrc: 0,
+            rtx_payload_type: 0,
+            use_nack: codec.nack,
+            use_pli: codec.pli,
+            use_fir: codec.fir,
+            use_in_band_fec: codec.use_in_band_fec,
+            use_dtx: codec.use_dtx || encoding.dtx,
+            spatial_layers: encoding.spatial_layers,
+            temporal_layers: encoding.temporal_layers,
+        };
+        ProducerStream {
+            encoding_idx,
+            ssrc,
+            mapped_ssrc,
+            rid: encoding.rid.clone(),
+            payload_codec: codec_from_mime(&codec.mime_type),
+            recv: RtpStreamRecv::new(params, SEND_NACK_DELAY_MS, simulcast, now_ms),
+        }
+    }
+
+    pub fn rtx_ssrc(&self) -> Option<u32> {
+        self.recv.has_rtx().then(|| self.recv.rtx_ssrc())
+    }
+
+    pub fn dump(&self) -> Value {
+        self.recv.dump_unpacked()
+    }
+
+    pub fn stats(&mut self, now_ms: u64) -> Value {
+        self.recv.get_stats(now_ms)
+    }
+
+    /// `{encodingIdx, ssrc, rid?, score}` for the producer's `score` event.
+    pub fn score_json(&self) -> Value {
+        let mut v = json!({
+            "encodingIdx": self.encoding_idx,
+            "ssrc": self.ssrc,
+            "score": self.recv.score(),
+        });
+        if let Some(rid) = &self.rid {
+            v["rid"] = json!(rid);
+        }
+        v
+    }
+}

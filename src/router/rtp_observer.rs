@@ -1,0 +1,144 @@
+//! RTP observers in a router: which audio producers they watch and the
+//! sans-IO detectors (`crate::observer`) that turn audio levels into events.
+
+use crate::error::{Error, Result};
+use crate::observer::{ActiveSpeakerObserver, AudioLevelEvent, AudioLevelObserver};
+use crate::worker::channel::Outbox;
+use crate::worker::Key;
+use serde_json::{json, Value};
+
+pub enum Detector {
+    AudioLevel(AudioLevelObserver),
+    ActiveSpeaker(ActiveSpeakerObserver),
+}
+
+pub struct RtpObserver {
+    pub id: String,
+    pub router: Key,
+    pub detector: Detector,
+}
+
+impl RtpObserver {
+    pub fn new(id: String, router: Key, method: &str, options: &Value) -> Result<Self> {
+        let num = |key: &str| options.get(key).and_then(Value::as_f64);
+        let detector = if method == "router.createAudioLevelObserver" {
+            let max_entries = num("maxEntries")
+                .filter(|v| *v >= 1.0)
+                .ok_or_else(|| Error::type_error("maxEntries must be a positive number"))?;
+            let threshold = num("threshold")
+                .filter(|v| (-127.0..=0.0).contains(v))
+                .ok_or_else(|| Error::type_error("threshold must be between -127 and 0"))?;
+            let interval = num("interval").unwrap_or(1000.0);
+            Detector::AudioLevel(AudioLevelObserver::new(
+                max_entries.min(u16::MAX as f64) as u16,
+                threshold as i8,
+                to_u16(interval),
+            ))
+        } else {
+            let interval = num("interval").unwrap_or(300.0);
+            Detector::ActiveSpeaker(ActiveSpeakerObserver::new(to_u16(interval)))
+        };
+        Ok(RtpObserver {
+            id,
+            router,
+            detector,
+        })
+    }
+
+    pub fn has_producer(&self, producer_id: &str) -> bool {
+        match &self.detector {
+            Detector::AudioLevel(d) => d.has_producer(producer_id),
+            Detector::ActiveSpeaker(d) => d.has_producer(producer_id),
+        }
+    }
+
+    pub fn add_producer(&mut self, producer_id: &str) {
+        match &mut self.detector {
+            Detector::AudioLevel(d) => d.add_producer(producer_id),
+            Detector::ActiveSpeaker(d) => d.add_producer(producer_id),
+        }
+    }
+
+    pub fn remove_producer(&mut self, producer_id: &str) {
+        match &mut self.detector {
+            Detector::AudioLevel(d) => d.remove_producer(producer_id),
+            Detector::ActiveSpeaker(d) => d.remove_producer(producer_id),
+        }
+    }
+
+    pub fn set_paused(&mut self, paused: bool) {
+        match (&mut self.detector, paused) {
+            (Detector::AudioLevel(d), true) => d.pause(),
+            (Detector::AudioLevel(d), false) => d.resume(),
+            (Detector::ActiveSpeaker(d), true) => d.pause(),
+            (Detector::ActiveSpeaker(d), false) => d.resume(),
+        }
+    }
+
+    pub fn producer_paused(&mut self, producer_id: &str, paused: bool) {
+        match (&mut self.detector, paused) {
+            (Detector::AudioLevel(d), true) => d.producer_paused(producer_id),
+            (Detector::AudioLevel(d), false) => d.producer_resumed(producer_id),
+            (Detector::ActiveSpeaker(d), true) => d.producer_paused(producer_id),
+            (Detector::ActiveSpeaker(d), false) => d.producer_resumed(producer_id),
+        }
+    }
+
+    /// One audio level from an observed producer's packet.
+    pub fn receive_level(&mut self, producer_id: &str, level: u8, now_ms: u64) {
+        match &mut self.detector {
+            Detector::AudioLevel(d) => d.receive_level(producer_id, level, now_ms),
+            Detector::ActiveSpeaker(d) => d.receive_level(producer_id, level, now_ms),
+        }
+    }
+
+    /// Runs due timers and emits the events mediasoup emits.
+    pub fn on_tick(&mut self, now_ms: u64, outbox: &mut Outbox) {
+        loop {
+            let due = match &self.detector {
+                Detector::AudioLevel(d) => d.next_timeout(),
+                Detector::ActiveSpeaker(d) => d.next_timeout(),
+            };
+            if due.is_none_or(|t| t > now_ms) {
+                return;
+            }
+            match &mut self.detector {
+                Detector::AudioLevel(d) => match d.on_timer(now_ms) {
+                    Some(AudioLevelEvent::Volumes(volumes)) => {
+                        let volumes: Vec<Value> = volumes
+                            .into_iter()
+                            .map(|(producer_id, volume)| json!({"producerId": producer_id, "volume": volume}))
+                            .collect();
+                        outbox.notification(
+                            &self.id,
+                            "audiolevelobserver.volumes",
+                            Value::Array(volumes),
+                        );
+                    }
+                    Some(AudioLevelEvent::Silence) => {
+                        outbox.notification(&self.id, "audiolevelobserver.silence", Value::Null)
+                    }
+                    None => {}
+                },
+                Detector::ActiveSpeaker(d) => {
+                    if let Some(producer_id) = d.on_timer(now_ms) {
+                        outbox.notification(
+                            &self.id,
+                            "activespeakerobserver.dominantspeaker",
+                            json!({"producerId": producer_id}),
+                        );
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// The detectors clamp intervals to mediasoup's bounds; this only brings a
+/// JS number into u16.
+fn to_u16(interval: f64) -> u16 {
+    if interval.is_nan() {
+        return 0;
+    }
+    interval.clamp(0.0, u16::MAX as f64) as u16
+}

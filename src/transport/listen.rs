@@ -1,0 +1,284 @@
+//! `TransportListenInfo`: parsing, validation (mediasoup's error classes) and
+//! binding UDP sockets on a fixed port, a port range or the worker's range.
+
+use crate::error::{Error, Result};
+use serde_json::{json, Value};
+use socket2::{Domain, Protocol, Socket, Type};
+use std::net::{IpAddr, SocketAddr};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ListenProtocol {
+    Udp,
+    Tcp,
+}
+
+impl ListenProtocol {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ListenProtocol::Udp => "udp",
+            ListenProtocol::Tcp => "tcp",
+        }
+    }
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct ListenInfo {
+    pub protocol: ListenProtocol,
+    pub ip: IpAddr,
+    pub announced_address: Option<String>,
+    pub expose_internal_ip: bool,
+    /// 0 = pick one from `port_range` or the worker's range.
+    pub port: u16,
+    pub port_range: Option<(u16, u16)>,
+    pub ipv6_only: bool,
+    pub udp_reuse_port: bool,
+    pub send_buffer_size: Option<usize>,
+    pub recv_buffer_size: Option<usize>,
+}
+
+fn opt_u16(value: Option<&Value>, name: &str) -> Result<Option<u16>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .filter(|p| *p <= 65535)
+            .map(|p| Some(p as u16))
+            .ok_or_else(|| Error::type_error(format!("invalid {name}"))),
+        Some(_) => Err(Error::type_error(format!("invalid {name}"))),
+    }
+}
+
+fn opt_usize(value: Option<&Value>, name: &str) -> Result<Option<usize>> {
+    match value {
+        None | Some(Value::Null) => Ok(None),
+        Some(Value::Number(n)) => n
+            .as_u64()
+            .map(|v| Some(v as usize))
+            .ok_or_else(|| Error::type_error(format!("invalid {name}"))),
+        Some(_) => Err(Error::type_error(format!("invalid {name}"))),
+    }
+}
+
+/// Parses an IP the way mediasoup normalises it; anything else is a TypeError.
+pub fn parse_ip(value: Option<&Value>) -> Result<IpAddr> {
+    let text = value
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::type_error("missing ip"))?;
+    text.parse::<IpAddr>()
+        .map_err(|_| Error::type_error(format!("invalid IP '{text}'")))
+}
+
+impl ListenInfo {
+    pub fn from_json(value: &Value) -> Result<Self> {
+        if !value.is_object() {
+            return Err(Error::type_error("invalid listenInfo"));
+        }
+        let protocol = match value.get("protocol").and_then(Value::as_str) {
+            Some("udp") => ListenProtocol::Udp,
+            Some("tcp") => ListenProtocol::Tcp,
+            _ => return Err(Error::type_error("invalid listenInfo.protocol")),
+        };
+        let ip = parse_ip(value.get("ip"))?;
+        let announced_address = value
+            .get("announcedAddress")
+            .filter(|v| !v.is_null())
+            .or_else(|| value.get("announcedIp").filter(|v| !v.is_null()))
+            .map(|v| {
+                v.as_str()
+                    .map(str::to_string)
+                    .ok_or_else(|| Error::type_error("invalid announcedAddress"))
+            })
+            .transpose()?
+            .filter(|s| !s.is_empty());
+        let port = opt_u16(value.get("port"), "port")?.unwrap_or(0);
+        let port_range = match value.get("portRange") {
+            None | Some(Value::Null) => None,
+            Some(range) => {
+                let min = opt_u16(range.get("min"), "portRange.min")?.unwrap_or(0);
+                let max = opt_u16(range.get("max"), "portRange.max")?.unwrap_or(0);
+                if min == 0 && max == 0 {
+                    None
+                } else if max < min {
+                    return Err(Error::type_error("maxPort cannot be less than minPort"));
+                } else {
+                    Some((min.max(1), max))
+                }
+            }
+        };
+        let flags = value.get("flags");
+        let flag = |name: &str| {
+            flags
+                .and_then(|f| f.get(name))
+                .and_then(Value::as_bool)
+                .unwrap_or(false)
+        };
+        Ok(ListenInfo {
+            protocol,
+            ip,
+            announced_address,
+            expose_internal_ip: value
+                .get("exposeInternalIp")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+            port,
+            port_range,
+            ipv6_only: flag("ipv6Only"),
+            udp_reuse_port: flag("udpReusePort"),
+            send_buffer_size: opt_usize(value.get("sendBufferSize"), "sendBufferSize")?,
+            recv_buffer_size: opt_usize(value.get("recvBufferSize"), "recvBufferSize")?,
+        })
+    }
+
+    /// What the tuple reports as local address: the announced one if any.
+    pub fn local_address(&self) -> String {
+        self.announced_address
+            .clone()
+            .unwrap_or_else(|| self.ip.to_string())
+    }
+}
+
+fn bind_udp_once(info: &ListenInfo, port: u16) -> std::io::Result<std::net::UdpSocket> {
+    let addr = SocketAddr::new(info.ip, port);
+    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    if info.ip.is_ipv6() {
+        socket.set_only_v6(info.ipv6_only)?;
+    }
+    if info.udp_reuse_port {
+        socket.set_reuse_port(true)?;
+        socket.set_reuse_address(true)?;
+    }
+    if let Some(size) = info.send_buffer_size {
+        socket.set_send_buffer_size(size)?;
+    }
+    if let Some(size) = info.recv_buffer_size {
+        socket.set_recv_buffer_size(size)?;
+    }
+    socket.set_nonblocking(true)?;
+    socket.bind(&addr.into())?;
+    Ok(socket.into())
+}
+
+/// Binds a UDP socket for `info`: its fixed port, else a random free port of
+/// its range, else of the worker's `[rtcMinPort, rtcMaxPort]`.
+pub fn bind_udp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net::UdpSocket> {
+    if info.protocol != ListenProtocol::Udp {
+        return Err(Error::type_error("unsupported listen protocol"));
+    }
+    if info.port != 0 {
+        return bind_udp_once(info, info.port).map_err(|e| {
+            Error::other(format!(
+                "bind failed [ip:'{}', port:{}]: {e}",
+                info.ip, info.port
+            ))
+        });
+    }
+    let (min, max) = info.port_range.unwrap_or(worker_range);
+    let (min, max) = (min.max(1), max.max(1));
+    let count = (max - min) as u32 + 1;
+    let start = rand::random::<u32>() % count;
+    let attempts = count.min(64);
+    let mut last_error = None;
+    for attempt in 0..attempts {
+        let port = min + ((start + attempt) % count) as u16;
+        match bind_udp_once(info, port) {
+            Ok(socket) => return Ok(socket),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last_error = Some(e),
+            // Not a port problem (e.g. a non-local IP): no point in retrying.
+            Err(e) => {
+                return Err(Error::other(format!(
+                    "bind failed [ip:'{}', port:{port}]: {e}",
+                    info.ip
+                )))
+            }
+        }
+    }
+    Err(Error::other(format!(
+        "no free port in [{min}, {max}] for ip '{}': {}",
+        info.ip,
+        last_error.map(|e| e.to_string()).unwrap_or_default()
+    )))
+}
+
+/// mediasoup's TransportTuple JSON.
+pub fn tuple_json(
+    local_address: &str,
+    local_port: u16,
+    remote: Option<SocketAddr>,
+    protocol: ListenProtocol,
+) -> Value {
+    let mut tuple = json!({
+        "localIp": local_address,
+        "localAddress": local_address,
+        "localPort": local_port,
+        "protocol": protocol.as_str(),
+    });
+    match remote {
+        Some(addr) => {
+            tuple["remoteIp"] = json!(addr.ip().to_string());
+            tuple["remotePort"] = json!(addr.port());
+        }
+        None => tuple["remotePort"] = json!(0),
+    }
+    tuple
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_and_validates() {
+        let info = ListenInfo::from_json(&json!({
+            "protocol": "udp", "ip": "127.0.0.1", "announcedIp": "1.2.3.4",
+            "portRange": {"min": 2000, "max": 3000}, "flags": {"udpReusePort": true}
+        }))
+        .unwrap();
+        assert_eq!(info.local_address(), "1.2.3.4");
+        assert_eq!(info.port_range, Some((2000, 3000)));
+        assert!(info.udp_reuse_port);
+        for bad in [
+            json!({"protocol": "udp", "ip": "123"}),
+            json!({"protocol": "udp"}),
+            json!({"protocol": "sctp", "ip": "127.0.0.1"}),
+            json!({"protocol": "udp", "ip": "127.0.0.1", "portRange": {"min": 4000, "max": 3000}}),
+            json!({"protocol": "udp", "ip": "127.0.0.1", "port": 70000}),
+            json!("127.0.0.1"),
+        ] {
+            assert_eq!(
+                ListenInfo::from_json(&bad).unwrap_err().kind,
+                crate::error::ErrorKind::TypeError,
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn binds_in_range_and_reports_non_local_ip() {
+        let info = ListenInfo::from_json(&json!({
+            "protocol": "udp", "ip": "127.0.0.1", "portRange": {"min": 40000, "max": 40100}
+        }))
+        .unwrap();
+        let a = bind_udp(&info, (10000, 59999)).unwrap();
+        let b = bind_udp(&info, (10000, 59999)).unwrap();
+        let (pa, pb) = (
+            a.local_addr().unwrap().port(),
+            b.local_addr().unwrap().port(),
+        );
+        assert!((40000..=40100).contains(&pa) && (40000..=40100).contains(&pb));
+        assert_ne!(pa, pb);
+        let fixed = ListenInfo {
+            port: pa,
+            port_range: None,
+            ..info.clone()
+        };
+        assert_eq!(
+            bind_udp(&fixed, (1, 1)).unwrap_err().kind,
+            crate::error::ErrorKind::Error
+        );
+        let foreign = ListenInfo::from_json(&json!({"protocol": "udp", "ip": "8.8.8.8"})).unwrap();
+        assert_eq!(
+            bind_udp(&foreign, (10000, 59999)).unwrap_err().kind,
+            crate::error::ErrorKind::Error
+        );
+    }
+}

@@ -1,0 +1,217 @@
+//! Transports: what they share (ids of their producers and consumers, the
+//! RTP listener, header-extension ids, counters, dumps and stats) and the
+//! kind-specific parts (plain UDP, direct).
+
+pub mod direct;
+pub mod listen;
+pub mod listener;
+pub mod plain;
+
+use crate::worker::Key;
+use listener::RtpListener;
+use serde_json::{json, Value};
+
+pub enum TransportKind {
+    Plain(plain::PlainTransport),
+    Direct(direct::DirectTransport),
+}
+
+/// Ids of the header extensions this transport reads on receive (taken from
+/// the producers' RTP parameters, like mediasoup's RecvRtpHeaderExtensions).
+#[derive(Default, Clone, Copy)]
+pub struct RecvHeaderExtensionIds {
+    pub mid: Option<u8>,
+    pub rid: Option<u8>,
+    pub rrid: Option<u8>,
+    pub abs_send_time: Option<u8>,
+    pub transport_wide_cc01: Option<u8>,
+}
+
+impl RecvHeaderExtensionIds {
+    fn json(&self) -> Value {
+        let mut v = json!({});
+        for (name, id) in [
+            ("mid", self.mid),
+            ("rid", self.rid),
+            ("rrid", self.rrid),
+            ("absSendTime", self.abs_send_time),
+            ("transportWideCc01", self.transport_wide_cc01),
+        ] {
+            if let Some(id) = id {
+                v[name] = json!(id);
+            }
+        }
+        v
+    }
+}
+
+/// Byte counters for `getStats()`.
+#[derive(Default)]
+pub struct TransportCounters {
+    pub bytes_received: u64,
+    pub bytes_sent: u64,
+    pub rtp_bytes_received: u64,
+    pub rtp_bytes_sent: u64,
+    pub rtx_bytes_received: u64,
+    pub rtx_bytes_sent: u64,
+    /// Datagrams dropped as malformed or unexpected (not RTP/RTCP, bad SRTP,
+    /// wrong source, ...).
+    pub dropped: u64,
+}
+
+pub struct Transport {
+    pub id: String,
+    pub router: Key,
+    pub kind: TransportKind,
+    pub producers: Vec<Key>,
+    pub consumers: Vec<Key>,
+    pub listener: RtpListener,
+    pub recv_ext: RecvHeaderExtensionIds,
+    pub max_send_message_size: u64,
+    pub max_receive_message_size: u64,
+    pub sctp_parameters: Option<Value>,
+    pub trace_event_types: Vec<String>,
+    pub counters: TransportCounters,
+    pub max_incoming_bitrate: Option<u32>,
+    pub max_outgoing_bitrate: Option<u32>,
+    pub min_outgoing_bitrate: Option<u32>,
+    /// Outgoing transport-wide sequence number (transport-cc extension).
+    pub transport_wide_seq: u16,
+    /// When this transport sends its next RTCP reports.
+    pub next_rtcp_ms: u64,
+}
+
+impl Transport {
+    pub fn new(id: String, router: Key, kind: TransportKind, options: &Value) -> Self {
+        let size = |key: &str| options.get(key).and_then(Value::as_u64).unwrap_or(262144);
+        let sctp_parameters = options
+            .get("enableSctp")
+            .and_then(Value::as_bool)
+            .unwrap_or(false)
+            .then(|| {
+                let num = |key: &str, default: u64| {
+                    options.get(key).and_then(Value::as_u64).unwrap_or(default)
+                };
+                json!({
+                    "port": 5000,
+                    "OS": 1024,
+                    "MIS": 1024,
+                    "maxMessageSize": size("maxReceiveMessageSize"),
+                    "maxSendMessageSize": size("maxSendMessageSize"),
+                    "maxReceiveMessageSize": size("maxReceiveMessageSize"),
+                    "sendBufferSize": num("sctpSendBufferSize", 2000000),
+                    "perStreamSendQueueLimit": num("sctpPerStreamSendQueueLimit", 2000000),
+                    "maxReceiverWindowBufferSize": num("sctpMaxReceiverWindowBufferSize", 5242880),
+                    "isDataChannel": options.get("isDataChannel").and_then(Value::as_bool).unwrap_or(false),
+                })
+            });
+        Transport {
+            id,
+            router,
+            kind,
+            producers: Vec::new(),
+            consumers: Vec::new(),
+            listener: RtpListener::default(),
+            recv_ext: RecvHeaderExtensionIds::default(),
+            max_send_message_size: size("maxSendMessageSize"),
+            max_receive_message_size: size("maxReceiveMessageSize"),
+            sctp_parameters,
+            trace_event_types: Vec::new(),
+            counters: TransportCounters::default(),
+            max_incoming_bitrate: None,
+            max_outgoing_bitrate: None,
+            min_outgoing_bitrate: None,
+            transport_wide_seq: 0,
+            next_rtcp_ms: 0,
+        }
+    }
+
+    pub fn type_name(&self) -> &'static str {
+        match self.kind {
+            TransportKind::Plain(_) => "plain",
+            TransportKind::Direct(_) => "direct",
+        }
+    }
+
+    /// BaseTransportDump; ids of children are resolved by the caller.
+    pub fn base_dump(
+        &self,
+        producer_ids: Vec<String>,
+        consumer_ids: Vec<String>,
+        map_ssrc_consumer_id: Vec<Value>,
+        map_rtx_ssrc_consumer_id: Vec<Value>,
+        rtp_listener: Value,
+    ) -> Value {
+        let mut dump = json!({
+            "id": self.id,
+            "producerIds": producer_ids,
+            "consumerIds": consumer_ids,
+            "mapSsrcConsumerId": map_ssrc_consumer_id,
+            "mapRtxSsrcConsumerId": map_rtx_ssrc_consumer_id,
+            "dataProducerIds": [],
+            "dataConsumerIds": [],
+            "recvRtpHeaderExtensions": self.recv_ext.json(),
+            "rtpListener": rtp_listener,
+            "maxSendMessageSize": self.max_send_message_size,
+            "maxReceiveMessageSize": self.max_receive_message_size,
+            "traceEventTypes": self.trace_event_types,
+        });
+        if let Some(sctp) = &self.sctp_parameters {
+            dump["sctpParameters"] = sctp.clone();
+            dump["sctpState"] = json!("new");
+            dump["sctpListener"] = json!({"streamIdTable": []});
+        }
+        if let TransportKind::Plain(plain) = &self.kind {
+            plain.dump_fields(&mut dump);
+        }
+        dump
+    }
+
+    /// BaseTransportStats plus the kind's own fields.
+    pub fn stats(&self, now_ms: u64, recv_bitrate: u32, send_bitrate: u32) -> Value {
+        let c = &self.counters;
+        let mut stats = json!({
+            "transportId": self.id,
+            "timestamp": now_ms,
+            "bytesReceived": c.bytes_received,
+            "recvBitrate": recv_bitrate,
+            "bytesSent": c.bytes_sent,
+            "sendBitrate": send_bitrate,
+            "rtpBytesReceived": c.rtp_bytes_received,
+            "rtpRecvBitrate": 0,
+            "rtpBytesSent": c.rtp_bytes_sent,
+            "rtpSendBitrate": 0,
+            "rtxBytesReceived": c.rtx_bytes_received,
+            "rtxRecvBitrate": 0,
+            "rtxBytesSent": c.rtx_bytes_sent,
+            "rtxSendBitrate": 0,
+            "probationBytesSent": 0,
+            "probationSendBitrate": 0,
+        });
+        if self.sctp_parameters.is_some() {
+            stats["sctpState"] = json!("new");
+        }
+        for (name, value) in [
+            ("maxIncomingBitrate", self.max_incoming_bitrate),
+            ("maxOutgoingBitrate", self.max_outgoing_bitrate),
+            ("minOutgoingBitrate", self.min_outgoing_bitrate),
+        ] {
+            if let Some(v) = value {
+                stats[name] = json!(v);
+            }
+        }
+        match &self.kind {
+            TransportKind::Plain(plain) => {
+                stats["type"] = json!("plain-rtp-transport");
+                stats["rtcpMux"] = json!(plain.rtcp_mux);
+                stats["comedia"] = json!(plain.comedia);
+                stats["tuple"] = plain.tuple_json();
+                if let Some(t) = plain.rtcp_tuple_json() {
+                    stats["rtcpTuple"] = t;
+                }
+            }
+            TransportKind::Direct(_) => stats["type"] = json!("direct-transport"),
+        }
+        stats
+    }
+}

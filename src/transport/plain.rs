@@ -1,0 +1,284 @@
+//! PlainTransport: RTP/RTCP over plain UDP to one remote endpoint (given by
+//! `connect()` or learnt from the first packet in comedia mode), optionally
+//! with SRTP keyed by `srtpParameters`.
+
+use super::listen::{bind_udp, parse_ip, tuple_json, ListenInfo, ListenProtocol};
+use crate::error::{Error, Result};
+use crate::srtp::{CryptoSuite, SrtpSession};
+use base64::Engine;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+pub struct PlainSrtp {
+    pub suite: CryptoSuite,
+    /// Our master key+salt, announced in `srtpParameters`.
+    pub local_key: Vec<u8>,
+    pub send: Option<SrtpSession>,
+    pub recv: Option<SrtpSession>,
+}
+
+impl PlainSrtp {
+    fn new(suite: CryptoSuite) -> Self {
+        let local_key = (0..suite.key_and_salt_len())
+            .map(|_| rand::random::<u8>())
+            .collect();
+        PlainSrtp {
+            suite,
+            local_key,
+            send: None,
+            recv: None,
+        }
+    }
+
+    pub fn parameters_json(&self) -> Value {
+        json!({
+            "cryptoSuite": self.suite.name(),
+            "keyBase64": base64::engine::general_purpose::STANDARD.encode(&self.local_key),
+        })
+    }
+}
+
+pub struct PlainTransport {
+    pub listen: ListenInfo,
+    pub socket: mio::net::UdpSocket,
+    pub local_port: u16,
+    pub rtcp_listen: Option<ListenInfo>,
+    pub rtcp_socket: Option<mio::net::UdpSocket>,
+    pub rtcp_local_port: u16,
+    pub rtcp_mux: bool,
+    pub comedia: bool,
+    pub remote: Option<SocketAddr>,
+    pub rtcp_remote: Option<SocketAddr>,
+    pub connect_called: bool,
+    pub srtp: Option<PlainSrtp>,
+}
+
+/// Options of `router.createPlainTransport()` after JS normalised them.
+pub fn create(options: &Value, worker_ports: (u16, u16)) -> Result<PlainTransport> {
+    let listen = ListenInfo::from_json(options.get("listenInfo").unwrap_or(&Value::Null))?;
+    if listen.protocol != ListenProtocol::Udp {
+        return Err(Error::type_error("unsupported listen protocol"));
+    }
+    let rtcp_listen = match options.get("rtcpListenInfo") {
+        None | Some(Value::Null) => None,
+        Some(v) => {
+            let info = ListenInfo::from_json(v)?;
+            if info.protocol != ListenProtocol::Udp {
+                return Err(Error::type_error("unsupported RTCP listen protocol"));
+            }
+            Some(info)
+        }
+    };
+    let rtcp_mux = options
+        .get("rtcpMux")
+        .and_then(Value::as_bool)
+        .unwrap_or(true)
+        && rtcp_listen.is_none();
+    let comedia = options
+        .get("comedia")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
+    let srtp = if options
+        .get("enableSrtp")
+        .and_then(Value::as_bool)
+        .unwrap_or(false)
+    {
+        let name = options
+            .get("srtpCryptoSuite")
+            .and_then(Value::as_str)
+            .unwrap_or("AES_CM_128_HMAC_SHA1_80");
+        let suite = CryptoSuite::from_name(name)
+            .ok_or_else(|| Error::type_error(format!("invalid srtpCryptoSuite '{name}'")))?;
+        Some(PlainSrtp::new(suite))
+    } else {
+        None
+    };
+
+    let std_socket = bind_udp(&listen, worker_ports)?;
+    let local_port = std_socket.local_addr().map(|a| a.port()).unwrap_or(0);
+    let (rtcp_socket, rtcp_local_port) = if rtcp_mux {
+        (None, 0)
+    } else {
+        // Without an explicit RTCP listen info, RTCP gets its own port on the
+        // same IP (mediasoup does the same).
+        let info = rtcp_listen.clone().unwrap_or_else(|| ListenInfo {
+            port: 0,
+            ..listen.clone()
+        });
+        let s = bind_udp(&info, worker_ports)?;
+        let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
+        (Some(mio::net::UdpSocket::from_std(s)), port)
+    };
+    Ok(PlainTransport {
+        rtcp_listen: if rtcp_mux {
+            None
+        } else {
+            Some(rtcp_listen.unwrap_or_else(|| listen.clone()))
+        },
+        socket: mio::net::UdpSocket::from_std(std_socket),
+        listen,
+        local_port,
+        rtcp_socket,
+        rtcp_local_port,
+        rtcp_mux,
+        comedia,
+        remote: None,
+        rtcp_remote: None,
+        connect_called: false,
+        srtp,
+    })
+}
+
+impl PlainTransport {
+    pub fn tuple_json(&self) -> Value {
+        tuple_json(
+            &self.listen.local_address(),
+            self.local_port,
+            self.remote,
+            ListenProtocol::Udp,
+        )
+    }
+
+    pub fn rtcp_tuple_json(&self) -> Option<Value> {
+        self.rtcp_listen.as_ref().map(|info| {
+            tuple_json(
+                &info.local_address(),
+                self.rtcp_local_port,
+                self.rtcp_remote,
+                ListenProtocol::Udp,
+            )
+        })
+    }
+
+    /// mediasoup's PlainTransport-specific dump fields.
+    pub fn dump_fields(&self, dump: &mut Value) {
+        dump["rtcpMux"] = json!(self.rtcp_mux);
+        dump["comedia"] = json!(self.comedia);
+        dump["tuple"] = self.tuple_json();
+        if let Some(t) = self.rtcp_tuple_json() {
+            dump["rtcpTuple"] = t;
+        }
+        if let Some(srtp) = &self.srtp {
+            dump["srtpParameters"] = srtp.parameters_json();
+        }
+    }
+
+    pub fn is_connected(&self) -> bool {
+        self.remote.is_some()
+    }
+
+    /// `connect({ ip, port, rtcpPort, srtpParameters })`: returns the
+    /// response (`tuple`, `rtcpTuple`, `srtpParameters`).
+    pub fn connect(&mut self, data: &Value) -> Result<Value> {
+        if self.connect_called {
+            return Err(Error::other("connect() already called"));
+        }
+        let srtp_given = data.get("srtpParameters").is_some_and(|v| !v.is_null());
+        match (&mut self.srtp, srtp_given) {
+            (None, true) => {
+                return Err(Error::type_error(
+                    "invalid srtpParameters (SRTP not enabled)",
+                ))
+            }
+            (Some(_), false) => {
+                return Err(Error::type_error("missing srtpParameters (SRTP enabled)"))
+            }
+            _ => {}
+        }
+        // Validate everything before changing any state.
+        let remote_keys = match &self.srtp {
+            Some(_) => Some(parse_srtp_parameters(&data["srtpParameters"])?),
+            None => None,
+        };
+        let mut remote = None;
+        let mut rtcp_remote = None;
+        if !self.comedia {
+            let ip = parse_ip(data.get("ip"))?;
+            let port = data
+                .get("port")
+                .and_then(Value::as_u64)
+                .filter(|p| *p <= 65535)
+                .ok_or_else(|| Error::type_error("missing port"))? as u16;
+            let rtcp_port = data.get("rtcpPort").filter(|v| !v.is_null());
+            match (rtcp_port, self.rtcp_mux) {
+                (Some(_), true) => {
+                    return Err(Error::type_error(
+                        "cannot set rtcpPort with rtcpMux enabled",
+                    ))
+                }
+                (None, false) => {
+                    return Err(Error::type_error(
+                        "missing rtcpPort (required with rtcpMux disabled)",
+                    ))
+                }
+                (Some(p), false) => {
+                    let p = p
+                        .as_u64()
+                        .filter(|p| *p <= 65535)
+                        .ok_or_else(|| Error::type_error("invalid rtcpPort"))?;
+                    rtcp_remote = Some(SocketAddr::new(ip, p as u16));
+                }
+                (None, true) => {}
+            }
+            remote = Some(SocketAddr::new(ip, port));
+        }
+        if let (Some(srtp), Some((suite, remote_key))) = (&mut self.srtp, remote_keys) {
+            if suite != srtp.suite {
+                // The remote chose another suite: our key must match its length.
+                *srtp = PlainSrtp::new(suite);
+            }
+            srtp.send =
+                Some(SrtpSession::new(srtp.suite, &srtp.local_key).map_err(|e| {
+                    Error::other(format!("error creating SRTP sending session: {e}"))
+                })?);
+            srtp.recv = Some(SrtpSession::new(srtp.suite, &remote_key).map_err(|e| {
+                Error::other(format!("error creating SRTP receiving session: {e}"))
+            })?);
+        }
+        self.connect_called = true;
+        self.remote = remote;
+        self.rtcp_remote = rtcp_remote;
+        let mut response = json!({});
+        if self.remote.is_some() {
+            response["tuple"] = self.tuple_json();
+        }
+        if self.rtcp_remote.is_some() {
+            if let Some(t) = self.rtcp_tuple_json() {
+                response["rtcpTuple"] = t;
+            }
+        }
+        if let Some(srtp) = &self.srtp {
+            response["srtpParameters"] = srtp.parameters_json();
+        }
+        Ok(response)
+    }
+
+    /// SRTP is configured and keyed (or not used at all).
+    pub fn srtp_ready(&self) -> bool {
+        self.srtp.as_ref().is_none_or(|s| s.recv.is_some())
+    }
+}
+
+/// Parses `{cryptoSuite, keyBase64}`; every problem is a TypeError.
+pub fn parse_srtp_parameters(value: &Value) -> Result<(CryptoSuite, Vec<u8>)> {
+    if !value.is_object() {
+        return Err(Error::type_error("invalid srtpParameters"));
+    }
+    let suite_name = value
+        .get("cryptoSuite")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::type_error("missing srtpParameters.cryptoSuite"))?;
+    let suite = CryptoSuite::from_name(suite_name)
+        .ok_or_else(|| Error::type_error(format!("invalid cryptoSuite '{suite_name}'")))?;
+    let key_b64 = value
+        .get("keyBase64")
+        .and_then(Value::as_str)
+        .ok_or_else(|| Error::type_error("missing srtpParameters.keyBase64"))?;
+    let key = base64::engine::general_purpose::STANDARD
+        .decode(key_b64)
+        .map_err(|_| Error::type_error("invalid srtpParameters.keyBase64"))?;
+    if key.len() != suite.key_and_salt_len() {
+        return Err(Error::type_error("invalid decoded SRTP key length"));
+    }
+    Ok((suite, key))
+}

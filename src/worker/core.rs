@@ -1,0 +1,462 @@
+//! The objects of one worker and the requests that address them.
+//!
+//! Every Router, Transport, Producer, Consumer and RTP observer lives in a
+//! slab owned here, addressed by key; ids (UUIDs from JS) map to keys only
+//! on the control path. Keeping them side by side (instead of nested) lets
+//! the media path borrow a producer, its consumers and their transports at
+//! the same time without locks or reference counting.
+
+use super::channel::Outbox;
+use super::Key;
+use crate::consumer::Consumer;
+use crate::error::{Error, Result};
+use crate::producer::Producer;
+use crate::router::rtp_observer::RtpObserver;
+use crate::router::Router;
+use crate::transport::plain;
+use crate::transport::{Transport, TransportKind};
+use indexmap::IndexMap;
+use serde_json::{json, Value};
+use slab::Slab;
+
+/// What a handler id (an object id known to JS) addresses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Handler {
+    Router(Key),
+    Transport(Key),
+    Producer(Key),
+    Consumer(Key),
+    RtpObserver(Key),
+}
+
+/// What a mio token (a socket) belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SocketRole {
+    PlainRtp(Key),
+    PlainRtcp(Key),
+}
+
+pub struct Core {
+    pub rtc_ports: (u16, u16),
+    /// Worker clock (ms) of the current loop turn.
+    pub now_ms: u64,
+    pub routers: Slab<Router>,
+    pub transports: Slab<Transport>,
+    pub producers: Slab<Producer>,
+    pub consumers: Slab<Consumer>,
+    pub rtp_observers: Slab<RtpObserver>,
+    /// Handler ids in creation order (the worker dump lists them).
+    pub handlers: IndexMap<String, Handler>,
+    /// Socket tokens; the token value is the slab key.
+    pub sockets: Slab<SocketRole>,
+    pub registry: mio::Registry,
+    /// Scratch buffer for received datagrams (reused, never reallocated).
+    pub recv_buf: Box<[u8]>,
+    /// Scratch buffer for packets being sent (reused, never reallocated).
+    pub send_buf: Box<[u8]>,
+}
+
+/// Largest datagram we accept; room left for SRTP tags when re-encrypting.
+pub const MAX_DATAGRAM: usize = 65536;
+
+pub fn string_field(data: &Value, key: &str) -> Result<String> {
+    data.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::type_error(format!("missing {key}")))
+}
+
+impl Core {
+    pub fn new(rtc_ports: (u16, u16), registry: mio::Registry) -> Self {
+        Core {
+            rtc_ports,
+            now_ms: 0,
+            routers: Slab::new(),
+            transports: Slab::new(),
+            producers: Slab::new(),
+            consumers: Slab::new(),
+            rtp_observers: Slab::new(),
+            handlers: IndexMap::new(),
+            sockets: Slab::new(),
+            registry,
+            recv_buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
+            send_buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
+        }
+    }
+
+    pub fn handler(&self, id: &str) -> Option<Handler> {
+        self.handlers.get(id).copied()
+    }
+
+    fn register_handler(&mut self, id: &str, handler: Handler) -> Result<()> {
+        if self.handlers.contains_key(id) {
+            return Err(Error::other(format!(
+                "a handler with ID '{id}' already exists"
+            )));
+        }
+        self.handlers.insert(id.to_string(), handler);
+        Ok(())
+    }
+
+    pub fn router_ids(&self) -> Vec<String> {
+        self.handlers
+            .iter()
+            .filter(|(_, h)| matches!(h, Handler::Router(_)))
+            .map(|(id, _)| id.clone())
+            .collect()
+    }
+
+    /// Requests addressed to an object by handler id.
+    pub fn handle_request(
+        &mut self,
+        method: &str,
+        handler_id: &str,
+        data: &Value,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        let handler = self.handler(handler_id).ok_or_else(|| {
+            Error::not_found(format!(
+                "Channel request handler with ID {handler_id} not found [method:{method}]"
+            ))
+        })?;
+        match handler {
+            Handler::Router(key) => self.router_request(key, method, data, outbox),
+            Handler::Transport(key) => self.transport_request(key, method, data, now_ms, outbox),
+            Handler::Producer(key) => self.producer_request(key, method, data, now_ms, outbox),
+            Handler::Consumer(key) => self.consumer_request(key, method, data, now_ms, outbox),
+            Handler::RtpObserver(key) => self.rtp_observer_request(key, method, data),
+        }
+    }
+
+    // ---- routers ----
+
+    pub fn create_router(&mut self, router_id: String) -> Result<()> {
+        if self.handlers.contains_key(&router_id) {
+            return Err(Error::other(format!(
+                "a handler with ID '{router_id}' already exists"
+            )));
+        }
+        let key = self.routers.insert(Router::new(router_id.clone()));
+        self.register_handler(&router_id, Handler::Router(key))
+    }
+
+    pub fn close_router(&mut self, router_id: &str, outbox: &mut Outbox) -> Result<()> {
+        let Some(Handler::Router(key)) = self.handler(router_id) else {
+            return Err(Error::not_found(format!("Router '{router_id}' not found")));
+        };
+        let transports = self.routers[key].transports.clone();
+        for transport in transports {
+            self.close_transport(transport, outbox);
+        }
+        let observers = self.routers[key].rtp_observers.clone();
+        for observer in observers {
+            self.close_rtp_observer(observer);
+        }
+        self.routers.remove(key);
+        self.handlers.shift_remove(router_id);
+        Ok(())
+    }
+
+    fn router_request(
+        &mut self,
+        key: Key,
+        method: &str,
+        data: &Value,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        match method {
+            "router.dump" => Ok(self.router_dump(key)),
+            "router.createActiveSpeakerObserver" | "router.createAudioLevelObserver" => {
+                self.create_rtp_observer(key, method, data)
+            }
+            "router.closeRtpObserver" => {
+                let id = string_field(data, "rtpObserverId")?;
+                match self.handler(&id) {
+                    Some(Handler::RtpObserver(okey)) => {
+                        self.close_rtp_observer(okey);
+                        Ok(Value::Null)
+                    }
+                    _ => Err(Error::not_found(format!("RtpObserver '{id}' not found"))),
+                }
+            }
+            "router.createPlainTransport" | "router.createDirectTransport" => {
+                let transport_id = string_field(data, "transportId")?;
+                if self.handlers.contains_key(&transport_id) {
+                    return Err(Error::other(format!(
+                        "a Transport with same transportId '{transport_id}' already exists"
+                    )));
+                }
+                let options = data.get("options").unwrap_or(&Value::Null);
+                let kind = if method == "router.createPlainTransport" {
+                    TransportKind::Plain(plain::create(options, self.rtc_ports)?)
+                } else {
+                    if options.get("enableSctp").and_then(Value::as_bool) == Some(true) {
+                        return Err(Error::type_error(
+                            "cannot enable SCTP in a direct Transport",
+                        ));
+                    }
+                    TransportKind::Direct(crate::transport::direct::DirectTransport)
+                };
+                let transport = Transport::new(transport_id.clone(), key, kind, options);
+                let tkey = self.transports.insert(transport);
+                if let Err(e) = self.register_transport_sockets(tkey) {
+                    self.transports.remove(tkey);
+                    return Err(e);
+                }
+                self.register_handler(&transport_id, Handler::Transport(tkey))?;
+                self.routers[key].transports.push(tkey);
+                Ok(self.transport_dump(tkey))
+            }
+            "router.closeTransport" => {
+                let transport_id = string_field(data, "transportId")?;
+                match self.handler(&transport_id) {
+                    Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
+                        self.close_transport(tkey, outbox);
+                        Ok(Value::Null)
+                    }
+                    _ => Err(Error::not_found(format!(
+                        "Transport '{transport_id}' not found"
+                    ))),
+                }
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    // ---- transports ----
+
+    fn register_transport_sockets(&mut self, tkey: Key) -> Result<()> {
+        let Core {
+            transports,
+            sockets,
+            registry,
+            ..
+        } = self;
+        if let TransportKind::Plain(plain) = &mut transports[tkey].kind {
+            let token = sockets.insert(SocketRole::PlainRtp(tkey));
+            registry
+                .register(
+                    &mut plain.socket,
+                    mio::Token(token),
+                    mio::Interest::READABLE,
+                )
+                .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
+            if let Some(rtcp) = &mut plain.rtcp_socket {
+                let token = sockets.insert(SocketRole::PlainRtcp(tkey));
+                registry
+                    .register(rtcp, mio::Token(token), mio::Interest::READABLE)
+                    .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn close_transport(&mut self, tkey: Key, outbox: &mut Outbox) {
+        if !self.transports.contains(tkey) {
+            return;
+        }
+        self.close_transport_children(tkey, outbox);
+        let mut transport = self.transports.remove(tkey);
+        if let TransportKind::Plain(plain) = &mut transport.kind {
+            let _ = self.registry.deregister(&mut plain.socket);
+            if let Some(rtcp) = &mut plain.rtcp_socket {
+                let _ = self.registry.deregister(rtcp);
+            }
+        }
+        self.sockets.retain(|_, role| match role {
+            SocketRole::PlainRtp(k) | SocketRole::PlainRtcp(k) => *k != tkey,
+        });
+        if let Some(router) = self.routers.get_mut(transport.router) {
+            router.transports.retain(|t| *t != tkey);
+        }
+        self.handlers.shift_remove(&transport.id);
+    }
+
+    fn transport_dump(&self, tkey: Key) -> Value {
+        let transport = &self.transports[tkey];
+        let producer_id = |k: &Key| self.producers[*k].id.clone();
+        let listener = &transport.listener;
+        let table = |entries: Vec<(Value, &Key)>| {
+            entries
+                .into_iter()
+                .map(|(key, p)| json!({"key": key, "value": producer_id(p)}))
+                .collect::<Vec<_>>()
+        };
+        let rtp_listener = json!({
+            "ssrcTable": table(listener.ssrc_table.iter().map(|(s, p)| (json!(s), p)).collect()),
+            "midTable": table(listener.mid_table.iter().map(|(m, p)| (json!(m), p)).collect()),
+            "ridTable": table(listener.rid_table.iter().map(|(r, p)| (json!(r), p)).collect()),
+        });
+        let consumers: Vec<&Consumer> = transport
+            .consumers
+            .iter()
+            .map(|c| &self.consumers[*c])
+            .collect();
+        let map_ssrc = consumers
+            .iter()
+            .map(|c| json!({"key": c.ssrc, "value": c.id}))
+            .collect();
+        let map_rtx_ssrc = consumers
+            .iter()
+            .filter_map(|c| c.rtx.map(|(_, ssrc)| json!({"key": ssrc, "value": c.id})))
+            .collect();
+        transport.base_dump(
+            transport.producers.iter().map(producer_id).collect(),
+            consumers.iter().map(|c| c.id.clone()).collect(),
+            map_ssrc,
+            map_rtx_ssrc,
+            rtp_listener,
+        )
+    }
+
+    fn router_dump(&self, key: Key) -> Value {
+        let router = &self.routers[key];
+        let id_of_producer = |k: &Key| self.producers[*k].id.clone();
+        let transport_ids: Vec<&str> = router
+            .transports
+            .iter()
+            .map(|t| self.transports[*t].id.as_str())
+            .collect();
+        let producer_consumers: Vec<Value> = router
+            .producers
+            .iter()
+            .map(|p| {
+                let consumers: Vec<String> = router
+                    .consumers_by_producer
+                    .get(p)
+                    .map(|cs| cs.iter().map(|c| self.consumers[*c].id.clone()).collect())
+                    .unwrap_or_default();
+                json!({"key": id_of_producer(p), "values": consumers})
+            })
+            .collect();
+        let consumer_producer: Vec<Value> = router
+            .producers
+            .iter()
+            .flat_map(|p| {
+                router
+                    .consumers_by_producer
+                    .get(p)
+                    .into_iter()
+                    .flatten()
+                    .map(move |c| (p, c))
+            })
+            .map(|(p, c)| json!({"key": self.consumers[*c].id, "value": id_of_producer(p)}))
+            .collect();
+        let observer_ids: Vec<&str> = router
+            .rtp_observers
+            .iter()
+            .map(|o| self.rtp_observers[*o].id.as_str())
+            .collect();
+        let producer_observers: Vec<Value> = router
+            .producers
+            .iter()
+            .map(|p| {
+                let pid = id_of_producer(p);
+                let observers: Vec<&str> = router
+                    .rtp_observers
+                    .iter()
+                    .map(|o| &self.rtp_observers[*o])
+                    .filter(|o| o.has_producer(&pid))
+                    .map(|o| o.id.as_str())
+                    .collect();
+                json!({"key": pid, "values": observers})
+            })
+            .filter(|v| v["values"].as_array().is_some_and(|a| !a.is_empty()))
+            .collect();
+        json!({
+            "id": router.id,
+            "transportIds": transport_ids,
+            "rtpObserverIds": observer_ids,
+            "mapProducerIdConsumerIds": producer_consumers,
+            "mapConsumerIdProducerId": consumer_producer,
+            "mapProducerIdObserverIds": producer_observers,
+            "mapDataProducerIdDataConsumerIds": [],
+            "mapDataConsumerIdDataProducerId": [],
+        })
+    }
+
+    fn transport_request(
+        &mut self,
+        tkey: Key,
+        method: &str,
+        data: &Value,
+        now_ms: u64,
+        _outbox: &mut Outbox,
+    ) -> Result<Value> {
+        match method {
+            "transport.dump" => Ok(self.transport_dump(tkey)),
+            "transport.getStats" => Ok(self.transports[tkey].stats(now_ms, 0, 0)),
+            "transport.connect" => {
+                let transport = &mut self.transports[tkey];
+                match &mut transport.kind {
+                    TransportKind::Plain(plain) => plain.connect(data),
+                    TransportKind::Direct(_) => Ok(json!({})),
+                }
+            }
+            "transport.setMaxIncomingBitrate" => {
+                let bitrate = bitrate_field(data)?;
+                self.transports[tkey].max_incoming_bitrate = (bitrate > 0).then_some(bitrate);
+                Ok(Value::Null)
+            }
+            "transport.setMaxOutgoingBitrate" => {
+                let t = &mut self.transports[tkey];
+                let bitrate = bitrate_field(data)?;
+                check_min_bitrate(bitrate)?;
+                if bitrate > 0 && bitrate < t.min_outgoing_bitrate.unwrap_or(0) {
+                    return Err(Error::type_error(
+                        "bitrate must be >= current min outgoing bitrate or 0 (unlimited)",
+                    ));
+                }
+                t.max_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
+                Ok(Value::Null)
+            }
+            "transport.setMinOutgoingBitrate" => {
+                let t = &mut self.transports[tkey];
+                let bitrate = bitrate_field(data)?;
+                check_min_bitrate(bitrate)?;
+                if bitrate > 0 && t.max_outgoing_bitrate.is_some_and(|max| bitrate > max) {
+                    return Err(Error::type_error(
+                        "bitrate must be <= current max outgoing bitrate or 0 (unlimited)",
+                    ));
+                }
+                t.min_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
+                Ok(Value::Null)
+            }
+            "transport.enableTraceEvent" => {
+                let types = data
+                    .get("types")
+                    .and_then(Value::as_array)
+                    .ok_or_else(|| Error::type_error("missing types"))?;
+                self.transports[tkey].trace_event_types = types
+                    .iter()
+                    .filter_map(Value::as_str)
+                    .filter(|t| matches!(*t, "probation" | "bwe"))
+                    .map(str::to_string)
+                    .collect();
+                Ok(Value::Null)
+            }
+            other => self.transport_child_request(tkey, other, data, _outbox),
+        }
+    }
+}
+
+/// mediasoup's TransportCongestionControlMinOutgoingBitrate.
+const MIN_OUTGOING_BITRATE: u32 = 30000;
+
+fn bitrate_field(data: &Value) -> Result<u32> {
+    data.get("bitrate")
+        .and_then(Value::as_u64)
+        .filter(|b| *b <= u32::MAX as u64)
+        .map(|b| b as u32)
+        .ok_or_else(|| Error::type_error("invalid bitrate"))
+}
+
+fn check_min_bitrate(bitrate: u32) -> Result<()> {
+    if bitrate > 0 && bitrate < MIN_OUTGOING_BITRATE {
+        return Err(Error::type_error(format!(
+            "bitrate must be >= {MIN_OUTGOING_BITRATE} or 0 (unlimited)"
+        )));
+    }
+    Ok(())
+}

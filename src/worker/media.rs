@@ -1,0 +1,387 @@
+//! The media path of a worker: datagrams from sockets, demultiplexed to
+//! RTP/RTCP handling, and the housekeeping tick. Nothing here allocates per
+//! packet once streams are running.
+
+use super::channel::Outbox;
+use super::core::{Core, Handler, SocketRole};
+use crate::consumer::ForwardResult;
+use crate::producer::forward::{ExtKind, Forwarded};
+use crate::rtp::RtpPacketRef;
+use crate::transport::{Transport, TransportKind};
+use serde_json::Value;
+use std::net::SocketAddr;
+
+/// Fills in the per-transport header extensions of a consumer's packet in
+/// `buf[..len]`: abs-send-time and the transport-wide sequence number.
+fn stamp_transport_extensions(
+    transport: &mut Transport,
+    buf: &mut [u8],
+    len: usize,
+    consumer: &crate::consumer::Consumer,
+    now_ms: u64,
+) {
+    if consumer.abs_send_time_id.is_none() && consumer.transport_wide_cc_id.is_none() {
+        return;
+    }
+    if let Ok(mut packet) = crate::rtp::RtpPacket::parse(buf, len) {
+        if let Some(v) = consumer
+            .abs_send_time_id
+            .and_then(|id| packet.extension_mut(id))
+        {
+            crate::rtp::ext::write_abs_send_time(v, now_ms);
+        }
+        if let Some(v) = consumer
+            .transport_wide_cc_id
+            .and_then(|id| packet.extension_mut(id))
+        {
+            transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
+            crate::rtp::ext::write_transport_wide_seq(v, transport.transport_wide_seq);
+        }
+    }
+}
+
+/// Sends one RTP packet (in `buf[..len]`, with spare room for an SRTP tag)
+/// out of a transport: encrypts and sends, or hands it to JS for a
+/// DirectTransport. Dropped if the transport has no remote yet.
+pub(super) fn send_rtp_raw(
+    transport: &mut Transport,
+    buf: &mut [u8],
+    len: usize,
+    consumer_id: &str,
+    outbox: &mut Outbox,
+) {
+    match &mut transport.kind {
+        TransportKind::Plain(plain) => {
+            let Some(remote) = plain.remote else {
+                return;
+            };
+            let mut len = len;
+            if let Some(srtp) = &mut plain.srtp {
+                match srtp.send.as_mut().map(|s| s.protect_rtp(buf, len)) {
+                    Some(Ok(n)) => len = n,
+                    _ => return,
+                }
+            }
+            if plain.socket.send_to(&buf[..len], remote).is_ok() {
+                transport.counters.bytes_sent += len as u64;
+                transport.counters.rtp_bytes_sent += len as u64;
+            }
+        }
+        TransportKind::Direct(_) => {
+            transport.counters.bytes_sent += len as u64;
+            transport.counters.rtp_bytes_sent += len as u64;
+            outbox.binary_notification(
+                consumer_id,
+                "consumer.rtp",
+                Value::Null,
+                buf[..len].to_vec(),
+            );
+        }
+    }
+}
+
+/// Which socket of a transport a datagram arrived on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Channel {
+    Rtp,
+    Rtcp,
+}
+
+impl Core {
+    /// Drains a readable socket, handling each datagram in turn.
+    pub fn on_socket_readable(&mut self, token: usize, now_ms: u64, outbox: &mut Outbox) {
+        let Some(&role) = self.sockets.get(token) else {
+            return;
+        };
+        let (tkey, channel) = match role {
+            SocketRole::PlainRtp(k) => (k, Channel::Rtp),
+            SocketRole::PlainRtcp(k) => (k, Channel::Rtcp),
+        };
+        loop {
+            let Some(transport) = self.transports.get_mut(tkey) else {
+                return;
+            };
+            let TransportKind::Plain(plain) = &mut transport.kind else {
+                return;
+            };
+            let socket = match channel {
+                Channel::Rtp => &plain.socket,
+                Channel::Rtcp => match &plain.rtcp_socket {
+                    Some(s) => s,
+                    None => return,
+                },
+            };
+            match socket.recv_from(&mut self.recv_buf) {
+                Ok((len, from)) => self.on_plain_datagram(tkey, channel, from, len, now_ms, outbox),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                // ICMP errors (e.g. connection refused from a closed remote
+                // port) surface here; they don't stop the socket.
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// One datagram received by a PlainTransport: checks its source against
+    /// the connected (or comedia-learnt) tuple, then hands it on.
+    fn on_plain_datagram(
+        &mut self,
+        tkey: usize,
+        channel: Channel,
+        from: SocketAddr,
+        len: usize,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let transport = &mut self.transports[tkey];
+        transport.counters.bytes_received += len as u64;
+        let TransportKind::Plain(plain) = &mut transport.kind else {
+            return;
+        };
+        let expected = match channel {
+            Channel::Rtp => plain.remote,
+            Channel::Rtcp => plain.rtcp_remote,
+        };
+        match expected {
+            Some(addr) if addr == from => {}
+            Some(_) => {
+                // Media is accepted only from the connected tuple.
+                transport.counters.dropped += 1;
+                return;
+            }
+            None if plain.comedia => {
+                // comedia: the first packet's source becomes the remote.
+                match channel {
+                    Channel::Rtp => {
+                        plain.remote = Some(from);
+                        if plain.rtcp_mux {
+                            plain.rtcp_remote = None;
+                        }
+                        outbox.notification(
+                            &transport.id,
+                            "plaintransport.tuple",
+                            plain.tuple_json(),
+                        );
+                    }
+                    Channel::Rtcp => {
+                        plain.rtcp_remote = Some(from);
+                        if let Some(t) = plain.rtcp_tuple_json() {
+                            outbox.notification(&transport.id, "plaintransport.rtcptuple", t);
+                        }
+                    }
+                }
+            }
+            None => {
+                transport.counters.dropped += 1;
+                return;
+            }
+        }
+        let data = &self.recv_buf[..len];
+        if crate::rtcp::is_rtcp(data) {
+            self.handle_rtcp(tkey, len, now_ms, outbox);
+        } else if crate::rtp::RtpPacketRef::is_rtp(data) {
+            self.handle_rtp(tkey, None, len, now_ms, outbox);
+        } else {
+            self.transports[tkey].counters.dropped += 1;
+        }
+    }
+
+    /// An RTP packet in `recv_buf[..len]` received on `tkey` (from the
+    /// network, or from JS for a DirectTransport producer when `producer`
+    /// is given).
+    pub(super) fn handle_rtp(
+        &mut self,
+        tkey: usize,
+        producer: Option<usize>,
+        len: usize,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Core {
+            transports,
+            producers,
+            consumers,
+            routers,
+            recv_buf,
+            send_buf,
+            ..
+        } = self;
+        let transport = &mut transports[tkey];
+        let mut len = len;
+        if let TransportKind::Plain(plain) = &mut transport.kind {
+            if let Some(srtp) = &mut plain.srtp {
+                match srtp.recv.as_mut().map(|s| s.unprotect_rtp(recv_buf, len)) {
+                    Some(Ok(plain_len)) => len = plain_len,
+                    // Not keyed yet, bad tag, replay: dropped and counted.
+                    _ => {
+                        transport.counters.dropped += 1;
+                        return;
+                    }
+                }
+            }
+        }
+        let Ok(packet) = RtpPacketRef::parse(&recv_buf[..], len) else {
+            transport.counters.dropped += 1;
+            return;
+        };
+        transport.counters.rtp_bytes_received += len as u64;
+        let pkey = match producer {
+            Some(pkey) => pkey,
+            None => {
+                let mid_id = transport.recv_ext.mid;
+                let rid_id = transport.recv_ext.rid;
+                let found = transport.listener.find(
+                    packet.ssrc(),
+                    || {
+                        mid_id
+                            .and_then(|id| packet.extension(id))
+                            .and_then(crate::rtp::ext::read_mid)
+                            .map(str::to_string)
+                    },
+                    || {
+                        rid_id
+                            .and_then(|id| packet.extension(id))
+                            .and_then(crate::rtp::ext::read_rid)
+                            .map(str::to_string)
+                    },
+                );
+                match found {
+                    Some(pkey) => pkey,
+                    None => {
+                        transport.counters.dropped += 1;
+                        return;
+                    }
+                }
+            }
+        };
+        let producer = &mut producers[pkey];
+        let Some(received) = producer.receive(&packet, now_ms, outbox) else {
+            return;
+        };
+        let audio_level = producer.layout.ext[ExtKind::AudioLevel as usize]
+            .clone()
+            .and_then(|r| crate::rtp::ext::read_audio_level(&recv_buf[r]));
+        let forwarded = Forwarded {
+            bytes: &recv_buf[..len],
+            layout: &producer.layout,
+            header: received.header,
+        };
+        let mut mid_scratch = [0u8; 16];
+        let mut key_frame_needed = false;
+        if let Some(list) = routers[producer.router].consumers_by_producer.get(&pkey) {
+            for &ckey in list {
+                let consumer = &mut consumers[ckey];
+                match consumer.forward(&forwarded, received.stream, &mut mid_scratch, send_buf) {
+                    ForwardResult::Send(out_len) => {
+                        consumer.stream.on_sent(
+                            send_buf,
+                            out_len,
+                            received.header.is_keyframe,
+                            now_ms,
+                        );
+                        let transport = &mut transports[consumer.transport];
+                        stamp_transport_extensions(transport, send_buf, out_len, consumer, now_ms);
+                        send_rtp_raw(transport, send_buf, out_len, &consumer.id, outbox);
+                    }
+                    ForwardResult::SkipNeedKeyFrame => key_frame_needed = true,
+                    ForwardResult::Skip => {}
+                }
+            }
+        }
+        let stream = received.stream;
+        if key_frame_needed {
+            self.producers[pkey].request_key_frame(stream, now_ms);
+        }
+        if self.producers[pkey].feedback.is_pending() {
+            self.flush_producer_feedback(pkey, outbox);
+        }
+        if let Some((_, level)) = audio_level {
+            self.feed_audio_level(pkey, level, now_ms);
+        }
+    }
+
+    /// Sends a compound RTCP packet on a transport (SRTCP when keyed).
+    pub(super) fn send_rtcp(&mut self, tkey: usize, packet: &[u8], outbox: &mut Outbox) {
+        let Some(transport) = self.transports.get_mut(tkey) else {
+            return;
+        };
+        match &mut transport.kind {
+            TransportKind::Plain(plain) => {
+                let Some(remote) =
+                    plain
+                        .rtcp_remote
+                        .or(if plain.rtcp_mux { plain.remote } else { None })
+                else {
+                    return;
+                };
+                let buf = &mut self.send_buf;
+                buf[..packet.len()].copy_from_slice(packet);
+                let mut len = packet.len();
+                if let Some(srtp) = &mut plain.srtp {
+                    match srtp.send.as_mut().map(|s| s.protect_rtcp(buf, len)) {
+                        Some(Ok(n)) => len = n,
+                        _ => return,
+                    }
+                }
+                let socket = if plain.rtcp_mux {
+                    &plain.socket
+                } else {
+                    plain.rtcp_socket.as_ref().unwrap_or(&plain.socket)
+                };
+                if socket.send_to(&buf[..len], remote).is_ok() {
+                    transport.counters.bytes_sent += len as u64;
+                }
+            }
+            TransportKind::Direct(_) => {
+                outbox.binary_notification(
+                    &transport.id,
+                    "directtransport.rtcp",
+                    Value::Null,
+                    packet.to_vec(),
+                );
+            }
+        }
+    }
+
+    /// Periodic work (RTCP reports, NACK retries, scores, observers).
+    pub fn on_tick(&mut self, now_ms: u64, outbox: &mut Outbox) {
+        self.tick_rtp_observers(now_ms, outbox);
+        self.tick_rtcp(now_ms, outbox);
+    }
+
+    /// One-way messages from JS (RTP/RTCP/data sent through a DirectTransport).
+    pub fn handle_notification(
+        &mut self,
+        event: &str,
+        handler_id: &str,
+        _data: &Value,
+        payload: Option<Vec<u8>>,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Some(bytes) = payload else {
+            return;
+        };
+        if bytes.len() > self.recv_buf.len() {
+            return;
+        }
+        match (event, self.handler(handler_id)) {
+            ("producer.send", Some(Handler::Producer(pkey))) => {
+                let tkey = self.producers[pkey].transport;
+                self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
+                self.transports[tkey].counters.bytes_received += bytes.len() as u64;
+                if RtpPacketRef::is_rtp(&bytes) {
+                    self.handle_rtp(tkey, Some(pkey), bytes.len(), now_ms, outbox);
+                } else {
+                    self.transports[tkey].counters.dropped += 1;
+                }
+            }
+            ("transport.sendRtcp", Some(Handler::Transport(tkey))) => {
+                self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
+                self.transports[tkey].counters.bytes_received += bytes.len() as u64;
+                self.handle_rtcp(tkey, bytes.len(), now_ms, outbox);
+            }
+            _ => {}
+        }
+    }
+}

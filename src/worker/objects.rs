@@ -1,0 +1,375 @@
+//! Producers and consumers in the worker: creation from `transport.produce`
+//! / `transport.consume`, their requests, and the close cascades (a closed
+//! producer closes its consumers, a closed transport its producers and
+//! consumers) with the notifications mediasoup sends.
+
+use super::channel::Outbox;
+use super::core::{string_field, Core, Handler};
+use super::Key;
+use crate::consumer::Consumer;
+use crate::error::{Error, Result};
+use crate::producer::Producer;
+use serde_json::{json, Value};
+
+impl Core {
+    pub(super) fn produce(
+        &mut self,
+        tkey: Key,
+        data: &Value,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        let producer_id = string_field(data, "producerId")?;
+        if self.handlers.contains_key(&producer_id) {
+            return Err(Error::other(
+                "a Producer with same producerId already exists",
+            ));
+        }
+        let router = self.transports[tkey].router;
+        let producer = Producer::new(producer_id.clone(), tkey, router, data)?;
+        // MID and SSRCs must be unique among the transport's producers.
+        let listener = &self.transports[tkey].listener;
+        if let Some(mid) = &producer.params.mid {
+            if listener.mid_table.contains_key(mid) {
+                return Err(Error::other(format!(
+                    "MID already exists in RTP listener [mid:{mid}]"
+                )));
+            }
+        }
+        for encoding in &producer.params.encodings {
+            for ssrc in encoding.ssrc.iter().chain(encoding.rtx_ssrc.iter()) {
+                if listener.ssrc_table.contains_key(ssrc) {
+                    return Err(Error::other(format!(
+                        "ssrc already exists in RTP listener [ssrc:{ssrc}]"
+                    )));
+                }
+            }
+        }
+        let producer_type = producer.producer_type.as_str();
+        let pkey = self.producers.insert(producer);
+        let producer = &self.producers[pkey];
+        let transport = &mut self.transports[tkey];
+        for encoding in &producer.params.encodings {
+            for ssrc in encoding.ssrc.iter().chain(encoding.rtx_ssrc.iter()) {
+                transport.listener.ssrc_table.insert(*ssrc, pkey);
+            }
+            if let Some(rid) = &encoding.rid {
+                transport.listener.rid_table.insert(rid.clone(), pkey);
+            }
+        }
+        if let Some(mid) = &producer.params.mid {
+            transport.listener.mid_table.insert(mid.clone(), pkey);
+        }
+        // The transport reads these extensions on receive (first producer
+        // to declare one wins, as in mediasoup).
+        let ext = &mut transport.recv_ext;
+        ext.mid = ext.mid.or(producer.mid_id);
+        ext.rid = ext.rid.or(producer.rid_id);
+        ext.rrid = ext.rrid.or(producer.rrid_id);
+        use crate::rtp_parameters::uri;
+        ext.abs_send_time = ext
+            .abs_send_time
+            .or(producer.params.extension_id(uri::ABS_SEND_TIME));
+        ext.transport_wide_cc01 = ext
+            .transport_wide_cc01
+            .or(producer.params.extension_id(uri::TRANSPORT_WIDE_CC));
+        transport.producers.push(pkey);
+        self.routers[router].producers.push(pkey);
+        self.handlers.insert(producer_id, Handler::Producer(pkey));
+        let _ = outbox;
+        Ok(json!({"type": producer_type}))
+    }
+
+    pub(super) fn consume(
+        &mut self,
+        tkey: Key,
+        data: &Value,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        let consumer_id = string_field(data, "consumerId")?;
+        if self.handlers.contains_key(&consumer_id) {
+            return Err(Error::other(
+                "a Consumer with same consumerId already exists",
+            ));
+        }
+        let producer_id = string_field(data, "producerId")?;
+        let Some(Handler::Producer(pkey)) = self.handler(&producer_id) else {
+            return Err(Error::not_found(format!(
+                "Producer '{producer_id}' not found"
+            )));
+        };
+        let producer_paused = self.producers[pkey].paused;
+        let consumer = Consumer::new(
+            consumer_id.clone(),
+            pkey,
+            tkey,
+            data,
+            producer_paused,
+            self.now_ms,
+        )?;
+        let response = json!({
+            "paused": consumer.paused,
+            "producerPaused": consumer.producer_paused,
+            "score": {"score": 10, "producerScore": 0, "producerScores": []},
+            "preferredLayers": consumer.preferred_layers.map(|l| l.json()),
+        });
+        let active_video =
+            consumer.is_active() && consumer.kind == crate::rtp_parameters::MediaKind::Video;
+        let ckey = self.consumers.insert(consumer);
+        let router = self.transports[tkey].router;
+        self.transports[tkey].consumers.push(ckey);
+        self.routers[router]
+            .consumers_by_producer
+            .entry(pkey)
+            .or_default()
+            .push(ckey);
+        self.handlers.insert(consumer_id, Handler::Consumer(ckey));
+        if active_video {
+            self.request_key_frame_for(ckey, outbox);
+        }
+        Ok(response)
+    }
+
+    /// Closes a producer: its consumers get `producerclose`.
+    pub(super) fn close_producer(&mut self, pkey: Key, outbox: &mut Outbox) {
+        if !self.producers.contains(pkey) {
+            return;
+        }
+        let producer = self.producers.remove(pkey);
+        self.handlers.shift_remove(&producer.id);
+        if let Some(transport) = self.transports.get_mut(producer.transport) {
+            transport.producers.retain(|p| *p != pkey);
+            transport.listener.remove_producer(pkey);
+        }
+        let consumers = match self.routers.get_mut(producer.router) {
+            Some(router) => {
+                router.producers.retain(|p| *p != pkey);
+                router
+                    .consumers_by_producer
+                    .remove(&pkey)
+                    .unwrap_or_default()
+            }
+            None => Vec::new(),
+        };
+        self.remove_producer_from_observers(producer.router, &producer.id);
+        for ckey in consumers {
+            if let Some(consumer) = self.consumers.get(ckey) {
+                outbox.notification(&consumer.id, "consumer.producerclose", Value::Null);
+            }
+            self.close_consumer(ckey);
+        }
+    }
+
+    /// Removes a consumer (no notification: JS closed it or knows why).
+    pub(super) fn close_consumer(&mut self, ckey: Key) {
+        if !self.consumers.contains(ckey) {
+            return;
+        }
+        let consumer = self.consumers.remove(ckey);
+        self.handlers.shift_remove(&consumer.id);
+        if let Some(transport) = self.transports.get_mut(consumer.transport) {
+            transport.consumers.retain(|c| *c != ckey);
+            let router = transport.router;
+            if let Some(list) = self
+                .routers
+                .get_mut(router)
+                .and_then(|r| r.consumers_by_producer.get_mut(&consumer.producer))
+            {
+                list.retain(|c| *c != ckey);
+            }
+        }
+    }
+
+    /// Closes everything a transport owns.
+    pub(super) fn close_transport_children(&mut self, tkey: Key, outbox: &mut Outbox) {
+        let (producers, consumers) = match self.transports.get(tkey) {
+            Some(t) => (t.producers.clone(), t.consumers.clone()),
+            None => return,
+        };
+        for pkey in producers {
+            self.close_producer(pkey, outbox);
+        }
+        for ckey in consumers {
+            self.close_consumer(ckey);
+        }
+    }
+
+    pub(super) fn transport_child_request(
+        &mut self,
+        tkey: Key,
+        method: &str,
+        data: &Value,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        match method {
+            "transport.produce" => self.produce(tkey, data, outbox),
+            "transport.consume" => self.consume(tkey, data, outbox),
+            "transport.closeProducer" => {
+                let id = string_field(data, "producerId")?;
+                match self.handler(&id) {
+                    Some(Handler::Producer(pkey)) if self.producers[pkey].transport == tkey => {
+                        self.close_producer(pkey, outbox);
+                        Ok(Value::Null)
+                    }
+                    _ => Err(Error::not_found("Producer not found")),
+                }
+            }
+            "transport.closeConsumer" => {
+                let id = string_field(data, "consumerId")?;
+                match self.handler(&id) {
+                    Some(Handler::Consumer(ckey)) if self.consumers[ckey].transport == tkey => {
+                        self.close_consumer(ckey);
+                        Ok(Value::Null)
+                    }
+                    _ => Err(Error::not_found("Consumer not found")),
+                }
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    pub(super) fn producer_request(
+        &mut self,
+        pkey: Key,
+        method: &str,
+        data: &Value,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        match method {
+            "producer.dump" => Ok(self.producers[pkey].dump()),
+            "producer.getStats" => Ok(self.producers[pkey].stats(now_ms)),
+            "producer.pause" => {
+                self.set_producer_paused(pkey, true, outbox);
+                Ok(Value::Null)
+            }
+            "producer.resume" => {
+                self.set_producer_paused(pkey, false, outbox);
+                Ok(Value::Null)
+            }
+            "producer.enableTraceEvent" => {
+                self.producers[pkey].set_trace_types(data.get("types").unwrap_or(&Value::Null))?;
+                Ok(Value::Null)
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    fn set_producer_paused(&mut self, pkey: Key, paused: bool, outbox: &mut Outbox) {
+        let producer = &mut self.producers[pkey];
+        if producer.paused == paused {
+            return;
+        }
+        producer.set_paused(paused, self.now_ms);
+        let router = producer.router;
+        let producer_id = producer.id.clone();
+        for okey in self.routers[router].rtp_observers.clone() {
+            let observer = &mut self.rtp_observers[okey];
+            if observer.has_producer(&producer_id) {
+                observer.producer_paused(&producer_id, paused);
+            }
+        }
+        let consumers = self.routers[router]
+            .consumers_by_producer
+            .get(&pkey)
+            .cloned()
+            .unwrap_or_default();
+        let event = if paused {
+            "consumer.producerpause"
+        } else {
+            "consumer.producerresume"
+        };
+        for ckey in consumers {
+            let consumer = &mut self.consumers[ckey];
+            consumer.producer_paused = paused;
+            outbox.notification(&consumer.id, event, Value::Null);
+            if !paused {
+                consumer.request_sync();
+                if consumer.is_active() {
+                    self.request_key_frame_for(ckey, outbox);
+                }
+            }
+        }
+    }
+
+    pub(super) fn consumer_request(
+        &mut self,
+        ckey: Key,
+        method: &str,
+        data: &Value,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        match method {
+            "consumer.dump" => {
+                let consumer = &self.consumers[ckey];
+                let mut dump = consumer.dump();
+                dump["producerId"] = json!(self.producers[consumer.producer].id);
+                Ok(dump)
+            }
+            "consumer.getStats" => {
+                let consumer = &mut self.consumers[ckey];
+                let mut stats = vec![consumer.stream.stats(now_ms)];
+                let pkey = consumer.producer;
+                let wanted = consumer.wanted_stream();
+                if let Some(stream) = self.producers[pkey].streams.get_mut(wanted) {
+                    stats.push(stream.stats(now_ms));
+                }
+                Ok(Value::Array(stats))
+            }
+            "consumer.pause" => {
+                self.consumers[ckey].paused = true;
+                Ok(Value::Null)
+            }
+            "consumer.resume" => {
+                let consumer = &mut self.consumers[ckey];
+                if consumer.paused {
+                    consumer.paused = false;
+                    consumer.request_sync();
+                    if consumer.is_active() {
+                        self.request_key_frame_for(ckey, outbox);
+                    }
+                }
+                Ok(Value::Null)
+            }
+            "consumer.setPreferredLayers" => {
+                let response = self.consumers[ckey].set_preferred_layers(data)?;
+                self.request_key_frame_for(ckey, outbox);
+                Ok(response)
+            }
+            "consumer.setPriority" => {
+                let priority = data
+                    .get("priority")
+                    .and_then(Value::as_f64)
+                    .filter(|p| *p >= 0.0)
+                    .ok_or_else(|| Error::type_error("invalid priority"))?;
+                // mediasoup stores priority in a uint8 and forces 0 to 1.
+                let priority = (priority as u64).clamp(1, 255) as u8;
+                self.consumers[ckey].priority = priority;
+                Ok(json!({"priority": priority}))
+            }
+            "consumer.requestKeyFrame" => {
+                self.request_key_frame_for(ckey, outbox);
+                Ok(Value::Null)
+            }
+            "consumer.enableTraceEvent" => {
+                self.consumers[ckey].set_trace_types(data.get("types").unwrap_or(&Value::Null))?;
+                Ok(Value::Null)
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    /// Asks the producer of a consumer for a key frame of the stream that
+    /// consumer forwards (video only).
+    pub(super) fn request_key_frame_for(&mut self, ckey: Key, outbox: &mut Outbox) {
+        let Some(consumer) = self.consumers.get(ckey) else {
+            return;
+        };
+        if consumer.kind != crate::rtp_parameters::MediaKind::Video {
+            return;
+        }
+        let (pkey, stream) = (consumer.producer, consumer.wanted_stream());
+        self.producers[pkey].request_key_frame(stream, self.now_ms);
+        self.flush_producer_feedback(pkey, outbox);
+    }
+}

@@ -1,0 +1,111 @@
+//! RTP observers in the worker: creation, requests, and feeding them the
+//! audio levels of the producers they observe.
+
+use super::core::{string_field, Core, Handler};
+use super::Key;
+use crate::error::{Error, Result};
+use crate::router::rtp_observer::RtpObserver;
+use serde_json::Value;
+
+impl Core {
+    pub(super) fn create_rtp_observer(
+        &mut self,
+        router: Key,
+        method: &str,
+        data: &Value,
+    ) -> Result<Value> {
+        let id = string_field(data, "rtpObserverId")?;
+        if self.handlers.contains_key(&id) {
+            return Err(Error::other("an RtpObserver with same id already exists"));
+        }
+        let observer = RtpObserver::new(
+            id.clone(),
+            router,
+            method,
+            data.get("options").unwrap_or(&Value::Null),
+        )?;
+        let okey = self.rtp_observers.insert(observer);
+        self.routers[router].rtp_observers.push(okey);
+        self.handlers.insert(id, Handler::RtpObserver(okey));
+        Ok(Value::Null)
+    }
+
+    pub(super) fn close_rtp_observer(&mut self, okey: Key) {
+        if !self.rtp_observers.contains(okey) {
+            return;
+        }
+        let observer = self.rtp_observers.remove(okey);
+        self.handlers.shift_remove(&observer.id);
+        if let Some(router) = self.routers.get_mut(observer.router) {
+            router.rtp_observers.retain(|o| *o != okey);
+        }
+    }
+
+    pub(super) fn remove_producer_from_observers(&mut self, router: Key, producer_id: &str) {
+        let Some(router) = self.routers.get(router) else {
+            return;
+        };
+        for okey in &router.rtp_observers {
+            self.rtp_observers[*okey].remove_producer(producer_id);
+        }
+    }
+
+    pub(super) fn rtp_observer_request(
+        &mut self,
+        okey: Key,
+        method: &str,
+        data: &Value,
+    ) -> Result<Value> {
+        match method {
+            "rtpObserver.pause" => self.rtp_observers[okey].set_paused(true),
+            "rtpObserver.resume" => self.rtp_observers[okey].set_paused(false),
+            "rtpObserver.addProducer" | "rtpObserver.removeProducer" => {
+                let producer_id = string_field(data, "producerId")?;
+                let Some(Handler::Producer(pkey)) = self.handler(&producer_id) else {
+                    return Err(Error::not_found(format!(
+                        "Producer '{producer_id}' not found"
+                    )));
+                };
+                let observer = &mut self.rtp_observers[okey];
+                if self.producers[pkey].router != observer.router {
+                    return Err(Error::not_found(format!(
+                        "Producer '{producer_id}' not found"
+                    )));
+                }
+                if method == "rtpObserver.addProducer" {
+                    // Only audio producers make sense; mediasoup ignores others.
+                    if self.producers[pkey].kind == crate::rtp_parameters::MediaKind::Audio {
+                        observer.add_producer(&producer_id);
+                        if self.producers[pkey].paused {
+                            observer.producer_paused(&producer_id, true);
+                        }
+                    }
+                } else {
+                    observer.remove_producer(&producer_id);
+                }
+            }
+            other => return Err(Error::other(format!("unknown method '{other}'"))),
+        }
+        Ok(Value::Null)
+    }
+
+    /// Audio level of one packet of `pkey`, given to the router's observers.
+    pub(super) fn feed_audio_level(&mut self, pkey: Key, level: u8, now_ms: u64) {
+        let producer = &self.producers[pkey];
+        let Some(router) = self.routers.get(producer.router) else {
+            return;
+        };
+        for okey in &router.rtp_observers {
+            let observer = &mut self.rtp_observers[*okey];
+            if observer.has_producer(&producer.id) {
+                observer.receive_level(&producer.id, level, now_ms);
+            }
+        }
+    }
+
+    pub(super) fn tick_rtp_observers(&mut self, now_ms: u64, outbox: &mut super::channel::Outbox) {
+        for (_, observer) in self.rtp_observers.iter_mut() {
+            observer.on_tick(now_ms, outbox);
+        }
+    }
+}

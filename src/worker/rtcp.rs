@@ -1,0 +1,411 @@
+//! RTCP in the worker: incoming compound packets dispatched to producers
+//! (sender reports) and consumers (receiver reports, NACK, PLI, FIR), the
+//! periodic reports each transport sends, and the feedback producers ask
+//! to send to their senders (NACK, PLI/FIR).
+
+use super::channel::Outbox;
+use super::core::Core;
+use super::media::send_rtp_raw;
+use super::Key;
+use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket};
+use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
+use crate::transport::TransportKind;
+use serde_json::json;
+
+/// How often a transport sends its reports (mediasoup: at most 1 s for video).
+const RTCP_INTERVAL_MS: u64 = 1000;
+/// Compound packets are kept under a typical MTU.
+const MAX_RTCP_LEN: usize = 1200;
+
+/// NTP time now (seconds since 1900 and fraction).
+fn ntp_now() -> (u32, u32) {
+    let unix_ms = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
+    ntp::from_ms(unix_ms + 2_208_988_800_000)
+}
+
+fn block_data(b: &ReportBlock) -> ReportBlockData {
+    ReportBlockData {
+        ssrc: b.ssrc,
+        fraction_lost: b.fraction_lost,
+        total_lost: b.total_lost,
+        highest_seq: b.highest_seq,
+        jitter: b.jitter,
+        lsr: b.lsr,
+        dlsr: b.dlsr,
+    }
+}
+
+fn report_block(d: &ReportBlockData) -> ReportBlock {
+    ReportBlock {
+        ssrc: d.ssrc,
+        fraction_lost: d.fraction_lost,
+        total_lost: d.total_lost,
+        highest_seq: d.highest_seq,
+        jitter: d.jitter,
+        lsr: d.lsr,
+        dlsr: d.dlsr,
+    }
+}
+
+impl Core {
+    /// A (S)RTCP compound packet in `recv_buf[..len]` received on `tkey`.
+    pub(super) fn handle_rtcp(&mut self, tkey: Key, len: usize, now_ms: u64, outbox: &mut Outbox) {
+        let mut len = len;
+        {
+            let transport = &mut self.transports[tkey];
+            if let TransportKind::Plain(plain) = &mut transport.kind {
+                if let Some(srtp) = &mut plain.srtp {
+                    match srtp
+                        .recv
+                        .as_mut()
+                        .map(|s| s.unprotect_rtcp(&mut self.recv_buf, len))
+                    {
+                        Some(Ok(n)) => len = n,
+                        _ => {
+                            transport.counters.dropped += 1;
+                            return;
+                        }
+                    }
+                }
+            }
+        }
+        // Copy out what must be acted on after parsing, so the receive
+        // buffer borrow ends before objects are mutated.
+        let data = self.recv_buf[..len].to_vec();
+        let mut malformed = false;
+        for packet in iter_compound(&data) {
+            let Ok(packet) = packet else {
+                malformed = true;
+                break;
+            };
+            match packet {
+                RtcpPacket::SenderReport(sr) => {
+                    self.on_sender_report(
+                        tkey,
+                        sr.ssrc(),
+                        sr.ntp_sec(),
+                        sr.ntp_frac(),
+                        sr.rtp_ts(),
+                        now_ms,
+                        outbox,
+                    );
+                    for block in sr.reports() {
+                        self.on_report_block(tkey, &block, now_ms, outbox);
+                    }
+                }
+                RtcpPacket::ReceiverReport(rr) => {
+                    for block in rr.reports() {
+                        self.on_report_block(tkey, &block, now_ms, outbox);
+                    }
+                }
+                RtcpPacket::Nack(nack) => {
+                    let items: Vec<(u16, u16)> = nack.items().collect();
+                    self.on_nack(tkey, nack.media_ssrc(), &items, now_ms, outbox);
+                }
+                RtcpPacket::Pli(pli) => {
+                    self.on_key_frame_request(tkey, pli.media_ssrc(), false, now_ms, outbox)
+                }
+                RtcpPacket::Fir(fir) => {
+                    for (ssrc, _) in fir.entries() {
+                        self.on_key_frame_request(tkey, ssrc, true, now_ms, outbox);
+                    }
+                }
+                _ => {}
+            }
+        }
+        if malformed {
+            self.transports[tkey].counters.dropped += 1;
+        }
+    }
+
+    fn consumer_by_ssrc(&self, tkey: Key, ssrc: u32) -> Option<Key> {
+        self.transports[tkey]
+            .consumers
+            .iter()
+            .copied()
+            .find(|c| self.consumers[*c].ssrc == ssrc)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn on_sender_report(
+        &mut self,
+        tkey: Key,
+        ssrc: u32,
+        ntp_sec: u32,
+        ntp_frac: u32,
+        rtp_ts: u32,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        for pkey in self.transports[tkey].producers.clone() {
+            let producer = &mut self.producers[pkey];
+            let Some(stream) = producer.streams.iter_mut().find(|s| s.ssrc == ssrc) else {
+                continue;
+            };
+            if stream
+                .recv
+                .receive_sender_report(ntp_sec, ntp_frac, rtp_ts, now_ms)
+                .is_some()
+            {
+                producer.feedback.score_changed = true;
+            }
+            if producer.trace_types.iter().any(|t| t == "sr") {
+                producer.trace(
+                    outbox,
+                    "sr",
+                    now_ms,
+                    json!({"ssrc": ssrc, "ntpSec": ntp_sec, "ntpFrac": ntp_frac, "rtpTs": rtp_ts}),
+                );
+            }
+            self.flush_producer_feedback(pkey, outbox);
+            return;
+        }
+    }
+
+    fn on_report_block(
+        &mut self,
+        tkey: Key,
+        block: &ReportBlock,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Some(ckey) = self.consumer_by_ssrc(tkey, block.ssrc) else {
+            return;
+        };
+        let changed = self.consumers[ckey]
+            .stream
+            .send
+            .receive_receiver_report(&block_data(block), now_ms)
+            .is_some();
+        if changed {
+            self.emit_consumer_score(ckey, outbox);
+        }
+    }
+
+    pub(super) fn emit_consumer_score(&self, ckey: Key, outbox: &mut Outbox) {
+        let consumer = &self.consumers[ckey];
+        let producer = &self.producers[consumer.producer];
+        let producer_scores: Vec<u8> = producer.streams.iter().map(|s| s.recv.score()).collect();
+        let producer_score = producer
+            .streams
+            .get(consumer.wanted_stream())
+            .map(|s| s.recv.score())
+            .unwrap_or(0);
+        outbox.notification(
+            &consumer.id,
+            "consumer.score",
+            json!({"score": consumer.stream.send.score(), "producerScore": producer_score, "producerScores": producer_scores}),
+        );
+    }
+
+    fn on_nack(
+        &mut self,
+        tkey: Key,
+        ssrc: u32,
+        items: &[(u16, u16)],
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Some(ckey) = self.consumer_by_ssrc(tkey, ssrc) else {
+            return;
+        };
+        let Core {
+            consumers,
+            transports,
+            send_buf,
+            ..
+        } = self;
+        let consumer = &mut consumers[ckey];
+        if consumer.trace_types.iter().any(|t| t == "nack") {
+            outbox.notification(
+                &consumer.id,
+                "consumer.trace",
+                json!({"type": "nack", "timestamp": now_ms, "direction": "in", "info": {}}),
+            );
+        }
+        let consumer_id = consumer.id.clone();
+        let transport = &mut transports[tkey];
+        consumer
+            .stream
+            .send
+            .receive_nack(items.iter().copied(), now_ms, |retransmission| {
+                let len = retransmission.bytes.len();
+                if len > send_buf.len() {
+                    return;
+                }
+                send_buf[..len].copy_from_slice(retransmission.bytes);
+                let mut out_len = len;
+                if let Some(rtx) = retransmission.rtx {
+                    let Ok(mut packet) = crate::rtp::RtpPacket::parse(&mut send_buf[..], len)
+                    else {
+                        return;
+                    };
+                    if packet
+                        .rtx_encode(rtx.payload_type, rtx.ssrc, rtx.seq)
+                        .is_err()
+                    {
+                        return;
+                    }
+                    out_len = packet.len();
+                    transport.counters.rtx_bytes_sent += out_len as u64;
+                }
+                send_rtp_raw(transport, send_buf, out_len, &consumer_id, outbox);
+            });
+    }
+
+    fn on_key_frame_request(
+        &mut self,
+        tkey: Key,
+        ssrc: u32,
+        fir: bool,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Some(ckey) = self.consumer_by_ssrc(tkey, ssrc) else {
+            return;
+        };
+        let consumer = &mut self.consumers[ckey];
+        if fir {
+            consumer.stream.send.receive_fir();
+        } else {
+            consumer.stream.send.receive_pli();
+        }
+        let kind = if fir { "fir" } else { "pli" };
+        if consumer.trace_types.iter().any(|t| t == kind) {
+            outbox.notification(&consumer.id, "consumer.trace", json!({"type": kind, "timestamp": now_ms, "direction": "in", "info": {"ssrc": ssrc}}));
+        }
+        if consumer.is_active() {
+            self.request_key_frame_for(ckey, outbox);
+        }
+    }
+
+    /// Sends what a producer asked for (NACK, PLI/FIR) and its score.
+    pub(super) fn flush_producer_feedback(&mut self, pkey: Key, outbox: &mut Outbox) {
+        let Some(producer) = self.producers.get_mut(pkey) else {
+            return;
+        };
+        let feedback = std::mem::take(&mut producer.feedback);
+        let mut buf = [0u8; MAX_RTCP_LEN];
+        let mut len = 0;
+        if let Some(stream) = feedback.nack_stream.and_then(|i| producer.streams.get(i)) {
+            let items: Vec<(u16, u16)> = stream
+                .recv
+                .nack_items()
+                .iter()
+                .map(|i| (*i).into())
+                .collect();
+            if let Ok(n) = crate::rtcp::write_nack_items(&mut buf[len..], 0, stream.ssrc, &items) {
+                len += n;
+            }
+            if producer.trace_types.iter().any(|t| t == "nack") {
+                producer.trace(outbox, "nack", self.now_ms, json!({}));
+            }
+        }
+        for request in feedback.key_frames.iter().flatten() {
+            let (written, kind) = match *request {
+                KeyFrameRequest::Pli { ssrc } => {
+                    (crate::rtcp::write_pli(&mut buf[len..], 0, ssrc), "pli")
+                }
+                KeyFrameRequest::Fir { ssrc, seq_nr } => (
+                    crate::rtcp::write_fir(&mut buf[len..], 0, ssrc, seq_nr),
+                    "fir",
+                ),
+            };
+            if let Ok(n) = written {
+                len += n;
+            }
+            if producer.trace_types.iter().any(|t| t == kind) {
+                producer.trace(outbox, kind, self.now_ms, json!({}));
+            }
+        }
+        if feedback.score_changed {
+            outbox.notification(&producer.id, "producer.score", producer.scores());
+        }
+        let tkey = producer.transport;
+        if len > 0 {
+            self.send_rtcp(tkey, &buf[..len], outbox);
+        }
+    }
+
+    /// Periodic RTCP: producer timers and feedback, then every transport's
+    /// sender/receiver reports once per interval.
+    pub(super) fn tick_rtcp(&mut self, now_ms: u64, outbox: &mut Outbox) {
+        let producer_keys: Vec<Key> = self.producers.iter().map(|(k, _)| k).collect();
+        for pkey in producer_keys {
+            self.producers[pkey].on_tick(now_ms);
+            self.flush_producer_feedback(pkey, outbox);
+        }
+        let due: Vec<Key> = self
+            .transports
+            .iter()
+            .filter(|(_, t)| now_ms >= t.next_rtcp_ms)
+            .map(|(k, _)| k)
+            .collect();
+        for tkey in due {
+            self.transports[tkey].next_rtcp_ms = now_ms + RTCP_INTERVAL_MS;
+            self.send_reports(tkey, now_ms, outbox);
+        }
+    }
+
+    /// One transport's reports: an SR + SDES per consumer that sent media,
+    /// an RR with a block per received producer stream.
+    fn send_reports(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+        let ntp = ntp_now();
+        let mut buf = [0u8; MAX_RTCP_LEN];
+        let mut len = 0;
+        let mut packets: Vec<Vec<u8>> = Vec::new();
+        for ckey in self.transports[tkey].consumers.clone() {
+            let consumer = &mut self.consumers[ckey];
+            let Some(sr) = consumer.stream.send.get_sender_report_fields(now_ms, ntp) else {
+                continue;
+            };
+            let cname = consumer.stream.send.cname().to_string();
+            if len + 28 + 8 + cname.len() + 4 > MAX_RTCP_LEN {
+                packets.push(buf[..len].to_vec());
+                len = 0;
+            }
+            if let Ok(n) = crate::rtcp::write_sender_report(
+                &mut buf[len..],
+                sr.ssrc,
+                sr.ntp_sec,
+                sr.ntp_frac,
+                sr.rtp_ts,
+                sr.packet_count,
+                sr.octet_count,
+                &[],
+            ) {
+                len += n;
+            }
+            if let Ok(n) = crate::rtcp::write_sdes_cname(&mut buf[len..], sr.ssrc, &cname) {
+                len += n;
+            }
+        }
+        let mut blocks: Vec<ReportBlock> = Vec::new();
+        for pkey in self.transports[tkey].producers.clone() {
+            for stream in self.producers[pkey].streams.iter_mut() {
+                blocks.push(report_block(&stream.recv.fill_receiver_report(now_ms)));
+                if let Some(rtx) = stream.recv.fill_rtx_receiver_report(now_ms) {
+                    blocks.push(report_block(&rtx));
+                }
+            }
+        }
+        for chunk in blocks.chunks(31) {
+            if len + 8 + chunk.len() * 24 > MAX_RTCP_LEN {
+                packets.push(buf[..len].to_vec());
+                len = 0;
+            }
+            if let Ok(n) = crate::rtcp::write_receiver_report(&mut buf[len..], 0, chunk) {
+                len += n;
+            }
+        }
+        if len > 0 {
+            packets.push(buf[..len].to_vec());
+        }
+        for packet in packets {
+            self.send_rtcp(tkey, &packet, outbox);
+        }
+    }
+}
