@@ -4,6 +4,7 @@ const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
 const { PlainTransportImpl } = require('./PlainTransport');
 const { DirectTransportImpl } = require('./DirectTransport');
+const { WebRtcTransportImpl } = require('./WebRtcTransport');
 const { listenIpToListenInfo } = require('./Transport');
 const { AudioLevelObserverImpl } = require('./AudioLevelObserver');
 const { ActiveSpeakerObserverImpl } = require('./ActiveSpeakerObserver');
@@ -154,6 +155,90 @@ class RouterImpl extends EnhancedEventEmitter {
 			},
 		});
 		return this.#addTransport(PlainTransportImpl, transportId, data, appData);
+	}
+
+	async createWebRtcTransport({
+		webRtcServer,
+		listenInfos,
+		listenIps,
+		port,
+		enableUdp,
+		enableTcp,
+		preferUdp = false,
+		preferTcp = false,
+		initialAvailableOutgoingBitrate = 600000,
+		enableSctp = false,
+		maxSendMessageSize = 262144,
+		maxReceiveMessageSize = 262144,
+		sctpSendBufferSize = 2000000,
+		sctpPerStreamSendQueueLimit = 2000000,
+		sctpMaxReceiverWindowBufferSize = 5242880,
+		sctpDefaultStreamBufferedAmountLowThreshold = 1024,
+		iceConsentTimeout = 30,
+		appData,
+	} = {}) {
+		logger.debug('createWebRtcTransport()');
+		if (!webRtcServer && !Array.isArray(listenInfos) && !Array.isArray(listenIps)) {
+			throw new TypeError('missing webRtcServer, listenInfos and listenIps (one of them is mandatory)');
+		} else if (webRtcServer && listenInfos && listenIps) {
+			throw new TypeError('only one of webRtcServer, listenInfos and listenIps must be given');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		enableUdp ??= true;
+		enableTcp ??= Boolean(webRtcServer);
+		if (listenIps) {
+			// Deprecated listenIps: one listen info per IP and enabled
+			// protocol, the preferred protocol first (mediasoup's order).
+			const protocols = [];
+			if (enableUdp && (preferUdp || !enableTcp || !preferTcp)) {
+				protocols.push('udp');
+				if (enableTcp) {
+					protocols.push('tcp');
+				}
+			} else if (enableTcp && ((preferTcp && !preferUdp) || !enableUdp)) {
+				protocols.push('tcp');
+				if (enableUdp) {
+					protocols.push('udp');
+				}
+			}
+			listenInfos = [];
+			for (const listenIp of listenIps) {
+				const { ip, announcedIp } = typeof listenIp === 'string' ? { ip: listenIp } : listenIp;
+				for (const protocol of protocols) {
+					listenInfos.push({ protocol, ip, announcedAddress: announcedIp, port });
+				}
+			}
+		}
+		const transportId = utils.generateUUIDv4();
+		const options = {
+			listenInfos: webRtcServer ? undefined : listenInfos,
+			webRtcServerId: webRtcServer?.id,
+			enableUdp,
+			enableTcp,
+			preferUdp,
+			preferTcp,
+			initialAvailableOutgoingBitrate,
+			enableSctp,
+			maxSendMessageSize,
+			maxReceiveMessageSize,
+			sctpSendBufferSize,
+			sctpPerStreamSendQueueLimit,
+			sctpMaxReceiverWindowBufferSize,
+			sctpDefaultStreamBufferedAmountLowThreshold,
+			isDataChannel: true,
+			iceConsentTimeout,
+		};
+		const data = await this.#channel.request(
+			webRtcServer ? 'router.createWebRtcTransportWithServer' : 'router.createWebRtcTransport',
+			this.#internal.routerId,
+			{ transportId, options }
+		);
+		const transport = this.#addTransport(WebRtcTransportImpl, transportId, data, appData);
+		if (webRtcServer) {
+			webRtcServer.handleWebRtcTransport(transport);
+		}
+		return transport;
 	}
 
 	async createDirectTransport({

@@ -285,7 +285,7 @@ class TransportImpl extends EnhancedEventEmitter {
 			paused: response.paused,
 			producerPaused: response.producerPaused,
 			score: response.score,
-			preferredLayers: response.preferredLayers,
+			preferredLayers: response.preferredLayers ?? undefined,
 		});
 		this.#consumers.set(consumer.id, consumer);
 		consumer.on('@close', () => this.#consumers.delete(consumer.id));

@@ -5,6 +5,7 @@ const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
 const { Channel } = require('./Channel');
 const { RouterImpl } = require('./Router');
+const { WebRtcServerImpl } = require('./WebRtcServer');
 const { binding, addonPath } = require('./native');
 const { fromNative } = require('./errorKinds');
 const ortc = require('./ortc');
@@ -121,6 +122,27 @@ class WorkerImpl extends EnhancedEventEmitter {
 	async updateSettings({ logLevel, logTags } = {}) {
 		logger.debug('updateSettings()');
 		await this.#channel.request('worker.updateSettings', '', { logLevel, logTags });
+	}
+
+	async createWebRtcServer({ listenInfos, appData } = {}) {
+		logger.debug('createWebRtcServer()');
+		if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		if (!Array.isArray(listenInfos)) {
+			throw new TypeError('listenInfos must be an array');
+		}
+		const webRtcServerId = utils.generateUUIDv4();
+		await this.#channel.request('worker.createWebRtcServer', '', { webRtcServerId, listenInfos });
+		const webRtcServer = new WebRtcServerImpl({
+			internal: { webRtcServerId },
+			channel: this.#channel,
+			appData,
+		});
+		this.#webRtcServers.add(webRtcServer);
+		webRtcServer.on('@close', () => this.#webRtcServers.delete(webRtcServer));
+		this.#observer.safeEmit('newwebrtcserver', webRtcServer);
+		return webRtcServer;
 	}
 
 	async createRouter({ mediaCodecs, appData } = {}) {

@@ -2,10 +2,13 @@
 // of the main module. Names and shapes are those of mediasoup 3.27.1's
 // `mediasoup/types`, so code typed against mediasoup keeps compiling.
 //
-// Covered so far: the top-level module, Worker, Router, RTP/SCTP/SRTP
-// parameter types, scalability modes and errors. WebRtcServer, transports,
-// producers, consumers, data producers/consumers and RTP observers (and the
-// methods that create them) are added together with their implementation.
+// Not declared (ferrosoup does not implement data channels or pipe transports
+// yet): DataProducer, DataConsumer and PipeTransport with their option, dump,
+// stat and event types; `produceData()`/`consumeData()` on transports;
+// `createPipeTransport()`/`pipeToRouter()` on routers (and `PipeToRouter*`,
+// `PipeTransportPair`); and the transport events that carry a DataProducer or
+// DataConsumer (`newdataproducer`, `newdataconsumer`, `@newdataproducer`,
+// `@dataproducerclose`). Everything else of mediasoup's types is here.
 
 import type { EnhancedEventEmitter } from './extras';
 
@@ -169,8 +172,7 @@ export type WorkerObserver = EnhancedEventEmitter<WorkerObserverEvents>;
 
 export type WorkerObserverEvents = {
 	close: [];
-	// TODO: becomes `[WebRtcServer]` once WebRtcServer is declared.
-	newwebrtcserver: [PendingWebRtcServer];
+	newwebrtcserver: [WebRtcServer];
 	newrouter: [Router];
 };
 
@@ -196,10 +198,95 @@ export interface Worker<WorkerAppData extends AppData = AppData> extends Enhance
 	getResourceUsage(): Promise<WorkerResourceUsage>;
 	/** Changes the log level and/or log tags. */
 	updateSettings(options?: WorkerUpdateableSettings<WorkerAppData>): Promise<void>;
+	/** Creates a WebRtcServer: shared listening sockets for WebRtcTransports. */
+	createWebRtcServer<WebRtcServerAppData extends AppData = AppData>(
+		options: WebRtcServerOptions<WebRtcServerAppData>
+	): Promise<WebRtcServer<WebRtcServerAppData>>;
 	/** Creates a Router. */
 	createRouter<RouterAppData extends AppData = AppData>(
 		options?: RouterOptions<RouterAppData>
 	): Promise<Router<RouterAppData>>;
+}
+
+// ---------------------------------------------------------------------------
+// WebRtcServer
+// ---------------------------------------------------------------------------
+
+export type WebRtcServerOptions<WebRtcServerAppData extends AppData = AppData> = {
+	/** Addresses (UDP and/or TCP) the server listens on. */
+	listenInfos: TransportListenInfo[];
+	/** Custom application data. */
+	appData?: WebRtcServerAppData;
+};
+
+/** @deprecated Use `TransportListenInfo`. */
+export type WebRtcServerListenInfo = TransportListenInfo;
+
+/** A bound socket address. */
+export type IpPort = {
+	ip: string;
+	port: number;
+};
+
+/** A local ICE username fragment and the WebRtcTransport it belongs to. */
+export type IceUserNameFragment = {
+	localIceUsernameFragment: string;
+	webRtcTransportId: string;
+};
+
+export type WebRtcServerDump = {
+	/** WebRtcServer id. */
+	id: string;
+	/** Bound UDP sockets. */
+	udpSockets: IpPort[];
+	/** Listening TCP servers. */
+	tcpServers: IpPort[];
+	/** Ids of the WebRtcTransports using the server. */
+	webRtcTransportIds: string[];
+	/** Local ICE username fragments the server dispatches on. */
+	localIceUsernameFragments: IceUserNameFragment[];
+};
+
+export type WebRtcServerEvents = {
+	workerclose: [];
+	'@close': [];
+};
+
+export type WebRtcServerObserver = EnhancedEventEmitter<WebRtcServerObserverEvents>;
+
+export type WebRtcServerObserverEvents = {
+	close: [];
+	webrtctransporthandled: [WebRtcTransport];
+	webrtctransportunhandled: [WebRtcTransport];
+};
+
+export interface WebRtcServer<WebRtcServerAppData extends AppData = AppData>
+	extends EnhancedEventEmitter<WebRtcServerEvents> {
+	/** WebRtcServer id. */
+	get id(): string;
+	/** Whether the WebRtcServer is closed. */
+	get closed(): boolean;
+	/** Custom application data. */
+	get appData(): WebRtcServerAppData;
+	set appData(appData: WebRtcServerAppData);
+	/** Observer of WebRtcServer lifecycle events. */
+	get observer(): WebRtcServerObserver;
+	/** Closes the WebRtcServer and the WebRtcTransports using it. */
+	close(): void;
+	/**
+	 * Called when the Worker closes.
+	 *
+	 * @private
+	 */
+	workerClosed(): void;
+	/** Internal state of the WebRtcServer. */
+	dump(): Promise<WebRtcServerDump>;
+	/**
+	 * Registers a WebRtcTransport created on this server.
+	 *
+	 * @private
+	 */
+	handleWebRtcTransport(webRtcTransport: WebRtcTransport): void;
 }
 
 // ---------------------------------------------------------------------------
@@ -256,9 +343,8 @@ export type RouterObserver = EnhancedEventEmitter<RouterObserverEvents>;
 
 export type RouterObserverEvents = {
 	close: [];
-	// TODO: become `[Transport]` and `[RtpObserver]` once those are declared.
-	newtransport: [PendingTransport];
-	newrtpobserver: [PendingRtpObserver];
+	newtransport: [Transport];
+	newrtpobserver: [RtpObserver];
 };
 
 export interface Router<RouterAppData extends AppData = AppData> extends EnhancedEventEmitter<RouterEvents> {
@@ -283,6 +369,26 @@ export interface Router<RouterAppData extends AppData = AppData> extends Enhance
 	workerClosed(): void;
 	/** Internal state of the Router. */
 	dump(): Promise<RouterDump>;
+	/** Creates a WebRtcTransport (ICE + DTLS), on its own sockets or on a WebRtcServer. */
+	createWebRtcTransport<WebRtcTransportAppData extends AppData = AppData>(
+		options: WebRtcTransportOptions<WebRtcTransportAppData>
+	): Promise<WebRtcTransport<WebRtcTransportAppData>>;
+	/** Creates a PlainTransport (plain RTP/RTCP over UDP, optionally SRTP). */
+	createPlainTransport<PlainTransportAppData extends AppData = AppData>(
+		options: PlainTransportOptions<PlainTransportAppData>
+	): Promise<PlainTransport<PlainTransportAppData>>;
+	/** Creates a DirectTransport (RTP/RTCP exchanged through the Node.js API). */
+	createDirectTransport<DirectTransportAppData extends AppData = AppData>(
+		options?: DirectTransportOptions<DirectTransportAppData>
+	): Promise<DirectTransport<DirectTransportAppData>>;
+	/** Creates an ActiveSpeakerObserver. */
+	createActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>(
+		options?: ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData>
+	): Promise<ActiveSpeakerObserver<ActiveSpeakerObserverAppData>>;
+	/** Creates an AudioLevelObserver. */
+	createAudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData>(
+		options?: AudioLevelObserverOptions<AudioLevelObserverAppData>
+	): Promise<AudioLevelObserver<AudioLevelObserverAppData>>;
 	/** Whether an endpoint with `rtpCapabilities` can consume the given Producer. */
 	canConsume({
 		producerId,
@@ -293,6 +399,1103 @@ export interface Router<RouterAppData extends AppData = AppData> extends Enhance
 	}): boolean;
 	/** Replaces the Router's media codecs, which changes `rtpCapabilities`. */
 	updateMediaCodecs(mediaCodecs: RouterRtpCodecCapability[]): void;
+}
+
+// ---------------------------------------------------------------------------
+// Transport (base of every transport kind)
+// ---------------------------------------------------------------------------
+
+export type TransportType = 'webrtc' | 'plain' | 'pipe' | 'direct';
+
+/** Where a transport (or WebRtcServer) listens. */
+export type TransportListenInfo = {
+	/** Network protocol. */
+	protocol: TransportProtocol;
+	/** Local IPv4 or IPv6 address to bind. */
+	ip: string;
+	/**
+	 * Public address announced to the remote side.
+	 *
+	 * @deprecated Use `announcedAddress`.
+	 */
+	announcedIp?: string;
+	/** Public IPv4, IPv6 or hostname announced to the remote side (e.g. behind NAT). */
+	announcedAddress?: string;
+	/** With `announcedAddress`, also offer an ICE candidate with `ip` itself. */
+	exposeInternalIp?: boolean;
+	/** Port to bind (a free one is picked when unset). */
+	port?: number;
+	/** Port range to pick a free port from (overrides `port`). */
+	portRange?: TransportPortRange;
+	/** Socket flags. */
+	flags?: TransportSocketFlags;
+	/** Socket send buffer size (bytes). */
+	sendBufferSize?: number;
+	/** Socket receive buffer size (bytes). */
+	recvBufferSize?: number;
+};
+
+/** @deprecated Use `TransportListenInfo`. */
+export type TransportListenIp = {
+	/** Local IPv4 or IPv6 address to bind. */
+	ip: string;
+	/** Public IPv4, IPv6 or hostname announced to the remote side. */
+	announcedIp?: string;
+};
+
+export type TransportProtocol = 'udp' | 'tcp';
+
+/** An inclusive port range. */
+export type TransportPortRange = {
+	/** Lowest port. */
+	min: number;
+	/** Highest port. */
+	max: number;
+};
+
+export type TransportSocketFlags = {
+	/** Bind an IPv6 address without dual-stack (IPv4-mapped) support. */
+	ipv6Only?: boolean;
+	/** Let several transports bind the same UDP address and port (SO_REUSEPORT). */
+	udpReusePort?: boolean;
+};
+
+/** Local and (when known) remote address of a transport's connection. */
+export type TransportTuple = {
+	/** Local IP (the announced address when one is set). */
+	localIp: string;
+	/** Local address (the announced address when one is set). */
+	localAddress: string;
+	localPort: number;
+	remoteIp?: string;
+	remotePort?: number;
+	protocol: TransportProtocol;
+};
+
+export type SctpState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+/** How incoming RTP is routed to Producers (by SSRC, MID or RID). */
+export type RtpListenerDump = {
+	ssrcTable: {
+		key: number;
+		value: string;
+	}[];
+	midTable: {
+		key: number;
+		value: string;
+	}[];
+	ridTable: {
+		key: number;
+		value: string;
+	}[];
+};
+
+/** How incoming SCTP streams are routed to DataProducers. */
+export type SctpListenerDump = {
+	streamIdTable: {
+		key: number;
+		value: string;
+	}[];
+};
+
+/** Ids of the header extensions the transport reads from incoming RTP. */
+export type RecvRtpHeaderExtensions = {
+	mid?: number;
+	rid?: number;
+	rrid?: number;
+	absSendTime?: number;
+	transportWideCc01?: number;
+};
+
+/** Dump fields every transport kind has. */
+export type BaseTransportDump = {
+	id: string;
+	producerIds: string[];
+	consumerIds: string[];
+	mapSsrcConsumerId: {
+		key: number;
+		value: string;
+	}[];
+	mapRtxSsrcConsumerId: {
+		key: number;
+		value: string;
+	}[];
+	recvRtpHeaderExtensions: RecvRtpHeaderExtensions;
+	rtpListener: RtpListenerDump;
+	maxSendMessageSize: number;
+	maxReceiveMessageSize: number;
+	dataProducerIds: string[];
+	dataConsumerIds: string[];
+	sctpParameters?: SctpParameters;
+	sctpState?: SctpState;
+	sctpNegotiatedCapabilities?: SctpNegotiatedCapabilities;
+	sctpListener?: SctpListenerDump;
+	traceEventTypes?: string[];
+};
+
+/** Stats fields every transport kind has. Bitrates are in bps. */
+export type BaseTransportStats = {
+	transportId: string;
+	/** Time of the sample (ms). */
+	timestamp: number;
+	sctpState?: SctpState;
+	bytesReceived: number;
+	recvBitrate: number;
+	bytesSent: number;
+	sendBitrate: number;
+	rtpBytesReceived: number;
+	rtpRecvBitrate: number;
+	rtpBytesSent: number;
+	rtpSendBitrate: number;
+	rtxBytesReceived: number;
+	rtxRecvBitrate: number;
+	rtxBytesSent: number;
+	rtxSendBitrate: number;
+	probationBytesSent: number;
+	probationSendBitrate: number;
+	availableOutgoingBitrate?: number;
+	availableIncomingBitrate?: number;
+	maxIncomingBitrate?: number;
+	maxOutgoingBitrate?: number;
+	minOutgoingBitrate?: number;
+	rtpPacketLossReceived?: number;
+	rtpPacketLossSent?: number;
+};
+
+/** Event types `transport.enableTraceEvent()` accepts. */
+export type TransportTraceEventType = 'probation' | 'bwe';
+
+/** Payload of a transport's `trace` event. */
+export type TransportTraceEventData = {
+	/** Trace type. */
+	type: TransportTraceEventType;
+	/** Time of the event (ms). */
+	timestamp: number;
+	/** Direction of the traced traffic. */
+	direction: 'in' | 'out';
+	/** Type-specific details. */
+	info: unknown;
+};
+
+export type TransportEvents = {
+	routerclose: [];
+	listenserverclose: [];
+	trace: [TransportTraceEventData];
+	'@close': [];
+	'@newproducer': [Producer];
+	'@producerclose': [Producer];
+	'@listenserverclose': [];
+};
+
+export type TransportObserver = EnhancedEventEmitter<TransportObserverEvents>;
+
+export type TransportObserverEvents = {
+	close: [];
+	newproducer: [Producer];
+	newconsumer: [Consumer];
+	trace: [TransportTraceEventData];
+};
+
+/**
+ * What every transport kind has. `Events` and `Observer` are the kind's own
+ * event map and observer type.
+ */
+export interface Transport<
+	TransportAppData extends AppData = AppData,
+	Events extends TransportEvents = TransportEvents,
+	Observer extends TransportObserver = TransportObserver,
+> extends EnhancedEventEmitter<Events> {
+	/** Transport id. */
+	get id(): string;
+	/** Whether the transport is closed. */
+	get closed(): boolean;
+	/** Transport kind. */
+	get type(): TransportType;
+	/** Custom application data. */
+	get appData(): TransportAppData;
+	set appData(appData: TransportAppData);
+	/** Observer of transport lifecycle events. */
+	get observer(): Observer;
+	/** Closes the transport and its Producers and Consumers. */
+	close(): void;
+	/**
+	 * Called when the Router closes.
+	 *
+	 * @private
+	 */
+	routerClosed(): void;
+	/**
+	 * Called when the WebRtcServer the transport uses closes.
+	 *
+	 * @private
+	 */
+	listenServerClosed(): void;
+	/** Internal state of the transport. */
+	dump(): Promise<unknown>;
+	/** Current stats of the transport. */
+	getStats(): Promise<unknown[]>;
+	/** Gives the transport the remote endpoint's parameters. */
+	connect(params: unknown): Promise<void>;
+	/** Limits the bitrate the remote endpoint may send (bps; 0 removes the limit). */
+	setMaxIncomingBitrate(bitrate: number): Promise<void>;
+	/** Limits the bitrate sent to the remote endpoint (bps; 0 removes the limit). */
+	setMaxOutgoingBitrate(bitrate: number): Promise<void>;
+	/** Sets the bitrate the send-side estimation does not go below (bps; 0 removes it). */
+	setMinOutgoingBitrate(bitrate: number): Promise<void>;
+	/** Creates a Producer: media the remote endpoint sends into the Router. */
+	produce<ProducerAppData extends AppData = AppData>(
+		options: ProducerOptions<ProducerAppData>
+	): Promise<Producer<ProducerAppData>>;
+	/** Creates a Consumer: a Producer's media sent to the remote endpoint. */
+	consume<ConsumerAppData extends AppData = AppData>(
+		options: ConsumerOptions<ConsumerAppData>
+	): Promise<Consumer<ConsumerAppData>>;
+	/** Selects the `trace` event types to emit (none when called without types). */
+	enableTraceEvent(types?: TransportTraceEventType[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// WebRtcTransport
+// ---------------------------------------------------------------------------
+
+export type WebRtcTransportOptions<WebRtcTransportAppData extends AppData = AppData> =
+	WebRtcTransportOptionsBase<WebRtcTransportAppData> & WebRtcTransportListen;
+
+type WebRtcTransportOptionsBase<WebRtcTransportAppData> = {
+	/** Use UDP. Default true. */
+	enableUdp?: boolean;
+	/** Use TCP. Default true with a WebRtcServer, false otherwise. */
+	enableTcp?: boolean;
+	/** Give UDP candidates higher priority. Default false. */
+	preferUdp?: boolean;
+	/** Give TCP candidates higher priority. Default false. */
+	preferTcp?: boolean;
+	/** ICE consent timeout (s); 0 disables consent checks. Default 30. */
+	iceConsentTimeout?: number;
+	/** Initial available outgoing bitrate (bps). Default 600000. */
+	initialAvailableOutgoingBitrate?: number;
+	/** Create an SCTP association. Default false. */
+	enableSctp?: boolean;
+	/** Largest SCTP message DataConsumers may send (bytes). Default 262144. */
+	maxSendMessageSize?: number;
+	/** Largest SCTP message DataProducers may receive (bytes). Default 262144. */
+	maxReceiveMessageSize?: number;
+	/** SCTP send buffer size (bytes). Default 2000000. */
+	sctpSendBufferSize?: number;
+	/** Per-stream SCTP send queue limit (bytes). Default 2000000. */
+	sctpPerStreamSendQueueLimit?: number;
+	/** SCTP receiver window buffer size (bytes). Default 5242880. */
+	sctpMaxReceiverWindowBufferSize?: number;
+	/** Default `bufferedamountlow` threshold of SCTP streams (bytes). Default 1024. */
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+	/** Custom application data. */
+	appData?: WebRtcTransportAppData;
+};
+
+/** Exactly one of: `listenInfos`, `listenIps` (+ `port`), `webRtcServer`. */
+type WebRtcTransportListen = Either<
+	Either<WebRtcTransportListenIndividualListenInfo, WebRtcTransportListenIndividualListenIp>,
+	WebRtcTransportListenServer
+>;
+
+type WebRtcTransportListenIndividualListenInfo = {
+	/** Addresses to listen on, most preferred first. */
+	listenInfos: TransportListenInfo[];
+};
+
+type WebRtcTransportListenIndividualListenIp = {
+	/** IPs to listen on, most preferred first. */
+	listenIps: (TransportListenIp | string)[];
+	/** Fixed port (otherwise one from the Worker's port range). */
+	port?: number;
+};
+
+type WebRtcTransportListenServer = {
+	/** WebRtcServer whose sockets the transport uses. */
+	webRtcServer: WebRtcServer;
+};
+
+export type IceParameters = {
+	usernameFragment: string;
+	password: string;
+	iceLite?: boolean;
+};
+
+export type IceCandidate = {
+	foundation: string;
+	priority: number;
+	ip: string;
+	address: string;
+	protocol: TransportProtocol;
+	port: number;
+	type: IceCandidateType;
+	tcpType?: IceCandidateTcpType;
+};
+
+export type DtlsParameters = {
+	/** DTLS role of the endpoint. Default 'auto'. */
+	role?: DtlsRole;
+	/** Certificate fingerprints. */
+	fingerprints: DtlsFingerprint[];
+};
+
+/** Hash function of a certificate fingerprint (RFC 4572 names). */
+export type FingerprintAlgorithm = 'sha-1' | 'sha-224' | 'sha-256' | 'sha-384' | 'sha-512';
+
+/** A certificate fingerprint: hash function and lowercase hex value. */
+export type DtlsFingerprint = {
+	algorithm: FingerprintAlgorithm;
+	value: string;
+};
+
+export type IceRole = 'controlled' | 'controlling';
+
+export type IceState = 'new' | 'connected' | 'completed' | 'disconnected' | 'closed';
+
+export type IceCandidateType = 'host';
+
+export type IceCandidateTcpType = 'passive';
+
+export type DtlsRole = 'auto' | 'client' | 'server';
+
+export type DtlsState = 'new' | 'connecting' | 'connected' | 'failed' | 'closed';
+
+export type WebRtcTransportDump = BaseTransportDump & {
+	iceRole: 'controlled';
+	iceParameters: IceParameters;
+	iceCandidates: IceCandidate[];
+	iceState: IceState;
+	iceSelectedTuple?: TransportTuple;
+	dtlsParameters: DtlsParameters;
+	dtlsState: DtlsState;
+	dtlsRemoteCert?: string;
+};
+
+export type WebRtcTransportStat = BaseTransportStats & {
+	type: string;
+	iceRole: string;
+	iceState: IceState;
+	iceSelectedTuple?: TransportTuple;
+	dtlsState: DtlsState;
+};
+
+export type WebRtcTransportEvents = TransportEvents & {
+	icestatechange: [IceState];
+	iceselectedtuplechange: [TransportTuple];
+	dtlsstatechange: [DtlsState];
+	sctpstatechange: [SctpState];
+};
+
+export type WebRtcTransportObserver = EnhancedEventEmitter<WebRtcTransportObserverEvents>;
+
+export type WebRtcTransportObserverEvents = TransportObserverEvents & {
+	icestatechange: [IceState];
+	iceselectedtuplechange: [TransportTuple];
+	dtlsstatechange: [DtlsState];
+	sctpstatechange: [SctpState];
+};
+
+/** A transport to a WebRTC endpoint (ICE-Lite, DTLS-SRTP, optionally SCTP). */
+export interface WebRtcTransport<WebRtcTransportAppData extends AppData = AppData>
+	extends Transport<WebRtcTransportAppData, WebRtcTransportEvents, WebRtcTransportObserver> {
+	get type(): 'webrtc';
+	get observer(): WebRtcTransportObserver;
+	/** ICE role (always 'controlled': the server is ICE-Lite). */
+	get iceRole(): 'controlled';
+	/** Local ICE parameters. */
+	get iceParameters(): IceParameters;
+	/** Local ICE candidates. */
+	get iceCandidates(): IceCandidate[];
+	/** ICE state. */
+	get iceState(): IceState;
+	/** Tuple of the selected ICE candidate pair, once there is one. */
+	get iceSelectedTuple(): TransportTuple | undefined;
+	/** Local DTLS parameters. */
+	get dtlsParameters(): DtlsParameters;
+	/** DTLS state. */
+	get dtlsState(): DtlsState;
+	/** Remote certificate (PEM), once DTLS is connected. */
+	get dtlsRemoteCert(): string | undefined;
+	/** Local SCTP parameters, if SCTP is enabled. */
+	get sctpParameters(): SctpParameters | undefined;
+	/** SCTP state, if SCTP is enabled. */
+	get sctpState(): SctpState | undefined;
+	/** Negotiated SCTP capabilities, once the association is connected. */
+	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined;
+	dump(): Promise<WebRtcTransportDump>;
+	getStats(): Promise<WebRtcTransportStat[]>;
+	/** Gives the transport the remote endpoint's DTLS parameters. */
+	connect({ dtlsParameters }: { dtlsParameters: DtlsParameters }): Promise<void>;
+	/** Generates new local ICE credentials and returns them. */
+	restartIce(): Promise<IceParameters>;
+}
+
+// ---------------------------------------------------------------------------
+// PlainTransport
+// ---------------------------------------------------------------------------
+
+export type PlainTransportOptions<PlainTransportAppData extends AppData = AppData> = {
+	/** RTP and RTCP on the same port (RTCP-mux). Default true. */
+	rtcpMux?: boolean;
+	/**
+	 * Learn the remote address from the first RTP/RTCP packet received. Then
+	 * `connect()` is only called (with `srtpParameters`) when SRTP is enabled.
+	 * Default false.
+	 */
+	comedia?: boolean;
+	/** Create an SCTP association. Default false. */
+	enableSctp?: boolean;
+	/** Largest SCTP message DataConsumers may send (bytes). Default 262144. */
+	maxSendMessageSize?: number;
+	/** Largest SCTP message DataProducers may receive (bytes). Default 262144. */
+	maxReceiveMessageSize?: number;
+	/** SCTP send buffer size (bytes). Default 2000000. */
+	sctpSendBufferSize?: number;
+	/** Per-stream SCTP send queue limit (bytes). Default 2000000. */
+	sctpPerStreamSendQueueLimit?: number;
+	/** SCTP receiver window buffer size (bytes). Default 5242880. */
+	sctpMaxReceiverWindowBufferSize?: number;
+	/** Default `bufferedamountlow` threshold of SCTP streams (bytes). Default 1024. */
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+	/** Use SRTP (the remote keys are given to `connect()`). Default false. */
+	enableSrtp?: boolean;
+	/** SRTP crypto suite when `enableSrtp` is set. Default 'AES_CM_128_HMAC_SHA1_80'. */
+	srtpCryptoSuite?: SrtpCryptoSuite;
+	/** Custom application data. */
+	appData?: PlainTransportAppData;
+} & PlainTransportListen;
+
+/** Either `listenInfo` (+ `rtcpListenInfo`) or the deprecated `listenIp` (+ `port`). */
+type PlainTransportListen = Either<PlainTransportListenInfo, PlainTransportListenIp>;
+
+type PlainTransportListenInfo = {
+	/** Address to listen on (RTP, and RTCP with RTCP-mux). */
+	listenInfo: TransportListenInfo;
+	/** Separate address for RTCP (disables RTCP-mux). */
+	rtcpListenInfo?: TransportListenInfo;
+};
+
+type PlainTransportListenIp = {
+	/** IP to listen on. */
+	listenIp: TransportListenIp | string;
+	/** Fixed port (otherwise one from the Worker's port range). */
+	port?: number;
+};
+
+export type PlainTransportDump = BaseTransportDump & {
+	rtcpMux: boolean;
+	comedia: boolean;
+	tuple: TransportTuple;
+	rtcpTuple?: TransportTuple;
+	srtpParameters?: SrtpParameters;
+};
+
+export type PlainTransportStat = BaseTransportStats & {
+	type: string;
+	rtcpMux: boolean;
+	comedia: boolean;
+	tuple: TransportTuple;
+	rtcpTuple?: TransportTuple;
+};
+
+export type PlainTransportEvents = TransportEvents & {
+	tuple: [TransportTuple];
+	rtcptuple: [TransportTuple];
+	sctpstatechange: [SctpState];
+};
+
+export type PlainTransportObserver = EnhancedEventEmitter<PlainTransportObserverEvents>;
+
+export type PlainTransportObserverEvents = TransportObserverEvents & {
+	tuple: [TransportTuple];
+	rtcptuple: [TransportTuple];
+	sctpstatechange: [SctpState];
+};
+
+/** RTP/RTCP over plain UDP (optionally SRTP), e.g. to FFmpeg or GStreamer. */
+export interface PlainTransport<PlainTransportAppData extends AppData = AppData>
+	extends Transport<PlainTransportAppData, PlainTransportEvents, PlainTransportObserver> {
+	get type(): 'plain';
+	get observer(): PlainTransportObserver;
+	/** RTP (and, with RTCP-mux, RTCP) tuple. */
+	get tuple(): TransportTuple;
+	/** RTCP tuple when RTCP-mux is off. */
+	get rtcpTuple(): TransportTuple | undefined;
+	/** Local SCTP parameters, if SCTP is enabled. */
+	get sctpParameters(): SctpParameters | undefined;
+	/** SCTP state, if SCTP is enabled. */
+	get sctpState(): SctpState | undefined;
+	/** Negotiated SCTP capabilities, once the association is connected. */
+	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined;
+	/** Local SRTP parameters, if SRTP is enabled. */
+	get srtpParameters(): SrtpParameters | undefined;
+	dump(): Promise<PlainTransportDump>;
+	getStats(): Promise<PlainTransportStat[]>;
+	/** Gives the transport the remote address and/or the remote SRTP parameters. */
+	connect({
+		ip,
+		port,
+		rtcpPort,
+		srtpParameters,
+	}: {
+		ip?: string;
+		port?: number;
+		rtcpPort?: number;
+		srtpParameters?: SrtpParameters;
+	}): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// DirectTransport
+// ---------------------------------------------------------------------------
+
+export type DirectTransportOptions<DirectTransportAppData extends AppData = AppData> = {
+	/** Largest message DataConsumers may send (bytes). Default 262144. */
+	maxSendMessageSize?: number;
+	/** Largest message DataProducers may receive (bytes). Default 262144. */
+	maxReceiveMessageSize?: number;
+	/** Custom application data. */
+	appData?: DirectTransportAppData;
+};
+
+export type DirectTransportDump = BaseTransportDump;
+
+export type DirectTransportStat = BaseTransportStats & {
+	type: string;
+};
+
+export type DirectTransportEvents = TransportEvents & {
+	rtcp: [Buffer];
+};
+
+export type DirectTransportObserver = EnhancedEventEmitter<DirectTransportObserverEvents>;
+
+export type DirectTransportObserverEvents = TransportObserverEvents & {
+	rtcp: [Buffer];
+};
+
+/**
+ * A transport without sockets: the application injects RTP with
+ * `producer.send()` and RTCP with `sendRtcp()`, and receives them through the
+ * `rtp` event of Consumers and the `rtcp` event.
+ */
+export interface DirectTransport<DirectTransportAppData extends AppData = AppData>
+	extends Transport<DirectTransportAppData, DirectTransportEvents, DirectTransportObserver> {
+	get type(): 'direct';
+	get observer(): DirectTransportObserver;
+	dump(): Promise<DirectTransportDump>;
+	getStats(): Promise<DirectTransportStat[]>;
+	/** Does nothing (there is no remote endpoint to connect to). */
+	connect(): Promise<void>;
+	/** Sends an RTCP packet (compound or not) to the Router. */
+	sendRtcp(rtcpPacket: Buffer): void;
+}
+
+// ---------------------------------------------------------------------------
+// Producer
+// ---------------------------------------------------------------------------
+
+export type ProducerOptions<ProducerAppData extends AppData = AppData> = {
+	/** Producer id (only for `router.pipeToRouter()`). */
+	id?: string;
+	/** Media kind. */
+	kind: MediaKind;
+	/** RTP parameters of what the endpoint sends. */
+	rtpParameters: RtpParameters;
+	/** Start paused. Default false. */
+	paused?: boolean;
+	/** Video: minimum time (ms) between two key frame requests to the sender. Default 0. */
+	keyFrameRequestDelay?: number;
+	/** Add the 'urn:mediasoup:params:rtp-hdrext:packet-id' header extension to received RTP. */
+	enableMediasoupPacketIdHeaderExtension?: boolean;
+	/** Custom application data. */
+	appData?: ProducerAppData;
+};
+
+export type ProducerType = 'simple' | 'simulcast' | 'svc';
+
+/** Score of one of a Producer's RTP streams. */
+export type ProducerScore = {
+	/** Index of the stream in `rtpParameters.encodings`. */
+	encodingIdx: number;
+	/** SSRC of the stream. */
+	ssrc: number;
+	/** RID of the stream. */
+	rid?: string;
+	/** Score, 0 (worst) to 10 (best). */
+	score: number;
+};
+
+/** Video orientation (urn:3gpp:video-orientation). */
+export type ProducerVideoOrientation = {
+	/** Whether the source is a camera. */
+	camera: boolean;
+	/** Whether the video is flipped. */
+	flip: boolean;
+	/** Rotation in degrees: 0, 90, 180 or 270. */
+	rotation: number;
+};
+
+export type ProducerDump = {
+	id: string;
+	kind: string;
+	type: ProducerType;
+	rtpParameters: RtpParameters;
+	rtpMapping: unknown;
+	rtpStreams: unknown;
+	traceEventTypes: string[];
+	paused: boolean;
+};
+
+/** Stats of one of a Producer's RTP streams. */
+export type ProducerStat = RtpStreamRecvStats;
+
+/** Event types `producer.enableTraceEvent()` accepts. */
+export type ProducerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir' | 'sr';
+
+/** Payload of a Producer's `trace` event. */
+export type ProducerTraceEventData = {
+	/** Trace type. */
+	type: ProducerTraceEventType;
+	/** Time of the event (ms). */
+	timestamp: number;
+	/** Direction of the traced packet. */
+	direction: 'in' | 'out';
+	/** Type-specific details. */
+	info: Record<string, unknown>;
+};
+
+export type ProducerEvents = {
+	transportclose: [];
+	score: [ProducerScore[]];
+	videoorientationchange: [ProducerVideoOrientation];
+	trace: [ProducerTraceEventData];
+	'@close': [];
+};
+
+export type ProducerObserver = EnhancedEventEmitter<ProducerObserverEvents>;
+
+export type ProducerObserverEvents = {
+	close: [];
+	pause: [];
+	resume: [];
+	score: [ProducerScore[]];
+	videoorientationchange: [ProducerVideoOrientation];
+	trace: [ProducerTraceEventData];
+};
+
+/** Media an endpoint sends into the Router. */
+export interface Producer<ProducerAppData extends AppData = AppData> extends EnhancedEventEmitter<ProducerEvents> {
+	/** Producer id. */
+	get id(): string;
+	/** Whether the Producer is closed. */
+	get closed(): boolean;
+	/** Media kind. */
+	get kind(): MediaKind;
+	/** RTP parameters given to `produce()` (normalized). */
+	get rtpParameters(): RtpParameters;
+	/** Producer type, from its encodings. */
+	get type(): ProducerType;
+	/**
+	 * RTP parameters Consumers of this Producer are derived from.
+	 *
+	 * @private
+	 */
+	get consumableRtpParameters(): RtpParameters;
+	/** Whether the Producer is paused. */
+	get paused(): boolean;
+	/** Scores of the Producer's RTP streams. */
+	get score(): ProducerScore[];
+	/** Custom application data. */
+	get appData(): ProducerAppData;
+	set appData(appData: ProducerAppData);
+	/** Observer of Producer lifecycle events. */
+	get observer(): ProducerObserver;
+	/** Closes the Producer (and its Consumers). */
+	close(): void;
+	/**
+	 * Called when the transport closes.
+	 *
+	 * @private
+	 */
+	transportClosed(): void;
+	/** Internal state of the Producer. */
+	dump(): Promise<ProducerDump>;
+	/** Stats of the Producer's RTP streams. */
+	getStats(): Promise<ProducerStat[]>;
+	/** Pauses the Producer (its Consumers stop sending). */
+	pause(): Promise<void>;
+	/** Resumes the Producer. */
+	resume(): Promise<void>;
+	/** Selects the `trace` event types to emit (none when called without types). */
+	enableTraceEvent(types?: ProducerTraceEventType[]): Promise<void>;
+	/** Injects an RTP packet (Producers of a DirectTransport only). */
+	send(rtpPacket: Buffer): void;
+}
+
+// ---------------------------------------------------------------------------
+// Consumer
+// ---------------------------------------------------------------------------
+
+export type ConsumerOptions<ConsumerAppData extends AppData = AppData> = {
+	/** Id of the Producer to consume. */
+	producerId: string;
+	/** RTP capabilities of the consuming endpoint. */
+	rtpCapabilities: RtpCapabilities;
+	/**
+	 * Start paused. Default false. For video, creating the Consumer paused and
+	 * resuming it once the endpoint is ready avoids a key frame arriving too early.
+	 */
+	paused?: boolean;
+	/** MID of the Consumer (a growing number by default). */
+	mid?: string;
+	/** Preferred spatial/temporal layers (simulcast, SVC). Default: the highest. */
+	preferredLayers?: ConsumerLayers;
+	/**
+	 * Retransmit on NACK (when both sides support it for the codec). Default:
+	 * true for video, false for audio.
+	 */
+	enableRtx?: boolean;
+	/** Drop DTX packets (Opus only) instead of forwarding them. */
+	ignoreDtx?: boolean;
+	/** Consume all of the Producer's RTP streams (as a PipeTransport does). */
+	pipe?: boolean;
+	/** Custom application data. */
+	appData?: ConsumerAppData;
+};
+
+export type ConsumerType = 'simple' | 'simulcast' | 'svc' | 'pipe';
+
+/** Scores (0 to 10) of a Consumer and of the Producer stream it forwards. */
+export type ConsumerScore = {
+	/** Score of the Consumer's RTP stream. */
+	score: number;
+	/** Score of the Producer stream currently forwarded. */
+	producerScore: number;
+	/** Scores of all the Producer's streams, by encoding. */
+	producerScores: number[];
+};
+
+/** Spatial and temporal layer indexes (from 0). */
+export type ConsumerLayers = {
+	/** Spatial layer. */
+	spatialLayer: number;
+	/** Temporal layer. */
+	temporalLayer?: number;
+};
+
+export type ConsumerDump = SimpleConsumerDump | SimulcastConsumerDump | SvcConsumerDump | PipeConsumerDump;
+
+export type SimpleConsumerDump = BaseConsumerDump & {
+	type: string;
+	rtpStream: RtpStreamDump;
+};
+
+export type SimulcastConsumerDump = BaseConsumerDump & {
+	type: string;
+	rtpStream: RtpStreamDump;
+	preferredSpatialLayer: number;
+	targetSpatialLayer: number;
+	currentSpatialLayer: number;
+	preferredTemporalLayer: number;
+	targetTemporalLayer: number;
+	currentTemporalLayer: number;
+};
+
+export type SvcConsumerDump = SimulcastConsumerDump;
+
+export type PipeConsumerDump = BaseConsumerDump & {
+	type: string;
+	rtpStreams: RtpStreamDump[];
+};
+
+export type BaseConsumerDump = {
+	id: string;
+	producerId: string;
+	kind: MediaKind;
+	rtpParameters: RtpParameters;
+	consumableRtpEncodings?: RtpEncodingParameters[];
+	supportedCodecPayloadTypes: number[];
+	traceEventTypes: string[];
+	paused: boolean;
+	producerPaused: boolean;
+	priority: number;
+};
+
+export type RtpStreamDump = {
+	params: RtpStreamParametersDump;
+	score: number;
+	rtxStream?: RtxStreamDump;
+};
+
+export type RtpStreamParametersDump = {
+	encodingIdx: number;
+	ssrc: number;
+	payloadType: number;
+	mimeType: string;
+	clockRate: number;
+	rid?: string;
+	cname: string;
+	rtxSsrc?: number;
+	rtxPayloadType?: number;
+	useNack: boolean;
+	usePli: boolean;
+	useFir: boolean;
+	useInBandFec: boolean;
+	useDtx: boolean;
+	spatialLayers: number;
+	temporalLayers: number;
+};
+
+export type RtxStreamDump = {
+	params: RtxStreamParameters;
+};
+
+export type RtxStreamParameters = {
+	ssrc: number;
+	payloadType: number;
+	mimeType: string;
+	clockRate: number;
+	rrid?: string;
+	cname: string;
+};
+
+/** Stats of a Consumer's RTP stream. */
+export type ConsumerStat = RtpStreamSendStats;
+
+/** Event types `consumer.enableTraceEvent()` accepts. */
+export type ConsumerTraceEventType = 'rtp' | 'keyframe' | 'nack' | 'pli' | 'fir';
+
+/** Payload of a Consumer's `trace` event. */
+export type ConsumerTraceEventData = {
+	/** Trace type. */
+	type: ConsumerTraceEventType;
+	/** Time of the event (ms). */
+	timestamp: number;
+	/** Direction of the traced packet. */
+	direction: 'in' | 'out';
+	/** Type-specific details. */
+	info: Record<string, unknown>;
+};
+
+export type ConsumerEvents = {
+	transportclose: [];
+	producerclose: [];
+	producerpause: [];
+	producerresume: [];
+	score: [ConsumerScore];
+	layerschange: [ConsumerLayers?];
+	trace: [ConsumerTraceEventData];
+	rtp: [Buffer];
+	'@close': [];
+	'@producerclose': [];
+};
+
+export type ConsumerObserver = EnhancedEventEmitter<ConsumerObserverEvents>;
+
+export type ConsumerObserverEvents = {
+	close: [];
+	pause: [];
+	resume: [];
+	score: [ConsumerScore];
+	layerschange: [ConsumerLayers?];
+	trace: [ConsumerTraceEventData];
+};
+
+/** A Producer's media sent to an endpoint through a transport. */
+export interface Consumer<ConsumerAppData extends AppData = AppData> extends EnhancedEventEmitter<ConsumerEvents> {
+	/** Consumer id. */
+	get id(): string;
+	/** Id of the consumed Producer. */
+	get producerId(): string;
+	/** Whether the Consumer is closed. */
+	get closed(): boolean;
+	/** Media kind. */
+	get kind(): MediaKind;
+	/** RTP parameters of what the Consumer sends. */
+	get rtpParameters(): RtpParameters;
+	/** Consumer type. */
+	get type(): ConsumerType;
+	/** Whether the Consumer itself is paused. */
+	get paused(): boolean;
+	/** Whether the consumed Producer is paused. */
+	get producerPaused(): boolean;
+	/** Priority when the available bitrate is shared among Consumers. */
+	get priority(): number;
+	/** Current score. */
+	get score(): ConsumerScore;
+	/** Preferred layers (simulcast, SVC). */
+	get preferredLayers(): ConsumerLayers | undefined;
+	/** Layers currently sent (simulcast, SVC). */
+	get currentLayers(): ConsumerLayers | undefined;
+	/** Custom application data. */
+	get appData(): ConsumerAppData;
+	set appData(appData: ConsumerAppData);
+	/** Observer of Consumer lifecycle events. */
+	get observer(): ConsumerObserver;
+	/** Closes the Consumer. */
+	close(): void;
+	/**
+	 * Called when the transport closes.
+	 *
+	 * @private
+	 */
+	transportClosed(): void;
+	/** Internal state of the Consumer. */
+	dump(): Promise<ConsumerDump>;
+	/** Stats of the Consumer's stream, followed by those of the Producer stream it forwards. */
+	getStats(): Promise<(ConsumerStat | ProducerStat)[]>;
+	/** Pauses the Consumer. */
+	pause(): Promise<void>;
+	/** Resumes the Consumer. */
+	resume(): Promise<void>;
+	/** Sets the preferred spatial/temporal layers. */
+	setPreferredLayers({ spatialLayer, temporalLayer }: ConsumerLayers): Promise<void>;
+	/** Sets the priority (1 by default; higher gets bitrate first). */
+	setPriority(priority: number): Promise<void>;
+	/** Restores the default priority (1). */
+	unsetPriority(): Promise<void>;
+	/** Asks the Producer's sender for a key frame. */
+	requestKeyFrame(): Promise<void>;
+	/** Selects the `trace` event types to emit (none when called without types). */
+	enableTraceEvent(types?: ConsumerTraceEventType[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// RtpObserver (base of AudioLevelObserver and ActiveSpeakerObserver)
+// ---------------------------------------------------------------------------
+
+export type RtpObserverType = 'audiolevel' | 'activespeaker';
+
+export type RtpObserverEvents = {
+	routerclose: [];
+	'@close': [];
+};
+
+export type RtpObserverObserver = EnhancedEventEmitter<RtpObserverObserverEvents>;
+
+export type RtpObserverObserverEvents = {
+	close: [];
+	pause: [];
+	resume: [];
+	addproducer: [Producer];
+	removeproducer: [Producer];
+};
+
+/**
+ * What every RTP observer kind has. `Events` and `Observer` are the kind's
+ * own event map and observer type.
+ */
+export interface RtpObserver<
+	RtpObserverAppData extends AppData = AppData,
+	Events extends RtpObserverEvents = RtpObserverEvents,
+	Observer extends RtpObserverObserver = RtpObserverObserver,
+> extends EnhancedEventEmitter<Events> {
+	/** RtpObserver id. */
+	get id(): string;
+	/** Whether the RtpObserver is closed. */
+	get closed(): boolean;
+	/** RtpObserver kind. */
+	get type(): RtpObserverType;
+	/** Whether the RtpObserver is paused. */
+	get paused(): boolean;
+	/** Custom application data. */
+	get appData(): RtpObserverAppData;
+	set appData(appData: RtpObserverAppData);
+	/** Observer of RtpObserver lifecycle events. */
+	get observer(): Observer;
+	/** Closes the RtpObserver. */
+	close(): void;
+	/**
+	 * Called when the Router closes.
+	 *
+	 * @private
+	 */
+	routerClosed(): void;
+	/** Pauses the RtpObserver (no events while paused). */
+	pause(): Promise<void>;
+	/** Resumes the RtpObserver. */
+	resume(): Promise<void>;
+	/** Starts observing a Producer. */
+	addProducer({ producerId }: { producerId: string }): Promise<void>;
+	/** Stops observing a Producer. */
+	removeProducer({ producerId }: { producerId: string }): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// ActiveSpeakerObserver
+// ---------------------------------------------------------------------------
+
+export type ActiveSpeakerObserverOptions<ActiveSpeakerObserverAppData extends AppData = AppData> = {
+	/** Evaluation interval (ms). Default 300. */
+	interval?: number;
+	/** Custom application data. */
+	appData?: ActiveSpeakerObserverAppData;
+};
+
+/** Payload of `dominantspeaker`. */
+export type ActiveSpeakerObserverDominantSpeaker = {
+	/** The dominant speaker's audio Producer. */
+	producer: Producer;
+};
+
+export type ActiveSpeakerObserverEvents = RtpObserverEvents & {
+	dominantspeaker: [ActiveSpeakerObserverDominantSpeaker];
+};
+
+export type ActiveSpeakerObserverObserver = EnhancedEventEmitter<ActiveSpeakerObserverObserverEvents>;
+
+export type ActiveSpeakerObserverObserverEvents = RtpObserverObserverEvents & {
+	dominantspeaker: [ActiveSpeakerObserverDominantSpeaker];
+};
+
+/** Tracks which audio Producer is the dominant speaker. */
+export interface ActiveSpeakerObserver<ActiveSpeakerObserverAppData extends AppData = AppData>
+	extends RtpObserver<ActiveSpeakerObserverAppData, ActiveSpeakerObserverEvents, ActiveSpeakerObserverObserver> {
+	get type(): 'activespeaker';
+	get observer(): ActiveSpeakerObserverObserver;
+}
+
+// ---------------------------------------------------------------------------
+// AudioLevelObserver
+// ---------------------------------------------------------------------------
+
+export type AudioLevelObserverOptions<AudioLevelObserverAppData extends AppData = AppData> = {
+	/** Most Producers reported per `volumes` event. Default 1. */
+	maxEntries?: number;
+	/** Lowest volume reported (dBvo, -127 to 0). Default -80. */
+	threshold?: number;
+	/** Reporting interval (ms). Default 1000. */
+	interval?: number;
+	/** Custom application data. */
+	appData?: AudioLevelObserverAppData;
+};
+
+/** An entry of `volumes`. */
+export type AudioLevelObserverVolume = {
+	/** The audio Producer. */
+	producer: Producer;
+	/** Its average volume over the interval (dBvo, -127 to 0). */
+	volume: number;
+};
+
+export type AudioLevelObserverEvents = RtpObserverEvents & {
+	volumes: [AudioLevelObserverVolume[]];
+	silence: [];
+};
+
+export type AudioLevelObserverObserver = EnhancedEventEmitter<AudioLevelObserverObserverEvents>;
+
+export type AudioLevelObserverObserverEvents = RtpObserverObserverEvents & {
+	volumes: [AudioLevelObserverVolume[]];
+	silence: [];
+};
+
+/** Periodically reports the loudest audio Producers (`volumes`) or `silence`. */
+export interface AudioLevelObserver<AudioLevelObserverAppData extends AppData = AppData>
+	extends RtpObserver<AudioLevelObserverAppData, AudioLevelObserverEvents, AudioLevelObserverObserver> {
+	get type(): 'audiolevel';
+	get observer(): AudioLevelObserverObserver;
 }
 
 // ---------------------------------------------------------------------------
@@ -449,6 +1652,60 @@ export type RtcpParameters = {
 };
 
 // ---------------------------------------------------------------------------
+// RTP stream stats (mediasoup `rtpStreamStatsTypes`)
+// ---------------------------------------------------------------------------
+
+/** Stats of a received RTP stream (a Producer's). Bitrates are in bps. */
+export type RtpStreamRecvStats = BaseRtpStreamStats & {
+	/** 'inbound-rtp'. */
+	type: string;
+	packetCount: number;
+	byteCount: number;
+	bitrate: number;
+	/** Bitrate per layer, keyed "spatial.temporal". */
+	bitrateByLayer: BitrateByLayer;
+};
+
+/** Stats of a sent RTP stream (a Consumer's). Bitrates are in bps. */
+export type RtpStreamSendStats = BaseRtpStreamStats & {
+	/** 'outbound-rtp'. */
+	type: string;
+	packetCount: number;
+	byteCount: number;
+	bitrate: number;
+};
+
+/** Stats fields of every RTP stream. */
+export type BaseRtpStreamStats = {
+	/** Time of the sample (ms). */
+	timestamp: number;
+	ssrc: number;
+	rtxSsrc?: number;
+	rid?: string;
+	kind: string;
+	mimeType: string;
+	packetsLost: number;
+	fractionLost: number;
+	jitter: number;
+	packetsDiscarded: number;
+	packetsRetransmitted: number;
+	packetsRepaired: number;
+	nackCount: number;
+	nackPacketCount: number;
+	pliCount: number;
+	firCount: number;
+	/** Round-trip time (ms). */
+	roundTripTime?: number;
+	rtxPacketsDiscarded?: number;
+	/** Score, 0 (worst) to 10 (best). */
+	score: number;
+};
+
+export type BitrateByLayer = {
+	[key: string]: number;
+};
+
+// ---------------------------------------------------------------------------
 // SCTP parameters (mediasoup `sctpParametersTypes`)
 // ---------------------------------------------------------------------------
 
@@ -522,31 +1779,5 @@ export type ScalabilityMode = {
 	temporalLayers: number;
 	ksvc: boolean;
 };
-
-// ---------------------------------------------------------------------------
-// Placeholders (not exported) for entities that are declared in later work.
-// Each carries the surface every mediasoup entity shares.
-// ---------------------------------------------------------------------------
-
-interface PendingEntity extends EnhancedEventEmitter<any> {
-	get id(): string;
-	get closed(): boolean;
-	get appData(): AppData;
-	set appData(appData: AppData);
-	get observer(): EnhancedEventEmitter<any>;
-	close(): void;
-	dump(): Promise<any>;
-}
-
-interface PendingWebRtcServer extends PendingEntity {}
-
-interface PendingTransport extends PendingEntity {
-	get type(): 'webrtc' | 'plain' | 'pipe' | 'direct';
-}
-
-interface PendingRtpObserver extends PendingEntity {
-	get type(): 'activespeaker' | 'audiolevel';
-	get paused(): boolean;
-}
 
 export {};

@@ -249,6 +249,8 @@ impl RtpParameters {
             }
             header_extensions.push((uri.to_string(), id));
         }
+        strip_empty_feedback_parameters(&mut json);
+        canonicalize_mime_types(&mut json);
         let cname = json
             .get("rtcp")
             .and_then(|r| r.get("cname"))
@@ -280,6 +282,75 @@ impl RtpParameters {
             .iter()
             .find(|(u, _)| u == uri)
             .map(|(_, id)| *id)
+    }
+}
+
+/// The subtype spelling mediasoup-worker uses when it reports a codec.
+fn canonical_subtype(subtype: &str) -> Option<&'static str> {
+    const NAMES: [&str; 22] = [
+        "opus",
+        "multiopus",
+        "PCMA",
+        "PCMU",
+        "ISAC",
+        "G722",
+        "iLBC",
+        "SILK",
+        "CN",
+        "telephone-event",
+        "rtx",
+        "ulpfec",
+        "flexfec",
+        "x-ulpfecuc",
+        "red",
+        "VP8",
+        "VP9",
+        "H264",
+        "H264-SVC",
+        "H265",
+        "AV1",
+        "MP4V-ES",
+    ];
+    NAMES
+        .iter()
+        .copied()
+        .find(|n| n.eq_ignore_ascii_case(subtype))
+}
+
+/// mediasoup's dumps spell MIME types its own way (`video/H264`, `audio/opus`).
+fn canonicalize_mime_types(json: &mut Value) {
+    let Some(codecs) = json.get_mut("codecs").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for codec in codecs {
+        let Some(mime) = codec.get("mimeType").and_then(Value::as_str) else {
+            continue;
+        };
+        let Some((kind, subtype)) = mime.split_once('/') else {
+            continue;
+        };
+        if let Some(canonical) = canonical_subtype(subtype) {
+            codec["mimeType"] = Value::from(format!("{}/{canonical}", kind.to_ascii_lowercase()));
+        }
+    }
+}
+
+/// mediasoup's dumps leave out empty `rtcpFeedback[].parameter` values.
+fn strip_empty_feedback_parameters(json: &mut Value) {
+    let Some(codecs) = json.get_mut("codecs").and_then(Value::as_array_mut) else {
+        return;
+    };
+    for codec in codecs {
+        let Some(fbs) = codec.get_mut("rtcpFeedback").and_then(Value::as_array_mut) else {
+            continue;
+        };
+        for fb in fbs {
+            if let Some(obj) = fb.as_object_mut() {
+                if obj.get("parameter").and_then(Value::as_str) == Some("") {
+                    obj.remove("parameter");
+                }
+            }
+        }
     }
 }
 

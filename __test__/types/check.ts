@@ -8,13 +8,40 @@ import * as mediasoup from 'ferrosoup';
 import { createWorker, observer, version, workerBin, errors, ortc, extras } from 'ferrosoup';
 import type { types } from 'ferrosoup';
 import type {
+	ActiveSpeakerObserver,
+	ActiveSpeakerObserverDominantSpeaker,
 	AppData,
+	AudioLevelObserver,
+	AudioLevelObserverVolume,
+	BaseTransportStats,
+	Consumer,
+	ConsumerDump,
+	ConsumerLayers,
+	ConsumerScore,
+	ConsumerStat,
+	ConsumerTraceEventData,
+	DirectTransport,
+	DirectTransportStat,
+	DtlsParameters,
+	DtlsState,
 	Either,
+	IceCandidate,
+	IceParameters,
+	IceState,
 	Index,
 	LogEventListeners,
 	MediaKind,
 	Observer,
 	ObserverEvents,
+	PlainTransport,
+	PlainTransportDump,
+	PlainTransportOptions,
+	PlainTransportStat,
+	Producer,
+	ProducerScore,
+	ProducerStat,
+	ProducerTraceEventData,
+	ProducerVideoOrientation,
 	Router,
 	RouterDump,
 	RouterEvents,
@@ -32,13 +59,28 @@ import type {
 	RtpHeaderExtensionDirection,
 	RtpHeaderExtensionParameters,
 	RtpHeaderExtensionUri,
+	RtpObserver,
 	RtpParameters,
+	RtpStreamRecvStats,
+	RtpStreamSendStats,
 	ScalabilityMode,
 	SctpNegotiatedCapabilities,
 	SctpParameters,
+	SctpState,
 	SctpStreamParameters,
 	SrtpCryptoSuite,
 	SrtpParameters,
+	Transport,
+	TransportEvents,
+	TransportListenInfo,
+	TransportObserverEvents,
+	TransportTraceEventData,
+	TransportTuple,
+	WebRtcServer,
+	WebRtcServerDump,
+	WebRtcTransport,
+	WebRtcTransportOptions,
+	WebRtcTransportStat,
 	Worker,
 	WorkerDump,
 	WorkerEvents,
@@ -153,10 +195,35 @@ mediasoup.observer.on('newworker', (worker) => {
 	worker.observer.on('newrouter', (router) => {
 		assertType<Equal<typeof router, Router>>();
 		router.observer.on('close', () => {});
-		router.observer.on('newtransport', (transport) => void transport.id);
-		router.observer.on('newrtpobserver', (rtpObserver) => void rtpObserver.id);
+		router.observer.on('newtransport', (transport) => {
+			assertType<Equal<typeof transport, Transport>>();
+			const type: 'webrtc' | 'plain' | 'pipe' | 'direct' = transport.type;
+			void type;
+			transport.observer.on('newproducer', (producer) => {
+				assertType<Equal<typeof producer, Producer>>();
+				producer.observer.on('score', (score) => assertType<Equal<typeof score, ProducerScore[]>>());
+				producer.observer.on('pause', () => {});
+			});
+			transport.observer.on('newconsumer', (consumer) => {
+				assertType<Equal<typeof consumer, Consumer>>();
+				consumer.observer.on('layerschange', (layers) => assertType<Equal<typeof layers, ConsumerLayers | undefined>>());
+			});
+			transport.observer.on('trace', (trace) => assertType<Equal<typeof trace, TransportTraceEventData>>());
+			transport.observer.on('close', () => {});
+		});
+		router.observer.on('newrtpobserver', (rtpObserver) => {
+			assertType<Equal<typeof rtpObserver, RtpObserver>>();
+			rtpObserver.observer.on('addproducer', (producer) => assertType<Equal<typeof producer, Producer>>());
+			rtpObserver.observer.on('removeproducer', (producer) => void producer.id);
+		});
 	});
-	worker.observer.on('newwebrtcserver', (webRtcServer) => void webRtcServer.id);
+	worker.observer.on('newwebrtcserver', (webRtcServer) => {
+		assertType<Equal<typeof webRtcServer, WebRtcServer>>();
+		webRtcServer.observer.on('webrtctransporthandled', (transport) =>
+			assertType<Equal<typeof transport, WebRtcTransport>>()
+		);
+		webRtcServer.observer.on('webrtctransportunhandled', (transport) => void transport.id);
+	});
 });
 
 async function runApp(): Promise<void> {
@@ -313,6 +380,394 @@ async function runApp(): Promise<void> {
 void runApp;
 
 // ---------------------------------------------------------------------------
+// Transports, Producers, Consumers and RTP observers
+// ---------------------------------------------------------------------------
+
+type PeerAppData = { peerId: string };
+type SourceAppData = { source: 'ffmpeg' | 'camera' };
+
+const videoRtpParameters: RtpParameters = {
+	codecs: [
+		{
+			mimeType: 'video/VP8',
+			payloadType: 101,
+			clockRate: 90000,
+			rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+		},
+	],
+	encodings: [{ ssrc: 22222222 }],
+	rtcp: { cname: 'ffmpeg', reducedSize: false },
+};
+
+async function runMedia(worker: Worker<MyWorkerAppData>, router: Router<MyRouterAppData>): Promise<void> {
+	const listenInfo: TransportListenInfo = {
+		protocol: 'udp',
+		ip: '0.0.0.0',
+		announcedAddress: '203.0.113.1',
+		portRange: { min: 40000, max: 49999 },
+		flags: { ipv6Only: false, udpReusePort: false },
+		sendBufferSize: 1048576,
+		recvBufferSize: 1048576,
+	};
+
+	// A PlainTransport with comedia receiving from FFmpeg/GStreamer.
+	const plainOptions: PlainTransportOptions<PeerAppData> = {
+		listenInfo,
+		rtcpMux: false,
+		comedia: true,
+		appData: { peerId: 'ffmpeg' },
+	};
+	const plainTransport = await router.createPlainTransport(plainOptions);
+
+	assertType<Equal<typeof plainTransport, PlainTransport<PeerAppData>>>();
+	assertType<Equal<typeof plainTransport.type, 'plain'>>();
+	assertType<Equal<typeof plainTransport.appData.peerId, string>>();
+	assertType<Equal<typeof plainTransport.rtcpTuple, TransportTuple | undefined>>();
+	assertType<Equal<typeof plainTransport.sctpState, SctpState | undefined>>();
+
+	// Where FFmpeg must send to.
+	const { localAddress, localPort, protocol } = plainTransport.tuple;
+	const rtcpPort: number | undefined = plainTransport.rtcpTuple?.localPort;
+	void [localAddress, localPort, protocol, rtcpPort];
+
+	plainTransport.on('tuple', (tuple) => {
+		assertType<Equal<typeof tuple, TransportTuple>>();
+		console.log('remote', tuple.remoteIp, tuple.remotePort);
+	});
+	plainTransport.on('rtcptuple', (tuple) => void tuple.localIp);
+	plainTransport.on('sctpstatechange', (state) => assertType<Equal<typeof state, SctpState>>());
+	plainTransport.on('trace', (trace) => {
+		assertType<Equal<typeof trace, TransportTraceEventData>>();
+		if (trace.type === 'bwe' && trace.direction === 'out') {
+			assertType<Equal<typeof trace.info, unknown>>();
+		}
+	});
+	plainTransport.on('routerclose', () => {});
+	plainTransport.on('listenserverclose', () => {});
+	plainTransport.observer.on('tuple', (tuple) => void tuple.remotePort);
+	plainTransport.observer.on('close', () => {});
+	await plainTransport.enableTraceEvent(['bwe', 'probation']);
+	await plainTransport.enableTraceEvent();
+	await plainTransport.setMaxIncomingBitrate(2000000);
+
+	// Without comedia: the remote address is given to connect(); with SRTP, also its keys.
+	const srtpTransport = await router.createPlainTransport({
+		listenIp: { ip: '0.0.0.0', announcedIp: '203.0.113.1' },
+		port: 20000,
+		enableSrtp: true,
+		srtpCryptoSuite: 'AES_CM_128_HMAC_SHA1_80',
+	});
+	const localSrtp: SrtpParameters | undefined = srtpTransport.srtpParameters;
+	await srtpTransport.connect({
+		ip: '198.51.100.7',
+		port: 5004,
+		rtcpPort: 5005,
+		srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: 'ZnQ3eWJraDg0d3ZoYzM5cXN1Y2pnaHU5NWxrZTVv' },
+	});
+	void localSrtp;
+
+	// Producing what FFmpeg sends.
+	const producer = await plainTransport.produce<SourceAppData>({
+		kind: 'video',
+		rtpParameters: videoRtpParameters,
+		paused: false,
+		keyFrameRequestDelay: 1000,
+		appData: { source: 'ffmpeg' },
+	});
+
+	assertType<Equal<typeof producer, Producer<SourceAppData>>>();
+	assertType<Equal<typeof producer.kind, MediaKind>>();
+	assertType<Equal<typeof producer.type, 'simple' | 'simulcast' | 'svc'>>();
+	assertType<Equal<typeof producer.score, ProducerScore[]>>();
+	assertType<Equal<typeof producer.appData.source, 'ffmpeg' | 'camera'>>();
+
+	producer.on('score', (score) => {
+		assertType<Equal<typeof score, ProducerScore[]>>();
+		for (const { encodingIdx, ssrc, rid, score: value } of score) {
+			void [encodingIdx, ssrc, rid, value];
+		}
+	});
+	producer.on('videoorientationchange', (orientation) => {
+		assertType<Equal<typeof orientation, ProducerVideoOrientation>>();
+		void [orientation.camera, orientation.flip, orientation.rotation];
+	});
+	producer.on('trace', (trace) => {
+		assertType<Equal<typeof trace, ProducerTraceEventData>>();
+		if (trace.type === 'keyframe') {
+			assertType<Equal<typeof trace.info, Record<string, unknown>>>();
+		}
+	});
+	producer.on('transportclose', () => {});
+	producer.observer.on('pause', () => {});
+	producer.observer.on('resume', () => {});
+	await producer.enableTraceEvent(['rtp', 'keyframe', 'nack', 'pli', 'fir', 'sr']);
+	await producer.pause();
+	await producer.resume();
+
+	const producerStats: ProducerStat[] = await producer.getStats();
+	for (const stat of producerStats) {
+		assertType<Equal<typeof stat, RtpStreamRecvStats>>();
+		const fields: number[] = [stat.bitrate, stat.byteCount, stat.packetCount, stat.packetsLost, stat.jitter, stat.score];
+		const layer1: number | undefined = stat.bitrateByLayer['1.2'];
+		const rtt: number | undefined = stat.roundTripTime;
+		const type: string = stat.type;
+		void [fields, layer1, rtt, type];
+	}
+
+	// A WebRtcServer and a WebRtcTransport to a browser.
+	const webRtcServer = await worker.createWebRtcServer<{ port: number }>({
+		listenInfos: [
+			{ protocol: 'udp', ip: '0.0.0.0', announcedAddress: 'sfu.example.com', port: 44444 },
+			{ protocol: 'tcp', ip: '0.0.0.0', announcedAddress: 'sfu.example.com', port: 44444 },
+		],
+		appData: { port: 44444 },
+	});
+
+	assertType<Equal<typeof webRtcServer, WebRtcServer<{ port: number }>>>();
+
+	const serverDump: WebRtcServerDump = await webRtcServer.dump();
+	void serverDump.udpSockets[0]?.port;
+	webRtcServer.on('workerclose', () => {});
+
+	const webRtcOptions: WebRtcTransportOptions<PeerAppData> = {
+		webRtcServer,
+		enableUdp: true,
+		enableTcp: true,
+		preferUdp: true,
+		iceConsentTimeout: 20,
+		initialAvailableOutgoingBitrate: 1000000,
+		appData: { peerId: 'browser' },
+	};
+	const transport = await router.createWebRtcTransport(webRtcOptions);
+
+	assertType<Equal<typeof transport, WebRtcTransport<PeerAppData>>>();
+	assertType<Equal<typeof transport.type, 'webrtc'>>();
+
+	const iceParameters: IceParameters = transport.iceParameters;
+	const iceCandidates: IceCandidate[] = transport.iceCandidates;
+	const dtlsParameters: DtlsParameters = transport.dtlsParameters;
+	const iceState: IceState = transport.iceState;
+	const dtlsState: DtlsState = transport.dtlsState;
+	void [iceParameters, iceCandidates, iceState, dtlsState, transport.iceSelectedTuple?.remoteIp];
+
+	transport.on('icestatechange', (state) => assertType<Equal<typeof state, IceState>>());
+	transport.on('iceselectedtuplechange', (tuple) => assertType<Equal<typeof tuple, TransportTuple>>());
+	transport.on('dtlsstatechange', (state) => {
+		if (state === 'failed' || state === 'closed') {
+			transport.close();
+		}
+	});
+	transport.observer.on('dtlsstatechange', (state) => assertType<Equal<typeof state, DtlsState>>());
+
+	await transport.connect({ dtlsParameters: { role: 'client', fingerprints: [{ algorithm: 'sha-256', value: 'AB:CD' }] } });
+	const restarted: IceParameters = await transport.restartIce();
+	void restarted;
+
+	// Its own sockets instead of a WebRtcServer.
+	const ownSockets = await router.createWebRtcTransport({ listenInfos: [listenInfo], enableSctp: false });
+	const legacy = await router.createWebRtcTransport({ listenIps: ['0.0.0.0', { ip: '::', announcedIp: '2001:db8::1' }] });
+	void [ownSockets, legacy];
+
+	// Consuming the Producer in the browser.
+	const consumer = await transport.consume<PeerAppData>({
+		producerId: producer.id,
+		rtpCapabilities: router.rtpCapabilities,
+		paused: true,
+		preferredLayers: { spatialLayer: 0 },
+		appData: { peerId: 'browser' },
+	});
+
+	assertType<Equal<typeof consumer, Consumer<PeerAppData>>>();
+	assertType<Equal<typeof consumer.type, 'simple' | 'simulcast' | 'svc' | 'pipe'>>();
+	assertType<Equal<typeof consumer.score, ConsumerScore>>();
+	assertType<Equal<typeof consumer.currentLayers, ConsumerLayers | undefined>>();
+
+	consumer.on('producerclose', () => {
+		consumer.close();
+	});
+	consumer.on('producerpause', () => {});
+	consumer.on('producerresume', () => {});
+	consumer.on('transportclose', () => {});
+	consumer.on('score', (score) => {
+		assertType<Equal<typeof score, ConsumerScore>>();
+		void [score.score, score.producerScore, score.producerScores];
+	});
+	consumer.on('layerschange', (layers) => void layers?.temporalLayer);
+	consumer.on('trace', (trace) => {
+		assertType<Equal<typeof trace, ConsumerTraceEventData>>();
+		void trace.timestamp;
+	});
+	consumer.observer.on('close', () => {});
+	await consumer.enableTraceEvent(['rtp', 'keyframe', 'nack', 'pli', 'fir']);
+	await consumer.resume();
+	await consumer.setPreferredLayers({ spatialLayer: 1, temporalLayer: 2 });
+	await consumer.setPriority(2);
+	await consumer.unsetPriority();
+	await consumer.requestKeyFrame();
+
+	const consumerStats = await consumer.getStats();
+	assertType<Equal<typeof consumerStats, (ConsumerStat | ProducerStat)[]>>();
+	for (const stat of consumerStats) {
+		const sent: RtpStreamSendStats | RtpStreamRecvStats = stat;
+		if ('bitrateByLayer' in stat) {
+			void stat.bitrateByLayer;
+		}
+		void [sent.type, sent.bitrate, sent.packetsRetransmitted, sent.nackCount, sent.pliCount];
+	}
+	const consumerDump: ConsumerDump = await consumer.dump();
+	void consumerDump.supportedCodecPayloadTypes;
+
+	// Transport stats and dumps.
+	const [plainStat] = await plainTransport.getStats();
+	assertType<Equal<typeof plainStat, PlainTransportStat | undefined>>();
+	if (plainStat) {
+		const base: BaseTransportStats = plainStat;
+		const fields: number[] = [plainStat.bytesReceived, plainStat.recvBitrate, plainStat.rtpBytesSent];
+		const comedia: boolean = plainStat.comedia;
+		const remote: string | undefined = plainStat.tuple.remoteIp;
+		const available: number | undefined = plainStat.availableOutgoingBitrate;
+		void [base, fields, comedia, remote, available];
+	}
+	const webRtcStats: WebRtcTransportStat[] = await transport.getStats();
+	void webRtcStats[0]?.iceSelectedTuple;
+	const plainDump: PlainTransportDump = await plainTransport.dump();
+	void [plainDump.comedia, plainDump.producerIds, plainDump.rtpListener.ssrcTable];
+
+	// Audio levels and the active speaker.
+	const audioProducer = await transport.produce({
+		kind: 'audio',
+		rtpParameters: {
+			codecs: [{ mimeType: 'audio/opus', payloadType: 100, clockRate: 48000, channels: 2 }],
+			headerExtensions: [{ uri: 'urn:ietf:params:rtp-hdrext:ssrc-audio-level', id: 10 }],
+			encodings: [{ ssrc: 11111111, dtx: true }],
+		},
+	});
+
+	assertType<Equal<typeof audioProducer, Producer<AppData>>>();
+
+	const audioLevelObserver = await router.createAudioLevelObserver<PeerAppData>({
+		maxEntries: 3,
+		threshold: -70,
+		interval: 800,
+		appData: { peerId: 'room' },
+	});
+
+	assertType<Equal<typeof audioLevelObserver, AudioLevelObserver<PeerAppData>>>();
+	assertType<Equal<typeof audioLevelObserver.type, 'audiolevel'>>();
+
+	audioLevelObserver.on('volumes', (volumes) => {
+		assertType<Equal<typeof volumes, AudioLevelObserverVolume[]>>();
+		const loudest = volumes[0];
+		if (loudest) {
+			assertType<Equal<typeof loudest.producer, Producer>>();
+			console.log(loudest.producer.id, loudest.volume);
+		}
+	});
+	audioLevelObserver.on('silence', () => {});
+	audioLevelObserver.on('routerclose', () => {});
+	audioLevelObserver.observer.on('volumes', (volumes) => void volumes.length);
+	await audioLevelObserver.addProducer({ producerId: audioProducer.id });
+
+	const activeSpeakerObserver = await router.createActiveSpeakerObserver({ interval: 300 });
+
+	assertType<Equal<typeof activeSpeakerObserver, ActiveSpeakerObserver<AppData>>>();
+
+	activeSpeakerObserver.on('dominantspeaker', (dominantSpeaker) => {
+		assertType<Equal<typeof dominantSpeaker, ActiveSpeakerObserverDominantSpeaker>>();
+		console.log('dominant speaker', dominantSpeaker.producer.id);
+	});
+	activeSpeakerObserver.observer.on('dominantspeaker', ({ producer: speaker }) => void speaker.paused);
+	await activeSpeakerObserver.addProducer({ producerId: audioProducer.id });
+	await activeSpeakerObserver.pause();
+	await activeSpeakerObserver.resume();
+	await activeSpeakerObserver.removeProducer({ producerId: audioProducer.id });
+	const observerPaused: boolean = activeSpeakerObserver.paused;
+	void observerPaused;
+
+	// A DirectTransport: RTP and RTCP through the API.
+	const directTransport = await router.createDirectTransport({ maxSendMessageSize: 1024 });
+
+	assertType<Equal<typeof directTransport, DirectTransport<AppData>>>();
+
+	const directProducer = await directTransport.produce({ kind: 'video', rtpParameters: videoRtpParameters });
+	directProducer.send(Buffer.alloc(12));
+	const directConsumer = await directTransport.consume({
+		producerId: producer.id,
+		rtpCapabilities: router.rtpCapabilities,
+	});
+	directConsumer.on('rtp', (packet) => assertType<Equal<typeof packet, Buffer>>());
+	directTransport.on('rtcp', (packet) => assertType<Equal<typeof packet, Buffer>>());
+	directTransport.sendRtcp(Buffer.alloc(8));
+	await directTransport.connect();
+	const directStats: DirectTransportStat[] = await directTransport.getStats();
+	void directStats;
+	await router.createDirectTransport();
+
+	// Generic code over any transport.
+	const transports: Transport[] = [plainTransport, transport, directTransport];
+	for (const t of transports) {
+		const stats: unknown[] = await t.getStats();
+		void stats;
+	}
+	const closeAll = (list: { close(): void }[]): void => list.forEach((item) => item.close());
+	closeAll([producer, consumer, audioLevelObserver, activeSpeakerObserver, webRtcServer, ...transports]);
+
+	// Wrong usages.
+
+	// @ts-expect-error: listenInfo and listenIp are exclusive
+	await router.createPlainTransport({ listenInfo, listenIp: '0.0.0.0' });
+	// @ts-expect-error: a listen option is required
+	await router.createPlainTransport({ comedia: true });
+	// @ts-expect-error: webRtcServer and listenInfos are exclusive
+	await router.createWebRtcTransport({ webRtcServer, listenInfos: [listenInfo] });
+	// @ts-expect-error: not a transport protocol
+	await router.createPlainTransport({ listenInfo: { protocol: 'sctp', ip: '0.0.0.0' } });
+	// @ts-expect-error: not an SRTP crypto suite
+	await router.createPlainTransport({ listenInfo, enableSrtp: true, srtpCryptoSuite: 'NULL' });
+	// @ts-expect-error: not a transport trace event type
+	await plainTransport.enableTraceEvent(['rtp']);
+	// @ts-expect-error: not a producer trace event type
+	await producer.enableTraceEvent(['bwe']);
+	// @ts-expect-error: 'sr' is a producer trace event type only
+	await consumer.enableTraceEvent(['sr']);
+	// @ts-expect-error: produce() needs kind
+	await plainTransport.produce({ rtpParameters: videoRtpParameters });
+	// @ts-expect-error: consume() needs rtpCapabilities
+	await transport.consume({ producerId: producer.id });
+	// @ts-expect-error: setPreferredLayers() needs spatialLayer
+	await consumer.setPreferredLayers({ temporalLayer: 1 });
+	// @ts-expect-error: WebRtcTransport.connect() takes DTLS parameters
+	await transport.connect({ ip: '1.2.3.4', port: 5000 });
+	// @ts-expect-error: DirectTransport.connect() takes nothing
+	await directTransport.connect({ ip: '1.2.3.4' });
+	// @ts-expect-error: `tuple` is a PlainTransport event
+	transport.on('tuple', () => {});
+	// @ts-expect-error: `volumes` listeners receive an array
+	audioLevelObserver.on('volumes', (volume: AudioLevelObserverVolume) => void volume);
+	// @ts-expect-error: the type of a transport is read-only
+	plainTransport.type = 'plain';
+	// @ts-expect-error: the producer's appData type is fixed
+	producer.appData = { source: 'screen' };
+	// @ts-expect-error: a WebRtcServer needs listenInfos
+	await worker.createWebRtcServer({});
+
+	// Not implemented by ferrosoup (yet), hence not declared: data channels
+	// and pipe transports.
+
+	// @ts-expect-error: no DataProducers
+	await plainTransport.produceData();
+	// @ts-expect-error: no DataConsumers
+	await transport.consumeData({ dataProducerId: 'd' });
+	// @ts-expect-error: no PipeTransport
+	await router.createPipeTransport({ listenInfo });
+	// @ts-expect-error: no pipeToRouter()
+	await router.pipeToRouter({ producerId: producer.id, router });
+	// @ts-expect-error: no DataProducer events
+	transport.observer.on('newdataproducer', () => {});
+}
+void runMedia;
+
+// ---------------------------------------------------------------------------
 // Data types
 // ---------------------------------------------------------------------------
 
@@ -448,6 +903,28 @@ assertType<Equal<keyof WorkerObserverEvents, 'close' | 'newwebrtcserver' | 'newr
 assertType<Equal<keyof RouterEvents, 'workerclose' | '@close'>>();
 assertType<Equal<keyof RouterObserverEvents, 'close' | 'newtransport' | 'newrtpobserver'>>();
 assertType<Equal<ObserverEvents, { newworker: [Worker] }>>();
+assertType<Equal<WorkerObserverEvents['newwebrtcserver'], [WebRtcServer]>>();
+assertType<Equal<RouterObserverEvents['newtransport'], [Transport]>>();
+assertType<Equal<RouterObserverEvents['newrtpobserver'], [RtpObserver]>>();
+// Data channels are not implemented: no DataProducer/DataConsumer events.
+assertType<
+	Equal<
+		keyof TransportEvents,
+		'routerclose' | 'listenserverclose' | 'trace' | '@close' | '@newproducer' | '@producerclose' | '@listenserverclose'
+	>
+>();
+assertType<Equal<keyof TransportObserverEvents, 'close' | 'newproducer' | 'newconsumer' | 'trace'>>();
+assertType<Equal<Extract<keyof Transport, 'produceData' | 'consumeData'>, never>>();
+assertType<Equal<Extract<keyof Router, 'createPipeTransport' | 'pipeToRouter'>, never>>();
+// The WebRtcTransport listen variants.
+assertType<Equal<WebRtcTransportOptions['webRtcServer'], WebRtcServer | undefined>>();
+// A transport kind is a Transport with its own events and observer.
+const asTransport: Transport<PeerAppDataForTypes> = {} as PlainTransport<PeerAppDataForTypes>;
+void asTransport;
+type PeerAppDataForTypes = { peerId: string };
+assertType<Equal<ConsumerStat, RtpStreamSendStats>>();
+assertType<Equal<ProducerStat, RtpStreamRecvStats>>();
+assertType<Equal<ConsumerLayers, { spatialLayer: number; temporalLayer?: number }>>();
 assertType<Equal<MediaKind, 'audio' | 'video'>>();
 assertType<Equal<AppData, { [key: string]: unknown }>>();
 

@@ -43,7 +43,11 @@ fn producer_type(params: &RtpParameters) -> Result<ProducerType> {
         .map(|c| c.mime_type.to_ascii_lowercase())
         .unwrap_or_default();
     let simulcast_ok = matches!(mime.as_str(), "video/vp8" | "video/h264");
-    let svc_ok = matches!(mime.as_str(), "video/vp9" | "video/av1");
+    // mediasoup 3.27: any of these may carry SVC/temporal layers in one stream.
+    let svc_ok = matches!(
+        mime.as_str(),
+        "video/vp8" | "video/vp9" | "video/h264" | "video/av1"
+    );
     let ty = if params.encodings.len() > 1 {
         ProducerType::Simulcast
     } else if encoding.spatial_layers > 1 || encoding.temporal_layers > 1 {
@@ -166,10 +170,17 @@ impl Producer {
             ));
         }
         let mut mapped_ssrcs = Vec::new();
+        let has = |e: &Value, k: &str| e.get(k).is_some_and(|v| !v.is_null());
         for e in &mapping_encodings {
-            if e.get("ssrc").is_none_or(Value::is_null) && e.get("rid").is_none_or(Value::is_null) {
+            let identified = has(e, "ssrc") || has(e, "rid");
+            if mapping_encodings.len() > 1 && !identified {
                 return Err(Error::type_error(
                     "wrong entry in rtpMapping.encodings (missing ssrc or rid)",
+                ));
+            }
+            if params.mid.is_none() && mapping_encodings.len() == 1 && !identified {
+                return Err(Error::type_error(
+                    "wrong entry in rtpMapping.encodings (missing ssrc or rid, or rtpParameters.mid)",
                 ));
             }
             let mapped = e
@@ -230,6 +241,20 @@ impl Producer {
 
     pub fn stats(&mut self, now_ms: u64) -> Value {
         Value::Array(self.streams.iter_mut().map(|s| s.stats(now_ms)).collect())
+    }
+
+    /// Score per encoding (0 for encodings with no stream yet), as
+    /// consumers report `producerScores`.
+    pub fn encoding_scores(&self) -> Vec<u8> {
+        (0..self.params.encodings.len())
+            .map(|i| {
+                self.streams
+                    .iter()
+                    .find(|s| s.encoding_idx == i)
+                    .map(|s| s.recv.score())
+                    .unwrap_or(0)
+            })
+            .collect()
     }
 
     /// `[{encodingIdx, ssrc, rid?, score}]` as the `score` event carries.

@@ -3,9 +3,12 @@
 //! kind-specific parts (plain UDP, direct).
 
 pub mod direct;
+mod io;
 pub mod listen;
 pub mod listener;
 pub mod plain;
+pub mod webrtc;
+pub mod webrtc_server;
 
 use crate::worker::Key;
 use listener::RtpListener;
@@ -14,6 +17,7 @@ use serde_json::{json, Value};
 pub enum TransportKind {
     Plain(plain::PlainTransport),
     Direct(direct::DirectTransport),
+    WebRtc(Box<webrtc::WebRtcTransport>),
 }
 
 /// Ids of the header extensions this transport reads on receive (taken from
@@ -130,6 +134,7 @@ impl Transport {
         match self.kind {
             TransportKind::Plain(_) => "plain",
             TransportKind::Direct(_) => "direct",
+            TransportKind::WebRtc(_) => "webrtc",
         }
     }
 
@@ -159,10 +164,14 @@ impl Transport {
         if let Some(sctp) = &self.sctp_parameters {
             dump["sctpParameters"] = sctp.clone();
             dump["sctpState"] = json!("new");
+            dump["sctpNegotiatedCapabilities"] =
+                json!({"negotiatedMaxOutboundStreams": 0, "negotiatedMaxInboundStreams": 0});
             dump["sctpListener"] = json!({"streamIdTable": []});
         }
-        if let TransportKind::Plain(plain) = &self.kind {
-            plain.dump_fields(&mut dump);
+        match &self.kind {
+            TransportKind::Plain(plain) => plain.dump_fields(&mut dump),
+            TransportKind::WebRtc(w) => w.dump_fields(&mut dump),
+            TransportKind::Direct(_) => {}
         }
         dump
     }
@@ -211,6 +220,12 @@ impl Transport {
                 }
             }
             TransportKind::Direct(_) => stats["type"] = json!("direct-transport"),
+            TransportKind::WebRtc(w) => {
+                stats["type"] = json!("webrtc-transport");
+                stats["iceRole"] = json!("controlled");
+                stats["iceState"] = json!(w.ice_state_str());
+                stats["dtlsState"] = json!(w.dtls_state.as_str());
+            }
         }
         stats
     }

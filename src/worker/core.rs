@@ -14,10 +14,14 @@ use crate::producer::Producer;
 use crate::router::rtp_observer::RtpObserver;
 use crate::router::Router;
 use crate::transport::plain;
+use crate::transport::webrtc::WebRtcTransport;
+use crate::transport::webrtc_server::WebRtcServer;
 use crate::transport::{Transport, TransportKind};
+use crate::worker::certificate::DtlsCertificate;
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 use slab::Slab;
+use std::sync::Arc;
 
 /// What a handler id (an object id known to JS) addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -27,6 +31,7 @@ pub enum Handler {
     Producer(Key),
     Consumer(Key),
     RtpObserver(Key),
+    WebRtcServer(Key),
 }
 
 /// What a mio token (a socket) belongs to.
@@ -34,6 +39,29 @@ pub enum Handler {
 pub enum SocketRole {
     PlainRtp(Key),
     PlainRtcp(Key),
+    /// A WebRtcTransport's own UDP socket (transport, index).
+    WebRtcUdp(Key, Key),
+    WebRtcTcpServer(Key, Key),
+    /// An accepted TCP connection of a WebRtcTransport (transport, conn).
+    WebRtcTcpConn(Key, Key),
+    /// A WebRtcServer's sockets (server, index) and pending connections.
+    ServerUdp(Key, Key),
+    ServerTcp(Key, Key),
+    ServerTcpConn(Key, Key),
+}
+
+impl SocketRole {
+    /// The transport a socket belongs to, if it is a transport's own.
+    pub fn transport(self) -> Option<Key> {
+        match self {
+            SocketRole::PlainRtp(t)
+            | SocketRole::PlainRtcp(t)
+            | SocketRole::WebRtcUdp(t, _)
+            | SocketRole::WebRtcTcpServer(t, _)
+            | SocketRole::WebRtcTcpConn(t, _) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 pub struct Core {
@@ -45,6 +73,8 @@ pub struct Core {
     pub producers: Slab<Producer>,
     pub consumers: Slab<Consumer>,
     pub rtp_observers: Slab<RtpObserver>,
+    pub webrtc_servers: Slab<WebRtcServer>,
+    pub certificate: Arc<DtlsCertificate>,
     /// Handler ids in creation order (the worker dump lists them).
     pub handlers: IndexMap<String, Handler>,
     /// Socket tokens; the token value is the slab key.
@@ -67,7 +97,11 @@ pub fn string_field(data: &Value, key: &str) -> Result<String> {
 }
 
 impl Core {
-    pub fn new(rtc_ports: (u16, u16), registry: mio::Registry) -> Self {
+    pub fn new(
+        rtc_ports: (u16, u16),
+        registry: mio::Registry,
+        certificate: Arc<DtlsCertificate>,
+    ) -> Self {
         Core {
             rtc_ports,
             now_ms: 0,
@@ -76,6 +110,8 @@ impl Core {
             producers: Slab::new(),
             consumers: Slab::new(),
             rtp_observers: Slab::new(),
+            webrtc_servers: Slab::new(),
+            certificate,
             handlers: IndexMap::new(),
             sockets: Slab::new(),
             registry,
@@ -126,6 +162,7 @@ impl Core {
             Handler::Producer(key) => self.producer_request(key, method, data, now_ms, outbox),
             Handler::Consumer(key) => self.consumer_request(key, method, data, now_ms, outbox),
             Handler::RtpObserver(key) => self.rtp_observer_request(key, method, data),
+            Handler::WebRtcServer(key) => self.webrtc_server_request(key, method),
         }
     }
 
@@ -180,7 +217,10 @@ impl Core {
                     _ => Err(Error::not_found(format!("RtpObserver '{id}' not found"))),
                 }
             }
-            "router.createPlainTransport" | "router.createDirectTransport" => {
+            "router.createPlainTransport"
+            | "router.createDirectTransport"
+            | "router.createWebRtcTransport"
+            | "router.createWebRtcTransportWithServer" => {
                 let transport_id = string_field(data, "transportId")?;
                 if self.handlers.contains_key(&transport_id) {
                     return Err(Error::other(format!(
@@ -188,15 +228,28 @@ impl Core {
                     )));
                 }
                 let options = data.get("options").unwrap_or(&Value::Null);
-                let kind = if method == "router.createPlainTransport" {
-                    TransportKind::Plain(plain::create(options, self.rtc_ports)?)
-                } else {
-                    if options.get("enableSctp").and_then(Value::as_bool) == Some(true) {
-                        return Err(Error::type_error(
-                            "cannot enable SCTP in a direct Transport",
-                        ));
+                let kind = match method {
+                    "router.createPlainTransport" => {
+                        TransportKind::Plain(plain::create(options, self.rtc_ports)?)
                     }
-                    TransportKind::Direct(crate::transport::direct::DirectTransport)
+                    "router.createWebRtcTransport" => {
+                        TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(
+                            options,
+                            self.rtc_ports,
+                            &self.certificate,
+                        )?))
+                    }
+                    "router.createWebRtcTransportWithServer" => {
+                        TransportKind::WebRtc(Box::new(self.webrtc_transport_on_server(options)?))
+                    }
+                    _ => {
+                        if options.get("enableSctp").and_then(Value::as_bool) == Some(true) {
+                            return Err(Error::type_error(
+                                "cannot enable SCTP in a direct Transport",
+                            ));
+                        }
+                        TransportKind::Direct(crate::transport::direct::DirectTransport)
+                    }
                 };
                 let transport = Transport::new(transport_id.clone(), key, kind, options);
                 let tkey = self.transports.insert(transport);
@@ -206,6 +259,7 @@ impl Core {
                 }
                 self.register_handler(&transport_id, Handler::Transport(tkey))?;
                 self.routers[key].transports.push(tkey);
+                self.attach_to_webrtc_server(tkey);
                 Ok(self.transport_dump(tkey))
             }
             "router.closeTransport" => {
@@ -226,7 +280,52 @@ impl Core {
 
     // ---- transports ----
 
+    /// A WebRtcTransport on a WebRtcServer: candidates from the server's
+    /// sockets, duplicates of its UDP sockets to send on.
+    fn webrtc_transport_on_server(&self, options: &Value) -> Result<WebRtcTransport> {
+        let server_id = options
+            .get("webRtcServerId")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::type_error("missing webRtcServerId"))?;
+        let Some(Handler::WebRtcServer(skey)) = self.handler(server_id) else {
+            return Err(Error::not_found(format!(
+                "WebRtcServer '{server_id}' not found"
+            )));
+        };
+        let server = &self.webrtc_servers[skey];
+        let flag = |k: &str, d: bool| options.get(k).and_then(Value::as_bool).unwrap_or(d);
+        let prefs = crate::ice::candidate::ProtocolPrefs {
+            enable_udp: flag("enableUdp", true),
+            enable_tcp: flag("enableTcp", true),
+            prefer_udp: flag("preferUdp", false),
+            prefer_tcp: flag("preferTcp", false),
+        };
+        let mut transport = WebRtcTransport::with_server(
+            options,
+            skey,
+            server.candidates(prefs),
+            &self.certificate,
+        )?;
+        transport.udp = server.udp_senders()?;
+        Ok(transport)
+    }
+
+    /// Registers a new WebRtcTransport's username fragment with its server.
+    fn attach_to_webrtc_server(&mut self, tkey: Key) {
+        let TransportKind::WebRtc(w) = &self.transports[tkey].kind else {
+            return;
+        };
+        let Some(server) = w.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(s)) else {
+            return;
+        };
+        server.transports.push(tkey);
+        server
+            .ufrags
+            .insert(w.ice.username_fragment().to_string(), tkey);
+    }
+
     fn register_transport_sockets(&mut self, tkey: Key) -> Result<()> {
+        self.register_webrtc_sockets(tkey)?;
         let Core {
             transports,
             sockets,
@@ -258,15 +357,23 @@ impl Core {
         }
         self.close_transport_children(tkey, outbox);
         let mut transport = self.transports.remove(tkey);
-        if let TransportKind::Plain(plain) = &mut transport.kind {
-            let _ = self.registry.deregister(&mut plain.socket);
-            if let Some(rtcp) = &mut plain.rtcp_socket {
-                let _ = self.registry.deregister(rtcp);
+        match &mut transport.kind {
+            TransportKind::Plain(plain) => {
+                let _ = self.registry.deregister(&mut plain.socket);
+                if let Some(rtcp) = &mut plain.rtcp_socket {
+                    let _ = self.registry.deregister(rtcp);
+                }
             }
+            TransportKind::WebRtc(w) => {
+                self.deregister_webrtc_sockets(w);
+                if let Some(server) = w.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(s)) {
+                    server.remove_transport(tkey);
+                }
+            }
+            TransportKind::Direct(_) => {}
         }
-        self.sockets.retain(|_, role| match role {
-            SocketRole::PlainRtp(k) | SocketRole::PlainRtcp(k) => *k != tkey,
-        });
+        self.sockets
+            .retain(|_, role| role.transport() != Some(tkey));
         if let Some(router) = self.routers.get_mut(transport.router) {
             router.transports.retain(|t| *t != tkey);
         }
@@ -392,6 +499,7 @@ impl Core {
                 match &mut transport.kind {
                     TransportKind::Plain(plain) => plain.connect(data),
                     TransportKind::Direct(_) => Ok(json!({})),
+                    TransportKind::WebRtc(_) => self.webrtc_connect(tkey, data, now_ms, _outbox),
                 }
             }
             "transport.setMaxIncomingBitrate" => {
@@ -423,6 +531,7 @@ impl Core {
                 t.min_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
                 Ok(Value::Null)
             }
+            "transport.restartIce" => self.webrtc_restart_ice(tkey, now_ms, _outbox),
             "transport.enableTraceEvent" => {
                 let types = data
                     .get("types")

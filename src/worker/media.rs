@@ -40,46 +40,6 @@ fn stamp_transport_extensions(
     }
 }
 
-/// Sends one RTP packet (in `buf[..len]`, with spare room for an SRTP tag)
-/// out of a transport: encrypts and sends, or hands it to JS for a
-/// DirectTransport. Dropped if the transport has no remote yet.
-pub(super) fn send_rtp_raw(
-    transport: &mut Transport,
-    buf: &mut [u8],
-    len: usize,
-    consumer_id: &str,
-    outbox: &mut Outbox,
-) {
-    match &mut transport.kind {
-        TransportKind::Plain(plain) => {
-            let Some(remote) = plain.remote else {
-                return;
-            };
-            let mut len = len;
-            if let Some(srtp) = &mut plain.srtp {
-                match srtp.send.as_mut().map(|s| s.protect_rtp(buf, len)) {
-                    Some(Ok(n)) => len = n,
-                    _ => return,
-                }
-            }
-            if plain.socket.send_to(&buf[..len], remote).is_ok() {
-                transport.counters.bytes_sent += len as u64;
-                transport.counters.rtp_bytes_sent += len as u64;
-            }
-        }
-        TransportKind::Direct(_) => {
-            transport.counters.bytes_sent += len as u64;
-            transport.counters.rtp_bytes_sent += len as u64;
-            outbox.binary_notification(
-                consumer_id,
-                "consumer.rtp",
-                Value::Null,
-                buf[..len].to_vec(),
-            );
-        }
-    }
-}
-
 /// Which socket of a transport a datagram arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -96,6 +56,14 @@ impl Core {
         let (tkey, channel) = match role {
             SocketRole::PlainRtp(k) => (k, Channel::Rtp),
             SocketRole::PlainRtcp(k) => (k, Channel::Rtcp),
+            SocketRole::WebRtcUdp(t, i) => return self.webrtc_udp_readable(t, i, now_ms, outbox),
+            SocketRole::WebRtcTcpServer(t, i) => return self.accept_tcp(t, i),
+            SocketRole::WebRtcTcpConn(t, c) => return self.read_tcp(t, c, now_ms, outbox),
+            SocketRole::ServerUdp(s, i) => return self.server_udp_readable(s, i, now_ms, outbox),
+            SocketRole::ServerTcp(s, i) => return self.server_tcp_accept(s, i),
+            SocketRole::ServerTcpConn(s, c) => {
+                return self.server_tcp_readable(s, c, token, now_ms, outbox)
+            }
         };
         loop {
             let Some(transport) = self.transports.get_mut(tkey) else {
@@ -207,19 +175,11 @@ impl Core {
             ..
         } = self;
         let transport = &mut transports[tkey];
-        let mut len = len;
-        if let TransportKind::Plain(plain) = &mut transport.kind {
-            if let Some(srtp) = &mut plain.srtp {
-                match srtp.recv.as_mut().map(|s| s.unprotect_rtp(recv_buf, len)) {
-                    Some(Ok(plain_len)) => len = plain_len,
-                    // Not keyed yet, bad tag, replay: dropped and counted.
-                    _ => {
-                        transport.counters.dropped += 1;
-                        return;
-                    }
-                }
-            }
-        }
+        // Not keyed yet, bad tag, replay: dropped and counted.
+        let Some(len) = transport.unprotect_rtp(recv_buf, len) else {
+            transport.counters.dropped += 1;
+            return;
+        };
         let Ok(packet) = RtpPacketRef::parse(&recv_buf[..], len) else {
             transport.counters.dropped += 1;
             return;
@@ -281,7 +241,7 @@ impl Core {
                         );
                         let transport = &mut transports[consumer.transport];
                         stamp_transport_extensions(transport, send_buf, out_len, consumer, now_ms);
-                        send_rtp_raw(transport, send_buf, out_len, &consumer.id, outbox);
+                        transport.send_rtp(send_buf, out_len, &consumer.id, outbox);
                     }
                     ForwardResult::SkipNeedKeyFrame => key_frame_needed = true,
                     ForwardResult::Skip => {}
@@ -305,47 +265,15 @@ impl Core {
         let Some(transport) = self.transports.get_mut(tkey) else {
             return;
         };
-        match &mut transport.kind {
-            TransportKind::Plain(plain) => {
-                let Some(remote) =
-                    plain
-                        .rtcp_remote
-                        .or(if plain.rtcp_mux { plain.remote } else { None })
-                else {
-                    return;
-                };
-                let buf = &mut self.send_buf;
-                buf[..packet.len()].copy_from_slice(packet);
-                let mut len = packet.len();
-                if let Some(srtp) = &mut plain.srtp {
-                    match srtp.send.as_mut().map(|s| s.protect_rtcp(buf, len)) {
-                        Some(Ok(n)) => len = n,
-                        _ => return,
-                    }
-                }
-                let socket = if plain.rtcp_mux {
-                    &plain.socket
-                } else {
-                    plain.rtcp_socket.as_ref().unwrap_or(&plain.socket)
-                };
-                if socket.send_to(&buf[..len], remote).is_ok() {
-                    transport.counters.bytes_sent += len as u64;
-                }
-            }
-            TransportKind::Direct(_) => {
-                outbox.binary_notification(
-                    &transport.id,
-                    "directtransport.rtcp",
-                    Value::Null,
-                    packet.to_vec(),
-                );
-            }
-        }
+        let buf = &mut self.send_buf;
+        buf[..packet.len()].copy_from_slice(packet);
+        transport.send_rtcp(buf, packet.len(), outbox);
     }
 
     /// Periodic work (RTCP reports, NACK retries, scores, observers).
     pub fn on_tick(&mut self, now_ms: u64, outbox: &mut Outbox) {
         self.tick_rtp_observers(now_ms, outbox);
+        self.tick_webrtc(now_ms, outbox);
         self.tick_rtcp(now_ms, outbox);
     }
 

@@ -14,6 +14,8 @@ mod observers;
 mod rtcp;
 pub mod rusage;
 pub mod settings;
+mod webrtc_io;
+mod webrtc_server;
 
 use crate::error::{Error, Result};
 use certificate::DtlsCertificate;
@@ -164,9 +166,9 @@ impl Worker {
         let ports = (settings.rtc_min_port, settings.rtc_max_port);
         Ok(Worker {
             settings,
-            certificate,
+            certificate: certificate.clone(),
             poll,
-            core: Core::new(ports, registry),
+            core: Core::new(ports, registry, certificate),
             outbox: Outbox::default(),
             epoch: Instant::now(),
         })
@@ -295,6 +297,15 @@ impl Worker {
                 self.log(LogLevel::Debug, format!("router created [id:{router_id}]"));
                 Ok(Value::Null)
             }
+            "createWebRtcServer" => {
+                self.core.create_webrtc_server(data)?;
+                Ok(Value::Null)
+            }
+            "closeWebRtcServer" => {
+                let id = string_field(data, "webRtcServerId")?;
+                self.core.close_webrtc_server(&id, &mut self.outbox)?;
+                Ok(Value::Null)
+            }
             "closeRouter" => {
                 let router_id = string_field(data, "routerId")?;
                 self.core.close_router(&router_id, &mut self.outbox)?;
@@ -309,7 +320,7 @@ impl Worker {
     fn dump(&self) -> Value {
         json!({
             "pid": std::process::id(),
-            "webRtcServerIds": [],
+            "webRtcServerIds": self.core.webrtc_server_ids(),
             "routerIds": self.core.router_ids(),
             "channelMessageHandlers": {
                 "channelRequestHandlers": self.core.handlers.keys().collect::<Vec<_>>(),
@@ -322,6 +333,9 @@ impl Worker {
         let routers: Vec<String> = self.core.router_ids();
         for id in routers {
             let _ = self.core.close_router(&id, &mut self.outbox);
+        }
+        for id in self.core.webrtc_server_ids() {
+            let _ = self.core.close_webrtc_server(&id, &mut self.outbox);
         }
     }
 }

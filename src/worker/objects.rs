@@ -106,10 +106,15 @@ impl Core {
             producer_paused,
             self.now_ms,
         )?;
+        let producer_scores = self.producers[pkey].encoding_scores();
+        let producer_score = producer_scores
+            .get(consumer.wanted_stream())
+            .copied()
+            .unwrap_or(0);
         let response = json!({
             "paused": consumer.paused,
             "producerPaused": consumer.producer_paused,
-            "score": {"score": 10, "producerScore": 0, "producerScores": []},
+            "score": {"score": 10, "producerScore": producer_score, "producerScores": producer_scores},
             "preferredLayers": consumer.preferred_layers.map(|l| l.json()),
         });
         let active_video =
@@ -340,10 +345,10 @@ impl Core {
                 let priority = data
                     .get("priority")
                     .and_then(Value::as_f64)
-                    .filter(|p| *p >= 0.0)
-                    .ok_or_else(|| Error::type_error("invalid priority"))?;
-                // mediasoup stores priority in a uint8 and forces 0 to 1.
-                let priority = (priority as u64).clamp(1, 255) as u8;
+                    .filter(|p| *p >= 1.0)
+                    .ok_or_else(|| Error::type_error("priority must be a positive number"))?;
+                // mediasoup stores priority in a uint8.
+                let priority = (priority as u64).min(255) as u8;
                 self.consumers[ckey].priority = priority;
                 Ok(json!({"priority": priority}))
             }

@@ -5,11 +5,9 @@
 
 use super::channel::Outbox;
 use super::core::Core;
-use super::media::send_rtp_raw;
 use super::Key;
 use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket};
 use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
-use crate::transport::TransportKind;
 use serde_json::json;
 
 /// How often a transport sends its reports (mediasoup: at most 1 s for video).
@@ -53,25 +51,11 @@ fn report_block(d: &ReportBlockData) -> ReportBlock {
 impl Core {
     /// A (S)RTCP compound packet in `recv_buf[..len]` received on `tkey`.
     pub(super) fn handle_rtcp(&mut self, tkey: Key, len: usize, now_ms: u64, outbox: &mut Outbox) {
-        let mut len = len;
-        {
-            let transport = &mut self.transports[tkey];
-            if let TransportKind::Plain(plain) = &mut transport.kind {
-                if let Some(srtp) = &mut plain.srtp {
-                    match srtp
-                        .recv
-                        .as_mut()
-                        .map(|s| s.unprotect_rtcp(&mut self.recv_buf, len))
-                    {
-                        Some(Ok(n)) => len = n,
-                        _ => {
-                            transport.counters.dropped += 1;
-                            return;
-                        }
-                    }
-                }
-            }
-        }
+        let transport = &mut self.transports[tkey];
+        let Some(len) = transport.unprotect_rtcp(&mut self.recv_buf, len) else {
+            transport.counters.dropped += 1;
+            return;
+        };
         // Copy out what must be acted on after parsing, so the receive
         // buffer borrow ends before objects are mutated.
         let data = self.recv_buf[..len].to_vec();
@@ -188,11 +172,10 @@ impl Core {
     pub(super) fn emit_consumer_score(&self, ckey: Key, outbox: &mut Outbox) {
         let consumer = &self.consumers[ckey];
         let producer = &self.producers[consumer.producer];
-        let producer_scores: Vec<u8> = producer.streams.iter().map(|s| s.recv.score()).collect();
-        let producer_score = producer
-            .streams
+        let producer_scores = producer.encoding_scores();
+        let producer_score = producer_scores
             .get(consumer.wanted_stream())
-            .map(|s| s.recv.score())
+            .copied()
             .unwrap_or(0);
         outbox.notification(
             &consumer.id,
@@ -252,7 +235,7 @@ impl Core {
                     out_len = packet.len();
                     transport.counters.rtx_bytes_sent += out_len as u64;
                 }
-                send_rtp_raw(transport, send_buf, out_len, &consumer_id, outbox);
+                transport.send_rtp(send_buf, out_len, &consumer_id, outbox);
             });
     }
 

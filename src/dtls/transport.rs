@@ -1,0 +1,328 @@
+//! [`DtlsTransport`]: one DTLS association driven by the worker's loop.
+
+use super::certificate;
+use super::clock::Clock;
+use super::config;
+use super::fingerprint;
+use super::record_filter::{screen, Screened};
+use super::srtp_keys::{self, EXPORTER_LABEL, SRTP_PROFILES};
+use super::types::{DtlsError, DtlsEvent, DtlsRole, DtlsState};
+use bytes::BytesMut;
+use rtc_dtls::crypto::Certificate;
+use rtc_dtls::crypto_provider::{default_provider, RTCCryptoProvider};
+use rtc_dtls::endpoint::{Endpoint, EndpointEvent};
+use rtc_dtls::extension::extension_use_srtp::SrtpProtectionProfile;
+use rtc_shared::TransportProtocol;
+use std::collections::VecDeque;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+/// `rtc-dtls`'s Endpoint keys associations by address; we have exactly one,
+/// so both ends get fixed placeholder addresses (the real 5-tuple lives in
+/// the transport, and ICE may move it without touching DTLS).
+const LOCAL: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 1);
+const PEER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 2);
+
+/// Datagrams kept while still `New` (the peer's ClientHello may beat our
+/// `connect()`), replayed by `start()`. Bounded: it is unauthenticated input.
+const MAX_EARLY_DATAGRAMS: usize = 8;
+
+pub struct DtlsTransport {
+    provider: Arc<dyn RTCCryptoProvider>,
+    certificate: Certificate,
+    endpoint: Option<Endpoint>,
+    role: Option<DtlsRole>,
+    remote_fingerprint: (String, String),
+    state: DtlsState,
+    clock: Clock,
+    early: Vec<Vec<u8>>,
+    srtp_profiles: Vec<SrtpProtectionProfile>,
+    transmits: VecDeque<Vec<u8>>,
+    events: VecDeque<DtlsEvent>,
+    dropped_datagrams: u64,
+    failure: Option<String>,
+}
+
+impl DtlsTransport {
+    /// A transport with the worker's identity; nothing happens before
+    /// [`start`](Self::start).
+    pub fn new(certificate_pem: &str, private_key_pem: &str) -> Result<Self, DtlsError> {
+        let provider = default_provider().map_err(|e| DtlsError::Dtls(e.to_string()))?;
+        let certificate = certificate::load(certificate_pem, private_key_pem, provider.crypto())?;
+        Ok(DtlsTransport {
+            provider,
+            certificate,
+            endpoint: None,
+            role: None,
+            remote_fingerprint: (String::new(), String::new()),
+            state: DtlsState::New,
+            clock: Clock::new(),
+            early: Vec::new(),
+            srtp_profiles: SRTP_PROFILES.to_vec(),
+            transmits: VecDeque::new(),
+            events: VecDeque::new(),
+            dropped_datagrams: 0,
+            failure: None,
+        })
+    }
+
+    /// Starts the handshake (once). After it, the peer certificate's
+    /// `remote_fingerprint` (algorithm, value) must match or the state
+    /// becomes Failed.
+    pub fn start(&mut self, role: DtlsRole, remote_fingerprint: (String, String), now_ms: u64) {
+        if self.state != DtlsState::New {
+            return;
+        }
+        let now = self.clock.instant(now_ms);
+        self.role = Some(role);
+        self.remote_fingerprint = remote_fingerprint.clone();
+        self.set_state(DtlsState::Connecting);
+
+        let config = match config::handshake_config(
+            role,
+            self.provider.clone(),
+            self.certificate.clone(),
+            self.srtp_profiles.clone(),
+            remote_fingerprint,
+            PEER,
+        ) {
+            Ok(c) => Arc::new(c),
+            Err(e) => return self.fail(format!("config: {e}")),
+        };
+
+        if role == DtlsRole::Client {
+            let mut endpoint = Endpoint::new(LOCAL, TransportProtocol::UDP, None);
+            if let Err(e) = endpoint.connect(now, PEER, config, None) {
+                return self.fail(format!("connect: {e}"));
+            }
+            self.endpoint = Some(endpoint);
+        } else {
+            self.endpoint = Some(Endpoint::new(LOCAL, TransportProtocol::UDP, Some(config)));
+        }
+        self.collect_transmits();
+        for datagram in std::mem::take(&mut self.early) {
+            self.handle_datagram(&datagram, now_ms);
+        }
+    }
+
+    /// Feeds one received DTLS datagram (first byte 20..=63).
+    pub fn handle_datagram(&mut self, data: &[u8], now_ms: u64) {
+        match self.state {
+            DtlsState::New if self.early.len() < MAX_EARLY_DATAGRAMS => {
+                self.early.push(data.to_vec());
+                return;
+            }
+            DtlsState::Connecting | DtlsState::Connected => {}
+            _ => {
+                self.dropped_datagrams += 1;
+                return;
+            }
+        }
+        let data = match screen(data) {
+            Screened::Intact(d) => BytesMut::from(d),
+            Screened::Reduced(d) => {
+                self.dropped_datagrams += 1;
+                BytesMut::from(&d[..])
+            }
+            Screened::Dropped => {
+                self.dropped_datagrams += 1;
+                return;
+            }
+        };
+        let now = self.clock.instant(now_ms);
+        let Some(endpoint) = self.endpoint.as_mut() else {
+            return;
+        };
+        let result = endpoint.read(now, PEER, None, data);
+        self.collect_transmits();
+        match result {
+            Ok(events) => {
+                for event in events {
+                    // A failed fingerprint check ends the batch.
+                    if matches!(self.state, DtlsState::Failed | DtlsState::Closed) {
+                        break;
+                    }
+                    self.on_endpoint_event(event);
+                }
+            }
+            // Junk was screened out and `rtc-dtls` discards unauthenticated
+            // records silently, so what fails here is the handshake itself
+            // or an authenticated fatal alert from the peer.
+            Err(e) => self.fail(e.to_string()),
+        }
+    }
+
+    fn on_endpoint_event(&mut self, event: EndpointEvent) {
+        match event {
+            EndpointEvent::HandshakeComplete => self.on_handshake_complete(),
+            EndpointEvent::ApplicationData(data) if self.state == DtlsState::Connected => {
+                self.events
+                    .push_back(DtlsEvent::ApplicationData(data.to_vec()));
+            }
+            EndpointEvent::PeerClosed => {
+                self.endpoint = None;
+                self.set_state(DtlsState::Closed);
+            }
+            _ => {}
+        }
+    }
+
+    fn on_handshake_complete(&mut self) {
+        let Some(state) = self
+            .endpoint
+            .as_ref()
+            .and_then(|e| e.get_connection_state(PEER))
+        else {
+            return self.fail("handshake completed without a connection".into());
+        };
+        // The verify callback already checked this; never report Connected
+        // on a path that might have skipped it.
+        let Some(leaf) = state.peer_certificates.first().cloned() else {
+            return self.fail("peer sent no certificate".into());
+        };
+        if !fingerprint::matches(&self.remote_fingerprint, &leaf) {
+            return self.fail("remote certificate fingerprint mismatch".into());
+        }
+        let Some((name, key_len, salt_len)) =
+            srtp_keys::profile_params(state.srtp_protection_profile())
+        else {
+            return self.fail("no SRTP protection profile negotiated".into());
+        };
+        let material =
+            match state.export_keying_material(EXPORTER_LABEL, &[], 2 * (key_len + salt_len)) {
+                Ok(m) => m,
+                Err(e) => return self.fail(format!("keying material export: {e}")),
+            };
+        let we_are_client = self.role == Some(DtlsRole::Client);
+        let srtp = srtp_keys::split(name, key_len, salt_len, material.as_ref(), we_are_client);
+        self.state = DtlsState::Connected;
+        self.events.push_back(DtlsEvent::Connected {
+            srtp,
+            // LF like OpenSSL's PEM writer (mediasoup's dtlsRemoteCert).
+            remote_cert_pem: pem::encode_config(
+                &pem::Pem::new("CERTIFICATE", leaf),
+                pem::EncodeConfig::new().set_line_ending(pem::LineEnding::LF),
+            ),
+        });
+    }
+
+    /// Next datagram to send to the peer.
+    pub fn poll_transmit(&mut self) -> Option<Vec<u8>> {
+        self.transmits.pop_front()
+    }
+
+    pub fn poll_event(&mut self) -> Option<DtlsEvent> {
+        self.events.pop_front()
+    }
+
+    /// Drives handshake retransmissions; call when `next_timeout` is due.
+    pub fn handle_timeout(&mut self, now_ms: u64) {
+        if self.state != DtlsState::Connecting {
+            return;
+        }
+        let now = self.clock.instant(now_ms);
+        let Some(endpoint) = self.endpoint.as_mut() else {
+            return;
+        };
+        if endpoint.poll_timeout(&PEER).is_none_or(|at| at > now) {
+            return;
+        }
+        let result = endpoint.handle_timeout(PEER, now);
+        self.collect_transmits();
+        if let Err(e) = result {
+            self.fail(format!("handshake timed out: {e}"));
+        }
+    }
+
+    /// When [`handle_timeout`](Self::handle_timeout) is next needed, on the
+    /// caller's millisecond clock.
+    pub fn next_timeout(&self) -> Option<u64> {
+        if self.state != DtlsState::Connecting {
+            return None;
+        }
+        let at = self.endpoint.as_ref()?.poll_timeout(&PEER)?;
+        Some(self.clock.ms_of(at))
+    }
+
+    /// Sends application data (SCTP) once connected.
+    pub fn send_application_data(&mut self, data: &[u8]) -> Result<(), DtlsError> {
+        if self.state != DtlsState::Connected {
+            return Err(DtlsError::InvalidState("not connected"));
+        }
+        let now = self.clock.last();
+        let endpoint = self
+            .endpoint
+            .as_mut()
+            .ok_or(DtlsError::InvalidState("not connected"))?;
+        let result = endpoint.write(now, PEER, data);
+        self.collect_transmits();
+        result.map_err(|e| DtlsError::Dtls(e.to_string()))
+    }
+
+    /// Closes the association, sending close_notify if it got that far.
+    pub fn close(&mut self) {
+        if matches!(self.state, DtlsState::Closed | DtlsState::Failed) {
+            return;
+        }
+        let now = self.clock.last();
+        if let Some(mut endpoint) = self.endpoint.take() {
+            endpoint.stop(now, PEER);
+            while let Some(t) = endpoint.poll_transmit() {
+                self.transmits.push_back(t.message.to_vec());
+            }
+        }
+        self.early.clear();
+        self.set_state(DtlsState::Closed);
+    }
+
+    /// Restricts the SRTP profiles offered/accepted (tests pin one profile).
+    #[cfg(test)]
+    pub(super) fn set_srtp_profiles(&mut self, profiles: Vec<SrtpProtectionProfile>) {
+        self.srtp_profiles = profiles;
+    }
+
+    pub fn state(&self) -> DtlsState {
+        self.state
+    }
+
+    pub fn role(&self) -> Option<DtlsRole> {
+        self.role
+    }
+
+    /// Inbound datagrams dropped as malformed or arriving in a state that
+    /// takes none.
+    pub fn dropped_datagrams(&self) -> u64 {
+        self.dropped_datagrams
+    }
+
+    /// Why the transport failed, for logs.
+    pub fn failure_reason(&self) -> Option<&str> {
+        self.failure.as_deref()
+    }
+
+    fn collect_transmits(&mut self) {
+        if let Some(endpoint) = self.endpoint.as_mut() {
+            while let Some(t) = endpoint.poll_transmit() {
+                self.transmits.push_back(t.message.to_vec());
+            }
+        }
+    }
+
+    fn fail(&mut self, reason: String) {
+        if matches!(self.state, DtlsState::Failed | DtlsState::Closed) {
+            return;
+        }
+        // Keep the alert `rtc-dtls` queued for the peer, then stop.
+        self.collect_transmits();
+        self.endpoint = None;
+        self.failure = Some(reason);
+        self.set_state(DtlsState::Failed);
+    }
+
+    fn set_state(&mut self, state: DtlsState) {
+        if self.state != state {
+            self.state = state;
+            self.events.push_back(DtlsEvent::StateChanged(state));
+        }
+    }
+}

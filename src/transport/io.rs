@@ -1,0 +1,149 @@
+//! Sending and receiving protected media on any transport kind: SRTP
+//! unprotect on the way in, protect + send on the way out (plain UDP, the
+//! selected ICE tuple, or JS for a DirectTransport).
+
+use super::webrtc::{TupleId, WebRtcTransport};
+use super::{Transport, TransportKind};
+use crate::worker::channel::Outbox;
+use serde_json::Value;
+
+impl WebRtcTransport {
+    /// Sends one datagram on an ICE tuple (framed on TCP).
+    pub fn send_datagram(&mut self, tuple: TupleId, data: &[u8]) -> bool {
+        match tuple {
+            TupleId::Udp { socket, remote } => self
+                .udp
+                .get(socket)
+                .is_some_and(|u| u.socket.send_to(data, remote).is_ok()),
+            TupleId::Tcp { conn } => self
+                .tcp_conns
+                .get_mut(conn)
+                .is_some_and(|c| c.send_frame(data)),
+        }
+    }
+}
+
+impl Transport {
+    /// SRTP-unprotects an incoming RTP packet in place (a no-op without
+    /// SRTP). None: drop it (not keyed yet, bad tag, replay).
+    pub fn unprotect_rtp(&mut self, buf: &mut [u8], len: usize) -> Option<usize> {
+        match &mut self.kind {
+            TransportKind::Plain(plain) => match &mut plain.srtp {
+                None => Some(len),
+                Some(srtp) => srtp.recv.as_mut()?.unprotect_rtp(buf, len).ok(),
+            },
+            TransportKind::WebRtc(w) => w.srtp_recv.as_mut()?.unprotect_rtp(buf, len).ok(),
+            TransportKind::Direct(_) => Some(len),
+        }
+    }
+
+    /// Same for RTCP.
+    pub fn unprotect_rtcp(&mut self, buf: &mut [u8], len: usize) -> Option<usize> {
+        match &mut self.kind {
+            TransportKind::Plain(plain) => match &mut plain.srtp {
+                None => Some(len),
+                Some(srtp) => srtp.recv.as_mut()?.unprotect_rtcp(buf, len).ok(),
+            },
+            TransportKind::WebRtc(w) => w.srtp_recv.as_mut()?.unprotect_rtcp(buf, len).ok(),
+            TransportKind::Direct(_) => Some(len),
+        }
+    }
+
+    /// Sends an RTP packet in `buf[..len]` (with room for the SRTP tag).
+    /// Dropped when there is no remote yet.
+    pub fn send_rtp(&mut self, buf: &mut [u8], len: usize, consumer_id: &str, outbox: &mut Outbox) {
+        let sent = match &mut self.kind {
+            TransportKind::Plain(plain) => {
+                let Some(remote) = plain.remote else {
+                    return;
+                };
+                let len = match &mut plain.srtp {
+                    None => len,
+                    Some(srtp) => match srtp.send.as_mut().map(|s| s.protect_rtp(buf, len)) {
+                        Some(Ok(n)) => n,
+                        _ => return,
+                    },
+                };
+                plain
+                    .socket
+                    .send_to(&buf[..len], remote)
+                    .is_ok()
+                    .then_some(len)
+            }
+            TransportKind::WebRtc(w) => {
+                let (Some(tuple), Some(srtp)) = (w.ice.selected_tuple(), w.srtp_send.as_mut())
+                else {
+                    return;
+                };
+                let Ok(len) = srtp.protect_rtp(buf, len) else {
+                    return;
+                };
+                w.send_datagram(tuple, &buf[..len]).then_some(len)
+            }
+            TransportKind::Direct(_) => {
+                outbox.binary_notification(
+                    consumer_id,
+                    "consumer.rtp",
+                    Value::Null,
+                    buf[..len].to_vec(),
+                );
+                Some(len)
+            }
+        };
+        if let Some(len) = sent {
+            self.counters.bytes_sent += len as u64;
+            self.counters.rtp_bytes_sent += len as u64;
+        }
+    }
+
+    /// Sends a compound RTCP packet in `buf[..len]` (with room for the
+    /// SRTCP trailer).
+    pub fn send_rtcp(&mut self, buf: &mut [u8], len: usize, outbox: &mut Outbox) {
+        let sent = match &mut self.kind {
+            TransportKind::Plain(plain) => {
+                let remote = if plain.rtcp_mux {
+                    plain.remote
+                } else {
+                    plain.rtcp_remote
+                };
+                let Some(remote) = remote else {
+                    return;
+                };
+                let len = match &mut plain.srtp {
+                    None => len,
+                    Some(srtp) => match srtp.send.as_mut().map(|s| s.protect_rtcp(buf, len)) {
+                        Some(Ok(n)) => n,
+                        _ => return,
+                    },
+                };
+                let socket = match (&plain.rtcp_socket, plain.rtcp_mux) {
+                    (Some(s), false) => s,
+                    _ => &plain.socket,
+                };
+                socket.send_to(&buf[..len], remote).is_ok().then_some(len)
+            }
+            TransportKind::WebRtc(w) => {
+                let (Some(tuple), Some(srtp)) = (w.ice.selected_tuple(), w.srtp_send.as_mut())
+                else {
+                    return;
+                };
+                let Ok(len) = srtp.protect_rtcp(buf, len) else {
+                    return;
+                };
+                w.send_datagram(tuple, &buf[..len]).then_some(len)
+            }
+            TransportKind::Direct(_) => {
+                outbox.binary_notification(
+                    &self.id,
+                    "directtransport.rtcp",
+                    Value::Null,
+                    buf[..len].to_vec(),
+                );
+                Some(len)
+            }
+        };
+        if let Some(len) = sent {
+            self.counters.bytes_sent += len as u64;
+        }
+    }
+}

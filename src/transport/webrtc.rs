@@ -1,0 +1,463 @@
+//! WebRtcTransport: ICE-lite over UDP and TCP (RFC 4571 framing, passive
+//! candidates), DTLS 1.2 keyed SRTP, media only from validated tuples.
+//! Sockets are its own, or shared through a WebRtcServer.
+
+use super::listen::{bind_udp, tuple_json, ListenInfo, ListenProtocol};
+use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
+use crate::error::{Error, Result};
+use crate::ice::candidate::{transport_candidates, IceCandidate, ListenSocket, Protocol};
+use crate::ice::{IceServer, IceState};
+use crate::srtp::{CryptoSuite, SrtpSession};
+use crate::worker::certificate::DtlsCertificate;
+use crate::worker::Key;
+use serde_json::{json, Value};
+use slab::Slab;
+use std::net::SocketAddr;
+
+/// A remote endpoint ICE has seen: a UDP source on one of our sockets, or a
+/// TCP connection.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TupleId {
+    Udp { socket: Key, remote: SocketAddr },
+    Tcp { conn: Key },
+}
+
+/// A UDP socket the transport owns (or a WebRtcServer shares).
+pub struct UdpEndpoint {
+    pub socket: mio::net::UdpSocket,
+    pub listen: ListenInfo,
+    pub local_port: u16,
+}
+
+/// A TCP listening socket.
+pub struct TcpEndpoint {
+    pub listener: mio::net::TcpListener,
+    pub listen: ListenInfo,
+    pub local_port: u16,
+}
+
+/// An accepted TCP connection carrying RFC 4571 framed packets.
+pub struct TcpConnection {
+    pub stream: mio::net::TcpStream,
+    pub server: Key,
+    pub remote: SocketAddr,
+    pub local_port: u16,
+    /// Bytes received but not yet a whole frame.
+    pub inbox: Vec<u8>,
+    /// Bytes not yet written (the socket was full).
+    pub outbox: Vec<u8>,
+}
+
+/// The largest TCP backlog of unsent bytes before a connection is dropped.
+const MAX_TCP_OUTBOX: usize = 4 * 1024 * 1024;
+
+impl TcpConnection {
+    /// Frames and writes a packet; keeps what the socket did not take.
+    pub fn send_frame(&mut self, packet: &[u8]) -> bool {
+        use std::io::Write;
+        if packet.len() > u16::MAX as usize || self.outbox.len() > MAX_TCP_OUTBOX {
+            return false;
+        }
+        self.outbox
+            .extend_from_slice(&(packet.len() as u16).to_be_bytes());
+        self.outbox.extend_from_slice(packet);
+        while !self.outbox.is_empty() {
+            match self.stream.write(&self.outbox) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.outbox.drain(..n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Writes what is left of `outbox` (false if the connection broke).
+    pub fn send_frame_flush(&mut self) -> bool {
+        use std::io::Write;
+        while !self.outbox.is_empty() {
+            match self.stream.write(&self.outbox) {
+                Ok(0) => return false,
+                Ok(n) => {
+                    self.outbox.drain(..n);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => return false,
+            }
+        }
+        true
+    }
+
+    /// Takes the next whole frame out of `inbox`, if any.
+    pub fn next_frame(&mut self, out: &mut [u8]) -> Option<usize> {
+        if self.inbox.len() < 2 {
+            return None;
+        }
+        let len = u16::from_be_bytes([self.inbox[0], self.inbox[1]]) as usize;
+        if self.inbox.len() < 2 + len || len > out.len() {
+            return None;
+        }
+        out[..len].copy_from_slice(&self.inbox[2..2 + len]);
+        self.inbox.drain(..2 + len);
+        Some(len)
+    }
+}
+
+pub struct WebRtcTransport {
+    /// Own sockets (empty when a WebRtcServer is used).
+    pub udp: Vec<UdpEndpoint>,
+    pub tcp_servers: Vec<TcpEndpoint>,
+    pub tcp_conns: Slab<TcpConnection>,
+    /// Set when sockets belong to a WebRtcServer.
+    pub webrtc_server: Option<Key>,
+    pub candidates: Vec<IceCandidate>,
+    pub ice: IceServer<TupleId>,
+    pub dtls: DtlsTransport,
+    pub dtls_state: DtlsState,
+    pub dtls_role: Option<DtlsRole>,
+    pub dtls_remote_cert: Option<String>,
+    remote_fingerprint: Option<(String, String)>,
+    pub connect_called: bool,
+    pub srtp_send: Option<SrtpSession>,
+    pub srtp_recv: Option<SrtpSession>,
+    pub fingerprints: Value,
+    /// Datagrams dropped by ICE/DTLS checks (bad STUN, unknown tuple, ...).
+    pub dropped: u64,
+}
+
+fn listen_socket<'a>(
+    protocol: Protocol,
+    listen: &'a ListenInfo,
+    ip: &'a str,
+    port: u16,
+) -> ListenSocket<'a> {
+    ListenSocket {
+        protocol,
+        ip,
+        port,
+        announced_address: listen.announced_address.as_deref(),
+        expose_internal_ip: listen.expose_internal_ip,
+    }
+}
+
+/// Binds a TCP listening socket like `bind_udp` does for UDP.
+pub fn bind_tcp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net::TcpListener> {
+    use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
+    let bind_once = |port: u16| -> std::io::Result<std::net::TcpListener> {
+        let addr = SocketAddr::new(info.ip, port);
+        let socket = Socket::new(
+            Domain::for_address(addr),
+            Type::STREAM,
+            Some(SockProtocol::TCP),
+        )?;
+        if info.ip.is_ipv6() {
+            socket.set_only_v6(info.ipv6_only)?;
+        }
+        socket.set_reuse_address(true)?;
+        if let Some(size) = info.send_buffer_size {
+            socket.set_send_buffer_size(size)?;
+        }
+        if let Some(size) = info.recv_buffer_size {
+            socket.set_recv_buffer_size(size)?;
+        }
+        socket.set_nonblocking(true)?;
+        socket.bind(&addr.into())?;
+        socket.listen(256)?;
+        Ok(socket.into())
+    };
+    if info.port != 0 {
+        return bind_once(info.port).map_err(|e| {
+            Error::other(format!(
+                "bind failed [ip:'{}', port:{}]: {e}",
+                info.ip, info.port
+            ))
+        });
+    }
+    let (min, max) = info.port_range.unwrap_or(worker_range);
+    let (min, max) = (min.max(1), max.max(1));
+    let count = (max - min) as u32 + 1;
+    let start = rand::random::<u32>() % count;
+    for attempt in 0..count.min(64) {
+        let port = min + ((start + attempt) % count) as u16;
+        match bind_once(port) {
+            Ok(l) => return Ok(l),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
+            Err(e) => {
+                return Err(Error::other(format!(
+                    "bind failed [ip:'{}', port:{port}]: {e}",
+                    info.ip
+                )))
+            }
+        }
+    }
+    Err(Error::other(format!(
+        "no free TCP port in [{min}, {max}] for ip '{}'",
+        info.ip
+    )))
+}
+
+impl WebRtcTransport {
+    /// A transport with its own sockets, one per listen info.
+    pub fn with_listen_infos(
+        options: &Value,
+        worker_ports: (u16, u16),
+        certificate: &DtlsCertificate,
+    ) -> Result<Self> {
+        let infos = options
+            .get("listenInfos")
+            .and_then(Value::as_array)
+            .filter(|a| !a.is_empty())
+            .ok_or_else(|| Error::type_error("empty listenInfos"))?;
+        let mut udp = Vec::new();
+        let mut tcp_servers = Vec::new();
+        let mut order = Vec::new();
+        for info in infos {
+            let info = ListenInfo::from_json(info)?;
+            match info.protocol {
+                ListenProtocol::Udp => {
+                    let s = bind_udp(&info, worker_ports)?;
+                    let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
+                    udp.push(UdpEndpoint {
+                        socket: mio::net::UdpSocket::from_std(s),
+                        listen: info,
+                        local_port: port,
+                    });
+                    order.push((Protocol::Udp, udp.len() - 1));
+                }
+                ListenProtocol::Tcp => {
+                    let l = bind_tcp(&info, worker_ports)?;
+                    let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
+                    tcp_servers.push(TcpEndpoint {
+                        listener: mio::net::TcpListener::from_std(l),
+                        listen: info,
+                        local_port: port,
+                    });
+                    order.push((Protocol::Tcp, tcp_servers.len() - 1));
+                }
+            }
+        }
+        let ips: Vec<String> = order
+            .iter()
+            .map(|(p, i)| match p {
+                Protocol::Udp => udp[*i].listen.ip.to_string(),
+                Protocol::Tcp => tcp_servers[*i].listen.ip.to_string(),
+            })
+            .collect();
+        let sockets: Vec<ListenSocket> = order
+            .iter()
+            .zip(&ips)
+            .map(|((p, i), ip)| match p {
+                Protocol::Udp => listen_socket(*p, &udp[*i].listen, ip, udp[*i].local_port),
+                Protocol::Tcp => {
+                    listen_socket(*p, &tcp_servers[*i].listen, ip, tcp_servers[*i].local_port)
+                }
+            })
+            .collect();
+        let candidates = transport_candidates(&sockets);
+        let mut transport = Self::new_common(options, certificate, candidates)?;
+        transport.udp = udp;
+        transport.tcp_servers = tcp_servers;
+        Ok(transport)
+    }
+
+    /// A transport whose sockets belong to a WebRtcServer.
+    pub fn with_server(
+        options: &Value,
+        server: Key,
+        candidates: Vec<IceCandidate>,
+        certificate: &DtlsCertificate,
+    ) -> Result<Self> {
+        let mut transport = Self::new_common(options, certificate, candidates)?;
+        transport.webrtc_server = Some(server);
+        Ok(transport)
+    }
+
+    fn new_common(
+        options: &Value,
+        certificate: &DtlsCertificate,
+        candidates: Vec<IceCandidate>,
+    ) -> Result<Self> {
+        if candidates.is_empty() {
+            return Err(Error::type_error("empty iceCandidates"));
+        }
+        let consent = options
+            .get("iceConsentTimeout")
+            .and_then(Value::as_u64)
+            .unwrap_or(30)
+            .min(255) as u8;
+        let (ufrag, pwd) = IceServer::<TupleId>::generate_credentials();
+        let dtls = DtlsTransport::new(&certificate.certificate_pem, &certificate.private_key_pem)
+            .map_err(|e| Error::other(e.to_string()))?;
+        Ok(WebRtcTransport {
+            udp: Vec::new(),
+            tcp_servers: Vec::new(),
+            tcp_conns: Slab::new(),
+            webrtc_server: None,
+            candidates,
+            ice: IceServer::new(ufrag, pwd, consent),
+            dtls,
+            dtls_state: DtlsState::New,
+            dtls_role: None,
+            dtls_remote_cert: None,
+            remote_fingerprint: None,
+            connect_called: false,
+            srtp_send: None,
+            srtp_recv: None,
+            fingerprints: certificate.fingerprints_json(),
+            dropped: 0,
+        })
+    }
+
+    pub fn ice_parameters(&self) -> Value {
+        json!({
+            "usernameFragment": self.ice.username_fragment(),
+            "password": self.ice.password(),
+            "iceLite": true,
+        })
+    }
+
+    pub fn dtls_parameters(&self) -> Value {
+        let role = self.dtls_role.map(|r| r.as_str()).unwrap_or("auto");
+        json!({"fingerprints": self.fingerprints, "role": role})
+    }
+
+    pub fn ice_state_str(&self) -> &'static str {
+        self.ice.state().as_str()
+    }
+
+    /// JSON of a tuple (local side from our socket or connection).
+    pub fn tuple_json(
+        &self,
+        tuple: TupleId,
+        server_udp: &dyn Fn(Key) -> Option<(String, u16)>,
+        server_tcp: &dyn Fn(Key) -> Option<(String, u16)>,
+    ) -> Value {
+        match tuple {
+            TupleId::Udp { socket, remote } => {
+                let local = if self.webrtc_server.is_some() {
+                    server_udp(socket)
+                } else {
+                    self.udp
+                        .get(socket)
+                        .map(|u| (u.listen.local_address(), u.local_port))
+                };
+                let (addr, port) = local.unwrap_or_default();
+                tuple_json(&addr, port, Some(remote), ListenProtocol::Udp)
+            }
+            TupleId::Tcp { conn } => {
+                let Some(c) = self.tcp_conns.get(conn) else {
+                    return json!({});
+                };
+                let local = if self.webrtc_server.is_some() {
+                    server_tcp(c.server)
+                } else {
+                    self.tcp_servers
+                        .get(c.server)
+                        .map(|t| (t.listen.local_address(), t.local_port))
+                };
+                let (addr, port) = local.unwrap_or_default();
+                tuple_json(&addr, port, Some(c.remote), ListenProtocol::Tcp)
+            }
+        }
+    }
+
+    /// `connect({ dtlsParameters })`: returns the local DTLS role.
+    pub fn connect(&mut self, data: &Value) -> Result<Value> {
+        if self.connect_called {
+            return Err(Error::other("connect() already called"));
+        }
+        let params = data
+            .get("dtlsParameters")
+            .filter(|v| v.is_object())
+            .ok_or_else(|| Error::type_error("missing dtlsParameters"))?;
+        let fingerprint = params
+            .get("fingerprints")
+            .and_then(Value::as_array)
+            .and_then(|f| f.first())
+            .ok_or_else(|| Error::type_error("empty dtlsParameters.fingerprints array"))?;
+        let algorithm = fingerprint
+            .get("algorithm")
+            .and_then(Value::as_str)
+            .filter(|a| matches!(*a, "sha-1" | "sha-224" | "sha-256" | "sha-384" | "sha-512"))
+            .ok_or_else(|| Error::type_error("invalid fingerprint.algorithm"))?;
+        let value = fingerprint
+            .get("value")
+            .and_then(Value::as_str)
+            .ok_or_else(|| Error::type_error("missing fingerprint.value"))?;
+        let role = match params.get("role").and_then(Value::as_str) {
+            None | Some("auto") | Some("server") => DtlsRole::Client,
+            Some("client") => DtlsRole::Server,
+            Some(other) => {
+                return Err(Error::type_error(format!(
+                    "invalid dtlsParameters.role '{other}'"
+                )))
+            }
+        };
+        self.connect_called = true;
+        self.dtls_role = Some(role);
+        self.remote_fingerprint = Some((algorithm.to_string(), value.to_string()));
+        Ok(json!({"dtlsLocalRole": role.as_str()}))
+    }
+
+    /// DTLS starts once ICE is up and connect() gave the remote fingerprint.
+    pub fn may_start_dtls(&mut self, now_ms: u64) -> bool {
+        let ice_up = matches!(self.ice.state(), IceState::Connected | IceState::Completed);
+        if !ice_up || self.dtls_state != DtlsState::New {
+            return false;
+        }
+        let (Some(role), Some(fingerprint)) = (self.dtls_role, self.remote_fingerprint.clone())
+        else {
+            return false;
+        };
+        self.dtls.start(role, fingerprint, now_ms);
+        true
+    }
+
+    /// Keys SRTP from the DTLS-SRTP export.
+    pub fn set_srtp_keys(&mut self, keys: &crate::dtls::SrtpKeys) -> bool {
+        let Some(suite) = CryptoSuite::from_name(keys.profile) else {
+            return false;
+        };
+        match (
+            SrtpSession::new(suite, &keys.local_key_and_salt),
+            SrtpSession::new(suite, &keys.remote_key_and_salt),
+        ) {
+            (Ok(send), Ok(recv)) => {
+                self.srtp_send = Some(send);
+                self.srtp_recv = Some(recv);
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// Extra dump fields (mediasoup's WebRtcTransportDump).
+    pub fn dump_fields(&self, dump: &mut Value) {
+        dump["iceRole"] = json!("controlled");
+        dump["iceParameters"] = self.ice_parameters();
+        dump["iceCandidates"] =
+            Value::Array(self.candidates.iter().map(IceCandidate::to_json).collect());
+        dump["iceState"] = json!(self.ice_state_str());
+        dump["dtlsParameters"] = self.dtls_parameters();
+        dump["dtlsState"] = json!(self.dtls_state.as_str());
+    }
+
+    /// Restarts ICE with new credentials (`restartIce()`).
+    pub fn restart_ice(
+        &mut self,
+        now_ms: u64,
+        events: &mut impl FnMut(crate::ice::IceEvent<TupleId>),
+    ) -> Value {
+        let (ufrag, pwd) = IceServer::<TupleId>::generate_credentials();
+        self.ice.restart(ufrag, pwd, now_ms, events);
+        self.ice_parameters()
+    }
+
+    pub fn is_srtp_ready(&self) -> bool {
+        self.srtp_recv.is_some()
+    }
+}

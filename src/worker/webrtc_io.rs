@@ -1,0 +1,473 @@
+//! WebRtcTransport I/O in the worker: datagrams from its UDP sockets and
+//! TCP connections demultiplexed to ICE (STUN), DTLS and SRTP media, the
+//! events those raise, and their timers.
+
+use super::channel::Outbox;
+use super::core::{Core, SocketRole};
+use super::Key;
+use crate::dtls::{DtlsEvent, DtlsState};
+use crate::error::{Error, Result};
+use crate::ice::{IceEvent, IceState};
+use crate::transport::webrtc::{TcpConnection, TupleId, WebRtcTransport};
+use crate::transport::TransportKind;
+use serde_json::{json, Value};
+use std::net::SocketAddr;
+
+/// Room for any STUN response the ICE server writes.
+const STUN_OUT: usize = 512;
+
+fn webrtc(core: &mut Core, tkey: Key) -> Option<&mut WebRtcTransport> {
+    webrtc_in(&mut core.transports, tkey)
+}
+
+fn webrtc_in(
+    transports: &mut slab::Slab<crate::transport::Transport>,
+    tkey: Key,
+) -> Option<&mut WebRtcTransport> {
+    match &mut transports.get_mut(tkey)?.kind {
+        TransportKind::WebRtc(w) => Some(w),
+        _ => None,
+    }
+}
+
+impl Core {
+    pub(super) fn webrtc_connect(
+        &mut self,
+        tkey: Key,
+        data: &Value,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        let w = webrtc(self, tkey).ok_or_else(|| Error::other("not a WebRtcTransport"))?;
+        let response = w.connect(data)?;
+        self.may_run_dtls(tkey, now_ms, outbox);
+        Ok(response)
+    }
+
+    pub(super) fn webrtc_restart_ice(
+        &mut self,
+        tkey: Key,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        let w = webrtc(self, tkey).ok_or_else(|| Error::other("not a WebRtcTransport"))?;
+        let mut events = Vec::new();
+        let params = w.restart_ice(now_ms, &mut |e| events.push(e));
+        self.on_ice_events(tkey, events, now_ms, outbox);
+        Ok(params)
+    }
+
+    /// One datagram (or TCP frame) in `recv_buf[..len]` from `tuple`.
+    pub(super) fn on_webrtc_datagram(
+        &mut self,
+        tkey: Key,
+        tuple: TupleId,
+        remote: SocketAddr,
+        len: usize,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Some(first) = self.recv_buf.first().copied() else {
+            return;
+        };
+        let Some(transport) = self.transports.get_mut(tkey) else {
+            return;
+        };
+        transport.counters.bytes_received += len as u64;
+        let TransportKind::WebRtc(w) = &mut transport.kind else {
+            return;
+        };
+        match first {
+            0..=3 => {
+                let mut out = [0u8; STUN_OUT];
+                let mut events = Vec::new();
+                let n = w.ice.process_stun(
+                    &self.recv_buf[..len],
+                    tuple,
+                    remote,
+                    now_ms,
+                    &mut out,
+                    &mut |e| events.push(e),
+                );
+                if n > 0 {
+                    w.send_datagram(tuple, &out[..n]);
+                }
+                self.on_ice_events(tkey, events, now_ms, outbox);
+            }
+            20..=63 => {
+                if !w.ice.is_valid_tuple(tuple) {
+                    w.dropped += 1;
+                    return;
+                }
+                // DTLS from a valid tuple that is not the selected one moves
+                // the selection there (mediasoup does the same).
+                let mut events = Vec::new();
+                if w.ice.selected_tuple() != Some(tuple) {
+                    w.ice.force_selected_tuple(tuple, &mut |e| events.push(e));
+                }
+                w.dtls.handle_datagram(&self.recv_buf[..len], now_ms);
+                self.on_ice_events(tkey, events, now_ms, outbox);
+                self.pump_dtls(tkey, outbox);
+            }
+            128..=191 => {
+                if !w.ice.is_valid_tuple(tuple) || !w.is_srtp_ready() {
+                    w.dropped += 1;
+                    return;
+                }
+                let data = &self.recv_buf[..len];
+                if crate::rtcp::is_rtcp(data) {
+                    self.handle_rtcp(tkey, len, now_ms, outbox);
+                } else if crate::rtp::RtpPacketRef::is_rtp(data) {
+                    self.handle_rtp(tkey, None, len, now_ms, outbox);
+                } else {
+                    self.transports[tkey].counters.dropped += 1;
+                }
+            }
+            _ => {
+                w.dropped += 1;
+            }
+        }
+    }
+
+    fn tuple_json(&self, tkey: Key, tuple: TupleId) -> Value {
+        let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
+            return Value::Null;
+        };
+        let server_udp = |socket: Key| {
+            w.webrtc_server
+                .and_then(|s| self.webrtc_servers.get(s))
+                .and_then(|s| s.udp.get(socket))
+                .map(|u| (u.listen.local_address(), u.local_port))
+        };
+        let server_tcp = |server: Key| {
+            w.webrtc_server
+                .and_then(|s| self.webrtc_servers.get(s))
+                .and_then(|s| s.tcp.get(server))
+                .map(|t| (t.listen.local_address(), t.local_port))
+        };
+        w.tuple_json(tuple, &server_udp, &server_tcp)
+    }
+
+    pub(super) fn on_ice_events(
+        &mut self,
+        tkey: Key,
+        events: Vec<IceEvent<TupleId>>,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        if events.is_empty() {
+            return;
+        }
+        let id = self.transports[tkey].id.clone();
+        for event in events {
+            match event {
+                IceEvent::StateChanged(state) => {
+                    outbox.notification(
+                        &id,
+                        "webrtctransport.icestatechange",
+                        json!({"iceState": state.as_str()}),
+                    );
+                    if matches!(state, IceState::Connected | IceState::Completed) {
+                        self.may_run_dtls(tkey, now_ms, outbox);
+                    }
+                }
+                IceEvent::SelectedTupleChanged(tuple) => {
+                    let tuple = self.tuple_json(tkey, tuple);
+                    outbox.notification(&id, "webrtctransport.iceselectedtuplechange", tuple);
+                }
+                IceEvent::TupleRemoved(TupleId::Tcp { conn }) => {
+                    self.close_tcp_connection(tkey, conn)
+                }
+                IceEvent::UsernameFragmentAdded(ufrag) => {
+                    self.webrtc_server_map_ufrag(tkey, &ufrag, true)
+                }
+                IceEvent::UsernameFragmentRemoved(ufrag) => {
+                    self.webrtc_server_map_ufrag(tkey, &ufrag, false)
+                }
+                _ => {}
+            }
+        }
+    }
+
+    fn may_run_dtls(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+        let Some(w) = webrtc(self, tkey) else {
+            return;
+        };
+        if w.may_start_dtls(now_ms) {
+            self.pump_dtls(tkey, outbox);
+        }
+    }
+
+    /// Sends what DTLS produced and reports its events.
+    pub(super) fn pump_dtls(&mut self, tkey: Key, outbox: &mut Outbox) {
+        let Some(transport) = self.transports.get_mut(tkey) else {
+            return;
+        };
+        let id = transport.id.clone();
+        let TransportKind::WebRtc(w) = &mut transport.kind else {
+            return;
+        };
+        while let Some(datagram) = w.dtls.poll_transmit() {
+            if let Some(tuple) = w.ice.selected_tuple() {
+                if w.send_datagram(tuple, &datagram) {
+                    transport.counters.bytes_sent += datagram.len() as u64;
+                }
+            }
+        }
+        while let Some(event) = w.dtls.poll_event() {
+            match event {
+                DtlsEvent::StateChanged(state) => {
+                    w.dtls_state = state;
+                    outbox.notification(
+                        &id,
+                        "webrtctransport.dtlsstatechange",
+                        json!({"dtlsState": state.as_str()}),
+                    );
+                }
+                DtlsEvent::Connected {
+                    srtp,
+                    remote_cert_pem,
+                } => {
+                    if w.set_srtp_keys(&srtp) {
+                        w.dtls_state = DtlsState::Connected;
+                        w.dtls_remote_cert = Some(remote_cert_pem.clone());
+                        outbox.notification(
+                            &id,
+                            "webrtctransport.dtlsstatechange",
+                            json!({"dtlsState": "connected", "dtlsRemoteCert": remote_cert_pem}),
+                        );
+                    } else {
+                        w.dtls_state = DtlsState::Failed;
+                        outbox.notification(
+                            &id,
+                            "webrtctransport.dtlsstatechange",
+                            json!({"dtlsState": "failed"}),
+                        );
+                    }
+                }
+                // SCTP over DTLS is not implemented yet.
+                DtlsEvent::ApplicationData(_) => {}
+            }
+        }
+    }
+
+    /// ICE consent and DTLS retransmission timers.
+    pub(super) fn tick_webrtc(&mut self, now_ms: u64, outbox: &mut Outbox) {
+        let keys: Vec<Key> = self
+            .transports
+            .iter()
+            .filter(|(_, t)| matches!(t.kind, TransportKind::WebRtc(_)))
+            .map(|(k, _)| k)
+            .collect();
+        for tkey in keys {
+            let Some(w) = webrtc(self, tkey) else {
+                continue;
+            };
+            let mut events = Vec::new();
+            if w.ice.next_timeout().is_some_and(|t| t <= now_ms) {
+                w.ice.on_timer(now_ms, &mut |e| events.push(e));
+            }
+            let dtls_due = w.dtls.next_timeout().is_some_and(|t| t <= now_ms);
+            if dtls_due {
+                w.dtls.handle_timeout(now_ms);
+            }
+            self.on_ice_events(tkey, events, now_ms, outbox);
+            if dtls_due {
+                self.pump_dtls(tkey, outbox);
+            }
+        }
+    }
+
+    /// Drains one of a WebRtcTransport's own UDP sockets.
+    pub(super) fn webrtc_udp_readable(
+        &mut self,
+        tkey: Key,
+        socket: Key,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        loop {
+            let Some(w) = webrtc_in(&mut self.transports, tkey) else {
+                return;
+            };
+            let Some(endpoint) = w.udp.get(socket) else {
+                return;
+            };
+            match endpoint.socket.recv_from(&mut self.recv_buf) {
+                Ok((len, remote)) => self.on_webrtc_datagram(
+                    tkey,
+                    TupleId::Udp { socket, remote },
+                    remote,
+                    len,
+                    now_ms,
+                    outbox,
+                ),
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(_) => continue,
+            }
+        }
+    }
+
+    /// Accepts pending connections on a transport's TCP server.
+    pub(super) fn accept_tcp(&mut self, tkey: Key, server: Key) {
+        loop {
+            let Some(w) = webrtc(self, tkey) else {
+                return;
+            };
+            let Some(endpoint) = w.tcp_servers.get(server) else {
+                return;
+            };
+            match endpoint.listener.accept() {
+                Ok((stream, remote)) => {
+                    let local_port = endpoint.local_port;
+                    let conn = w.tcp_conns.insert(TcpConnection {
+                        stream,
+                        server,
+                        remote,
+                        local_port,
+                        inbox: Vec::new(),
+                        outbox: Vec::new(),
+                    });
+                    let token = self.sockets.insert(SocketRole::WebRtcTcpConn(tkey, conn));
+                    let Some(w) = webrtc_in(&mut self.transports, tkey) else {
+                        return;
+                    };
+                    let registered = self.registry.register(
+                        &mut w.tcp_conns[conn].stream,
+                        mio::Token(token),
+                        mio::Interest::READABLE | mio::Interest::WRITABLE,
+                    );
+                    if registered.is_err() {
+                        self.sockets.remove(token);
+                        if let Some(w) = webrtc(self, tkey) {
+                            w.tcp_conns.remove(conn);
+                        }
+                    }
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(_) => return,
+            }
+        }
+    }
+
+    /// Reads a TCP connection and handles every complete frame.
+    pub(super) fn read_tcp(&mut self, tkey: Key, conn: Key, now_ms: u64, outbox: &mut Outbox) {
+        use std::io::Read;
+        let mut closed = false;
+        {
+            let Some(w) = webrtc(self, tkey) else {
+                return;
+            };
+            let Some(c) = w.tcp_conns.get_mut(conn) else {
+                return;
+            };
+            // Flush what was left unsent when the socket was full.
+            if !c.outbox.is_empty() && !c.send_frame_flush() {
+                closed = true;
+            }
+            let mut chunk = [0u8; 16384];
+            loop {
+                match c.stream.read(&mut chunk) {
+                    Ok(0) => {
+                        closed = true;
+                        break;
+                    }
+                    Ok(n) => {
+                        c.inbox.extend_from_slice(&chunk[..n]);
+                        // A frame can't be longer than 65535 bytes: anything
+                        // buffered beyond that is garbage.
+                        if c.inbox.len() > 4 * 65537 {
+                            closed = true;
+                            break;
+                        }
+                    }
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                    Err(_) => {
+                        closed = true;
+                        break;
+                    }
+                }
+            }
+        }
+        loop {
+            let Some(w) = webrtc_in(&mut self.transports, tkey) else {
+                return;
+            };
+            let Some(c) = w.tcp_conns.get_mut(conn) else {
+                return;
+            };
+            let remote = c.remote;
+            let Some(len) = c.next_frame(&mut self.recv_buf) else {
+                break;
+            };
+            self.on_webrtc_datagram(tkey, TupleId::Tcp { conn }, remote, len, now_ms, outbox);
+        }
+        if closed {
+            let mut events = Vec::new();
+            if let Some(w) = webrtc(self, tkey) {
+                w.ice
+                    .remove_tuple(TupleId::Tcp { conn }, now_ms, &mut |e| events.push(e));
+            }
+            self.on_ice_events(tkey, events, now_ms, outbox);
+            self.close_tcp_connection(tkey, conn);
+        }
+    }
+
+    fn close_tcp_connection(&mut self, tkey: Key, conn: Key) {
+        let Some(w) = webrtc(self, tkey) else {
+            return;
+        };
+        if !w.tcp_conns.contains(conn) {
+            return;
+        }
+        let mut c = w.tcp_conns.remove(conn);
+        let _ = self.registry.deregister(&mut c.stream);
+        self.sockets
+            .retain(|_, role| *role != SocketRole::WebRtcTcpConn(tkey, conn));
+    }
+
+    /// Registers a WebRtcTransport's own sockets with the poll.
+    pub(super) fn register_webrtc_sockets(&mut self, tkey: Key) -> Result<()> {
+        let Core {
+            transports,
+            sockets,
+            registry,
+            ..
+        } = self;
+        let TransportKind::WebRtc(w) = &mut transports[tkey].kind else {
+            return Ok(());
+        };
+        if w.webrtc_server.is_some() {
+            return Ok(());
+        }
+        for (i, u) in w.udp.iter_mut().enumerate() {
+            let token = sockets.insert(SocketRole::WebRtcUdp(tkey, i));
+            registry
+                .register(&mut u.socket, mio::Token(token), mio::Interest::READABLE)
+                .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
+        }
+        for (i, t) in w.tcp_servers.iter_mut().enumerate() {
+            let token = sockets.insert(SocketRole::WebRtcTcpServer(tkey, i));
+            registry
+                .register(&mut t.listener, mio::Token(token), mio::Interest::READABLE)
+                .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
+        }
+        Ok(())
+    }
+
+    /// Deregisters everything a WebRtcTransport registered.
+    pub(super) fn deregister_webrtc_sockets(&mut self, w: &mut WebRtcTransport) {
+        if w.webrtc_server.is_none() {
+            for u in &mut w.udp {
+                let _ = self.registry.deregister(&mut u.socket);
+            }
+            for t in &mut w.tcp_servers {
+                let _ = self.registry.deregister(&mut t.listener);
+            }
+        }
+        for (_, c) in w.tcp_conns.iter_mut() {
+            let _ = self.registry.deregister(&mut c.stream);
+        }
+    }
+}
