@@ -4,6 +4,10 @@
 //! (`TypeError`, `UnsupportedError`, ...); `js/errors.js` turns them into
 //! mediasoup's classes.
 
+// `#[napi]` items are only referenced by the generated registration code,
+// which unit-test builds leave out.
+#![cfg_attr(test, allow(dead_code))]
+
 mod ortc;
 mod worker;
 

@@ -15,7 +15,7 @@ use listener::RtpListener;
 use serde_json::{json, Value};
 
 pub enum TransportKind {
-    Plain(plain::PlainTransport),
+    Plain(Box<plain::PlainTransport>),
     Direct(direct::DirectTransport),
     WebRtc(Box<webrtc::WebRtcTransport>),
 }

@@ -230,7 +230,7 @@ impl Core {
                 let options = data.get("options").unwrap_or(&Value::Null);
                 let kind = match method {
                     "router.createPlainTransport" => {
-                        TransportKind::Plain(plain::create(options, self.rtc_ports)?)
+                        TransportKind::Plain(Box::new(plain::create(options, self.rtc_ports)?))
                     }
                     "router.createWebRtcTransport" => {
                         TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(
