@@ -23,6 +23,8 @@ const args = [
 	'--dts',
 	'binding.d.ts',
 	'--no-dts-header',
+	'--features',
+	'node',
 ];
 if (!debug) {
 	args.push('--release');

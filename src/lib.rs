@@ -5,6 +5,7 @@ pub mod consumer;
 pub mod dtls;
 pub mod error;
 pub mod ice;
+#[cfg(feature = "node")]
 pub mod napi;
 pub mod observer;
 pub mod ortc;

@@ -1,0 +1,337 @@
+'use strict';
+
+// Real browsers against ferrosoup: headless Chromium pages running
+// mediasoup-client 3.24.1. Page A publishes camera + microphone (Chromium's
+// fake devices), page B consumes both; B must decode video frames and receive
+// audio, and the server-side producer/consumer stats must count the packets.
+// Runs over (a) WebRtcTransport UDP listenInfos, (b) a WebRtcServer,
+// (c) ICE-TCP only, and (d) checks that a wrong remote DTLS fingerprint makes
+// DTLS fail. Signalling goes through playwright's page.exposeFunction bridge.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const path = require('node:path');
+const mediasoup = require('..');
+const {
+	browserUnavailableReason,
+	bundle,
+	launchChromium,
+	serveStatic,
+	waitFor,
+	withTimeout,
+} = require('./helpers/browser');
+
+// In CI a missing browser is a failure; elsewhere the suite is skipped.
+const unavailable = browserUnavailableReason();
+const skip = unavailable && !process.env.CI ? unavailable : false;
+
+const mediaCodecs = [
+	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+	{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+];
+
+const LOCALHOST = '127.0.0.1';
+
+const modes = {
+	udp: {
+		title: '(a) WebRtcTransport with its own UDP listenInfos',
+		transportOptions: () => ({ listenInfos: [{ protocol: 'udp', ip: LOCALHOST }] }),
+		expectProtocol: 'udp',
+	},
+	server: {
+		title: '(b) through a WebRtcServer (UDP + TCP)',
+		transportOptions: (ctx) => ({ webRtcServer: ctx.webRtcServer }),
+		expectProtocol: 'udp',
+	},
+	tcp: {
+		title: '(c) ICE-TCP only',
+		transportOptions: () => ({
+			listenInfos: [{ protocol: 'tcp', ip: LOCALHOST }],
+			enableUdp: false,
+			enableTcp: true,
+		}),
+		expectProtocol: 'tcp',
+	},
+};
+
+/**
+ * One room on its own router: the signalling handler the pages call, and
+ * what the server saw (objects, timings, state changes).
+ */
+function createRoom(router, transportOptions, { tamperFingerprint = false } = {}) {
+	const room = {
+		router,
+		transports: new Map(),
+		producers: new Map(),
+		consumers: new Map(),
+		log: [],
+	};
+
+	room.handle = async (method, data) => {
+		try {
+			return await handle(method, data);
+		} catch (error) {
+			room.log.push(`${method} failed: ${error.message}`);
+			return { error: String(error.message) };
+		}
+	};
+
+	async function handle(method, data) {
+		switch (method) {
+			case 'routerRtpCapabilities':
+				return { routerRtpCapabilities: router.rtpCapabilities };
+			case 'createTransport': {
+				const transport = await router.createWebRtcTransport(transportOptions());
+				const info = {
+					transport,
+					direction: data.direction,
+					states: [],
+					createdAt: Date.now(),
+				};
+				transport.on('icestatechange', (s) => {
+					info.states.push(`ice:${s}`);
+					if (s === 'connected' || s === 'completed') {
+						info.iceConnectedAt ??= Date.now();
+					}
+				});
+				transport.on('dtlsstatechange', (s) => {
+					info.states.push(`dtls:${s}`);
+					if (s === 'connected') {
+						info.dtlsConnectedAt = Date.now();
+					} else if (s === 'failed' || s === 'closed') {
+						info.dtlsFailedAt = Date.now();
+					}
+				});
+				transport.on('iceselectedtuplechange', (tuple) => {
+					info.tuple = tuple;
+				});
+				room.transports.set(transport.id, info);
+				return {
+					id: transport.id,
+					iceParameters: transport.iceParameters,
+					iceCandidates: transport.iceCandidates,
+					dtlsParameters: transport.dtlsParameters,
+				};
+			}
+			case 'connect': {
+				const info = room.transports.get(data.transportId);
+				let { dtlsParameters } = data;
+				if (tamperFingerprint) {
+					dtlsParameters = {
+						...dtlsParameters,
+						fingerprints: dtlsParameters.fingerprints.map((f) => ({
+							...f,
+							// Flip the first hex digit: a certificate that is not the peer's.
+							value: (f.value[0] === 'A' ? 'B' : 'A') + f.value.slice(1),
+						})),
+					};
+				}
+				info.connectAt = Date.now();
+				await info.transport.connect({ dtlsParameters });
+				return {};
+			}
+			case 'produce': {
+				const { transport } = room.transports.get(data.transportId);
+				const producer = await transport.produce({ kind: data.kind, rtpParameters: data.rtpParameters });
+				room.producers.set(producer.id, producer);
+				return { id: producer.id };
+			}
+			case 'consume': {
+				const { transport } = room.transports.get(data.transportId);
+				if (!router.canConsume({ producerId: data.producerId, rtpCapabilities: data.rtpCapabilities })) {
+					throw new Error('cannot consume');
+				}
+				const consumer = await transport.consume({
+					producerId: data.producerId,
+					rtpCapabilities: data.rtpCapabilities,
+					paused: true,
+				});
+				room.consumers.set(consumer.id, consumer);
+				return {
+					id: consumer.id,
+					producerId: consumer.producerId,
+					kind: consumer.kind,
+					rtpParameters: consumer.rtpParameters,
+				};
+			}
+			case 'resume': {
+				await room.consumers.get(data.consumerId).resume();
+				return {};
+			}
+			default:
+				throw new Error(`unknown method ${method}`);
+		}
+	}
+
+	return room;
+}
+
+async function openPage(ctx, room) {
+	const page = await ctx.browser.newPage();
+	page.on('pageerror', (error) => room.log.push(`pageerror: ${error.message}`));
+	page.on('console', (msg) => {
+		if (msg.type() === 'error' || msg.type() === 'warning') {
+			room.log.push(`console.${msg.type()}: ${msg.text()}`);
+		}
+	});
+	await page.exposeFunction('fsRequest', room.handle);
+	await page.goto(ctx.site.url, { timeout: 15_000 });
+	return page;
+}
+
+function describeRoom(room) {
+	const lines = [...room.log];
+	for (const [id, info] of room.transports) {
+		lines.push(`${info.direction} transport ${id.slice(0, 8)}: ${info.states.join(' ')}`);
+	}
+	return lines.join('\n');
+}
+
+function summary(mode, info) {
+	const ms = (a, b) => (a && b ? `${b - a} ms` : 'n/a');
+	return `${mode}: ${info.direction} ICE ${ms(info.createdAt, info.iceConnectedAt)} after creation, DTLS connect()->connected ${ms(info.connectAt, info.dtlsConnectedAt)}, ICE connected->DTLS connected ${ms(info.iceConnectedAt, info.dtlsConnectedAt)}`;
+}
+
+describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }, () => {
+	const ctx = {};
+
+	before(async () => {
+		ctx.worker = await mediasoup.createWorker({ logLevel: 'warn' });
+		ctx.webRtcServer = await ctx.worker.createWebRtcServer({
+			listenInfos: [
+				{ protocol: 'udp', ip: LOCALHOST, port: 0 },
+				{ protocol: 'tcp', ip: LOCALHOST, port: 0 },
+			],
+		});
+		const script = await bundle(path.join(__dirname, 'fixtures', 'browser-client.js'));
+		ctx.site = await serveStatic({
+			'/': {
+				type: 'text/html',
+				body: '<!doctype html><meta charset="utf-8"><title>ferrosoup test</title><body><script src="/client.js"></script></body>',
+			},
+			'/client.js': { type: 'text/javascript', body: script },
+		});
+		ctx.browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
+	});
+
+	after(async () => {
+		await ctx.browser?.close();
+		await ctx.site?.close();
+		ctx.worker?.close();
+	});
+
+	for (const [mode, { title, transportOptions, expectProtocol }] of Object.entries(modes)) {
+		test(title, { timeout: 30_000 }, async () => {
+			const router = await ctx.worker.createRouter({ mediaCodecs });
+			const room = createRoom(router, () => transportOptions(ctx));
+			const pages = [];
+			try {
+				const pageA = await openPage(ctx, room);
+				pages.push(pageA);
+				const produced = await withTimeout(
+					pageA.evaluate(() => window.client.produce()),
+					15_000,
+					'page A producing'
+				);
+				assert.deepEqual(produced.map((p) => p.kind).sort(), ['audio', 'video']);
+
+				const pageB = await openPage(ctx, room);
+				pages.push(pageB);
+				const consumed = await withTimeout(
+					pageB.evaluate((ids) => window.client.consume(ids), produced.map((p) => p.id)),
+					15_000,
+					'page B consuming'
+				);
+				assert.equal(consumed.length, 2);
+
+				// B decodes video and receives audio, and both keep growing.
+				let first;
+				try {
+					first = await waitFor(
+						async () => {
+							const s = await pageB.evaluate(() => window.client.stats());
+							return s.inbound.video?.framesDecoded > 30 && s.inbound.audio?.packetsReceived > 50 ? s : null;
+						},
+						15_000,
+						'page B to decode > 30 video frames and receive audio'
+					);
+				} catch (error) {
+					const a = await pageA.evaluate(() => window.client.stats()).catch((e) => e.message);
+					const b = await pageB.evaluate(() => window.client.stats()).catch((e) => e.message);
+					error.message += `\nA: ${JSON.stringify(a)}\nB: ${JSON.stringify(b)}\n${describeRoom(room)}`;
+					throw error;
+				}
+				await new Promise((r) => setTimeout(r, 1000));
+				const second = await pageB.evaluate(() => window.client.stats());
+				assert.ok(second.inbound.video.framesDecoded > first.inbound.video.framesDecoded, 'video frames keep being decoded');
+				assert.ok(second.inbound.audio.packetsReceived > first.inbound.audio.packetsReceived, 'audio keeps arriving');
+				assert.ok(
+					second.inbound.audio.totalSamplesReceived > first.inbound.audio.totalSamplesReceived,
+					'audio samples keep growing'
+				);
+				assert.ok(second.inbound.video.frameWidth > 0, 'decoded video has a size');
+				assert.match(second.pair?.local ?? '', new RegExp(`^${expectProtocol} `));
+				assert.match(second.pair?.remote ?? '', new RegExp(`^${expectProtocol} ${LOCALHOST.replace(/\./g, '\\.')}:`));
+
+				// Server side: producers received and consumers sent.
+				for (const producer of room.producers.values()) {
+					const [stats] = await producer.getStats();
+					assert.equal(stats.type, 'inbound-rtp');
+					assert.ok(stats.packetCount > 50, `${producer.kind} producer packetCount ${stats.packetCount}`);
+					assert.ok(stats.byteCount > 0);
+				}
+				for (const consumer of room.consumers.values()) {
+					const stats = await consumer.getStats();
+					const outbound = stats.find((s) => s.type === 'outbound-rtp');
+					assert.ok(outbound, `${consumer.kind} consumer has outbound-rtp stats`);
+					assert.ok(outbound.packetCount > 50, `${consumer.kind} consumer packetCount ${outbound.packetCount}`);
+				}
+				for (const info of room.transports.values()) {
+					assert.equal(info.transport.iceState === 'completed' || info.transport.iceState === 'connected', true);
+					assert.equal(info.transport.dtlsState, 'connected');
+					assert.equal(info.tuple?.protocol, expectProtocol);
+				}
+
+				const video = second.inbound.video;
+				const audio = second.inbound.audio;
+				for (const info of room.transports.values()) {
+					console.log(`# ${summary(mode, info)}`);
+				}
+				console.log(
+					`# ${mode}: B decoded ${video.framesDecoded} video frames (${video.frameWidth}x${video.frameHeight}, ${video.packetsReceived} packets, lost ${video.packetsLost}), audio ${audio.packetsReceived} packets / ${audio.totalSamplesReceived} samples; srtp ${second.srtpCipher}, dtls ${second.dtlsCipher}; pair ${second.pair.local} -> ${second.pair.remote}`
+				);
+			} finally {
+				for (const page of pages) {
+					await page.close().catch(() => {});
+				}
+				router.close();
+			}
+		});
+	}
+
+	test('(d) a wrong remote DTLS fingerprint makes DTLS fail', { timeout: 30_000 }, async () => {
+		const router = await ctx.worker.createRouter({ mediaCodecs });
+		const room = createRoom(router, () => modes.udp.transportOptions(ctx), { tamperFingerprint: true });
+		let page;
+		try {
+			page = await openPage(ctx, room);
+			await withTimeout(page.evaluate(() => window.client.produce()), 15_000, 'producing');
+			const [info] = room.transports.values();
+			await waitFor(() => info.dtlsFailedAt, 15_000, `dtlsstatechange "failed" (${describeRoom(room)})`);
+			assert.equal(info.transport.dtlsState, 'failed');
+			assert.ok(info.states.includes('dtls:failed'));
+			assert.ok(!info.states.includes('dtls:connected'));
+			// Nothing from that peer reaches the producers.
+			for (const producer of room.producers.values()) {
+				const stats = await producer.getStats();
+				assert.equal(stats.reduce((n, s) => n + s.packetCount, 0), 0);
+			}
+			console.log(
+				`# bad-fingerprint: DTLS failed ${info.dtlsFailedAt - info.connectAt} ms after connect(); states ${info.states.join(' ')}`
+			);
+		} finally {
+			await page?.close().catch(() => {});
+			router.close();
+		}
+	});
+});
