@@ -388,6 +388,19 @@ impl Consumer {
         Ok(())
     }
 
+    /// `trace` events for a sent packet (only when enabled: they allocate).
+    pub fn trace_sent(&self, is_keyframe: bool, now_ms: u64, outbox: &mut crate::worker::channel::Outbox) {
+        for kind in ["rtp", "keyframe"] {
+            if (kind == "rtp" || is_keyframe) && self.trace_types.iter().any(|t| t == kind) {
+                outbox.notification(
+                    &self.id,
+                    "consumer.trace",
+                    json!({"type": kind, "timestamp": now_ms, "direction": "out", "info": {}}),
+                );
+            }
+        }
+    }
+
     /// The producer stream this consumer wants key frames from.
     pub fn wanted_stream(&self) -> usize {
         match self.consumer_type {

@@ -239,6 +239,9 @@ impl Core {
                             received.header.is_keyframe,
                             now_ms,
                         );
+                        if !consumer.trace_types.is_empty() {
+                            consumer.trace_sent(received.header.is_keyframe, now_ms, outbox);
+                        }
                         let transport = &mut transports[consumer.transport];
                         stamp_transport_extensions(transport, send_buf, out_len, consumer, now_ms);
                         transport.send_rtp(send_buf, out_len, &consumer.id, outbox);

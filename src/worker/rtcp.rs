@@ -307,7 +307,19 @@ impl Core {
         if feedback.score_changed {
             outbox.notification(&producer.id, "producer.score", producer.scores());
         }
-        let tkey = producer.transport;
+        let (tkey, router) = (producer.transport, producer.router);
+        if feedback.score_changed {
+            // Consumers report their producer's score too.
+            let consumers = self
+                .routers
+                .get(router)
+                .and_then(|r| r.consumers_by_producer.get(&pkey))
+                .cloned()
+                .unwrap_or_default();
+            for ckey in consumers {
+                self.emit_consumer_score(ckey, outbox);
+            }
+        }
         if len > 0 {
             self.send_rtcp(tkey, &buf[..len], outbox);
         }

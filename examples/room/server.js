@@ -1,0 +1,356 @@
+#!/usr/bin/env node
+'use strict';
+
+// ferrosoup room demo: `npm start`, then open http://localhost:3000 in two or
+// more tabs. Every tab joins the one room, publishes its camera and
+// microphone and renders every other participant.
+//
+// One Worker, one Router, one WebRtcServer (UDP + TCP on one port). The page
+// is served by this process (its script bundled with esbuild at startup, so
+// nothing is fetched from anywhere) and signals over a WebSocket on /ws.
+//
+// Environment (all optional):
+//   PORT               HTTP(S) port (default 3000; 0 picks a free one)
+//   LISTEN_IP          IP the HTTP server and the media sockets bind to
+//                      (default 127.0.0.1; 0.0.0.0 for every interface)
+//   ANNOUNCED_ADDRESS  IP or host name given to browsers in ICE candidates
+//                      (needed when LISTEN_IP is 0.0.0.0 or behind NAT)
+//   WEBRTC_PORT        UDP and TCP port of the media (default 44444; 0 = any)
+//   HTTPS_CERT, HTTPS_KEY  PEM files: serve HTTPS (browsers only allow the
+//                      camera on https:// or http://localhost)
+//   DEBUG              e.g. "mediasoup*" for ferrosoup's logs
+
+const fs = require('node:fs');
+const http = require('node:http');
+const https = require('node:https');
+const path = require('node:path');
+const { WebSocketServer } = require('ws');
+const mediasoup = require('../..');
+
+const config = {
+	port: Number(process.env.PORT ?? 3000),
+	listenIp: process.env.LISTEN_IP || '127.0.0.1',
+	announcedAddress: process.env.ANNOUNCED_ADDRESS || undefined,
+	webRtcPort: Number(process.env.WEBRTC_PORT ?? 44444),
+	httpsCert: process.env.HTTPS_CERT,
+	httpsKey: process.env.HTTPS_KEY,
+	mediaCodecs: [
+		{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+		{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000, parameters: { 'x-google-start-bitrate': 1000 } },
+	],
+};
+
+/** Bundles the page script (mediasoup-client included) in memory. */
+async function bundleClient() {
+	let esbuild;
+	try {
+		esbuild = require('esbuild');
+	} catch {
+		throw new Error('esbuild is missing: run `npm install` (it is a dev dependency) first');
+	}
+	const result = await esbuild.build({
+		entryPoints: [path.join(__dirname, 'client.js')],
+		bundle: true,
+		write: false,
+		minify: true,
+		format: 'iife',
+		platform: 'browser',
+		target: 'es2020',
+		logLevel: 'silent',
+	});
+	return result.outputFiles[0].text;
+}
+
+/** The room: its router, its peers and what they publish. */
+class Room {
+	constructor(router, webRtcServer) {
+		this.router = router;
+		this.webRtcServer = webRtcServer;
+		this.peers = new Map();
+		this.nextPeer = 1;
+	}
+
+	addPeer(socket) {
+		const peer = {
+			id: String(this.nextPeer),
+			displayName: `Participant ${this.nextPeer}`,
+			socket,
+			joined: false,
+			rtpCapabilities: null,
+			transports: new Map(),
+			producers: new Map(),
+			consumers: new Map(),
+		};
+		this.nextPeer += 1;
+		this.peers.set(peer.id, peer);
+		return peer;
+	}
+
+	removePeer(peer) {
+		if (!this.peers.delete(peer.id)) {
+			return;
+		}
+		// Closing the transports closes the peer's producers, whose consumers
+		// then tell the other peers (consumerClosed).
+		for (const transport of peer.transports.values()) {
+			transport.close();
+		}
+		if (peer.joined) {
+			this.broadcast(peer, 'peerClosed', { peerId: peer.id });
+		}
+		console.log(`${peer.displayName} left (${this.peers.size} in the room)`);
+	}
+
+	joinedPeers(except) {
+		return [...this.peers.values()].filter((p) => p.joined && p !== except);
+	}
+
+	broadcast(from, method, data) {
+		for (const peer of this.joinedPeers(from)) {
+			notify(peer, method, data);
+		}
+	}
+
+	async handle(peer, method, data) {
+		switch (method) {
+			case 'getRouterRtpCapabilities':
+				return this.router.rtpCapabilities;
+
+			case 'createWebRtcTransport': {
+				const transport = await this.router.createWebRtcTransport({
+					webRtcServer: this.webRtcServer,
+					enableUdp: true,
+					enableTcp: true,
+					preferUdp: true,
+					appData: { consuming: Boolean(data.consuming) },
+				});
+				transport.on('dtlsstatechange', (state) => {
+					if (state === 'failed' || state === 'closed') {
+						console.warn(`${peer.displayName}: transport ${transport.id} DTLS ${state}`);
+					}
+				});
+				peer.transports.set(transport.id, transport);
+				return {
+					id: transport.id,
+					iceParameters: transport.iceParameters,
+					iceCandidates: transport.iceCandidates,
+					dtlsParameters: transport.dtlsParameters,
+				};
+			}
+
+			case 'connectWebRtcTransport': {
+				const transport = peer.transports.get(data.transportId);
+				if (!transport) {
+					throw new Error(`transport ${data.transportId} not found`);
+				}
+				await transport.connect({ dtlsParameters: data.dtlsParameters });
+				return {};
+			}
+
+			case 'join': {
+				if (peer.joined) {
+					throw new Error('already joined');
+				}
+				peer.joined = true;
+				peer.rtpCapabilities = data.rtpCapabilities;
+				const others = this.joinedPeers(peer);
+				this.broadcast(peer, 'newPeer', { id: peer.id, displayName: peer.displayName });
+				console.log(`${peer.displayName} joined (${this.peers.size} in the room)`);
+				// Consume what the others already publish, once the reply is out.
+				setImmediate(() => {
+					for (const other of others) {
+						for (const producer of other.producers.values()) {
+							this.createConsumer(peer, other, producer).catch((error) => {
+								console.warn(`consume failed: ${error.message}`);
+							});
+						}
+					}
+				});
+				return {
+					peerId: peer.id,
+					displayName: peer.displayName,
+					peers: others.map((p) => ({ id: p.id, displayName: p.displayName })),
+				};
+			}
+
+			case 'produce': {
+				if (!peer.joined) {
+					throw new Error('join first');
+				}
+				const transport = peer.transports.get(data.transportId);
+				if (!transport) {
+					throw new Error(`transport ${data.transportId} not found`);
+				}
+				const producer = await transport.produce({
+					kind: data.kind,
+					rtpParameters: data.rtpParameters,
+					appData: { peerId: peer.id },
+				});
+				peer.producers.set(producer.id, producer);
+				producer.on('transportclose', () => peer.producers.delete(producer.id));
+				setImmediate(() => {
+					for (const other of this.joinedPeers(peer)) {
+						this.createConsumer(other, peer, producer).catch((error) => {
+							console.warn(`consume failed: ${error.message}`);
+						});
+					}
+				});
+				return { id: producer.id };
+			}
+
+			case 'resumeConsumer': {
+				const consumer = peer.consumers.get(data.consumerId);
+				if (!consumer) {
+					throw new Error(`consumer ${data.consumerId} not found`);
+				}
+				await consumer.resume();
+				return {};
+			}
+
+			default:
+				throw new Error(`unknown method "${method}"`);
+		}
+	}
+
+	/** Makes `consumer` (a peer) receive `producer` of `producerPeer`. */
+	async createConsumer(consumerPeer, producerPeer, producer) {
+		if (!this.peers.has(consumerPeer.id) || producer.closed) {
+			return;
+		}
+		if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: consumerPeer.rtpCapabilities })) {
+			return;
+		}
+		const transport = [...consumerPeer.transports.values()].find((t) => t.appData.consuming);
+		if (!transport) {
+			return;
+		}
+		const consumer = await transport.consume({
+			producerId: producer.id,
+			rtpCapabilities: consumerPeer.rtpCapabilities,
+			// Resumed once the page has set it up (resumeConsumer), so the
+			// first packets, and the key frame asked for on resume, reach it.
+			paused: true,
+		});
+		consumerPeer.consumers.set(consumer.id, consumer);
+		const forget = () => consumerPeer.consumers.delete(consumer.id);
+		consumer.on('transportclose', forget);
+		consumer.on('producerclose', () => {
+			forget();
+			notify(consumerPeer, 'consumerClosed', { consumerId: consumer.id });
+		});
+		notify(consumerPeer, 'newConsumer', {
+			peerId: producerPeer.id,
+			displayName: producerPeer.displayName,
+			producerId: producer.id,
+			id: consumer.id,
+			kind: consumer.kind,
+			rtpParameters: consumer.rtpParameters,
+		});
+	}
+}
+
+function notify(peer, method, data) {
+	if (peer.socket.readyState === peer.socket.OPEN) {
+		peer.socket.send(JSON.stringify({ notification: true, method, data }));
+	}
+}
+
+function page() {
+	return fs.readFileSync(path.join(__dirname, 'index.html'));
+}
+
+async function main() {
+	const script = await bundleClient();
+
+	const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+	worker.on('died', (error) => {
+		console.error(`worker died: ${error.message}`);
+		process.exit(1);
+	});
+	const listen = { ip: config.listenIp, announcedAddress: config.announcedAddress, port: config.webRtcPort };
+	const webRtcServer = await worker.createWebRtcServer({
+		listenInfos: [
+			{ protocol: 'udp', ...listen },
+			{ protocol: 'tcp', ...listen },
+		],
+	});
+	const router = await worker.createRouter({ mediaCodecs: config.mediaCodecs });
+	const room = new Room(router, webRtcServer);
+
+	const onRequest = (req, res) => {
+		const { pathname } = new URL(req.url, 'http://localhost');
+		if (pathname === '/' || pathname === '/index.html') {
+			res.writeHead(200, { 'content-type': 'text/html; charset=utf-8' });
+			res.end(page());
+		} else if (pathname === '/client.js') {
+			res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
+			res.end(script);
+		} else {
+			res.writeHead(404, { 'content-type': 'text/plain' });
+			res.end('not found');
+		}
+	};
+	const secure = Boolean(config.httpsCert && config.httpsKey);
+	const server = secure
+		? https.createServer({ cert: fs.readFileSync(config.httpsCert), key: fs.readFileSync(config.httpsKey) }, onRequest)
+		: http.createServer(onRequest);
+
+	const wss = new WebSocketServer({ server, path: '/ws' });
+	wss.on('connection', (socket) => {
+		const peer = room.addPeer(socket);
+		socket.on('message', async (raw) => {
+			let message;
+			try {
+				message = JSON.parse(raw);
+			} catch {
+				return;
+			}
+			const { id, method, data } = message;
+			try {
+				const result = await room.handle(peer, method, data ?? {});
+				socket.send(JSON.stringify({ id, ok: true, data: result }));
+			} catch (error) {
+				socket.send(JSON.stringify({ id, ok: false, error: error.message }));
+			}
+		});
+		socket.on('close', () => room.removePeer(peer));
+		socket.on('error', () => socket.close());
+	});
+
+	await new Promise((resolve, reject) => {
+		server.once('error', reject);
+		server.listen(config.port, config.listenIp, resolve);
+	});
+	const { port } = server.address();
+	const host = config.listenIp === '127.0.0.1' || config.listenIp === '0.0.0.0' ? 'localhost' : config.listenIp;
+	console.log(`ferrosoup room demo listening on ${secure ? 'https' : 'http'}://${host}:${port}`);
+	console.log(
+		`media on ${config.listenIp} port ${config.webRtcPort || '(any)'} UDP+TCP` +
+			(config.announcedAddress ? `, announced as ${config.announcedAddress}` : '')
+	);
+	if (config.listenIp === '0.0.0.0' && !config.announcedAddress) {
+		console.warn('LISTEN_IP is 0.0.0.0 but ANNOUNCED_ADDRESS is unset: browsers will not reach the media sockets');
+	}
+
+	let closing = false;
+	const shutdown = () => {
+		if (closing) {
+			return;
+		}
+		closing = true;
+		for (const client of wss.clients) {
+			client.terminate();
+		}
+		wss.close();
+		server.closeAllConnections?.();
+		server.close();
+		worker.close();
+	};
+	process.on('SIGINT', shutdown);
+	process.on('SIGTERM', shutdown);
+}
+
+main().catch((error) => {
+	console.error(error);
+	process.exit(1);
+});
