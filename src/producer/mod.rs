@@ -352,6 +352,8 @@ impl Producer {
             now_ms,
         );
         self.streams.push(stream);
+        // mediasoup emits the first score event as soon as a stream exists.
+        self.feedback.score_changed = true;
         // The first packets may be lost: ask for a key frame right away.
         if self.kind == MediaKind::Video && !self.paused {
             self.request_key_frame(self.streams.len() - 1, now_ms);

@@ -15,14 +15,24 @@ pub struct Histogram {
 
 impl Default for Histogram {
     fn default() -> Self {
-        Histogram { buckets: vec![0; FINE + COARSE], overflow: 0, count: 0, sum_ns: 0, max_ns: 0 }
+        Histogram {
+            buckets: vec![0; FINE + COARSE],
+            overflow: 0,
+            count: 0,
+            sum_ns: 0,
+            max_ns: 0,
+        }
     }
 }
 
 impl Histogram {
     pub fn record(&mut self, ns: u64) {
         let us = (ns / 1000) as usize;
-        let b = if us < FINE { Some(us) } else { Some(FINE + (us - FINE) / 100).filter(|&b| b < FINE + COARSE) };
+        let b = if us < FINE {
+            Some(us)
+        } else {
+            Some(FINE + (us - FINE) / 100).filter(|&b| b < FINE + COARSE)
+        };
         match b {
             Some(b) => self.buckets[b] += 1,
             None => self.overflow += 1,
@@ -52,7 +62,11 @@ impl Histogram {
         for (i, &c) in self.buckets.iter().enumerate() {
             seen += c;
             if seen >= rank {
-                let upper = if i < FINE { i as f64 + 1.0 } else { (FINE + (i - FINE + 1) * 100) as f64 };
+                let upper = if i < FINE {
+                    i as f64 + 1.0
+                } else {
+                    (FINE + (i - FINE + 1) * 100) as f64
+                };
                 return Some(upper.min(self.max_ns as f64 / 1e3));
             }
         }
@@ -84,7 +98,7 @@ mod tests {
         }
         h.record(50_000_000); // 50 ms: coarse bucket
         let s = h.summary();
-        assert_eq!(s["p50"], 500.0);
+        assert_eq!(s["p50"], 501.0); // rank 501 of 1001
         assert_eq!(s["p99"], 991.0);
         assert_eq!(s["max"], 50_000.0);
         assert_eq!(s["count"], 1001);

@@ -40,7 +40,10 @@ const BATCH: usize = 64;
 const BUF_LEN: usize = 2048;
 
 fn clock_ns(clock: libc::clockid_t) -> u64 {
-    let mut ts = libc::timespec { tv_sec: 0, tv_nsec: 0 };
+    let mut ts = libc::timespec {
+        tv_sec: 0,
+        tv_nsec: 0,
+    };
     // SAFETY: clock_gettime writes into the timespec we own.
     unsafe { libc::clock_gettime(clock, &mut ts) };
     ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64
@@ -126,9 +129,13 @@ struct Config {
 fn parse_config(v: &Value) -> Config {
     let f = |k: &str, d: f64| v.get(k).and_then(Value::as_f64).unwrap_or(d);
     let ip = v["target"]["ip"].as_str().unwrap_or("127.0.0.1");
-    let port = v["target"]["port"].as_u64().unwrap_or_else(|| fail("run: target.port missing"));
+    let port = v["target"]["port"]
+        .as_u64()
+        .unwrap_or_else(|| fail("run: target.port missing"));
     Config {
-        target: format!("{ip}:{port}").parse().unwrap_or_else(|_| fail("run: bad target")),
+        target: format!("{ip}:{port}")
+            .parse()
+            .unwrap_or_else(|_| fail("run: bad target")),
         ssrc: v["ssrc"].as_u64().unwrap_or(0x1234_5678) as u32,
         payload_type: v["payloadType"].as_u64().unwrap_or(101) as u8,
         rate: f("rate", 1000.0).max(1.0),
@@ -182,7 +189,8 @@ fn build_packet(cfg: &Config, k: u64, ppf: u64, seq0: u16, buf: &mut [u8]) -> (u
     if first {
         if key {
             // Frame tag (key, show_frame), start code, 640x480.
-            body[..10].copy_from_slice(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]);
+            body[..10]
+                .copy_from_slice(&[0x10, 0x02, 0x00, 0x9d, 0x01, 0x2a, 0x80, 0x02, 0xe0, 0x01]);
         } else {
             body[..3].copy_from_slice(&[0x11, 0x02, 0x00]);
         }
@@ -290,7 +298,11 @@ fn receiver(
     for (i, ssrc, s) in consumers {
         by_ssrc.insert(ssrc, cs.len());
         idx.push(i);
-        cs.push(RecvConsumer { srtp: s, received_window: 0, received_total: 0 });
+        cs.push(RecvConsumer {
+            srtp: s,
+            received_window: 0,
+            received_total: 0,
+        });
     }
     let mut st = RecvStats::default();
     let mut bufs = vec![[0u8; BUF_LEN]; BATCH];
@@ -378,8 +390,11 @@ fn receiver(
             }
         }
     }
-    st.consumers =
-        cs.iter().zip(idx).map(|(c, i)| (i, c.received_window, c.received_total)).collect();
+    st.consumers = cs
+        .iter()
+        .zip(idx)
+        .map(|(c, i)| (i, c.received_window, c.received_total))
+        .collect();
     st.cpu = thread_cpu_us();
     st
 }
@@ -418,7 +433,9 @@ fn main() {
     let mut lines = stdin.lock().lines();
     let mut next_cmd = || -> Value {
         match lines.next() {
-            Some(Ok(l)) => serde_json::from_str(&l).unwrap_or_else(|e| fail(&format!("bad JSON: {e}"))),
+            Some(Ok(l)) => {
+                serde_json::from_str(&l).unwrap_or_else(|e| fail(&format!("bad JSON: {e}")))
+            }
             _ => std::process::exit(0), // driver went away
         }
     };
@@ -429,7 +446,12 @@ fn main() {
     }
     let k = open["recvSockets"].as_u64().unwrap_or(1).clamp(1, 64) as usize;
     let send_sock = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| fail(&format!("bind: {e}")));
-    setsockopt_int(send_sock.as_raw_fd(), libc::SOL_SOCKET, libc::SO_SNDBUF, 4 << 20);
+    setsockopt_int(
+        send_sock.as_raw_fd(),
+        libc::SOL_SOCKET,
+        libc::SO_SNDBUF,
+        4 << 20,
+    );
     let recv_socks: Vec<UdpSocket> = (0..k).map(|_| bind_recv_socket()).collect();
     let send_key = random_bytes(srtp::KEY_AND_SALT_LEN);
     let b64 = base64::engine::general_purpose::STANDARD;
@@ -445,14 +467,21 @@ fn main() {
         fail("expected {\"cmd\":\"run\"}");
     }
     let cfg = Arc::new(parse_config(&run));
-    let mut per_socket: Vec<Vec<(usize, u32, Option<srtp::Srtp>)>> = (0..k).map(|_| Vec::new()).collect();
+    let mut per_socket: Vec<Vec<(usize, u32, Option<srtp::Srtp>)>> =
+        (0..k).map(|_| Vec::new()).collect();
     let consumers = run["consumers"].as_array().cloned().unwrap_or_default();
     for (i, c) in consumers.iter().enumerate() {
-        let ssrc = c["ssrc"].as_u64().unwrap_or_else(|| fail("consumer ssrc missing")) as u32;
+        let ssrc = c["ssrc"]
+            .as_u64()
+            .unwrap_or_else(|| fail("consumer ssrc missing")) as u32;
         let sock = c["socket"].as_u64().unwrap_or(0) as usize % k;
         let s = if cfg.srtp {
-            let key = c["key"].as_str().unwrap_or_else(|| fail("consumer srtp key missing"));
-            let key = b64.decode(key).unwrap_or_else(|_| fail("bad consumer srtp key"));
+            let key = c["key"]
+                .as_str()
+                .unwrap_or_else(|| fail("consumer srtp key missing"));
+            let key = b64
+                .decode(key)
+                .unwrap_or_else(|_| fail("bad consumer srtp key"));
             if key.len() != srtp::KEY_AND_SALT_LEN {
                 fail("consumer srtp key: need AES_CM_128_HMAC_SHA1_80 (30 bytes)");
             }
@@ -481,7 +510,8 @@ fn main() {
         .collect();
     let send_srtp = cfg.srtp.then(|| srtp::Srtp::new(&send_key));
     let scfg = cfg.clone();
-    let sender = std::thread::spawn(move || sender(scfg, send_sock, send_srtp, start, t0, t1, stop_send));
+    let sender =
+        std::thread::spawn(move || sender(scfg, send_sock, send_srtp, start, t0, t1, stop_send));
 
     sleep_until(t0);
     let snmp0 = udp_rcvbuf_errors();
@@ -492,7 +522,10 @@ fn main() {
     sleep_until(t1 + (cfg.drain * 1e9) as u64);
     stop.store(true, Ordering::Relaxed);
     let ss = sender.join().expect("sender thread");
-    let rs: Vec<RecvStats> = receivers.into_iter().map(|h| h.join().expect("receiver thread")).collect();
+    let rs: Vec<RecvStats> = receivers
+        .into_iter()
+        .map(|h| h.join().expect("receiver thread"))
+        .collect();
 
     let n = consumers.len() as u64;
     let mut per_consumer = vec![(0u64, 0u64); consumers.len()];

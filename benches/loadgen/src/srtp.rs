@@ -168,11 +168,26 @@ mod tests {
     use webrtc_srtp::protection_profile::ProtectionProfile;
 
     fn key() -> Vec<u8> {
-        (0..30u8).map(|i| i.wrapping_mul(37).wrapping_add(5)).collect()
+        (0..30u8)
+            .map(|i| i.wrapping_mul(37).wrapping_add(5))
+            .collect()
     }
 
     fn packet(seq: u16, ext: bool) -> Vec<u8> {
-        let mut p = vec![0x80, 0xE5, (seq >> 8) as u8, seq as u8, 0, 0, 1, 2, 0xde, 0xad, 0xbe, 0xef];
+        let mut p = vec![
+            0x80,
+            0xE5,
+            (seq >> 8) as u8,
+            seq as u8,
+            0,
+            0,
+            1,
+            2,
+            0xde,
+            0xad,
+            0xbe,
+            0xef,
+        ];
         if ext {
             p[0] |= 0x10;
             p.extend_from_slice(&[0xBE, 0xDE, 0, 1, 0x10, 0xAA, 0, 0]);
@@ -183,7 +198,14 @@ mod tests {
 
     fn reference() -> Context {
         let k = key();
-        Context::new(&k[..16], &k[16..], ProtectionProfile::Aes128CmHmacSha1_80, None, None).unwrap()
+        Context::new(
+            &k[..16],
+            &k[16..],
+            ProtectionProfile::Aes128CmHmacSha1_80,
+            None,
+            None,
+        )
+        .unwrap()
     }
 
     #[test]

@@ -1,0 +1,195 @@
+'use strict';
+
+// The room demo (`npm start`, examples/room/) end to end: the server is
+// started as `npm start` would (a child `node examples/room/server.js`, on
+// ephemeral ports), headless Chromium tabs join the room and each must render
+// the others' video (non-black pixels, read through a canvas in the page and
+// from a screenshot of the element); a tab that leaves disappears from the
+// others.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn } = require('node:child_process');
+const fs = require('node:fs');
+const os = require('node:os');
+const path = require('node:path');
+const { browserUnavailableReason, launchChromium, waitFor, withTimeout } = require('./helpers/browser');
+const { decodePng, nonBlackShare } = require('./helpers/browser-png');
+
+const unavailable = browserUnavailableReason();
+const skip = unavailable && !process.env.CI ? unavailable : false;
+
+const SERVER = path.join(__dirname, '..', 'examples', 'room', 'server.js');
+
+/** Starts the demo server; resolves with its URL once it listens. */
+function startDemo() {
+	const child = spawn(process.execPath, [SERVER], {
+		env: { ...process.env, PORT: '0', WEBRTC_PORT: '0', LISTEN_IP: '127.0.0.1' },
+		stdio: ['ignore', 'pipe', 'pipe'],
+	});
+	let output = '';
+	const url = new Promise((resolve, reject) => {
+		const onData = (chunk) => {
+			output += chunk;
+			const match = /listening on (http:\/\/\S+)/.exec(output);
+			if (match) {
+				resolve(match[1]);
+			}
+		};
+		child.stdout.on('data', onData);
+		child.stderr.on('data', (chunk) => {
+			output += chunk;
+		});
+		child.once('exit', (code) => reject(new Error(`demo server exited (${code}) before listening:\n${output}`)));
+	});
+	return {
+		child,
+		url: withTimeout(url, 20_000, 'demo server start'),
+		output: () => output,
+		/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
+		async stop() {
+			if (child.exitCode !== null || child.signalCode !== null) {
+				return { code: child.exitCode, signal: child.signalCode };
+			}
+			const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+			child.kill('SIGTERM');
+			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
+			const result = await exited;
+			clearTimeout(timer);
+			return result;
+		},
+	};
+}
+
+/** Remote tiles of a tab whose video plays, with their lit-pixel share. */
+function remoteVideos(page) {
+	return page.evaluate(() => {
+		const canvas = document.createElement('canvas');
+		return [...document.querySelectorAll('.tile.remote')].map((tile) => {
+			const video = tile.querySelector('video');
+			const result = {
+				peerId: tile.dataset.peerId,
+				width: video.videoWidth,
+				height: video.videoHeight,
+				currentTime: video.currentTime,
+				lit: 0,
+			};
+			if (video.videoWidth > 0) {
+				canvas.width = video.videoWidth;
+				canvas.height = video.videoHeight;
+				const g = canvas.getContext('2d', { willReadFrequently: true });
+				g.drawImage(video, 0, 0);
+				const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
+				let lit = 0;
+				for (let i = 0; i < data.length; i += 4) {
+					if (Math.max(data[i], data[i + 1], data[i + 2]) > 40) {
+						lit++;
+					}
+				}
+				result.lit = lit / (data.length / 4);
+			}
+			return result;
+		});
+	});
+}
+
+async function waitForRemoteVideos(page, count, what) {
+	return waitFor(
+		async () => {
+			const videos = await remoteVideos(page);
+			const playing = videos.filter((v) => v.width > 0 && v.currentTime > 0.5 && v.lit > 0.2);
+			return playing.length === count && videos.length === count ? videos : null;
+		},
+		25_000,
+		what,
+		250
+	).catch(async (error) => {
+		const state = await page
+			.evaluate(() => ({ status: window.demo?.status, error: window.demo?.error, peers: window.demo?.peers.size }))
+			.catch((e) => e.message);
+		error.message += `\nvideos: ${JSON.stringify(await remoteVideos(page).catch((e) => e.message))}\nstate: ${JSON.stringify(state)}`;
+		throw error;
+	});
+}
+
+describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }, () => {
+	let demo;
+	let browser;
+	const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrosoup-demo-'));
+
+	before(async () => {
+		demo = startDemo();
+		await demo.url;
+		browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
+	});
+
+	after(async () => {
+		await browser?.close();
+		if (demo) {
+			const { code, signal } = await demo.stop();
+			// The demo shuts down cleanly on SIGTERM (worker closed, node exits).
+			assert.equal(signal, null, `demo server killed by ${signal}:\n${demo.output()}`);
+			assert.equal(code, 0, demo.output());
+		}
+	});
+
+	test('two tabs see each other, a third joins, leaving tabs disappear', { timeout: 80_000 }, async () => {
+		const url = await demo.url;
+		const errors = [];
+		const open = async (name) => {
+			const page = await browser.newPage();
+			await page.setViewportSize({ width: 1000, height: 700 });
+			page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+			await page.goto(url, { timeout: 15_000 });
+			await waitFor(() => page.evaluate(() => window.demo?.status === 'live' || window.demo?.error), 15_000, `${name} live`);
+			const error = await page.evaluate(() => window.demo.error);
+			assert.equal(error, null, `${name}: ${error}`);
+			return page;
+		};
+
+		const tab1 = await open('tab 1');
+		const tab2 = await open('tab 2');
+		const seen1 = await waitForRemoteVideos(tab1, 1, 'tab 1 to render tab 2');
+		const seen2 = await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1');
+		const id1 = await tab1.evaluate(() => window.demo.peerId);
+		const id2 = await tab2.evaluate(() => window.demo.peerId);
+		assert.equal(seen1[0].peerId, id2);
+		assert.equal(seen2[0].peerId, id1);
+
+		// Screenshots of the remote video elements: decoded, mostly not black.
+		for (const [name, page] of [['tab1', tab1], ['tab2', tab2]]) {
+			const png = await page.locator('.tile.remote video').first().screenshot({ timeout: 10_000 });
+			const file = path.join(shots, `${name}-remote.png`);
+			fs.writeFileSync(file, png);
+			const image = decodePng(png);
+			const share = nonBlackShare(image);
+			assert.ok(share > 0.2, `${name}: only ${(share * 100).toFixed(1)}% of the remote video is not black (${file})`);
+			console.log(`demo ${name}: remote video ${image.width}x${image.height} on screen, ${(share * 100).toFixed(0)}% non-black pixels (${file})`);
+		}
+		await tab1.screenshot({ path: path.join(shots, 'tab1.png') });
+
+		// A third participant sees both, and both see it.
+		const tab3 = await open('tab 3');
+		await waitForRemoteVideos(tab3, 2, 'tab 3 to render tabs 1 and 2');
+		await waitForRemoteVideos(tab1, 2, 'tab 1 to render tabs 2 and 3');
+		await waitForRemoteVideos(tab2, 2, 'tab 2 to render tabs 1 and 3');
+
+		// Leaving: the others drop the tile.
+		await tab3.close();
+		await waitFor(
+			async () => (await tab1.evaluate(() => document.querySelectorAll('.tile.remote').length)) === 1,
+			10_000,
+			'tab 1 to remove tab 3'
+		);
+		await tab2.close();
+		await waitFor(
+			async () => (await tab1.evaluate(() => document.querySelectorAll('.tile.remote').length)) === 0,
+			10_000,
+			'tab 1 to remove tab 2'
+		);
+		assert.equal(await tab1.evaluate(() => window.demo.consumers.size), 0);
+		await tab1.close();
+		assert.deepEqual(errors, []);
+		console.log(`demo: screenshots in ${shots}`);
+	});
+});
