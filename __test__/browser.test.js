@@ -292,13 +292,14 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 					assert.equal(info.tuple?.protocol, expectProtocol);
 				}
 
+				const sender = await pageA.evaluate(() => window.client.stats());
 				const video = second.inbound.video;
 				const audio = second.inbound.audio;
 				for (const info of room.transports.values()) {
-					console.log(`# ${summary(mode, info)}`);
+					console.log(`${summary(mode, info)}`);
 				}
 				console.log(
-					`# ${mode}: B decoded ${video.framesDecoded} video frames (${video.frameWidth}x${video.frameHeight}, ${video.packetsReceived} packets, lost ${video.packetsLost}), audio ${audio.packetsReceived} packets / ${audio.totalSamplesReceived} samples; srtp ${second.srtpCipher}, dtls ${second.dtlsCipher}; pair ${second.pair.local} -> ${second.pair.remote}`
+					`${mode}: A encoded ${sender.outbound.video?.framesEncoded} video frames (${sender.outbound.video?.bytesSent} bytes, ${sender.outbound.video?.pliCount} PLIs/${sender.outbound.video?.nackCount} NACKs received, available outgoing bitrate ${sender.pair?.availableOutgoingBitrate}), B decoded ${video.framesDecoded} video frames (${video.frameWidth}x${video.frameHeight}, ${video.packetsReceived} packets, lost ${video.packetsLost}), audio ${audio.packetsReceived} packets / ${audio.totalSamplesReceived} samples; srtp ${second.srtpCipher}, dtls ${second.dtlsCipher}; pair ${second.pair.local} -> ${second.pair.remote}`
 				);
 			} finally {
 				for (const page of pages) {
@@ -327,7 +328,7 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 				assert.equal(stats.reduce((n, s) => n + s.packetCount, 0), 0);
 			}
 			console.log(
-				`# bad-fingerprint: DTLS failed ${info.dtlsFailedAt - info.connectAt} ms after connect(); states ${info.states.join(' ')}`
+				`bad-fingerprint: DTLS failed ${info.dtlsFailedAt - info.connectAt} ms after connect(); states ${info.states.join(' ')}`
 			);
 		} finally {
 			await page?.close().catch(() => {});

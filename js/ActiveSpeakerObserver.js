@@ -1,16 +1,11 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { RtpObserverImpl } = require('./RtpObserver');
 
 /**
  * Emits `dominantspeaker` when the dominant audio producer changes.
  */
 class ActiveSpeakerObserverImpl extends RtpObserverImpl {
-	constructor(options) {
-		super(options, new EnhancedEventEmitter());
-	}
-
 	get type() {
 		return 'activespeaker';
 	}

@@ -1,6 +1,5 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { RtpObserverImpl } = require('./RtpObserver');
 
 /**
@@ -8,10 +7,6 @@ const { RtpObserverImpl } = require('./RtpObserver');
  * `silence` when none is above the threshold.
  */
 class AudioLevelObserverImpl extends RtpObserverImpl {
-	constructor(options) {
-		super(options, new EnhancedEventEmitter());
-	}
-
 	get type() {
 		return 'audiolevel';
 	}

@@ -1,8 +1,7 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
+const { ChannelObject, checkTraceTypes } = require('./ChannelObject');
 const { Logger } = require('./Logger');
-const { checkTypes } = require('./Producer');
 const utils = require('./utils');
 
 const logger = new Logger('Consumer');
@@ -11,19 +10,15 @@ const logger = new Logger('Consumer');
  * mediasoup's ConsumerImpl: one producer's media leaving through a
  * transport.
  */
-class ConsumerImpl extends EnhancedEventEmitter {
+class ConsumerImpl extends ChannelObject {
 	#internal;
 	#data;
-	#channel;
-	#closed = false;
-	#appData;
 	#paused;
 	#producerPaused;
 	#priority = 1;
 	#score;
 	#preferredLayers;
 	#currentLayers;
-	#observer = new EnhancedEventEmitter();
 
 	/** @private Use `transport.consume()`. */
 	constructor({
@@ -36,34 +31,18 @@ class ConsumerImpl extends EnhancedEventEmitter {
 		score = { score: 10, producerScore: 10, producerScores: [] },
 		preferredLayers,
 	}) {
-		super();
+		super({ id: internal.consumerId, channel, appData, logger });
 		logger.debug('constructor()');
 		this.#internal = internal;
 		this.#data = data;
-		this.#channel = channel;
 		this.#paused = paused;
 		this.#producerPaused = producerPaused;
 		this.#score = score;
 		this.#preferredLayers = preferredLayers;
-		this.#appData = appData ?? {};
-		this.#channel.on(this.#internal.consumerId, (event, payload, bytes) =>
-			this.#onNotification(event, payload, bytes)
-		);
-		this.on('listenererror', (eventName, error) => {
-			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
-		});
-	}
-
-	get id() {
-		return this.#internal.consumerId;
 	}
 
 	get producerId() {
 		return this.#data.producerId;
-	}
-
-	get closed() {
-		return this.#closed;
 	}
 
 	get kind() {
@@ -102,78 +81,55 @@ class ConsumerImpl extends EnhancedEventEmitter {
 		return utils.clone(this.#currentLayers);
 	}
 
-	get appData() {
-		return this.#appData;
-	}
-
-	set appData(appData) {
-		this.#appData = appData;
-	}
-
-	get observer() {
-		return this.#observer;
-	}
-
-	/** @private Just for testing purposes. */
-	get channelForTesting() {
-		return this.#channel;
-	}
-
 	close() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('close()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.consumerId);
-		this.#channel
-			.request('transport.closeConsumer', this.#internal.transportId, {
-				consumerId: this.#internal.consumerId,
-			})
+		this.channel
+			.request('transport.closeConsumer', this.#internal.transportId, { consumerId: this.id })
 			.catch(() => {});
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** @private Called by the Transport when it closes. */
 	transportClosed() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('transportClosed()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.consumerId);
 		this.safeEmit('transportclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	async dump() {
 		logger.debug('dump()');
-		return this.#channel.request('consumer.dump', this.#internal.consumerId);
+		return this.request('consumer.dump');
 	}
 
 	async getStats() {
 		logger.debug('getStats()');
-		return this.#channel.request('consumer.getStats', this.#internal.consumerId);
+		return this.request('consumer.getStats');
 	}
 
 	async pause() {
 		logger.debug('pause()');
-		await this.#channel.request('consumer.pause', this.#internal.consumerId);
+		await this.request('consumer.pause');
 		const wasPaused = this.#paused;
 		this.#paused = true;
 		if (!wasPaused && !this.#producerPaused) {
-			this.#observer.safeEmit('pause');
+			this.observer.safeEmit('pause');
 		}
 	}
 
 	async resume() {
 		logger.debug('resume()');
-		await this.#channel.request('consumer.resume', this.#internal.consumerId);
+		await this.request('consumer.resume');
 		const wasPaused = this.#paused;
 		this.#paused = false;
 		if (wasPaused && !this.#producerPaused) {
-			this.#observer.safeEmit('resume');
+			this.observer.safeEmit('resume');
 		}
 	}
 
@@ -185,7 +141,7 @@ class ConsumerImpl extends EnhancedEventEmitter {
 		if (temporalLayer != null && typeof temporalLayer !== 'number') {
 			throw new TypeError('if given, temporalLayer must be a number');
 		}
-		const response = await this.#channel.request('consumer.setPreferredLayers', this.#internal.consumerId, {
+		const response = await this.request('consumer.setPreferredLayers', {
 			spatialLayer,
 			temporalLayer: temporalLayer ?? undefined,
 		});
@@ -197,9 +153,7 @@ class ConsumerImpl extends EnhancedEventEmitter {
 		if (typeof priority !== 'number' || priority < 0) {
 			throw new TypeError('priority must be a positive number');
 		}
-		const response = await this.#channel.request('consumer.setPriority', this.#internal.consumerId, {
-			priority,
-		});
+		const response = await this.request('consumer.setPriority', { priority });
 		this.#priority = response.priority;
 	}
 
@@ -210,26 +164,25 @@ class ConsumerImpl extends EnhancedEventEmitter {
 
 	async requestKeyFrame() {
 		logger.debug('requestKeyFrame()');
-		await this.#channel.request('consumer.requestKeyFrame', this.#internal.consumerId);
+		await this.request('consumer.requestKeyFrame');
 	}
 
 	async enableTraceEvent(types = []) {
 		logger.debug('enableTraceEvent()');
-		checkTypes(types);
-		await this.#channel.request('consumer.enableTraceEvent', this.#internal.consumerId, { types });
+		checkTraceTypes(types);
+		await this.request('consumer.enableTraceEvent', { types });
 	}
 
-	#onNotification(event, data, bytes) {
+	/** @private */
+	onNotification(event, data, bytes) {
 		switch (event) {
 			case 'consumer.producerclose': {
-				if (this.#closed) {
+				if (!this.markClosed()) {
 					break;
 				}
-				this.#closed = true;
-				this.#channel.removeAllListeners(this.#internal.consumerId);
 				this.emit('@producerclose');
 				this.safeEmit('producerclose');
-				this.#observer.safeEmit('close');
+				this.observer.safeEmit('close');
 				break;
 			}
 			case 'consumer.producerpause': {
@@ -239,7 +192,7 @@ class ConsumerImpl extends EnhancedEventEmitter {
 				this.#producerPaused = true;
 				this.safeEmit('producerpause');
 				if (!this.#paused) {
-					this.#observer.safeEmit('pause');
+					this.observer.safeEmit('pause');
 				}
 				break;
 			}
@@ -250,36 +203,36 @@ class ConsumerImpl extends EnhancedEventEmitter {
 				this.#producerPaused = false;
 				this.safeEmit('producerresume');
 				if (!this.#paused) {
-					this.#observer.safeEmit('resume');
+					this.observer.safeEmit('resume');
 				}
 				break;
 			}
 			case 'consumer.score': {
 				this.#score = data;
 				this.safeEmit('score', utils.clone(data));
-				this.#observer.safeEmit('score', utils.clone(data));
+				this.observer.safeEmit('score', utils.clone(data));
 				break;
 			}
 			case 'consumer.layerschange': {
 				this.#currentLayers = data ?? undefined;
 				this.safeEmit('layerschange', utils.clone(this.#currentLayers));
-				this.#observer.safeEmit('layerschange', utils.clone(this.#currentLayers));
+				this.observer.safeEmit('layerschange', utils.clone(this.#currentLayers));
 				break;
 			}
 			case 'consumer.trace': {
 				this.safeEmit('trace', data);
-				this.#observer.safeEmit('trace', data);
+				this.observer.safeEmit('trace', data);
 				break;
 			}
 			case 'consumer.rtp': {
-				if (this.#closed) {
+				if (this.closed) {
 					break;
 				}
 				this.safeEmit('rtp', bytes);
 				break;
 			}
 			default: {
-				logger.error(`ignoring unknown event "${event}"`);
+				super.onNotification(event);
 			}
 		}
 	}

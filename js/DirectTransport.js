@@ -1,6 +1,5 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
 const { UnsupportedError } = require('./errors');
 const { TransportImpl } = require('./Transport');
@@ -13,9 +12,8 @@ const logger = new Logger('DirectTransport');
  */
 class DirectTransportImpl extends TransportImpl {
 	constructor(options) {
-		super(options, new EnhancedEventEmitter());
+		super(options);
 		logger.debug('constructor()');
-		this.channel.on(this.id, (event, data, payload) => this.#onNotification(event, data, payload));
 	}
 
 	get type() {
@@ -45,7 +43,8 @@ class DirectTransportImpl extends TransportImpl {
 		this.channel.notify('transport.sendRtcp', this.id, undefined, rtcpPacket);
 	}
 
-	#onNotification(event, data, payload) {
+	/** @private */
+	onNotification(event, data, payload) {
 		switch (event) {
 			case 'directtransport.rtcp': {
 				if (this.closed) {
@@ -54,13 +53,8 @@ class DirectTransportImpl extends TransportImpl {
 				this.safeEmit('rtcp', payload);
 				break;
 			}
-			case 'transport.trace': {
-				this.safeEmit('trace', data);
-				this.observer.safeEmit('trace', data);
-				break;
-			}
 			default: {
-				logger.error(`ignoring unknown event "${event}"`);
+				super.onNotification(event, data);
 			}
 		}
 	}

@@ -1,6 +1,5 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
 const { TransportImpl } = require('./Transport');
 const utils = require('./utils');
@@ -14,7 +13,7 @@ class PlainTransportImpl extends TransportImpl {
 	#data;
 
 	constructor(options) {
-		super(options, new EnhancedEventEmitter());
+		super(options);
 		logger.debug('constructor()');
 		const { data } = options;
 		this.#data = {
@@ -26,7 +25,6 @@ class PlainTransportImpl extends TransportImpl {
 			sctpState: data.sctpState,
 			srtpParameters: data.srtpParameters,
 		};
-		this.channel.on(this.id, (event, payload) => this.#onNotification(event, payload));
 	}
 
 	get type() {
@@ -91,7 +89,8 @@ class PlainTransportImpl extends TransportImpl {
 		}
 	}
 
-	#onNotification(event, data) {
+	/** @private */
+	onNotification(event, data) {
 		switch (event) {
 			case 'plaintransport.tuple': {
 				this.#data.tuple = data;
@@ -105,13 +104,8 @@ class PlainTransportImpl extends TransportImpl {
 				this.observer.safeEmit('rtcptuple', utils.clone(data));
 				break;
 			}
-			case 'transport.trace': {
-				this.safeEmit('trace', data);
-				this.observer.safeEmit('trace', data);
-				break;
-			}
 			default: {
-				logger.error(`ignoring unknown event "${event}"`);
+				super.onNotification(event, data);
 			}
 		}
 	}

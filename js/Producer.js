@@ -1,6 +1,6 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
+const { ChannelObject, checkTraceTypes } = require('./ChannelObject');
 const { Logger } = require('./Logger');
 const utils = require('./utils');
 
@@ -9,37 +9,19 @@ const logger = new Logger('Producer');
 /**
  * mediasoup's ProducerImpl: media entering the router.
  */
-class ProducerImpl extends EnhancedEventEmitter {
+class ProducerImpl extends ChannelObject {
 	#internal;
 	#data;
-	#channel;
-	#closed = false;
 	#paused;
-	#appData;
 	#score = [];
-	#observer = new EnhancedEventEmitter();
 
 	/** @private Use `transport.produce()`. */
 	constructor({ internal, data, channel, appData, paused }) {
-		super();
+		super({ id: internal.producerId, channel, appData, logger });
 		logger.debug('constructor()');
 		this.#internal = internal;
 		this.#data = data;
-		this.#channel = channel;
 		this.#paused = paused;
-		this.#appData = appData ?? {};
-		this.#channel.on(this.#internal.producerId, (event, payload) => this.#onNotification(event, payload));
-		this.on('listenererror', (eventName, error) => {
-			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
-		});
-	}
-
-	get id() {
-		return this.#internal.producerId;
-	}
-
-	get closed() {
-		return this.#closed;
 	}
 
 	get kind() {
@@ -66,85 +48,62 @@ class ProducerImpl extends EnhancedEventEmitter {
 		return utils.clone(this.#score);
 	}
 
-	get appData() {
-		return this.#appData;
-	}
-
-	set appData(appData) {
-		this.#appData = appData;
-	}
-
-	get observer() {
-		return this.#observer;
-	}
-
-	/** @private Just for testing purposes. */
-	get channelForTesting() {
-		return this.#channel;
-	}
-
 	close() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('close()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.producerId);
-		this.#channel
-			.request('transport.closeProducer', this.#internal.transportId, {
-				producerId: this.#internal.producerId,
-			})
+		this.channel
+			.request('transport.closeProducer', this.#internal.transportId, { producerId: this.id })
 			.catch(() => {});
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** @private Called by the Transport when it closes. */
 	transportClosed() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('transportClosed()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.producerId);
 		this.safeEmit('transportclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	async dump() {
 		logger.debug('dump()');
-		return this.#channel.request('producer.dump', this.#internal.producerId);
+		return this.request('producer.dump');
 	}
 
 	async getStats() {
 		logger.debug('getStats()');
-		return this.#channel.request('producer.getStats', this.#internal.producerId);
+		return this.request('producer.getStats');
 	}
 
 	async pause() {
 		logger.debug('pause()');
-		await this.#channel.request('producer.pause', this.#internal.producerId);
+		await this.request('producer.pause');
 		const wasPaused = this.#paused;
 		this.#paused = true;
 		if (!wasPaused) {
-			this.#observer.safeEmit('pause');
+			this.observer.safeEmit('pause');
 		}
 	}
 
 	async resume() {
 		logger.debug('resume()');
-		await this.#channel.request('producer.resume', this.#internal.producerId);
+		await this.request('producer.resume');
 		const wasPaused = this.#paused;
 		this.#paused = false;
 		if (wasPaused) {
-			this.#observer.safeEmit('resume');
+			this.observer.safeEmit('resume');
 		}
 	}
 
 	async enableTraceEvent(types = []) {
 		logger.debug('enableTraceEvent()');
-		checkTypes(types);
-		await this.#channel.request('producer.enableTraceEvent', this.#internal.producerId, { types });
+		checkTraceTypes(types);
+		await this.request('producer.enableTraceEvent', { types });
 	}
 
 	/**
@@ -154,41 +113,33 @@ class ProducerImpl extends EnhancedEventEmitter {
 		if (!Buffer.isBuffer(rtpPacket)) {
 			throw new TypeError('rtpPacket must be a Buffer');
 		}
-		this.#channel.notify('producer.send', this.#internal.producerId, undefined, rtpPacket);
+		this.channel.notify('producer.send', this.id, undefined, rtpPacket);
 	}
 
-	#onNotification(event, data) {
+	/** @private */
+	onNotification(event, data) {
 		switch (event) {
 			case 'producer.score': {
 				this.#score = data;
 				this.safeEmit('score', utils.clone(data));
-				this.#observer.safeEmit('score', utils.clone(data));
+				this.observer.safeEmit('score', utils.clone(data));
 				break;
 			}
 			case 'producer.videoorientationchange': {
 				this.safeEmit('videoorientationchange', data);
-				this.#observer.safeEmit('videoorientationchange', data);
+				this.observer.safeEmit('videoorientationchange', data);
 				break;
 			}
 			case 'producer.trace': {
 				this.safeEmit('trace', data);
-				this.#observer.safeEmit('trace', data);
+				this.observer.safeEmit('trace', data);
 				break;
 			}
 			default: {
-				logger.error(`ignoring unknown event "${event}"`);
+				super.onNotification(event);
 			}
 		}
 	}
 }
 
-function checkTypes(types) {
-	if (!Array.isArray(types)) {
-		throw new TypeError('types must be an array');
-	}
-	if (types.find(type => typeof type !== 'string')) {
-		throw new TypeError('every type must be a string');
-	}
-}
-
-module.exports = { ProducerImpl, checkTypes };
+module.exports = { ProducerImpl };

@@ -1,6 +1,6 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
+const { ChannelObject } = require('./ChannelObject');
 const { Logger } = require('./Logger');
 const { PlainTransportImpl } = require('./PlainTransport');
 const { DirectTransportImpl } = require('./DirectTransport');
@@ -17,53 +17,24 @@ const logger = new Logger('Router');
  * A Router: mediasoup's RouterImpl. Its state lives in the worker thread;
  * this object keeps the JS-side maps mediasoup keeps.
  */
-class RouterImpl extends EnhancedEventEmitter {
+class RouterImpl extends ChannelObject {
 	#internal;
 	#data;
-	#channel;
-	#closed = false;
-	#appData;
 	#transports = new Map();
 	#producers = new Map();
 	#rtpObservers = new Map();
 	#dataProducers = new Map();
-	#observer = new EnhancedEventEmitter();
 
 	/** @private Use `worker.createRouter()`. */
 	constructor({ internal, data, channel, appData }) {
-		super();
+		super({ id: internal.routerId, channel, appData, logger });
 		logger.debug('constructor()');
 		this.#internal = internal;
 		this.#data = data;
-		this.#channel = channel;
-		this.#appData = appData ?? {};
-		this.on('listenererror', (eventName, error) => {
-			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
-		});
-	}
-
-	get id() {
-		return this.#internal.routerId;
-	}
-
-	get closed() {
-		return this.#closed;
 	}
 
 	get rtpCapabilities() {
 		return utils.clone(this.#data.rtpCapabilities);
-	}
-
-	get appData() {
-		return this.#appData;
-	}
-
-	set appData(appData) {
-		this.#appData = appData;
-	}
-
-	get observer() {
-		return this.#observer;
 	}
 
 	/** @private Just for testing purposes. */
@@ -72,34 +43,32 @@ class RouterImpl extends EnhancedEventEmitter {
 	}
 
 	close() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('close()');
-		this.#closed = true;
-		this.#channel
+		this.channel
 			.request('worker.closeRouter', '', { routerId: this.#internal.routerId })
 			.catch(() => {});
 		this.#closeChildren();
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** @private Called by the Worker when it closes. */
 	workerClosed() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('workerClosed()');
-		this.#closed = true;
 		this.#closeChildren();
 		this.safeEmit('workerclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	async dump() {
 		logger.debug('dump()');
-		return this.#channel.request('router.dump', this.#internal.routerId);
+		return this.request('router.dump');
 	}
 
 	async createPlainTransport({
@@ -136,7 +105,7 @@ class RouterImpl extends EnhancedEventEmitter {
 			listenInfo = listenIpToListenInfo(listenIp, port);
 		}
 		const transportId = utils.generateUUIDv4();
-		const data = await this.#channel.request('router.createPlainTransport', this.#internal.routerId, {
+		const data = await this.channel.request('router.createPlainTransport', this.#internal.routerId, {
 			transportId,
 			options: {
 				listenInfo,
@@ -229,7 +198,7 @@ class RouterImpl extends EnhancedEventEmitter {
 			isDataChannel: true,
 			iceConsentTimeout,
 		};
-		const data = await this.#channel.request(
+		const data = await this.channel.request(
 			webRtcServer ? 'router.createWebRtcTransportWithServer' : 'router.createWebRtcTransport',
 			this.#internal.routerId,
 			{ transportId, options }
@@ -256,7 +225,7 @@ class RouterImpl extends EnhancedEventEmitter {
 			throw new TypeError('if given, appData must be an object');
 		}
 		const transportId = utils.generateUUIDv4();
-		const data = await this.#channel.request('router.createDirectTransport', this.#internal.routerId, {
+		const data = await this.channel.request('router.createDirectTransport', this.#internal.routerId, {
 			transportId,
 			options: { direct: true, maxSendMessageSize, maxReceiveMessageSize },
 		});
@@ -294,16 +263,16 @@ class RouterImpl extends EnhancedEventEmitter {
 
 	async #addRtpObserver(ObserverClass, method, options, appData) {
 		const rtpObserverId = utils.generateUUIDv4();
-		await this.#channel.request(method, this.#internal.routerId, { rtpObserverId, options });
+		await this.channel.request(method, this.#internal.routerId, { rtpObserverId, options });
 		const rtpObserver = new ObserverClass({
 			internal: { ...this.#internal, rtpObserverId },
-			channel: this.#channel,
+			channel: this.channel,
 			appData,
 			getProducerById: producerId => this.#producers.get(producerId),
 		});
 		this.#rtpObservers.set(rtpObserver.id, rtpObserver);
 		rtpObserver.on('@close', () => this.#rtpObservers.delete(rtpObserver.id));
-		this.#observer.safeEmit('newrtpobserver', rtpObserver);
+		this.observer.safeEmit('newrtpobserver', rtpObserver);
 		return rtpObserver;
 	}
 
@@ -311,7 +280,7 @@ class RouterImpl extends EnhancedEventEmitter {
 		const transport = new TransportClass({
 			internal: { ...this.#internal, transportId },
 			data,
-			channel: this.#channel,
+			channel: this.channel,
 			appData,
 			getRouterRtpCapabilities: () => this.#data.rtpCapabilities,
 			getProducerById: producerId => this.#producers.get(producerId),
@@ -321,7 +290,7 @@ class RouterImpl extends EnhancedEventEmitter {
 		transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
 		transport.on('@newproducer', producer => this.#producers.set(producer.id, producer));
 		transport.on('@producerclose', producer => this.#producers.delete(producer.id));
-		this.#observer.safeEmit('newtransport', transport);
+		this.observer.safeEmit('newtransport', transport);
 		return transport;
 	}
 

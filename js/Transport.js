@@ -1,6 +1,6 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
+const { ChannelObject, checkTraceTypes } = require('./ChannelObject');
 const { Logger } = require('./Logger');
 const { NotFoundError } = require('./errors');
 const { ProducerImpl } = require('./Producer');
@@ -15,53 +15,20 @@ const logger = new Logger('Transport');
  * events, and the close cascade. Subclasses add their kind's getters,
  * `connect()` and notifications.
  */
-class TransportImpl extends EnhancedEventEmitter {
+class TransportImpl extends ChannelObject {
 	#internal;
-	#channel;
-	#closed = false;
-	#appData;
 	#getRouterRtpCapabilities;
 	#getProducerById;
 	#producers = new Map();
 	#consumers = new Map();
 	#cnameForProducers;
 	#nextMidForConsumers = 0;
-	#observer;
 
-	constructor(
-		{ internal, channel, appData, getRouterRtpCapabilities, getProducerById },
-		observer
-	) {
-		super();
+	constructor({ internal, channel, appData, getRouterRtpCapabilities, getProducerById }) {
+		super({ id: internal.transportId, channel, appData, logger });
 		this.#internal = internal;
-		this.#channel = channel;
-		this.#appData = appData ?? {};
 		this.#getRouterRtpCapabilities = getRouterRtpCapabilities;
 		this.#getProducerById = getProducerById;
-		this.#observer = observer;
-		this.on('listenererror', (eventName, error) => {
-			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
-		});
-	}
-
-	get id() {
-		return this.#internal.transportId;
-	}
-
-	get closed() {
-		return this.#closed;
-	}
-
-	get appData() {
-		return this.#appData;
-	}
-
-	set appData(appData) {
-		this.#appData = appData;
-	}
-
-	get observer() {
-		return this.#observer;
 	}
 
 	/** @private */
@@ -69,100 +36,86 @@ class TransportImpl extends EnhancedEventEmitter {
 		return this.#internal;
 	}
 
-	/** @private */
-	get channel() {
-		return this.#channel;
-	}
-
-	/** @private Just for testing purposes. */
-	get channelForTesting() {
-		return this.#channel;
-	}
-
 	close() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('close()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.transportId);
-		this.#channel
-			.request('router.closeTransport', this.#internal.routerId, {
-				transportId: this.#internal.transportId,
-			})
+		this.channel
+			.request('router.closeTransport', this.#internal.routerId, { transportId: this.id })
 			.catch(() => {});
 		this.#closeChildren();
 		this.emit('@close');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** @private Called by the Router when it closes. */
 	routerClosed() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('routerClosed()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.transportId);
 		this.#closeChildren();
 		this.safeEmit('routerclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	/** @private Called by a WebRtcServer when it closes. */
 	listenServerClosed() {
-		if (this.#closed) {
+		if (!this.markClosed()) {
 			return;
 		}
 		logger.debug('listenServerClosed()');
-		this.#closed = true;
-		this.#channel.removeAllListeners(this.#internal.transportId);
 		this.#closeChildren();
 		this.emit('@listenserverclose');
 		this.safeEmit('listenserverclose');
-		this.#observer.safeEmit('close');
+		this.observer.safeEmit('close');
 	}
 
 	async dump() {
 		logger.debug('dump()');
-		return this.#channel.request('transport.dump', this.#internal.transportId);
+		return this.request('transport.dump');
 	}
 
 	async getStats() {
 		logger.debug('getStats()');
-		return [await this.#channel.request('transport.getStats', this.#internal.transportId)];
+		return [await this.request('transport.getStats')];
 	}
 
 	/** @private Sends `connect` and returns the worker's response. */
 	async connectRequest(data) {
-		return this.#channel.request('transport.connect', this.#internal.transportId, data);
+		return this.request('transport.connect', data);
 	}
 
 	async setMaxIncomingBitrate(bitrate) {
 		logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
-		await this.#channel.request('transport.setMaxIncomingBitrate', this.#internal.transportId, {
-			bitrate,
-		});
+		await this.request('transport.setMaxIncomingBitrate', { bitrate });
 	}
 
 	async setMaxOutgoingBitrate(bitrate) {
 		logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
-		await this.#channel.request('transport.setMaxOutgoingBitrate', this.#internal.transportId, {
-			bitrate,
-		});
+		await this.request('transport.setMaxOutgoingBitrate', { bitrate });
 	}
 
 	async setMinOutgoingBitrate(bitrate) {
 		logger.debug(`setMinOutgoingBitrate() [bitrate:${bitrate}]`);
-		await this.#channel.request('transport.setMinOutgoingBitrate', this.#internal.transportId, {
-			bitrate,
-		});
+		await this.request('transport.setMinOutgoingBitrate', { bitrate });
 	}
 
 	async enableTraceEvent(types = []) {
 		logger.debug('enableTraceEvent()');
 		checkTraceTypes(types);
-		await this.#channel.request('transport.enableTraceEvent', this.#internal.transportId, { types });
+		await this.request('transport.enableTraceEvent', { types });
+	}
+
+	/** @private Events all transport kinds share. */
+	onNotification(event, data) {
+		if (event === 'transport.trace') {
+			this.safeEmit('trace', data);
+			this.observer.safeEmit('trace', data);
+			return;
+		}
+		super.onNotification(event);
 	}
 
 	async produce({
@@ -192,7 +145,7 @@ class TransportImpl extends EnhancedEventEmitter {
 		const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
 		const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
 		const producerId = id ?? utils.generateUUIDv4();
-		const response = await this.#channel.request('transport.produce', this.#internal.transportId, {
+		const response = await this.request('transport.produce', {
 			producerId,
 			kind,
 			rtpParameters: params,
@@ -204,7 +157,7 @@ class TransportImpl extends EnhancedEventEmitter {
 		const producer = new ProducerImpl({
 			internal: { ...this.#internal, producerId },
 			data: { kind, rtpParameters: params, type: response.type, consumableRtpParameters },
-			channel: this.#channel,
+			channel: this.channel,
 			appData,
 			paused,
 		});
@@ -214,7 +167,7 @@ class TransportImpl extends EnhancedEventEmitter {
 			this.emit('@producerclose', producer);
 		});
 		this.emit('@newproducer', producer);
-		this.#observer.safeEmit('newproducer', producer);
+		this.observer.safeEmit('newproducer', producer);
 		return producer;
 	}
 
@@ -266,7 +219,7 @@ class TransportImpl extends EnhancedEventEmitter {
 		}
 		const consumerId = utils.generateUUIDv4();
 		const type = pipe ? 'pipe' : producer.type;
-		const response = await this.#channel.request('transport.consume', this.#internal.transportId, {
+		const response = await this.request('transport.consume', {
 			consumerId,
 			producerId,
 			kind: producer.kind,
@@ -280,7 +233,7 @@ class TransportImpl extends EnhancedEventEmitter {
 		const consumer = new ConsumerImpl({
 			internal: { ...this.#internal, consumerId },
 			data: { producerId, kind: producer.kind, rtpParameters, type },
-			channel: this.#channel,
+			channel: this.channel,
 			appData,
 			paused: response.paused,
 			producerPaused: response.producerPaused,
@@ -290,7 +243,7 @@ class TransportImpl extends EnhancedEventEmitter {
 		this.#consumers.set(consumer.id, consumer);
 		consumer.on('@close', () => this.#consumers.delete(consumer.id));
 		consumer.on('@producerclose', () => this.#consumers.delete(consumer.id));
-		this.#observer.safeEmit('newconsumer', consumer);
+		this.observer.safeEmit('newconsumer', consumer);
 		return consumer;
 	}
 
@@ -333,15 +286,6 @@ class TransportImpl extends EnhancedEventEmitter {
 	}
 }
 
-function checkTraceTypes(types) {
-	if (!Array.isArray(types)) {
-		throw new TypeError('types must be an array');
-	}
-	if (types.find(type => typeof type !== 'string')) {
-		throw new TypeError('every type must be a string');
-	}
-}
-
 /**
  * mediasoup's listenIp (string or {ip, announcedIp}) as a listenInfo.
  */
@@ -350,4 +294,4 @@ function listenIpToListenInfo(listenIp, port) {
 	return { protocol: 'udp', ip, announcedAddress: announcedIp, port };
 }
 
-module.exports = { TransportImpl, checkTraceTypes, listenIpToListenInfo };
+module.exports = { TransportImpl, listenIpToListenInfo };

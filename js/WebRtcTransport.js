@@ -1,6 +1,5 @@
 'use strict';
 
-const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
 const { TransportImpl } = require('./Transport');
 const utils = require('./utils');
@@ -15,7 +14,7 @@ class WebRtcTransportImpl extends TransportImpl {
 	#data;
 
 	constructor(options) {
-		super(options, new EnhancedEventEmitter());
+		super(options);
 		logger.debug('constructor()');
 		const { data } = options;
 		this.#data = {
@@ -30,7 +29,6 @@ class WebRtcTransportImpl extends TransportImpl {
 			sctpParameters: data.sctpParameters,
 			sctpState: data.sctpState,
 		};
-		this.channel.on(this.id, (event, payload) => this.#onNotification(event, payload));
 	}
 
 	get type() {
@@ -131,7 +129,8 @@ class WebRtcTransportImpl extends TransportImpl {
 		return utils.clone(iceParameters);
 	}
 
-	#onNotification(event, data) {
+	/** @private */
+	onNotification(event, data) {
 		switch (event) {
 			case 'webrtctransport.icestatechange': {
 				this.#data.iceState = data.iceState;
@@ -154,13 +153,8 @@ class WebRtcTransportImpl extends TransportImpl {
 				this.observer.safeEmit('dtlsstatechange', data.dtlsState);
 				break;
 			}
-			case 'transport.trace': {
-				this.safeEmit('trace', data);
-				this.observer.safeEmit('trace', data);
-				break;
-			}
 			default: {
-				logger.error(`ignoring unknown event "${event}"`);
+				super.onNotification(event, data);
 			}
 		}
 	}

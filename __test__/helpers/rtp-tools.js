@@ -293,6 +293,56 @@ class UdpSplitter {
 	}
 }
 
+/**
+ * A UDP relay between an SFU transport and a receiver on 127.0.0.1: what
+ * the SFU sends goes to `receiverPort` unless `drop(rtp, buf)` says so
+ * (RTCP is never dropped); what the receiver sends goes back to the SFU
+ * from the relay's own socket (the tuple the transport is connected to).
+ */
+class LossyRelay {
+	static async create(options) {
+		return new LossyRelay(await bindUdp(0), options);
+	}
+
+	constructor(socket, { receiverPort, drop = () => false }) {
+		this.socket = socket;
+		this.port = socket.address().port;
+		this.receiverPort = receiverPort;
+		this.drop = drop;
+		this.sfu = null;
+		this.forwarded = 0;
+		this.dropped = [];
+		this.toSfu = 0;
+		socket.on('message', (buf, rinfo) => {
+			if (rinfo.port === this.receiverPort) {
+				this.toSfu++;
+				if (this.sfu) {
+					socket.send(buf, this.sfu.port, this.sfu.address);
+				}
+				return;
+			}
+			this.sfu = { address: rinfo.address, port: rinfo.port };
+			if (!isRtcp(buf)) {
+				const rtp = parseRtp(buf);
+				if (rtp && this.drop(rtp, buf)) {
+					this.dropped.push(rtp);
+					return;
+				}
+			}
+			this.forwarded++;
+			socket.send(buf, this.receiverPort, '127.0.0.1');
+		});
+	}
+
+	close() {
+		try {
+			this.socket.close();
+		} catch {
+			// already closed
+		}
+	}
+}
+
 // ---------------------------------------------------------------- processes
 
 /** True if `cmd` runs (e.g. `hasTool('gst-launch-1.0', '--version')`). */
@@ -419,6 +469,7 @@ module.exports = {
 	bindUdp,
 	freeUdpPort,
 	UdpSplitter,
+	LossyRelay,
 	hasTool,
 	hasGstElements,
 	Processes,

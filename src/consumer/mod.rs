@@ -389,7 +389,12 @@ impl Consumer {
     }
 
     /// `trace` events for a sent packet (only when enabled: they allocate).
-    pub fn trace_sent(&self, is_keyframe: bool, now_ms: u64, outbox: &mut crate::worker::channel::Outbox) {
+    pub fn trace_sent(
+        &self,
+        is_keyframe: bool,
+        now_ms: u64,
+        outbox: &mut crate::worker::channel::Outbox,
+    ) {
         for kind in ["rtp", "keyframe"] {
             if (kind == "rtp" || is_keyframe) && self.trace_types.iter().any(|t| t == kind) {
                 outbox.notification(

@@ -7,6 +7,7 @@ mod io;
 pub mod listen;
 pub mod listener;
 pub mod plain;
+pub mod tcc;
 pub mod webrtc;
 pub mod webrtc_server;
 

@@ -127,6 +127,8 @@ pub struct WebRtcTransport {
     pub fingerprints: Value,
     /// Datagrams dropped by ICE/DTLS checks (bad STUN, unknown tuple, ...).
     pub dropped: u64,
+    /// Transport-cc feedback for the media received (browsers' GoogCC).
+    pub tcc: super::tcc::TccFeedback,
 }
 
 fn listen_socket<'a>(
@@ -309,6 +311,7 @@ impl WebRtcTransport {
             srtp_recv: None,
             fingerprints: certificate.fingerprints_json(),
             dropped: 0,
+            tcc: super::tcc::TccFeedback::new(),
         })
     }
 

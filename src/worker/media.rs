@@ -185,6 +185,18 @@ impl Core {
             return;
         };
         transport.counters.rtp_bytes_received += len as u64;
+        // Every packet with a transport-wide sequence number (RTX and
+        // padding probes too) is reported back to the sending browser.
+        if let (Some(id), TransportKind::WebRtc(w)) =
+            (transport.recv_ext.transport_wide_cc01, &mut transport.kind)
+        {
+            if let Some(seq) = packet
+                .extension(id)
+                .and_then(crate::rtp::ext::read_transport_wide_seq)
+            {
+                w.tcc.on_packet(seq, packet.ssrc(), now_ms);
+            }
+        }
         let pkey = match producer {
             Some(pkey) => pkey,
             None => {

@@ -107,10 +107,15 @@ impl Core {
             self.now_ms,
         )?;
         let producer_scores = self.producers[pkey].encoding_scores();
-        let producer_score = producer_scores
-            .get(consumer.wanted_stream())
-            .copied()
-            .unwrap_or(0);
+        // A pipe consumer forwards every stream: mediasoup reports 10 for it.
+        let producer_score = if consumer.consumer_type == crate::consumer::ConsumerType::Pipe {
+            10
+        } else {
+            producer_scores
+                .get(consumer.wanted_stream())
+                .copied()
+                .unwrap_or(0)
+        };
         let response = json!({
             "paused": consumer.paused,
             "producerPaused": consumer.producer_paused,

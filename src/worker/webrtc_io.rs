@@ -275,6 +275,24 @@ impl Core {
             if dtls_due {
                 self.pump_dtls(tkey, outbox);
             }
+            self.send_tcc_feedback(tkey, now_ms, outbox);
+        }
+    }
+
+    /// Transport-cc feedback on what the transport received, when due.
+    fn send_tcc_feedback(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+        let mut buf = [0u8; 1200];
+        loop {
+            let Some(w) = webrtc(self, tkey) else {
+                return;
+            };
+            if !w.is_srtp_ready() {
+                return;
+            }
+            let Some(len) = w.tcc.poll_feedback(now_ms, &mut buf) else {
+                return;
+            };
+            self.send_rtcp(tkey, &buf[..len], outbox);
         }
     }
 
@@ -319,6 +337,8 @@ impl Core {
             };
             match endpoint.listener.accept() {
                 Ok((stream, remote)) => {
+                    // Media and DTLS flights must not wait for Nagle.
+                    let _ = stream.set_nodelay(true);
                     let local_port = endpoint.local_port;
                     let conn = w.tcp_conns.insert(TcpConnection {
                         stream,

@@ -171,6 +171,8 @@ impl Core {
             };
             match endpoint.listener.accept() {
                 Ok((stream, remote)) => {
+                    // Media and DTLS flights must not wait for Nagle.
+                    let _ = stream.set_nodelay(true);
                     let local_port = endpoint.local_port;
                     let conn = server.pending_tcp.insert(TcpConnection {
                         stream,

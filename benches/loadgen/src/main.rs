@@ -165,10 +165,10 @@ struct SendStats {
 /// PictureID/TL0PICIDX/TID) into `buf`; returns its length.
 fn build_packet(cfg: &Config, k: u64, ppf: u64, seq0: u16, buf: &mut [u8]) -> (usize, bool) {
     let frame = k / ppf;
-    let first = k % ppf == 0;
+    let first = k.is_multiple_of(ppf);
     let last = k % ppf == ppf - 1;
     let kf_every = ((cfg.fps as f64 * cfg.key_frame_interval).round() as u64).max(1);
-    let key = frame % kf_every == 0;
+    let key = frame.is_multiple_of(kf_every);
     let seq = seq0.wrapping_add(k as u16);
     let ts = (frame * 90_000 / cfg.fps) as u32;
     buf[0] = 0x80;
@@ -252,7 +252,7 @@ fn sender(
             Err(_) => st.send_errors += 1,
         }
         k += 1;
-        if k % 16 == 0 {
+        if k.is_multiple_of(16) {
             // RTCP from the producer transport (RR, PLI, ...): drain and count.
             while sock.recv(&mut rbuf).is_ok() {
                 st.rtcp_received += 1;

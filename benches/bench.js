@@ -1,0 +1,437 @@
+#!/usr/bin/env node
+// `npm run bench`: forwarding benchmark of one worker (see benches/README.md).
+//
+// A separate Rust process (benches/loadgen) sends paced 1000-byte VP8 RTP
+// into one producer on a PlainTransport and receives the copies of N
+// consumers, each on its own PlainTransport of the same worker. This driver
+// sets up the SFU through the public mediasoup API, so the same run can drive
+// ferrosoup or mediasoup, and reports worker CPU per forwarded packet, loss,
+// latency and RSS per consumer.
+'use strict';
+
+const { spawn, spawnSync } = require('node:child_process');
+const fs = require('node:fs');
+const path = require('node:path');
+const readline = require('node:readline');
+
+const root = path.join(__dirname, '..');
+const loadgenDir = path.join(__dirname, 'loadgen');
+const loadgenBin = path.join(loadgenDir, 'target', 'release', 'loadgen');
+const CRYPTO_SUITE = 'AES_CM_128_HMAC_SHA1_80';
+const PRODUCER_SSRC = 22222222;
+const PAYLOAD_TYPE = 101;
+
+const USAGE = `usage: npm run bench -- [options]
+  --module <m>          ferrosoup (default: this package) | mediasoup (needs
+                        MEDIASOUP_WORKER_BIN) | a path to a module; repeat or
+                        comma-separate to run several side by side
+  --consumers <list>    consumer counts, default 1,10,100,500
+  --rate <pps>          input packets/s into the producer, default 1000
+                        (N=100 then forwards ~100k packets/s)
+  --duration <s>        measurement window per case, default 8
+  --warmup <s>          sending before the window opens, default 2
+  --srtp                SRTP only (AES_CM_128_HMAC_SHA1_80 both ways)
+  --plain               plain RTP only (default: both plain and SRTP)
+  --size <bytes>        RTP payload size, default 1000
+  --recv-sockets <k>    loadgen receive sockets (consumer i -> socket i % k), default 1
+  --json <file>         also write all results as JSON
+  --no-build            do not run cargo build for the load generator
+`;
+
+function parseArgs(argv) {
+	const o = {
+		modules: [],
+		consumers: [1, 10, 100, 500],
+		rate: 1000,
+		duration: 8,
+		warmup: 2,
+		modes: ['plain', 'srtp'],
+		size: 1000,
+		recvSockets: 1,
+		json: null,
+		build: true,
+	};
+	let plain = false;
+	let srtp = false;
+	for (let i = 0; i < argv.length; i++) {
+		const a = argv[i];
+		const next = () => {
+			if (i + 1 >= argv.length) {
+				throw new Error(`${a} needs a value`);
+			}
+			return argv[++i];
+		};
+		const num = (v) => {
+			const n = Number(v);
+			if (!Number.isFinite(n) || n <= 0) {
+				throw new Error(`${a}: not a positive number: ${v}`);
+			}
+			return n;
+		};
+		switch (a) {
+			case '--module': o.modules.push(...next().split(',').filter(Boolean)); break;
+			case '--consumers': o.consumers = next().split(',').map((v) => Math.round(num(v))); break;
+			case '--rate': o.rate = num(next()); break;
+			case '--duration': o.duration = num(next()); break;
+			case '--warmup': o.warmup = num(next()); break;
+			case '--size': o.size = Math.round(num(next())); break;
+			case '--recv-sockets': o.recvSockets = Math.round(num(next())); break;
+			case '--json': o.json = next(); break;
+			case '--srtp': srtp = true; break;
+			case '--plain': plain = true; break;
+			case '--no-build': o.build = false; break;
+			case '-h': case '--help': process.stdout.write(USAGE); process.exit(0); break;
+			default: throw new Error(`unknown option ${a}\n${USAGE}`);
+		}
+	}
+	if (plain || srtp) {
+		o.modes = [...(plain ? ['plain'] : []), ...(srtp ? ['srtp'] : [])];
+	}
+	if (o.modules.length === 0) {
+		o.modules = ['ferrosoup'];
+	}
+	if (o.size < 40 || o.size > 1400) {
+		throw new Error('--size must be 40..1400');
+	}
+	return o;
+}
+
+// Returns { name, mod } or { name, skip: reason }.
+function loadModule(name) {
+	if (name === 'ferrosoup') {
+		return { name, mod: require(root) };
+	}
+	if (name === 'mediasoup') {
+		let resolved;
+		for (const from of [process.cwd(), root, path.join(root, '__test__', 'compat')]) {
+			try {
+				resolved = require.resolve('mediasoup', { paths: [from] });
+				break;
+			} catch {
+				// try the next place
+			}
+		}
+		if (!resolved) {
+			return { name, skip: 'npm package "mediasoup" is not installed (npm install mediasoup@3.27.1 --ignore-scripts)' };
+		}
+		const bin = process.env.MEDIASOUP_WORKER_BIN;
+		if (!bin || !fs.existsSync(bin)) {
+			return {
+				name,
+				skip: `set MEDIASOUP_WORKER_BIN to a mediasoup-worker binary (${bin ? `${bin} does not exist` : 'not set'}); mediasoup found at ${path.dirname(resolved)}`,
+			};
+		}
+		const mod = require(resolved);
+		return { name: `mediasoup ${mod.version}`, mod };
+	}
+	const mod = require(path.resolve(name));
+	return { name: `${name} ${mod.version ?? ''}`.trim(), mod };
+}
+
+function buildLoadgen() {
+	const r = spawnSync('cargo', ['build', '--release', '--quiet', '--manifest-path', path.join(loadgenDir, 'Cargo.toml')], {
+		stdio: 'inherit',
+	});
+	if (r.status !== 0) {
+		throw new Error('building benches/loadgen failed');
+	}
+}
+
+function vmRssKiB(pid) {
+	try {
+		const m = /VmRSS:\s+(\d+)\s+kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+		return m ? Number(m[1]) : 0;
+	} catch {
+		return 0;
+	}
+}
+
+// RSS of everything the SFU uses: the node process, plus mediasoup's worker
+// process when the worker is a separate process.
+async function rssKiB(worker) {
+	for (let i = 0; i < 3; i++) {
+		global.gc?.();
+		await new Promise((r) => setImmediate(r));
+	}
+	let kib = vmRssKiB(process.pid);
+	if (worker.pid && worker.pid !== process.pid) {
+		kib += vmRssKiB(worker.pid);
+	}
+	return kib;
+}
+
+class Loadgen {
+	constructor() {
+		this.proc = spawn(loadgenBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
+		this.waiters = [];
+		this.events = [];
+		this.exited = new Promise((resolve) => this.proc.on('exit', (code) => {
+			this.closed = true;
+			this.flushWaiters(new Error(`loadgen exited (${code})`));
+			resolve(code);
+		}));
+		readline.createInterface({ input: this.proc.stdout }).on('line', (line) => {
+			let ev;
+			try {
+				ev = JSON.parse(line);
+			} catch {
+				process.stderr.write(`loadgen: ${line}\n`);
+				return;
+			}
+			if (ev.event === 'error') {
+				this.flushWaiters(new Error(`loadgen: ${ev.message}`));
+				return;
+			}
+			this.events.push(ev);
+			this.dispatch();
+		});
+	}
+
+	dispatch() {
+		for (let i = 0; i < this.waiters.length; i++) {
+			const w = this.waiters[i];
+			const j = this.events.findIndex((e) => e.event === w.event);
+			if (j >= 0) {
+				const [ev] = this.events.splice(j, 1);
+				this.waiters.splice(i--, 1);
+				w.resolve(ev);
+			}
+		}
+	}
+
+	flushWaiters(err) {
+		for (const w of this.waiters.splice(0)) {
+			w.reject(err);
+		}
+	}
+
+	send(obj) {
+		this.proc.stdin.write(`${JSON.stringify(obj)}\n`);
+	}
+
+	wait(event) {
+		return new Promise((resolve, reject) => {
+			if (this.closed) {
+				reject(new Error('loadgen is not running'));
+				return;
+			}
+			this.waiters.push({ event, resolve, reject });
+			this.dispatch();
+		});
+	}
+
+	kill() {
+		if (!this.closed) {
+			this.proc.kill('SIGKILL');
+		}
+	}
+}
+
+async function runCase(mod, opts, n, srtp) {
+	const worker = await mod.createWorker({ logLevel: 'error' });
+	const lg = new Loadgen();
+	try {
+		const router = await worker.createRouter({
+			mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
+		});
+		lg.send({ cmd: 'open', recvSockets: opts.recvSockets });
+		const opened = await lg.wait('opened');
+		const srtpTransportOptions = srtp ? { enableSrtp: true, srtpCryptoSuite: CRYPTO_SUITE } : {};
+		const transportOptions = {
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+			rtcpMux: true,
+			comedia: false,
+			...srtpTransportOptions,
+		};
+		// The loadgen encrypts what it sends with its own key; the transports
+		// never receive anything else, so the same key serves every connect().
+		const remoteSrtp = srtp ? { srtpParameters: { cryptoSuite: CRYPTO_SUITE, keyBase64: opened.srtpKey } } : {};
+
+		const producerTransport = await router.createPlainTransport(transportOptions);
+		await producerTransport.connect({ ip: '127.0.0.1', port: opened.sendPort, ...remoteSrtp });
+		const producer = await producerTransport.produce({
+			kind: 'video',
+			rtpParameters: {
+				codecs: [{
+					mimeType: 'video/VP8',
+					payloadType: PAYLOAD_TYPE,
+					clockRate: 90000,
+					rtcpFeedback: [{ type: 'nack' }, { type: 'nack', parameter: 'pli' }, { type: 'ccm', parameter: 'fir' }],
+				}],
+				encodings: [{ ssrc: PRODUCER_SSRC }],
+			},
+		});
+
+		const rss0 = await rssKiB(worker);
+		const transports = [];
+		for (let i = 0; i < n; i++) {
+			const t = await router.createPlainTransport(transportOptions);
+			await t.connect({ ip: '127.0.0.1', port: opened.recvPorts[i % opened.recvPorts.length], ...remoteSrtp });
+			transports.push(t);
+		}
+		const rss1 = await rssKiB(worker);
+		const consumers = [];
+		for (const t of transports) {
+			consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }));
+		}
+		const rss2 = await rssKiB(worker);
+
+		lg.send({
+			cmd: 'run',
+			target: { ip: '127.0.0.1', port: producerTransport.tuple.localPort },
+			ssrc: PRODUCER_SSRC,
+			payloadType: PAYLOAD_TYPE,
+			rate: opts.rate,
+			size: opts.size,
+			fps: 30,
+			keyFrameInterval: 1,
+			warmup: opts.warmup,
+			duration: opts.duration,
+			drain: 0.5,
+			srtp,
+			consumers: consumers.map((c, i) => ({
+				ssrc: c.rtpParameters.encodings[0].ssrc,
+				socket: i % opened.recvPorts.length,
+				key: srtp ? transports[i].srtpParameters.keyBase64 : null,
+			})),
+		});
+		await lg.wait('measure_start');
+		const cpu0 = process.cpuUsage();
+		const ru0 = await worker.getResourceUsage();
+		await lg.wait('measure_end');
+		const cpu1 = process.cpuUsage(cpu0);
+		const ru1 = await worker.getResourceUsage();
+		const r = await lg.wait('result');
+		const producerStats = await producer.getStats();
+		await lg.exited;
+
+		const fwd = r.received_window;
+		const userMs = ru1.ru_utime - ru0.ru_utime;
+		const sysMs = ru1.ru_stime - ru0.ru_stime;
+		const windowMs = r.window_s * 1000;
+		const sameProcess = worker.pid === process.pid;
+		const recvCpuS = r.loadgen_cpu.receivers.reduce((s, c) => s + c.user_ms + c.sys_ms, 0) / 1000;
+		const recvUtil = recvCpuS / r.loadgen_cpu.run_s / r.loadgen_cpu.receivers.length;
+		const result = {
+			mode: srtp ? 'srtp' : 'plain',
+			consumers: n,
+			input_pps: r.send_rate_pps,
+			forwarded_pps: r.forwarded_pps,
+			worker_user_us_per_pkt: fwd ? (userMs * 1000) / fwd : null,
+			worker_sys_us_per_pkt: fwd ? (sysMs * 1000) / fwd : null,
+			worker_us_per_pkt: fwd ? ((userMs + sysMs) * 1000) / fwd : null,
+			worker_cpu_util: (userMs + sysMs) / windowMs,
+			loss: r.loss,
+			latency_p50_us: r.latency_us.p50,
+			latency_p99_us: r.latency_us.p99,
+			latency_max_us: r.latency_us.max,
+			latency_kernel_p50_us: r.latency_kernel_us.p50,
+			latency_kernel_p99_us: r.latency_kernel_us.p99,
+			rss_per_consumer_kib: (rss2 - rss1) / n,
+			rss_per_transport_kib: (rss1 - rss0) / n,
+			// CPU of the node process outside the worker thread (ferrosoup only:
+			// there the worker is a thread of this process).
+			other_threads_cpu_util: sameProcess ? ((cpu1.user + cpu1.system) / 1000 - userMs - sysMs) / windowMs : null,
+			loadgen_recv_util: recvUtil,
+			loadgen_bottleneck: recvUtil > 0.9 || r.udp_rcvbuf_errors > 0,
+			worker_ru: { user_ms: userMs, sys_ms: sysMs, window_ms: windowMs },
+			producer_packet_count: producerStats[0]?.packetCount ?? null,
+			loadgen: r,
+		};
+		return result;
+	} finally {
+		lg.kill();
+		worker.close();
+	}
+}
+
+const fmt = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
+
+function table(rows) {
+	const head = ['module', 'mode', 'N', 'in pps', 'fwd pps', 'user µs/pkt', 'sys µs/pkt', 'total µs/pkt', 'worker CPU', 'loss', 'p50 µs', 'p99 µs', 'RSS/consumer', 'notes'];
+	const lines = rows.map((r) => [
+		r.module,
+		r.mode,
+		String(r.consumers),
+		fmt(r.input_pps, 0),
+		fmt(r.forwarded_pps, 0),
+		fmt(r.worker_user_us_per_pkt),
+		fmt(r.worker_sys_us_per_pkt),
+		fmt(r.worker_us_per_pkt),
+		`${fmt(r.worker_cpu_util * 100, 0)}%`,
+		`${fmt(r.loss * 100, 2)}%`,
+		fmt(r.latency_p50_us, 0),
+		fmt(r.latency_p99_us, 0),
+		`${fmt(r.rss_per_consumer_kib, 1)} KiB`,
+		[
+			r.loadgen_bottleneck ? 'LOADGEN-BOUND' : '',
+			r.worker_cpu_util > 0.95 ? 'worker saturated' : '',
+			r.loadgen.srtp_auth_failures ? `${r.loadgen.srtp_auth_failures} SRTP auth failures` : '',
+			r.loadgen.silent_consumers ? `${r.loadgen.silent_consumers} silent consumers` : '',
+		].filter(Boolean).join(', '),
+	]);
+	const all = [head, ...lines];
+	const w = head.map((_, i) => Math.max(...all.map((l) => l[i].length)));
+	const row = (l) => `| ${l.map((c, i) => (i < 2 || i === l.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+	return [row(head), `|${w.map((x, i) => (i < 2 || i === w.length - 1 ? `-${'-'.repeat(x)}-` : `${'-'.repeat(x + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
+}
+
+async function main() {
+	const opts = parseArgs(process.argv.slice(2));
+	if (opts.build) {
+		buildLoadgen();
+	}
+	if (!fs.existsSync(loadgenBin)) {
+		throw new Error(`${loadgenBin} missing: run without --no-build`);
+	}
+	if (!global.gc) {
+		console.error('note: run node with --expose-gc for steadier RSS numbers (npm run bench does)');
+	}
+	const rows = [];
+	const skipped = [];
+	for (const name of opts.modules) {
+		const m = loadModule(name);
+		if (m.skip) {
+			console.error(`skipping ${name}: ${m.skip}`);
+			skipped.push({ module: name, reason: m.skip });
+			continue;
+		}
+		for (const mode of opts.modes) {
+			for (const n of opts.consumers) {
+				process.stderr.write(`${m.name} ${mode} N=${n}: ${opts.rate} pps for ${opts.warmup}+${opts.duration} s ... `);
+				const r = { module: m.name, ...(await runCase(m.mod, opts, n, mode === 'srtp')) };
+				process.stderr.write(`${fmt(r.forwarded_pps, 0)} pkt/s, ${fmt(r.worker_us_per_pkt)} µs/pkt, p99 ${fmt(r.latency_p99_us, 0)} µs\n`);
+				rows.push(r);
+			}
+		}
+	}
+	console.log(table(rows));
+	const out = {
+		date: new Date().toISOString(),
+		host: { cpus: require('node:os').cpus().map((c) => c.model)[0], ncpu: require('node:os').cpus().length, node: process.version },
+		options: opts,
+		skipped,
+		results: rows,
+	};
+	if (opts.json) {
+		fs.writeFileSync(opts.json, `${JSON.stringify(out, null, 2)}\n`);
+		console.error(`wrote ${opts.json}`);
+	} else {
+		console.log(JSON.stringify(out.results.map(({ loadgen, ...rest }) => rest)));
+	}
+	// The ratio of two modules, when both ran.
+	if (rows.length && new Set(rows.map((r) => r.module)).size > 1) {
+		const [a, b] = [...new Set(rows.map((r) => r.module))];
+		for (const r of rows.filter((x) => x.module === a)) {
+			const o = rows.find((x) => x.module === b && x.mode === r.mode && x.consumers === r.consumers);
+			if (o?.worker_us_per_pkt && r.worker_us_per_pkt) {
+				console.log(`${r.mode} N=${r.consumers}: ${b} / ${a} CPU per packet = ${fmt(o.worker_us_per_pkt / r.worker_us_per_pkt)}x`);
+			}
+		}
+	}
+}
+
+main().catch((err) => {
+	console.error(err.stack || String(err));
+	process.exit(1);
+});
