@@ -20,6 +20,10 @@ const loadgenBin = path.join(loadgenDir, 'target', 'release', 'loadgen');
 const CRYPTO_SUITE = 'AES_CM_128_HMAC_SHA1_80';
 const PRODUCER_SSRC = 22222222;
 const PAYLOAD_TYPE = 101;
+const RT_PRIORITY = 20;
+// A getResourceUsage() answered later than this after the window edge is
+// not trusted for the window; /proc is used instead (and reported).
+const RU_MAX_DELAY_MS = 50;
 
 const USAGE = `usage: npm run bench -- [options]
   --module <m>          ferrosoup (default: this package) | mediasoup (needs
@@ -34,6 +38,10 @@ const USAGE = `usage: npm run bench -- [options]
   --plain               plain RTP only (default: both plain and SRTP)
   --size <bytes>        RTP payload size, default 1000
   --recv-sockets <k>    loadgen receive sockets (consumer i -> socket i % k), default 1
+  --poll-us <us>        loadgen receive polling interval, default 200 (0: block
+                        in recvmmsg, which costs the SFU a wakeup per send)
+  --rt                  run the loadgen threads and the SFU worker thread as
+                        SCHED_FIFO (root only): steadier numbers on a busy box
   --json <file>         also write all results as JSON
   --no-build            do not run cargo build for the load generator
 `;
@@ -48,6 +56,8 @@ function parseArgs(argv) {
 		modes: ['plain', 'srtp'],
 		size: 1000,
 		recvSockets: 1,
+		pollUs: 200,
+		rt: false,
 		json: null,
 		build: true,
 	};
@@ -77,6 +87,8 @@ function parseArgs(argv) {
 			case '--size': o.size = Math.round(num(next())); break;
 			case '--recv-sockets': o.recvSockets = Math.round(num(next())); break;
 			case '--json': o.json = next(); break;
+			case '--poll-us': o.pollUs = Math.max(0, Math.round(Number(next()) || 0)); break;
+			case '--rt': o.rt = true; break;
 			case '--srtp': srtp = true; break;
 			case '--plain': plain = true; break;
 			case '--no-build': o.build = false; break;
@@ -160,6 +172,63 @@ async function rssKiB(worker) {
 	return kib;
 }
 
+// Linux threads of this process named `name`.
+function threadsNamed(name) {
+	const out = [];
+	for (const tid of fs.readdirSync('/proc/self/task')) {
+		try {
+			if (fs.readFileSync(`/proc/self/task/${tid}/comm`, 'utf8').trim() === name) {
+				out.push(Number(tid));
+			}
+		} catch {
+			// thread gone
+		}
+	}
+	return out;
+}
+
+// CPU of a thread or process from /proc, read without asking the worker:
+// precise total (schedstat, ns) split by the tick-sampled utime/stime ratio.
+function procCpu(statDir) {
+	try {
+		const stat = fs.readFileSync(`${statDir}/stat`, 'utf8');
+		const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+		const utime = Number(f[11]);
+		const stime = Number(f[12]);
+		let totalNs = null;
+		try {
+			totalNs = Number(fs.readFileSync(`${statDir}/schedstat`, 'utf8').split(' ')[0]);
+		} catch {
+			// no schedstat: ticks only
+		}
+		return { utime, stime, totalNs };
+	} catch {
+		return null;
+	}
+}
+
+function procCpuDelta(a, b) {
+	if (!a || !b) {
+		return null;
+	}
+	const tickMs = 1000 / 100; // USER_HZ
+	const du = (b.utime - a.utime) * tickMs;
+	const ds = (b.stime - a.stime) * tickMs;
+	if (a.totalNs === null || b.totalNs === null) {
+		return { user_ms: du, sys_ms: ds };
+	}
+	const total = (b.totalNs - a.totalNs) / 1e6;
+	const userShare = du + ds > 0 ? du / (du + ds) : 0;
+	return { user_ms: total * userShare, sys_ms: total * (1 - userShare) };
+}
+
+function chrtFifo(id, prio, allThreads) {
+	const r = spawnSync('chrt', [...(allThreads ? ['-a'] : []), '-f', '-p', String(prio), String(id)], { encoding: 'utf8' });
+	if (r.status !== 0) {
+		console.error(`note: chrt -f ${id} failed: ${(r.stderr || r.error?.message || '').trim()}`);
+	}
+}
+
 class Loadgen {
 	constructor() {
 		this.proc = spawn(loadgenBin, [], { stdio: ['pipe', 'pipe', 'inherit'] });
@@ -228,7 +297,24 @@ class Loadgen {
 }
 
 async function runCase(mod, opts, n, srtp) {
+	const before = new Set(threadsNamed('ferrosoup-worker'));
 	const worker = await mod.createWorker({ logLevel: 'error' });
+	const sameProcess = worker.pid === process.pid;
+	// Where to read the worker's CPU without asking it: its thread
+	// (ferrosoup) or its process (mediasoup).
+	let statDir = null;
+	if (sameProcess) {
+		const tid = threadsNamed('ferrosoup-worker').find((t) => !before.has(t));
+		statDir = tid ? `/proc/self/task/${tid}` : null;
+		if (tid && opts.rt) {
+			chrtFifo(tid, RT_PRIORITY, false);
+		}
+	} else if (worker.pid) {
+		statDir = `/proc/${worker.pid}`;
+		if (opts.rt) {
+			chrtFifo(worker.pid, RT_PRIORITY, true);
+		}
+	}
 	const lg = new Loadgen();
 	try {
 		const router = await worker.createRouter({
@@ -289,29 +375,47 @@ async function runCase(mod, opts, n, srtp) {
 			duration: opts.duration,
 			drain: 0.5,
 			srtp,
+			pollUs: opts.pollUs,
+			rtPriority: opts.rt ? RT_PRIORITY : 0,
 			consumers: consumers.map((c, i) => ({
 				ssrc: c.rtpParameters.encodings[0].ssrc,
 				socket: i % opened.recvPorts.length,
 				key: srtp ? transports[i].srtpParameters.keyBase64 : null,
 			})),
 		});
+		// Snapshot at each window edge: /proc at once, then ask the worker
+		// (whose answer is late if its loop starves its control channel).
+		const snapshot = async () => {
+			const proc = statDir ? procCpu(statDir) : null;
+			const cpu = process.cpuUsage();
+			const t = performance.now();
+			const ru = await worker.getResourceUsage();
+			return { proc, cpu, ru, ruDelayMs: performance.now() - t };
+		};
 		await lg.wait('measure_start');
-		const cpu0 = process.cpuUsage();
-		const ru0 = await worker.getResourceUsage();
+		const s0 = await snapshot();
 		await lg.wait('measure_end');
-		const cpu1 = process.cpuUsage(cpu0);
-		const ru1 = await worker.getResourceUsage();
+		const s1 = await snapshot();
 		const r = await lg.wait('result');
 		const producerStats = await producer.getStats();
 		await lg.exited;
 
 		const fwd = r.received_window;
-		const userMs = ru1.ru_utime - ru0.ru_utime;
-		const sysMs = ru1.ru_stime - ru0.ru_stime;
+		const ruLate = Math.max(s0.ruDelayMs, s1.ruDelayMs) > RU_MAX_DELAY_MS;
+		const procDelta = procCpuDelta(s0.proc, s1.proc);
+		let userMs = s1.ru.ru_utime - s0.ru.ru_utime;
+		let sysMs = s1.ru.ru_stime - s0.ru.ru_stime;
+		let cpuSource = 'getResourceUsage';
+		if (ruLate && procDelta) {
+			({ user_ms: userMs, sys_ms: sysMs } = procDelta);
+			cpuSource = '/proc';
+		}
 		const windowMs = r.window_s * 1000;
-		const sameProcess = worker.pid === process.pid;
+		const cpu0 = s0.cpu;
+		const cpu1 = process.cpuUsage(cpu0);
 		const recvCpuS = r.loadgen_cpu.receivers.reduce((s, c) => s + c.user_ms + c.sys_ms, 0) / 1000;
 		const recvUtil = recvCpuS / r.loadgen_cpu.run_s / r.loadgen_cpu.receivers.length;
+		const lat = r.latency_kernel_us.count > 0 ? r.latency_kernel_us : r.latency_us;
 		const result = {
 			mode: srtp ? 'srtp' : 'plain',
 			consumers: n,
@@ -322,20 +426,31 @@ async function runCase(mod, opts, n, srtp) {
 			worker_us_per_pkt: fwd ? ((userMs + sysMs) * 1000) / fwd : null,
 			worker_cpu_util: (userMs + sysMs) / windowMs,
 			loss: r.loss,
-			latency_p50_us: r.latency_us.p50,
-			latency_p99_us: r.latency_us.p99,
-			latency_max_us: r.latency_us.max,
-			latency_kernel_p50_us: r.latency_kernel_us.p50,
-			latency_kernel_p99_us: r.latency_kernel_us.p99,
+			// Send stamp -> kernel receive timestamp of the copy at the loadgen
+			// socket (SO_TIMESTAMPNS): the loadgen's own polling delay excluded.
+			latency_p50_us: lat.p50,
+			latency_p99_us: lat.p99,
+			latency_p999_us: lat.p999,
+			latency_max_us: lat.max,
+			// Send stamp -> the loadgen thread saw it (includes its poll interval).
+			latency_app_p50_us: r.latency_us.p50,
+			latency_app_p99_us: r.latency_us.p99,
 			rss_per_consumer_kib: (rss2 - rss1) / n,
 			rss_per_transport_kib: (rss1 - rss0) / n,
 			// CPU of the node process outside the worker thread (ferrosoup only:
 			// there the worker is a thread of this process).
 			other_threads_cpu_util: sameProcess ? ((cpu1.user + cpu1.system) / 1000 - userMs - sysMs) / windowMs : null,
 			loadgen_recv_util: recvUtil,
-			loadgen_bottleneck: recvUtil > 0.9 || r.udp_rcvbuf_errors > 0,
-			worker_ru: { user_ms: userMs, sys_ms: sysMs, window_ms: windowMs },
+			loadgen_bottleneck: recvUtil > 0.9 || r.loadgen_socket_drops > 0,
+			worker_cpu_source: cpuSource,
+			worker_cpu: { user_ms: userMs, sys_ms: sysMs, window_ms: windowMs },
+			worker_cpu_proc: procDelta,
+			// How long getResourceUsage() took at the window edges: the worker's
+			// control-channel latency under this load.
+			control_latency_ms: Math.max(s0.ruDelayMs, s1.ruDelayMs),
 			producer_packet_count: producerStats[0]?.packetCount ?? null,
+			// Input datagrams the worker never read (its socket overflowed).
+			producer_input_loss: producerStats[0] ? 1 - producerStats[0].packetCount / r.sent_total : null,
 			loadgen: r,
 		};
 		return result;
@@ -366,6 +481,8 @@ function table(rows) {
 		[
 			r.loadgen_bottleneck ? 'LOADGEN-BOUND' : '',
 			r.worker_cpu_util > 0.95 ? 'worker saturated' : '',
+			r.producer_input_loss > 0.001 ? `input drops ${fmt(r.producer_input_loss * 100, 1)}%` : '',
+			r.control_latency_ms > RU_MAX_DELAY_MS ? `control channel answered after ${fmt(r.control_latency_ms, 0)} ms` : '',
 			r.loadgen.srtp_auth_failures ? `${r.loadgen.srtp_auth_failures} SRTP auth failures` : '',
 			r.loadgen.silent_consumers ? `${r.loadgen.silent_consumers} silent consumers` : '',
 		].filter(Boolean).join(', '),

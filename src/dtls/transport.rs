@@ -8,6 +8,7 @@ use super::record_filter::{screen, Screened};
 use super::srtp_keys::{self, EXPORTER_LABEL, SRTP_PROFILES};
 use super::types::{DtlsError, DtlsEvent, DtlsRole, DtlsState};
 use bytes::BytesMut;
+use rtc_dtls::config::HandshakeConfig;
 use rtc_dtls::crypto::Certificate;
 use rtc_dtls::crypto_provider::{default_provider, RTCCryptoProvider};
 use rtc_dtls::endpoint::{Endpoint, EndpointEvent};
@@ -75,29 +76,21 @@ impl DtlsTransport {
         }
         let now = self.clock.instant(now_ms);
         self.role = Some(role);
-        self.remote_fingerprint = remote_fingerprint.clone();
+        self.remote_fingerprint = remote_fingerprint;
         self.set_state(DtlsState::Connecting);
 
-        let config = match config::handshake_config(
-            role,
-            self.provider.clone(),
-            self.certificate.clone(),
-            self.srtp_profiles.clone(),
-            remote_fingerprint,
-            PEER,
-        ) {
-            Ok(c) => Arc::new(c),
-            Err(e) => return self.fail(format!("config: {e}")),
-        };
-
+        // As server, the endpoint is made when the ClientHello arrives (see
+        // `server_endpoint`), to pick the SRTP profile by our preference.
         if role == DtlsRole::Client {
+            let config = match self.config(self.srtp_profiles.clone()) {
+                Ok(c) => c,
+                Err(e) => return self.fail(e),
+            };
             let mut endpoint = Endpoint::new(LOCAL, TransportProtocol::UDP, None);
             if let Err(e) = endpoint.connect(now, PEER, config, None) {
                 return self.fail(format!("connect: {e}"));
             }
             self.endpoint = Some(endpoint);
-        } else {
-            self.endpoint = Some(Endpoint::new(LOCAL, TransportProtocol::UDP, Some(config)));
         }
         self.collect_transmits();
         for datagram in std::mem::take(&mut self.early) {
@@ -130,6 +123,11 @@ impl DtlsTransport {
             }
         };
         let now = self.clock.instant(now_ms);
+        if self.endpoint.is_none() && self.role == Some(DtlsRole::Server) {
+            if let Err(e) = self.server_endpoint(&data[..]) {
+                return self.fail(e);
+            }
+        }
         let Some(endpoint) = self.endpoint.as_mut() else {
             return;
         };
@@ -150,6 +148,34 @@ impl DtlsTransport {
             // or an authenticated fatal alert from the peer.
             Err(e) => self.fail(e.to_string()),
         }
+    }
+
+    fn config(&self, srtp_profiles: Vec<SrtpProtectionProfile>) -> Result<Arc<HandshakeConfig>, String> {
+        config::handshake_config(
+            self.role.unwrap_or(DtlsRole::Server),
+            self.provider.clone(),
+            self.certificate.clone(),
+            srtp_profiles,
+            self.remote_fingerprint.clone(),
+            PEER,
+        )
+        .map(Arc::new)
+        .map_err(|e| format!("config: {e}"))
+    }
+
+    /// The server endpoint, made for the peer's first datagram (normally its
+    /// ClientHello). `rtc-dtls` picks the first SRTP profile of the client's
+    /// list that it accepts, OpenSSL (mediasoup) the first of the server's:
+    /// accepting only our preferred one of those offered gives mediasoup's
+    /// choice (AEAD_AES_256_GCM with Chrome, which lists AES_CM first).
+    fn server_endpoint(&mut self, first: &[u8]) -> Result<(), String> {
+        let profiles = match srtp_keys::client_hello_srtp_profiles(first) {
+            Some(offered) => srtp_keys::server_choice(&self.srtp_profiles, &offered),
+            None => self.srtp_profiles.clone(),
+        };
+        let config = self.config(profiles)?;
+        self.endpoint = Some(Endpoint::new(LOCAL, TransportProtocol::UDP, Some(config)));
+        Ok(())
     }
 
     fn on_endpoint_event(&mut self, event: EndpointEvent) {

@@ -396,6 +396,19 @@ impl Core {
                 len += n;
             }
         }
+        // setMaxIncomingBitrate(): tell the senders the cap (REMB).
+        if let Some(bitrate) = self.transports[tkey].max_incoming_bitrate {
+            let ssrcs: Vec<u32> = blocks.iter().map(|b| b.ssrc).take(64).collect();
+            if !ssrcs.is_empty() {
+                if len + 20 + ssrcs.len() * 4 > MAX_RTCP_LEN {
+                    packets.push(buf[..len].to_vec());
+                    len = 0;
+                }
+                if let Ok(n) = crate::rtcp::write_remb(&mut buf[len..], 0, bitrate as u64, &ssrcs) {
+                    len += n;
+                }
+            }
+        }
         if len > 0 {
             packets.push(buf[..len].to_vec());
         }

@@ -11,7 +11,7 @@
 //! <- {"event":"opened","sendPort":P,"recvPorts":[..K],"srtpKey":"<base64>"}
 //! -> {"cmd":"run","target":{"ip":"127.0.0.1","port":P},"ssrc":S,"payloadType":PT,
 //!     "rate":pps,"size":bytes,"fps":30,"keyFrameInterval":1,"warmup":s,"duration":s,
-//!     "drain":s,"srtp":bool,"consumers":[{"ssrc":S,"socket":i,"key":"<base64>"|null},..]}
+//!     "drain":s,"srtp":bool,"pollUs":200,"rtPriority":0,"consumers":[{"ssrc":S,"socket":i,"key":"<base64>"|null},..]}
 //! <- {"event":"measure_start"}      (at the start of the measurement window)
 //! <- {"event":"measure_end"}        (at its end)
 //! <- {"event":"result",...}         (after the drain time), then exit
@@ -38,6 +38,8 @@ const MAGIC: u32 = 0x4653_4c47; // "FSLG"
 const STAMP_LEN: usize = 16; // send ns (8) + packet index (4) + magic (4)
 const BATCH: usize = 64;
 const BUF_LEN: usize = 2048;
+/// Linux socket option: a cmsg with the socket's cumulative drop count.
+const SO_RXQ_OVFL: i32 = 40;
 
 fn clock_ns(clock: libc::clockid_t) -> u64 {
     let mut ts = libc::timespec {
@@ -124,6 +126,27 @@ struct Config {
     duration: f64,
     drain: f64,
     srtp: bool,
+    /// Receive by polling every `poll_us` (0: block in recvmmsg).
+    poll_us: u64,
+    /// SCHED_FIFO priority for the loadgen threads (0: normal scheduling).
+    rt_priority: i32,
+}
+
+/// Puts the calling thread in SCHED_FIFO at `prio` (no-op for 0).
+fn set_realtime(prio: i32) {
+    if prio <= 0 {
+        return;
+    }
+    let p = libc::sched_param {
+        sched_priority: prio,
+    };
+    // SAFETY: plain syscall on the calling thread (tid 0) with a live param.
+    if unsafe { libc::sched_setscheduler(0, libc::SCHED_FIFO, &p) } != 0 {
+        eprintln!(
+            "loadgen: SCHED_FIFO {prio}: {}",
+            std::io::Error::last_os_error()
+        );
+    }
 }
 
 fn parse_config(v: &Value) -> Config {
@@ -146,6 +169,8 @@ fn parse_config(v: &Value) -> Config {
         duration: f("duration", 8.0),
         drain: f("drain", 0.5),
         srtp: v["srtp"].as_bool().unwrap_or(false),
+        poll_us: f("pollUs", 200.0) as u64,
+        rt_priority: f("rtPriority", 0.0) as i32,
     }
 }
 
@@ -208,6 +233,7 @@ fn sender(
     stop_at: u64,
 ) -> SendStats {
     let mut st = SendStats::default();
+    set_realtime(cfg.rt_priority);
     if let Err(e) = sock.connect(cfg.target) {
         fail(&format!("connect {}: {e}", cfg.target));
     }
@@ -277,6 +303,7 @@ struct RecvStats {
     unknown_ssrc: u64,
     auth_failures: u64,
     bad_stamp: u64,
+    drops: u32,
     lat_user: Histogram,
     lat_kernel: Histogram,
     consumers: Vec<(usize, u64, u64)>, // (index, window, total)
@@ -285,6 +312,7 @@ struct RecvStats {
 
 /// Receives on one socket until `stop`; `consumers`: (global index, ssrc, srtp).
 fn receiver(
+    cfg: Arc<Config>,
     sock: UdpSocket,
     consumers: Vec<(usize, u32, Option<srtp::Srtp>)>,
     t0: u64,
@@ -305,6 +333,14 @@ fn receiver(
         });
     }
     let mut st = RecvStats::default();
+    set_realtime(cfg.rt_priority);
+    // Polling (instead of sleeping in recvmmsg) spares the SFU a wakeup of
+    // this thread on many of its sends and batches the receive syscalls; the
+    // kernel receive timestamps keep the latency figures exact.
+    let (flags, poll) = match cfg.poll_us {
+        0 => (libc::MSG_WAITFORONE, None),
+        us => (libc::MSG_DONTWAIT, Some(Duration::from_micros(us))),
+    };
     let mut bufs = vec![[0u8; BUF_LEN]; BATCH];
     let mut cmsgs = vec![[0u64; 8]; BATCH];
     // SAFETY: zeroed iovec/mmsghdr are valid (null pointers, zero lengths).
@@ -330,7 +366,7 @@ fn receiver(
                 fd,
                 hdrs.as_mut_ptr(),
                 BATCH as u32,
-                libc::MSG_WAITFORONE,
+                flags,
                 std::ptr::null_mut(),
             )
         };
@@ -338,6 +374,9 @@ fn receiver(
         if n <= 0 {
             if stop.load(Ordering::Relaxed) {
                 break;
+            }
+            if let Some(d) = poll {
+                std::thread::sleep(d);
             }
             continue;
         }
@@ -384,9 +423,18 @@ fn receiver(
             }
             c.received_window += 1;
             st.lat_user.record(now.saturating_sub(sent));
-            if let Some(k) = kernel_rx_ns(&hdrs[i].msg_hdr) {
+            let (kts, drops) = parse_cmsgs(&hdrs[i].msg_hdr);
+            if let Some(k) = kts {
                 let k_mono = (k as i64 - rt_offset) as u64;
                 st.lat_kernel.record(k_mono.saturating_sub(sent));
+            }
+            if let Some(d) = drops {
+                st.drops = st.drops.max(d);
+            }
+        }
+        if (n as usize) < BATCH {
+            if let Some(d) = poll {
+                std::thread::sleep(d);
             }
         }
     }
@@ -399,21 +447,27 @@ fn receiver(
     st
 }
 
-/// Kernel receive time (SO_TIMESTAMPNS, CLOCK_REALTIME ns) from the cmsgs.
-fn kernel_rx_ns(h: &libc::msghdr) -> Option<u64> {
+/// Kernel receive time (SO_TIMESTAMPNS, CLOCK_REALTIME ns) and the socket's
+/// cumulative drop count (SO_RXQ_OVFL) from the cmsgs.
+fn parse_cmsgs(h: &libc::msghdr) -> (Option<u64>, Option<u32>) {
+    let (mut ts_ns, mut drops) = (None, None);
     // SAFETY: the kernel filled msg_control/msg_controllen; the CMSG macros
     // stay inside them.
     unsafe {
         let mut c = libc::CMSG_FIRSTHDR(h);
         while !c.is_null() {
-            if (*c).cmsg_level == libc::SOL_SOCKET && (*c).cmsg_type == libc::SCM_TIMESTAMPNS {
-                let ts = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const libc::timespec);
-                return Some(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64);
+            if (*c).cmsg_level == libc::SOL_SOCKET {
+                if (*c).cmsg_type == libc::SCM_TIMESTAMPNS {
+                    let ts = std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const libc::timespec);
+                    ts_ns = Some(ts.tv_sec as u64 * 1_000_000_000 + ts.tv_nsec as u64);
+                } else if (*c).cmsg_type == SO_RXQ_OVFL {
+                    drops = Some(std::ptr::read_unaligned(libc::CMSG_DATA(c) as *const u32));
+                }
             }
             c = libc::CMSG_NXTHDR(h, c);
         }
     }
-    None
+    (ts_ns, drops)
 }
 
 fn bind_recv_socket() -> UdpSocket {
@@ -424,6 +478,7 @@ fn bind_recv_socket() -> UdpSocket {
         setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_RCVBUF, 64 << 20);
     }
     setsockopt_int(fd, libc::SOL_SOCKET, libc::SO_TIMESTAMPNS, 1);
+    setsockopt_int(fd, libc::SOL_SOCKET, SO_RXQ_OVFL, 1);
     s.set_read_timeout(Some(Duration::from_millis(50))).ok();
     s
 }
@@ -505,7 +560,8 @@ fn main() {
         .zip(per_socket)
         .map(|(s, cs)| {
             let stop = stop.clone();
-            std::thread::spawn(move || receiver(s, cs, t0, t1, stop))
+            let cfg = cfg.clone();
+            std::thread::spawn(move || receiver(cfg, s, cs, t0, t1, stop))
         })
         .collect();
     let send_srtp = cfg.srtp.then(|| srtp::Srtp::new(&send_key));
@@ -532,6 +588,7 @@ fn main() {
     let mut lat_user = Histogram::default();
     let mut lat_kernel = Histogram::default();
     let (mut packets, mut syscalls, mut rtcp, mut unknown, mut auth, mut bad) = (0, 0, 0, 0, 0, 0);
+    let mut drops = 0u64;
     let mut recv_cpu = Vec::new();
     for r in &rs {
         for &(i, w, t) in &r.consumers {
@@ -545,6 +602,7 @@ fn main() {
         unknown += r.unknown_ssrc;
         auth += r.auth_failures;
         bad += r.bad_stamp;
+        drops += r.drops as u64;
         recv_cpu.push(json!({ "user_ms": r.cpu.0 as f64 / 1e3, "sys_ms": r.cpu.1 as f64 / 1e3 }));
     }
     let received_window: u64 = per_consumer.iter().map(|c| c.0).sum();
@@ -577,6 +635,7 @@ fn main() {
         "send_errors": ss.send_errors,
         "late_sends": ss.late,
         "max_send_lateness_us": ss.max_lateness_ns as f64 / 1e3,
+        "loadgen_socket_drops": drops,
         "udp_rcvbuf_errors": match (snmp0, snmp1) { (Some(a), Some(b)) => json!(b - a), _ => Value::Null },
         "loadgen_cpu": {
             "sender": { "user_ms": ss.cpu.0 as f64 / 1e3, "sys_ms": ss.cpu.1 as f64 / 1e3 },
