@@ -10,11 +10,12 @@ pub mod writer;
 use crate::error::{Error, Result};
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
 use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
+use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
 use crate::worker::Key;
 use serde_json::{json, Value};
 pub use stream::ConsumerStream;
-use writer::{write_packet, ExtList, OutHeader};
+use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
 
 /// Trace event types a consumer can emit.
 pub const TRACE_TYPES: [&str; 5] = ["rtp", "keyframe", "nack", "pli", "fir"];
@@ -59,10 +60,19 @@ impl Layers {
     }
 }
 
+/// A packet a consumer wrote: its length, what the send stream records, and
+/// where the per-transport extension values go.
+pub struct Sent {
+    pub len: usize,
+    pub info: PacketInfo,
+    pub abs_send_time_at: Option<usize>,
+    pub transport_wide_seq_at: Option<usize>,
+}
+
 /// What the consumer decided for one forwarded packet.
 pub enum ForwardResult {
-    /// Packet written into the output buffer (length).
-    Send(usize),
+    /// Packet written into the output buffer.
+    Send(Sent),
     /// Not forwarded.
     Skip,
     /// Not forwarded, and a key frame is needed from the producer.
@@ -339,20 +349,40 @@ impl Consumer {
             timestamp,
             ssrc: self.ssrc,
         };
-        match self.write(fwd, &header, mid_scratch, out) {
-            Some(len) => ForwardResult::Send(len),
-            None => ForwardResult::Skip,
-        }
+        let Some((len, abs_send_time_at, transport_wide_seq_at)) =
+            self.write(fwd, &header, mid_scratch, out)
+        else {
+            return ForwardResult::Skip;
+        };
+        ForwardResult::Send(Sent {
+            len,
+            info: PacketInfo {
+                seq: out_seq,
+                timestamp,
+                ssrc: self.ssrc,
+                payload_type: h.payload_type,
+                marker: h.marker,
+                size: len,
+                payload_len: fwd.payload().len(),
+                is_keyframe: h.is_keyframe,
+                spatial_layer: h.spatial_layer,
+                temporal_layer: h.temporal_layer,
+            },
+            abs_send_time_at,
+            transport_wide_seq_at,
+        })
     }
 
     /// Writes this consumer's packet for `fwd` with `header` into `out`.
+    /// Writes this consumer's packet; returns its length and where the
+    /// abs-send-time and transport-wide sequence values are.
     fn write(
         &self,
         fwd: &Forwarded,
         header: &OutHeader,
         mid_scratch: &mut [u8; 16],
         out: &mut [u8],
-    ) -> Option<usize> {
+    ) -> Option<(usize, Option<usize>, Option<usize>)> {
         let mut exts = ExtList::default();
         if let (Some(id), Some(mid)) = (self.mid_id, &self.mid) {
             let n = mid.len().min(16);
@@ -361,18 +391,20 @@ impl Consumer {
         }
         // Per-transport values are written with zeros here and filled in by
         // the transport right before sending.
-        if let Some(id) = self.abs_send_time_id {
-            exts.push(id, &[0, 0, 0]);
-        }
-        if let Some(id) = self.transport_wide_cc_id {
-            exts.push(id, &[0, 0]);
-        }
+        let abs = self
+            .abs_send_time_id
+            .and_then(|id| exts.push(id, &[0, 0, 0]));
+        let twcc = self
+            .transport_wide_cc_id
+            .and_then(|id| exts.push(id, &[0, 0]));
         for kind in ExtKind::ALL {
             if let (Some(id), Some(value)) = (self.ext_ids[kind as usize], fwd.ext(kind)) {
                 exts.push(id, value);
             }
         }
-        write_packet(out, header, fwd.csrc(), &exts, fwd.payload())
+        let mut offsets: ExtOffsets = [0; MAX_EXTENSIONS];
+        let len = write_packet(out, header, fwd.csrc(), &exts, fwd.payload(), &mut offsets)?;
+        Some((len, abs.map(|i| offsets[i]), twcc.map(|i| offsets[i])))
     }
 
     pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {

@@ -1,7 +1,6 @@
 //! The send side of a consumer: statistics, scores, RTCP and the
 //! retransmission buffer, from `rtp_stream::RtpStreamSend`.
 
-use crate::rtp::RtpPacketRef;
 use crate::rtp_parameters::Codec;
 use crate::rtp_stream::{PacketInfo, RtpStreamParams, RtpStreamSend};
 use serde_json::Value;
@@ -43,24 +42,9 @@ impl ConsumerStream {
         }
     }
 
-    /// A packet this consumer just wrote into `buf[..len]` (before SRTP).
-    pub fn on_sent(&mut self, buf: &[u8], len: usize, is_keyframe: bool, now_ms: u64) {
-        let Ok(packet) = RtpPacketRef::parse(buf, len) else {
-            return;
-        };
-        let info = PacketInfo {
-            seq: packet.sequence_number(),
-            timestamp: packet.timestamp(),
-            ssrc: packet.ssrc(),
-            payload_type: packet.payload_type(),
-            marker: packet.marker(),
-            size: len,
-            payload_len: packet.payload_len(),
-            is_keyframe,
-            spatial_layer: 0,
-            temporal_layer: 0,
-        };
-        self.send.send_packet(&info, &buf[..len], now_ms);
+    /// A packet this consumer just wrote into `bytes` (before SRTP).
+    pub fn on_sent(&mut self, info: &PacketInfo, bytes: &[u8], now_ms: u64) {
+        self.send.send_packet(info, bytes, now_ms);
     }
 
     pub fn dump(&self) -> Value {

@@ -22,11 +22,15 @@ pub struct ExtList<'a> {
 }
 
 impl<'a> ExtList<'a> {
-    pub fn push(&mut self, id: u8, value: &'a [u8]) {
+    /// Adds an extension; returns its index (to find its value's offset in
+    /// the written packet), or None if it was not added.
+    pub fn push(&mut self, id: u8, value: &'a [u8]) -> Option<usize> {
         if self.len < MAX_EXTENSIONS && id != 0 {
             self.items[self.len] = (id, value);
             self.len += 1;
+            return Some(self.len - 1);
         }
+        None
     }
     fn iter(&self) -> impl Iterator<Item = &(u8, &'a [u8])> {
         self.items[..self.len].iter()
@@ -43,14 +47,19 @@ fn extension_block_len(exts: &ExtList, two_byte: bool) -> usize {
     4 + body.div_ceil(4) * 4
 }
 
+/// Where the value of each extension (by `ExtList` index) was written.
+pub type ExtOffsets = [usize; MAX_EXTENSIONS];
+
 /// Writes header + CSRCs + extensions + payload into `out`; returns the
-/// packet length, or None if `out` is too small.
+/// packet length, or None if `out` is too small. `offsets` receives where
+/// each extension value landed.
 pub fn write_packet(
     out: &mut [u8],
     header: &OutHeader,
     csrc: &[u8],
     exts: &ExtList,
     payload: &[u8],
+    offsets: &mut ExtOffsets,
 ) -> Option<usize> {
     // One-byte form (RFC 8285) needs ids 1..=14 and values of 1..=16 bytes.
     let two_byte = exts
@@ -75,7 +84,7 @@ pub fn write_packet(
         out[at + 2..at + 4].copy_from_slice(&(((ext_len - 4) / 4) as u16).to_be_bytes());
         let end = at + ext_len;
         at += 4;
-        for (id, value) in exts.iter() {
+        for (i, (id, value)) in exts.iter().enumerate() {
             if two_byte {
                 out[at] = *id;
                 out[at + 1] = value.len() as u8;
@@ -84,6 +93,7 @@ pub fn write_packet(
                 out[at] = (id << 4) | (value.len() as u8 - 1);
                 at += 1;
             }
+            offsets[i] = at;
             out[at..at + value.len()].copy_from_slice(value);
             at += value.len();
         }
@@ -103,9 +113,10 @@ mod tests {
     fn written_packets_parse_back() {
         let mut out = [0u8; 256];
         let mut exts = ExtList::default();
-        exts.push(1, b"0");
-        exts.push(4, &[1, 2, 3]);
-        exts.push(0, b"ignored");
+        assert_eq!(exts.push(1, b"0"), Some(0));
+        assert_eq!(exts.push(4, &[1, 2, 3]), Some(1));
+        assert_eq!(exts.push(0, b"ignored"), None);
+        let mut offsets = [0; MAX_EXTENSIONS];
         let header = OutHeader {
             marker: true,
             payload_type: 101,
@@ -113,7 +124,16 @@ mod tests {
             timestamp: 7,
             ssrc: 0xdeadbeef,
         };
-        let len = write_packet(&mut out, &header, &[0, 0, 0, 9], &exts, b"payload").unwrap();
+        let len = write_packet(
+            &mut out,
+            &header,
+            &[0, 0, 0, 9],
+            &exts,
+            b"payload",
+            &mut offsets,
+        )
+        .unwrap();
+        assert_eq!(&out[offsets[1]..offsets[1] + 3], &[1, 2, 3]);
         let p = RtpPacketRef::parse(&out[..], len).unwrap();
         assert!(p.marker());
         assert_eq!(
@@ -132,10 +152,18 @@ mod tests {
         // A 20-byte value forces the two-byte form.
         let mut long = ExtList::default();
         long.push(7, &[5u8; 20]);
-        let len = write_packet(&mut out, &header, &[], &long, b"x").unwrap();
+        let len = write_packet(&mut out, &header, &[], &long, b"x", &mut offsets).unwrap();
         let p = RtpPacketRef::parse(&out[..], len).unwrap();
         assert_eq!(p.extension(7), Some(&[5u8; 20][..]));
         // Too small a buffer is refused, not a panic.
-        assert!(write_packet(&mut out[..10], &header, &[], &ExtList::default(), b"x").is_none());
+        assert!(write_packet(
+            &mut out[..10],
+            &header,
+            &[],
+            &ExtList::default(),
+            b"x",
+            &mut offsets
+        )
+        .is_none());
     }
 }

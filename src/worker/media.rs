@@ -4,39 +4,25 @@
 
 use super::channel::Outbox;
 use super::core::{Core, Handler, SocketRole};
-use crate::consumer::ForwardResult;
+use crate::consumer::{ForwardResult, Sent};
 use crate::producer::forward::{ExtKind, Forwarded};
 use crate::rtp::RtpPacketRef;
 use crate::transport::{Transport, TransportKind};
 use serde_json::Value;
 use std::net::SocketAddr;
 
-/// Fills in the per-transport header extensions of a consumer's packet in
-/// `buf[..len]`: abs-send-time and the transport-wide sequence number.
-fn stamp_transport_extensions(
-    transport: &mut Transport,
-    buf: &mut [u8],
-    len: usize,
-    consumer: &crate::consumer::Consumer,
-    now_ms: u64,
-) {
-    if consumer.abs_send_time_id.is_none() && consumer.transport_wide_cc_id.is_none() {
-        return;
+/// Fills in the per-transport header extensions of a consumer's packet:
+/// abs-send-time and the transport-wide sequence number.
+fn stamp_transport_extensions(transport: &mut Transport, buf: &mut [u8], sent: &Sent, now_ms: u64) {
+    if let Some(at) = sent.abs_send_time_at {
+        crate::rtp::ext::write_abs_send_time(&mut buf[at..at + 3], now_ms);
     }
-    if let Ok(mut packet) = crate::rtp::RtpPacket::parse(buf, len) {
-        if let Some(v) = consumer
-            .abs_send_time_id
-            .and_then(|id| packet.extension_mut(id))
-        {
-            crate::rtp::ext::write_abs_send_time(v, now_ms);
-        }
-        if let Some(v) = consumer
-            .transport_wide_cc_id
-            .and_then(|id| packet.extension_mut(id))
-        {
-            transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
-            crate::rtp::ext::write_transport_wide_seq(v, transport.transport_wide_seq);
-        }
+    if let Some(at) = sent.transport_wide_seq_at {
+        transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
+        crate::rtp::ext::write_transport_wide_seq(
+            &mut buf[at..at + 2],
+            transport.transport_wide_seq,
+        );
     }
 }
 
@@ -244,19 +230,15 @@ impl Core {
             for &ckey in list {
                 let consumer = &mut consumers[ckey];
                 match consumer.forward(&forwarded, received.stream, &mut mid_scratch, send_buf) {
-                    ForwardResult::Send(out_len) => {
-                        consumer.stream.on_sent(
-                            send_buf,
-                            out_len,
-                            received.header.is_keyframe,
-                            now_ms,
-                        );
+                    ForwardResult::Send(sent) => {
+                        let bytes = &send_buf[..sent.len];
+                        consumer.stream.on_sent(&sent.info, bytes, now_ms);
                         if !consumer.trace_types.is_empty() {
-                            consumer.trace_sent(received.header.is_keyframe, now_ms, outbox);
+                            consumer.trace_sent(sent.info.is_keyframe, now_ms, outbox);
                         }
                         let transport = &mut transports[consumer.transport];
-                        stamp_transport_extensions(transport, send_buf, out_len, consumer, now_ms);
-                        transport.send_rtp(send_buf, out_len, &consumer.id, outbox);
+                        stamp_transport_extensions(transport, send_buf, &sent, now_ms);
+                        transport.send_rtp(send_buf, sent.len, &consumer.id, outbox);
                     }
                     ForwardResult::SkipNeedKeyFrame => key_frame_needed = true,
                     ForwardResult::Skip => {}

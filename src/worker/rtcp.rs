@@ -210,6 +210,8 @@ impl Core {
             );
         }
         let consumer_id = consumer.id.clone();
+        let (abs_send_time_id, transport_wide_cc_id) =
+            (consumer.abs_send_time_id, consumer.transport_wide_cc_id);
         let transport = &mut transports[tkey];
         consumer
             .stream
@@ -220,12 +222,20 @@ impl Core {
                     return;
                 }
                 send_buf[..len].copy_from_slice(retransmission.bytes);
+                let Ok(mut packet) = crate::rtp::RtpPacket::parse(&mut send_buf[..], len) else {
+                    return;
+                };
+                // A retransmission is a new packet on the wire: fresh
+                // per-transport extension values.
+                if let Some(v) = abs_send_time_id.and_then(|id| packet.extension_mut(id)) {
+                    crate::rtp::ext::write_abs_send_time(v, now_ms);
+                }
+                if let Some(v) = transport_wide_cc_id.and_then(|id| packet.extension_mut(id)) {
+                    transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
+                    crate::rtp::ext::write_transport_wide_seq(v, transport.transport_wide_seq);
+                }
                 let mut out_len = len;
                 if let Some(rtx) = retransmission.rtx {
-                    let Ok(mut packet) = crate::rtp::RtpPacket::parse(&mut send_buf[..], len)
-                    else {
-                        return;
-                    };
                     if packet
                         .rtx_encode(rtx.payload_type, rtx.ssrc, rtx.seq)
                         .is_err()
