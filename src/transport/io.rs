@@ -54,9 +54,9 @@ impl Transport {
     pub fn send_rtp(&mut self, buf: &mut [u8], len: usize, consumer_id: &str, outbox: &mut Outbox) {
         let sent = match &mut self.kind {
             TransportKind::Plain(plain) => {
-                let Some(remote) = plain.remote else {
+                if plain.remote.is_none() {
                     return;
-                };
+                }
                 let len = match &mut plain.srtp {
                     None => len,
                     Some(srtp) => match srtp.send.as_mut().map(|s| s.protect_rtp(buf, len)) {
@@ -64,11 +64,7 @@ impl Transport {
                         _ => return,
                     },
                 };
-                plain
-                    .socket
-                    .send_to(&buf[..len], remote)
-                    .is_ok()
-                    .then_some(len)
+                plain.send_rtp_datagram(&buf[..len]).then_some(len)
             }
             TransportKind::WebRtc(w) => {
                 let (Some(tuple), Some(srtp)) = (w.ice.selected_tuple(), w.srtp_send.as_mut())

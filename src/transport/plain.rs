@@ -236,8 +236,12 @@ impl PlainTransport {
             })?);
         }
         self.connect_called = true;
-        self.remote = remote;
-        self.rtcp_remote = rtcp_remote;
+        if let Some(addr) = remote {
+            self.set_remote(addr);
+        }
+        if let Some(addr) = rtcp_remote {
+            self.set_rtcp_remote(addr);
+        }
         let mut response = json!({});
         if self.remote.is_some() {
             response["tuple"] = self.tuple_json();
@@ -251,6 +255,26 @@ impl PlainTransport {
             response["srtpParameters"] = srtp.parameters_json();
         }
         Ok(response)
+    }
+
+    /// Fixes the RTP remote. The socket is connected to it: the kernel then
+    /// skips a route lookup per send and filters other sources for us.
+    pub fn set_remote(&mut self, addr: SocketAddr) {
+        self.remote = Some(addr);
+        let _ = self.socket.connect(addr);
+    }
+
+    /// Same for the RTCP remote (own socket only when not muxed).
+    pub fn set_rtcp_remote(&mut self, addr: SocketAddr) {
+        self.rtcp_remote = Some(addr);
+        if let Some(socket) = &self.rtcp_socket {
+            let _ = socket.connect(addr);
+        }
+    }
+
+    /// Sends on the RTP socket (connected to `remote` once known).
+    pub fn send_rtp_datagram(&self, data: &[u8]) -> bool {
+        self.remote.is_some() && self.socket.send(data).is_ok()
     }
 
     /// SRTP is configured and keyed (or not used at all).

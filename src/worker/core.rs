@@ -84,7 +84,16 @@ pub struct Core {
     pub recv_buf: Box<[u8]>,
     /// Scratch buffer for packets being sent (reused, never reallocated).
     pub send_buf: Box<[u8]>,
+    /// Datagrams the socket being read may still yield this turn, so that a
+    /// flooded socket cannot starve requests, timers and other sockets.
+    read_budget: usize,
+    reading_token: usize,
+    /// Sockets that still had data when their budget ran out.
+    pub pending_readable: Vec<usize>,
 }
+
+/// Datagrams read from one socket before the loop moves on.
+pub const READ_BUDGET: usize = 64;
 
 /// Largest datagram we accept; room left for SRTP tags when re-encrypting.
 pub const MAX_DATAGRAM: usize = 65536;
@@ -117,7 +126,29 @@ impl Core {
             registry,
             recv_buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
             send_buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
+            read_budget: READ_BUDGET,
+            reading_token: 0,
+            pending_readable: Vec::new(),
         }
+    }
+
+    /// Starts reading a socket with a fresh budget.
+    pub fn begin_read(&mut self, token: usize) {
+        self.read_budget = READ_BUDGET;
+        self.reading_token = token;
+    }
+
+    /// Takes one datagram from the budget of the socket being read; false
+    /// when it must yield (it is queued to be read again next turn).
+    pub fn take_read_budget(&mut self) -> bool {
+        if self.read_budget == 0 {
+            if !self.pending_readable.contains(&self.reading_token) {
+                self.pending_readable.push(self.reading_token);
+            }
+            return false;
+        }
+        self.read_budget -= 1;
+        true
     }
 
     pub fn handler(&self, id: &str) -> Option<Handler> {

@@ -39,6 +39,7 @@ impl Core {
         let Some(&role) = self.sockets.get(token) else {
             return;
         };
+        self.begin_read(token);
         let (tkey, channel) = match role {
             SocketRole::PlainRtp(k) => (k, Channel::Rtp),
             SocketRole::PlainRtcp(k) => (k, Channel::Rtcp),
@@ -51,7 +52,7 @@ impl Core {
                 return self.server_tcp_readable(s, c, token, now_ms, outbox)
             }
         };
-        loop {
+        while self.take_read_budget() {
             let Some(transport) = self.transports.get_mut(tkey) else {
                 return;
             };
@@ -107,10 +108,7 @@ impl Core {
                 // comedia: the first packet's source becomes the remote.
                 match channel {
                     Channel::Rtp => {
-                        plain.remote = Some(from);
-                        if plain.rtcp_mux {
-                            plain.rtcp_remote = None;
-                        }
+                        plain.set_remote(from);
                         outbox.notification(
                             &transport.id,
                             "plaintransport.tuple",
@@ -118,7 +116,7 @@ impl Core {
                         );
                     }
                     Channel::Rtcp => {
-                        plain.rtcp_remote = Some(from);
+                        plain.set_rtcp_remote(from);
                         if let Some(t) = plain.rtcp_tuple_json() {
                             outbox.notification(&transport.id, "plaintransport.rtcptuple", t);
                         }

@@ -184,7 +184,12 @@ impl Worker {
         let mut events = mio::Events::with_capacity(256);
         let mut next_tick = Instant::now() + TICK;
         loop {
-            let timeout = next_tick.saturating_duration_since(Instant::now());
+            // Sockets left with data last turn are read again right away.
+            let timeout = if self.core.pending_readable.is_empty() {
+                next_tick.saturating_duration_since(Instant::now())
+            } else {
+                Duration::ZERO
+            };
             if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     self.log(LogLevel::Error, format!("poll failed: {e}"));
@@ -192,6 +197,10 @@ impl Worker {
             }
             let now_ms = self.now_ms();
             self.core.now_ms = now_ms;
+            for token in std::mem::take(&mut self.core.pending_readable) {
+                self.core
+                    .on_socket_readable(token, now_ms, &mut self.outbox);
+            }
             for event in events.iter() {
                 if event.token() != WAKER_TOKEN {
                     self.core

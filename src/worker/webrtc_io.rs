@@ -304,7 +304,7 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        loop {
+        while self.take_read_budget() {
             let Some(w) = webrtc_in(&mut self.transports, tkey) else {
                 return;
             };

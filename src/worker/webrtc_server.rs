@@ -120,7 +120,7 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        loop {
+        while self.take_read_budget() {
             let Some(server) = self.webrtc_servers.get(skey) else {
                 return;
             };
