@@ -17,6 +17,21 @@ use serde_json::{json, Value};
 pub use stream::ConsumerStream;
 use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
 
+/// How many sent packets are remembered to answer NACKs.
+const SENT_RING: usize = 1024;
+
+/// A sent packet, remembered so a NACK can rebuild it from the producer's
+/// stored copy (consumers keep no packet bytes of their own).
+#[derive(Clone, Copy, Default)]
+struct SentEntry {
+    /// Output sequence number + 1 (0 = empty).
+    tag: u32,
+    input_seq: u16,
+    stream: u8,
+    timestamp: u32,
+    resent_at_ms: u64,
+}
+
 /// Trace event types a consumer can emit.
 pub const TRACE_TYPES: [&str; 5] = ["rtp", "keyframe", "nack", "pli", "fir"];
 
@@ -111,6 +126,8 @@ pub struct Consumer {
     pub current_layers: Option<Layers>,
     target_spatial: u8,
     pub stream: ConsumerStream,
+    sent: Box<[SentEntry]>,
+    rtx_seq: u16,
 }
 
 impl Consumer {
@@ -215,6 +232,8 @@ impl Consumer {
             preferred_layers,
             current_layers: None,
             stream,
+            sent: vec![SentEntry::default(); SENT_RING].into_boxed_slice(),
+            rtx_seq: rand::random(),
         })
     }
 
@@ -354,6 +373,13 @@ impl Consumer {
         else {
             return ForwardResult::Skip;
         };
+        self.sent[out_seq as usize % SENT_RING] = SentEntry {
+            tag: out_seq as u32 + 1,
+            input_seq: h.seq,
+            stream: stream as u8,
+            timestamp,
+            resent_at_ms: 0,
+        };
         ForwardResult::Send(Sent {
             len,
             info: PacketInfo {
@@ -405,6 +431,61 @@ impl Consumer {
         let mut offsets: ExtOffsets = [0; MAX_EXTENSIONS];
         let len = write_packet(out, header, fwd.csrc(), &exts, fwd.payload(), &mut offsets)?;
         Some((len, abs.map(|i| offsets[i]), twcc.map(|i| offsets[i])))
+    }
+
+    /// A NACK asks for `out_seq`: if it is still known and was not resent
+    /// within the last RTT, returns (producer stream, input sequence number,
+    /// timestamp, first resend) and marks it resent.
+    pub fn nacked(
+        &mut self,
+        out_seq: u16,
+        now_ms: u64,
+        rtt_ms: u64,
+    ) -> Option<(usize, u16, u32, bool)> {
+        let entry = &mut self.sent[out_seq as usize % SENT_RING];
+        if entry.tag != out_seq as u32 + 1 {
+            return None;
+        }
+        let first = entry.resent_at_ms == 0;
+        if !first && now_ms.saturating_sub(entry.resent_at_ms) <= rtt_ms {
+            return None;
+        }
+        entry.resent_at_ms = now_ms.max(1);
+        Some((
+            entry.stream as usize,
+            entry.input_seq,
+            entry.timestamp,
+            first,
+        ))
+    }
+
+    /// Rebuilds the packet sent as `out_seq` from the producer's stored copy
+    /// (`fwd`), RTX-encoded when RTX is negotiated. Returns (length,
+    /// abs-send-time offset, transport-wide seq offset).
+    pub fn write_retransmission(
+        &mut self,
+        fwd: &Forwarded,
+        out_seq: u16,
+        timestamp: u32,
+        mid_scratch: &mut [u8; 16],
+        out: &mut [u8],
+    ) -> Option<(usize, Option<usize>, Option<usize>)> {
+        let header = OutHeader {
+            marker: fwd.header.marker,
+            payload_type: fwd.header.payload_type,
+            seq: out_seq,
+            timestamp,
+            ssrc: self.ssrc,
+        };
+        let (len, abs, twcc) = self.write(fwd, &header, mid_scratch, out)?;
+        let Some((rtx_pt, rtx_ssrc)) = self.rtx else {
+            return Some((len, abs, twcc));
+        };
+        self.rtx_seq = self.rtx_seq.wrapping_add(1);
+        let mut packet = crate::rtp::RtpPacket::parse(out, len).ok()?;
+        // The extension block stays where it is: its offsets still hold.
+        packet.rtx_encode(rtx_pt, rtx_ssrc, self.rtx_seq).ok()?;
+        Some((packet.len(), abs, twcc))
     }
 
     pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {

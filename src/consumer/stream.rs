@@ -37,8 +37,9 @@ impl ConsumerStream {
             spatial_layers: spatial,
             temporal_layers: temporal,
         };
+        // Packets are kept once per producer stream, not per consumer.
         ConsumerStream {
-            send: RtpStreamSend::new(params, now_ms),
+            send: RtpStreamSend::new(params, now_ms).without_retransmission_buffer(),
         }
     }
 

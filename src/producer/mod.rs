@@ -4,6 +4,7 @@
 //! router's, and tells the router what to forward.
 
 pub mod forward;
+pub mod store;
 mod stream;
 
 use crate::error::{Error, Result};
@@ -243,6 +244,39 @@ impl Producer {
         Value::Array(self.streams.iter_mut().map(|s| s.stats(now_ms)).collect())
     }
 
+    /// A stored packet of `stream` as the router forwarded it (bytes, parts
+    /// and mapped header), to rebuild a consumer's retransmission.
+    pub fn stored(&self, stream: usize, seq: u16) -> Option<(&[u8], PacketLayout, MappedHeader)> {
+        let s = self.streams.get(stream)?;
+        let bytes = s.store.as_ref()?.get(seq)?;
+        let packet = RtpPacketRef::parse(bytes, bytes.len()).ok()?;
+        let mapped_pt = *self
+            .mapped_payload_type
+            .get(packet.payload_type() as usize)?;
+        let mut layout = PacketLayout {
+            csrc: 12..12 + packet.csrc_count() as usize * 4,
+            payload: packet.header_len()..packet.header_len() + packet.payload_len(),
+            ..PacketLayout::default()
+        };
+        for kind in ExtKind::ALL {
+            layout.ext[kind as usize] = self.ext_ids[kind as usize]
+                .and_then(|id| packet.extension(id))
+                .map(|v| {
+                    let start = v.as_ptr() as usize - bytes.as_ptr() as usize;
+                    start..start + v.len()
+                });
+        }
+        let header = MappedHeader {
+            marker: packet.marker(),
+            payload_type: mapped_pt,
+            seq,
+            timestamp: packet.timestamp(),
+            ssrc: s.mapped_ssrc,
+            ..MappedHeader::default()
+        };
+        Some((bytes, layout, header))
+    }
+
     /// Score per encoding (0 for encodings with no stream yet), as
     /// consumers report `producerScores`.
     pub fn encoding_scores(&self) -> Vec<u8> {
@@ -439,6 +473,9 @@ impl Producer {
         }
         if is_keyframe {
             self.key_frames.key_frame_received(stream.ssrc);
+        }
+        if let (Some(store), false) = (&mut stream.store, is_rtx) {
+            store.store(seq, bytes);
         }
         // Carried extensions, located once for all consumers.
         self.layout.csrc = 12..12 + packet.csrc_count() as usize * 4;

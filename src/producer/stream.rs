@@ -1,6 +1,7 @@
 //! One received encoding of a producer: the router-side identity of the
 //! stream (mapped SSRC, layer) around its receive statistics machine.
 
+use super::store::PacketStore;
 use crate::rtp::codecs::{codec_from_mime, Codec as PayloadCodec};
 use crate::rtp_parameters::{Codec, Encoding};
 use crate::rtp_stream::{RtpStreamParams, RtpStreamRecv};
@@ -16,6 +17,8 @@ pub struct ProducerStream {
     pub rid: Option<String>,
     pub payload_codec: PayloadCodec,
     pub recv: RtpStreamRecv,
+    /// Received packets for consumers' retransmissions (video with NACK).
+    pub store: Option<Box<PacketStore>>,
 }
 
 impl ProducerStream {
@@ -54,6 +57,8 @@ impl ProducerStream {
             mapped_ssrc,
             rid: encoding.rid.clone(),
             payload_codec: codec_from_mime(&codec.mime_type),
+            store: (codec.nack && codec.mime_type.to_ascii_lowercase().starts_with("video/"))
+                .then(Box::default),
             recv: RtpStreamRecv::new(params, SEND_NACK_DELAY_MS, simulcast, now_ms),
         }
     }

@@ -259,6 +259,24 @@ impl RtpStreamSend {
         }
     }
 
+    /// Drops the stream's own retransmission buffer: the owner keeps the
+    /// packets elsewhere (one copy per producer stream shared by all its
+    /// consumers) and reports resends with
+    /// [`count_retransmission`](Self::count_retransmission).
+    pub fn without_retransmission_buffer(mut self) -> Self {
+        self.buffer = None;
+        self
+    }
+
+    /// Counts a packet resent by the owner (`first_time`: first resend of
+    /// that packet, which counts as repaired too).
+    pub fn count_retransmission(&mut self, first_time: bool) {
+        self.core.counters.packets_retransmitted += 1;
+        if first_time {
+            self.core.counters.packets_repaired += 1;
+        }
+    }
+
     /// A NACK feedback packet for this SSRC with `items` (`NackItem`s or
     /// `(pid, blp)` pairs, e.g. `GenericNack::items()`). Each packet to
     /// resend is handed to `visit`, in order. Returns how many.

@@ -6,8 +6,12 @@
 use super::channel::Outbox;
 use super::core::Core;
 use super::Key;
+use crate::producer::forward::Forwarded;
 use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket};
 use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
+
+/// RTT assumed before any receiver report measured one.
+const DEFAULT_RTT_MS: u64 = 100;
 use serde_json::json;
 
 /// How often a transport sends its reports (mediasoup: at most 1 s for video).
@@ -184,6 +188,8 @@ impl Core {
         );
     }
 
+    /// Resends what a NACK asks for, rebuilt from the producer's stored
+    /// packets (RTX-encoded when negotiated).
     fn on_nack(
         &mut self,
         tkey: Key,
@@ -197,6 +203,7 @@ impl Core {
         };
         let Core {
             consumers,
+            producers,
             transports,
             send_buf,
             ..
@@ -209,44 +216,66 @@ impl Core {
                 json!({"type": "nack", "timestamp": now_ms, "direction": "in", "info": {}}),
             );
         }
-        let consumer_id = consumer.id.clone();
-        let (abs_send_time_id, transport_wide_cc_id) =
-            (consumer.abs_send_time_id, consumer.transport_wide_cc_id);
-        let transport = &mut transports[tkey];
+        // Counts the NACK and the packets it asks for.
         consumer
             .stream
             .send
-            .receive_nack(items.iter().copied(), now_ms, |retransmission| {
-                let len = retransmission.bytes.len();
-                if len > send_buf.len() {
-                    return;
-                }
-                send_buf[..len].copy_from_slice(retransmission.bytes);
-                let Ok(mut packet) = crate::rtp::RtpPacket::parse(&mut send_buf[..], len) else {
-                    return;
+            .receive_nack(items.iter().copied(), now_ms, |_| {});
+        let rtt_ms = match consumer.stream.send.rtt_ms() {
+            rtt if rtt > 0.0 => rtt as u64,
+            _ => DEFAULT_RTT_MS,
+        };
+        let producer = &producers[consumer.producer];
+        let transport = &mut transports[tkey];
+        let mut mid_scratch = [0u8; 16];
+        for &(pid, blp) in items {
+            let lost = std::iter::once(pid).chain(
+                (0..16u16)
+                    .filter(|i| blp & (1 << i) != 0)
+                    .map(|i| pid.wrapping_add(i + 1)),
+            );
+            for out_seq in lost {
+                let Some((stream, input_seq, timestamp, first)) =
+                    consumer.nacked(out_seq, now_ms, rtt_ms)
+                else {
+                    continue;
+                };
+                let Some((bytes, layout, header)) = producer.stored(stream, input_seq) else {
+                    continue;
+                };
+                let fwd = Forwarded {
+                    bytes,
+                    layout: &layout,
+                    header,
+                };
+                let Some((len, abs_at, twcc_at)) = consumer.write_retransmission(
+                    &fwd,
+                    out_seq,
+                    timestamp,
+                    &mut mid_scratch,
+                    send_buf,
+                ) else {
+                    continue;
                 };
                 // A retransmission is a new packet on the wire: fresh
                 // per-transport extension values.
-                if let Some(v) = abs_send_time_id.and_then(|id| packet.extension_mut(id)) {
-                    crate::rtp::ext::write_abs_send_time(v, now_ms);
+                if let Some(at) = abs_at {
+                    crate::rtp::ext::write_abs_send_time(&mut send_buf[at..at + 3], now_ms);
                 }
-                if let Some(v) = transport_wide_cc_id.and_then(|id| packet.extension_mut(id)) {
+                if let Some(at) = twcc_at {
                     transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
-                    crate::rtp::ext::write_transport_wide_seq(v, transport.transport_wide_seq);
+                    crate::rtp::ext::write_transport_wide_seq(
+                        &mut send_buf[at..at + 2],
+                        transport.transport_wide_seq,
+                    );
                 }
-                let mut out_len = len;
-                if let Some(rtx) = retransmission.rtx {
-                    if packet
-                        .rtx_encode(rtx.payload_type, rtx.ssrc, rtx.seq)
-                        .is_err()
-                    {
-                        return;
-                    }
-                    out_len = packet.len();
-                    transport.counters.rtx_bytes_sent += out_len as u64;
+                consumer.stream.send.count_retransmission(first);
+                if consumer.rtx.is_some() {
+                    transport.counters.rtx_bytes_sent += len as u64;
                 }
-                transport.send_rtp(send_buf, out_len, &consumer_id, outbox);
-            });
+                transport.send_rtp(send_buf, len, &consumer.id, outbox);
+            }
+        }
     }
 
     fn on_key_frame_request(
