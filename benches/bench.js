@@ -21,9 +21,12 @@ const CRYPTO_SUITE = 'AES_CM_128_HMAC_SHA1_80';
 const PRODUCER_SSRC = 22222222;
 const PAYLOAD_TYPE = 101;
 const RT_PRIORITY = 20;
+// ferrosoup's worker thread name as /proc shows it (comm is cut to 15 bytes).
+const WORKER_THREAD_COMM = 'ferrosoup-worker'.slice(0, 15);
 // A getResourceUsage() answered later than this after the window edge is
 // not trusted for the window; /proc is used instead (and reported).
 const RU_MAX_DELAY_MS = 50;
+const IDLE_MS = 1000;
 
 const USAGE = `usage: npm run bench -- [options]
   --module <m>          ferrosoup (default: this package) | mediasoup (needs
@@ -280,12 +283,12 @@ class Loadgen {
 
 	wait(event) {
 		return new Promise((resolve, reject) => {
-			if (this.closed) {
-				reject(new Error('loadgen is not running'));
-				return;
-			}
 			this.waiters.push({ event, resolve, reject });
 			this.dispatch();
+			if (this.closed) {
+				// Not already queued, and never coming.
+				this.flushWaiters(new Error(`loadgen exited before "${event}"`));
+			}
 		});
 	}
 
@@ -297,15 +300,20 @@ class Loadgen {
 }
 
 async function runCase(mod, opts, n, srtp) {
-	const before = new Set(threadsNamed('ferrosoup-worker'));
+	const before = new Set(threadsNamed(WORKER_THREAD_COMM));
 	const worker = await mod.createWorker({ logLevel: 'error' });
 	const sameProcess = worker.pid === process.pid;
 	// Where to read the worker's CPU without asking it: its thread
 	// (ferrosoup) or its process (mediasoup).
 	let statDir = null;
 	if (sameProcess) {
-		const tid = threadsNamed('ferrosoup-worker').find((t) => !before.has(t));
+		// A round trip makes sure the thread has started and named itself.
+		await worker.getResourceUsage();
+		const tid = threadsNamed(WORKER_THREAD_COMM).find((t) => !before.has(t));
 		statDir = tid ? `/proc/self/task/${tid}` : null;
+		if (!tid) {
+			console.error('note: worker thread not found in /proc/self/task');
+		}
 		if (tid && opts.rt) {
 			chrtFifo(tid, RT_PRIORITY, false);
 		}
@@ -362,6 +370,11 @@ async function runCase(mod, opts, n, srtp) {
 		}
 		const rss2 = await rssKiB(worker);
 
+		// The worker's CPU with all consumers in place but no traffic.
+		const idle0 = statDir ? procCpu(statDir) : null;
+		await new Promise((r) => setTimeout(r, IDLE_MS));
+		const idleDelta = procCpuDelta(idle0, statDir ? procCpu(statDir) : null);
+
 		lg.send({
 			cmd: 'run',
 			target: { ip: '127.0.0.1', port: producerTransport.tuple.localPort },
@@ -399,6 +412,9 @@ async function runCase(mod, opts, n, srtp) {
 		const r = await lg.wait('result');
 		const producerStats = await producer.getStats();
 		await lg.exited;
+		// After the traffic: per-consumer state that grows with what was sent
+		// (e.g. retransmission buffers) shows here.
+		const rss3 = await rssKiB(worker);
 
 		const fwd = r.received_window;
 		const ruLate = Math.max(s0.ruDelayMs, s1.ruDelayMs) > RU_MAX_DELAY_MS;
@@ -411,8 +427,7 @@ async function runCase(mod, opts, n, srtp) {
 			cpuSource = '/proc';
 		}
 		const windowMs = r.window_s * 1000;
-		const cpu0 = s0.cpu;
-		const cpu1 = process.cpuUsage(cpu0);
+		const cpu1 = { user: s1.cpu.user - s0.cpu.user, system: s1.cpu.system - s0.cpu.system };
 		const recvCpuS = r.loadgen_cpu.receivers.reduce((s, c) => s + c.user_ms + c.sys_ms, 0) / 1000;
 		const recvUtil = recvCpuS / r.loadgen_cpu.run_s / r.loadgen_cpu.receivers.length;
 		const lat = r.latency_kernel_us.count > 0 ? r.latency_kernel_us : r.latency_us;
@@ -437,6 +452,7 @@ async function runCase(mod, opts, n, srtp) {
 			latency_app_p99_us: r.latency_us.p99,
 			rss_per_consumer_kib: (rss2 - rss1) / n,
 			rss_per_transport_kib: (rss1 - rss0) / n,
+			rss_per_consumer_after_traffic_kib: (rss3 - rss1) / n,
 			// CPU of the node process outside the worker thread (ferrosoup only:
 			// there the worker is a thread of this process).
 			other_threads_cpu_util: sameProcess ? ((cpu1.user + cpu1.system) / 1000 - userMs - sysMs) / windowMs : null,
@@ -445,6 +461,8 @@ async function runCase(mod, opts, n, srtp) {
 			worker_cpu_source: cpuSource,
 			worker_cpu: { user_ms: userMs, sys_ms: sysMs, window_ms: windowMs },
 			worker_cpu_proc: procDelta,
+			// Worker CPU without traffic (timers, RTCP), as a share of one core.
+			worker_idle_cpu_util: idleDelta ? (idleDelta.user_ms + idleDelta.sys_ms) / IDLE_MS : null,
 			// How long getResourceUsage() took at the window edges: the worker's
 			// control-channel latency under this load.
 			control_latency_ms: Math.max(s0.ruDelayMs, s1.ruDelayMs),
@@ -463,7 +481,7 @@ async function runCase(mod, opts, n, srtp) {
 const fmt = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
 
 function table(rows) {
-	const head = ['module', 'mode', 'N', 'in pps', 'fwd pps', 'user µs/pkt', 'sys µs/pkt', 'total µs/pkt', 'worker CPU', 'loss', 'p50 µs', 'p99 µs', 'RSS/consumer', 'notes'];
+	const head = ['module', 'mode', 'N', 'in pps', 'fwd pps', 'user µs/pkt', 'sys µs/pkt', 'total µs/pkt', 'worker CPU', 'loss', 'p50 µs', 'p99 µs', 'RSS/consumer', 'after traffic', 'notes'];
 	const lines = rows.map((r) => [
 		r.module,
 		r.mode,
@@ -478,6 +496,7 @@ function table(rows) {
 		fmt(r.latency_p50_us, 0),
 		fmt(r.latency_p99_us, 0),
 		`${fmt(r.rss_per_consumer_kib, 1)} KiB`,
+		`${fmt(r.rss_per_consumer_after_traffic_kib, 0)} KiB`,
 		[
 			r.loadgen_bottleneck ? 'LOADGEN-BOUND' : '',
 			r.worker_cpu_util > 0.95 ? 'worker saturated' : '',
@@ -493,16 +512,45 @@ function table(rows) {
 	return [row(head), `|${w.map((x, i) => (i < 2 || i === w.length - 1 ? `-${'-'.repeat(x)}-` : `${'-'.repeat(x + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
 }
 
+// Runs one case in a fresh node process (clean RSS baseline, no leftovers of
+// earlier cases) and returns its result.
+function runCaseInChild(moduleName, opts, n, mode) {
+	return new Promise((resolve, reject) => {
+		const spec = JSON.stringify({ moduleName, opts, n, mode });
+		const child = spawn(process.execPath, ['--expose-gc', __filename, '--case', spec], {
+			stdio: ['ignore', 'pipe', 'inherit'],
+		});
+		let out = '';
+		child.stdout.on('data', (d) => (out += d));
+		child.on('exit', (code) => {
+			const line = out.split('\n').find((l) => l.startsWith('RESULT '));
+			if (code === 0 && line) {
+				resolve(JSON.parse(line.slice(7)));
+			} else {
+				reject(new Error(`case ${moduleName} ${mode} N=${n} failed (exit ${code})`));
+			}
+		});
+	});
+}
+
+async function childMain(spec) {
+	const { moduleName, opts, n, mode } = JSON.parse(spec);
+	const m = loadModule(moduleName);
+	const r = { module: m.name, ...(await runCase(m.mod, opts, n, mode === 'srtp')) };
+	process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
+}
+
 async function main() {
+	if (process.argv[2] === '--case') {
+		await childMain(process.argv[3]);
+		return;
+	}
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.build) {
 		buildLoadgen();
 	}
 	if (!fs.existsSync(loadgenBin)) {
 		throw new Error(`${loadgenBin} missing: run without --no-build`);
-	}
-	if (!global.gc) {
-		console.error('note: run node with --expose-gc for steadier RSS numbers (npm run bench does)');
 	}
 	const rows = [];
 	const skipped = [];
@@ -516,11 +564,15 @@ async function main() {
 		for (const mode of opts.modes) {
 			for (const n of opts.consumers) {
 				process.stderr.write(`${m.name} ${mode} N=${n}: ${opts.rate} pps for ${opts.warmup}+${opts.duration} s ... `);
-				const r = { module: m.name, ...(await runCase(m.mod, opts, n, mode === 'srtp')) };
+				const r = await runCaseInChild(name, opts, n, mode);
 				process.stderr.write(`${fmt(r.forwarded_pps, 0)} pkt/s, ${fmt(r.worker_us_per_pkt)} µs/pkt, p99 ${fmt(r.latency_p99_us, 0)} µs\n`);
 				rows.push(r);
 			}
 		}
+	}
+	if (rows.length === 0) {
+		console.error('no case ran');
+		return;
 	}
 	console.log(table(rows));
 	const out = {

@@ -244,8 +244,16 @@ fn sender(
     let mut buf = [0u8; BUF_LEN];
     let mut rbuf = [0u8; BUF_LEN];
     let mut k: u64 = 0;
+    // Each packet is due at a random point of its slot: same mean rate, but
+    // not phase-locked to the kernel's tick, which would bias the tick-sampled
+    // user/system split of the worker's CPU time.
+    let mut rng = random_bytes(8)
+        .iter()
+        .fold(1u64, |a, b| (a << 8) | *b as u64)
+        | 1;
+    let mut jitter = 0.0;
     loop {
-        let due = start + (k as f64 * interval) as u64;
+        let due = start + ((k as f64 + jitter) * interval) as u64;
         if due >= stop_at {
             break;
         }
@@ -278,6 +286,10 @@ fn sender(
             Err(_) => st.send_errors += 1,
         }
         k += 1;
+        rng ^= rng << 13;
+        rng ^= rng >> 7;
+        rng ^= rng << 17;
+        jitter = (rng >> 11) as f64 / (1u64 << 53) as f64;
         if k.is_multiple_of(16) {
             // RTCP from the producer transport (RR, PLI, ...): drain and count.
             while sock.recv(&mut rbuf).is_ok() {
