@@ -52,13 +52,25 @@ const modes = {
 		}),
 		expectProtocol: 'tcp',
 	},
+	'dtls-client': {
+		title: '(e) ferrosoup as DTLS client (Chromium as DTLS server)',
+		transportOptions: () => ({ listenInfos: [{ protocol: 'udp', ip: LOCALHOST }] }),
+		expectProtocol: 'udp',
+		// Given to mediasoup-client for page A's send transport, which then
+		// takes the DTLS server role. (Only for sending: on a recv transport
+		// mediasoup-client's SDP offer says actpass, so Chromium answers as
+		// DTLS client whatever role it then reports, with mediasoup too.)
+		sendDtlsRole: 'client',
+		// BoringSSL as server picks by its own (Chrome's) order.
+		expectSendCipher: 'SRTP_AES128_CM_HMAC_SHA1_80',
+	},
 };
 
 /**
  * One room on its own router: the signalling handler the pages call, and
  * what the server saw (objects, timings, state changes).
  */
-function createRoom(router, transportOptions, { tamperFingerprint = false } = {}) {
+function createRoom(router, transportOptions, { tamperFingerprint = false, sendDtlsRole } = {}) {
 	const room = {
 		router,
 		transports: new Map(),
@@ -110,7 +122,10 @@ function createRoom(router, transportOptions, { tamperFingerprint = false } = {}
 					id: transport.id,
 					iceParameters: transport.iceParameters,
 					iceCandidates: transport.iceCandidates,
-					dtlsParameters: transport.dtlsParameters,
+					dtlsParameters:
+						sendDtlsRole && data.direction === 'send'
+							? { ...transport.dtlsParameters, role: sendDtlsRole }
+							: transport.dtlsParameters,
 				};
 			}
 			case 'connect': {
@@ -128,6 +143,7 @@ function createRoom(router, transportOptions, { tamperFingerprint = false } = {}
 				}
 				info.connectAt = Date.now();
 				await info.transport.connect({ dtlsParameters });
+				info.dtlsRole = info.transport.dtlsParameters.role;
 				return {};
 			}
 			case 'produce': {
@@ -220,10 +236,10 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 		ctx.worker?.close();
 	});
 
-	for (const [mode, { title, transportOptions, expectProtocol }] of Object.entries(modes)) {
+	for (const [mode, { title, transportOptions, expectProtocol, sendDtlsRole, expectSendCipher }] of Object.entries(modes)) {
 		test(title, { timeout: 30_000 }, async () => {
 			const router = await ctx.worker.createRouter({ mediaCodecs });
-			const room = createRoom(router, () => transportOptions(ctx));
+			const room = createRoom(router, () => transportOptions(ctx), { sendDtlsRole });
 			const pages = [];
 			try {
 				const pageA = await openPage(ctx, room);
@@ -273,6 +289,20 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 				assert.match(second.pair?.local ?? '', new RegExp(`^${expectProtocol} `));
 				assert.match(second.pair?.remote ?? '', new RegExp(`^${expectProtocol} ${LOCALHOST.replace(/\./g, '\\.')}:`));
 
+				// SRTP profile as mediasoup (OpenSSL) picks it: its own first
+				// choice when it is the DTLS server.
+				const sender = await pageA.evaluate(() => window.client.stats());
+				assert.equal(second.srtpCipher, 'SRTP_AEAD_AES_256_GCM');
+				assert.equal(sender.srtpCipher, expectSendCipher ?? 'SRTP_AEAD_AES_256_GCM');
+
+				// Sender-side bandwidth estimation runs on our transport-cc
+				// feedback: without it Chromium stays at (then drops below) its
+				// 300 kbps start estimate.
+				assert.ok(
+					sender.pair?.availableOutgoingBitrate > 450_000,
+					`A's available outgoing bitrate ${sender.pair?.availableOutgoingBitrate}`
+				);
+
 				// Server side: producers received and consumers sent.
 				for (const producer of room.producers.values()) {
 					const [stats] = await producer.getStats();
@@ -287,19 +317,20 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 					assert.ok(outbound.packetCount > 50, `${consumer.kind} consumer packetCount ${outbound.packetCount}`);
 				}
 				for (const info of room.transports.values()) {
-					assert.equal(info.transport.iceState === 'completed' || info.transport.iceState === 'connected', true);
+					assert.ok(['connected', 'completed'].includes(info.transport.iceState), `iceState ${info.transport.iceState}`);
 					assert.equal(info.transport.dtlsState, 'connected');
+					const role = info.direction === 'send' && sendDtlsRole ? sendDtlsRole : 'server';
+					assert.equal(info.dtlsRole, role, `${info.direction} transport DTLS role`);
 					assert.equal(info.tuple?.protocol, expectProtocol);
 				}
 
-				const sender = await pageA.evaluate(() => window.client.stats());
 				const video = second.inbound.video;
 				const audio = second.inbound.audio;
 				for (const info of room.transports.values()) {
 					console.log(`${summary(mode, info)}`);
 				}
 				console.log(
-					`${mode}: A encoded ${sender.outbound.video?.framesEncoded} video frames (${sender.outbound.video?.bytesSent} bytes, ${sender.outbound.video?.pliCount} PLIs/${sender.outbound.video?.nackCount} NACKs received, available outgoing bitrate ${sender.pair?.availableOutgoingBitrate}), B decoded ${video.framesDecoded} video frames (${video.frameWidth}x${video.frameHeight}, ${video.packetsReceived} packets, lost ${video.packetsLost}), audio ${audio.packetsReceived} packets / ${audio.totalSamplesReceived} samples; srtp ${second.srtpCipher}, dtls ${second.dtlsCipher}; pair ${second.pair.local} -> ${second.pair.remote}`
+					`${mode}: A encoded ${sender.outbound.video?.framesEncoded} video frames (${sender.outbound.video?.bytesSent} bytes, ${sender.outbound.video?.pliCount} PLIs/${sender.outbound.video?.nackCount} NACKs received, available outgoing bitrate ${sender.pair?.availableOutgoingBitrate}), B decoded ${video.framesDecoded} video frames (${video.frameWidth}x${video.frameHeight}, ${video.packetsReceived} packets, lost ${video.packetsLost}), audio ${audio.packetsReceived} packets / ${audio.totalSamplesReceived} samples; srtp A ${sender.srtpCipher} / B ${second.srtpCipher}, dtls ${second.dtlsCipher}; pair ${second.pair.local} -> ${second.pair.remote}`
 				);
 			} finally {
 				for (const page of pages) {

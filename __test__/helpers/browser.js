@@ -100,7 +100,12 @@ async function bundle(entry) {
  */
 async function serveStatic(files) {
 	const server = http.createServer((req, res) => {
-		const file = files[new URL(req.url, 'http://x').pathname];
+		const { pathname } = new URL(req.url, 'http://x');
+		const file = files[pathname];
+		if (!file && pathname === '/favicon.ico') {
+			res.writeHead(204).end();
+			return;
+		}
 		if (!file) {
 			res.writeHead(404).end();
 			return;

@@ -54,47 +54,124 @@ pub(super) fn profile_params(p: SrtpProtectionProfile) -> Option<(&'static str, 
     }
 }
 
-/// The SRTP profile ids (RFC 5764 use_srtp) a datagram's ClientHello
-/// offers, in the client's order; None if the datagram does not start with
-/// a whole (unfragmented) ClientHello carrying the extension.
-pub(super) fn client_hello_srtp_profiles(datagram: &[u8]) -> Option<Vec<u16>> {
-    const RECORD_HEADER: usize = 13;
-    const HANDSHAKE_HEADER: usize = 12;
+/// What [`ClientHelloReader::push`] has seen so far.
+#[derive(Debug, PartialEq, Eq)]
+pub(super) enum HelloProgress {
+    /// The whole ClientHello: the SRTP profile ids (RFC 5764 use_srtp) it
+    /// offers, in the client's order (empty without the extension).
+    Complete(Vec<u16>),
+    /// Fragments of it, not all yet.
+    Incomplete,
+    /// No ClientHello, or one we cannot read.
+    Unreadable,
+}
+
+/// Reassembles the peer's first ClientHello from its handshake fragments
+/// (Chrome's, with its post-quantum key share, spans two datagrams).
+#[derive(Default)]
+pub(super) struct ClientHelloReader {
+    body: Vec<u8>,
+    /// Byte ranges of `body` received so far.
+    have: Vec<(usize, usize)>,
+    /// message_seq of the ClientHello being read.
+    message_seq: Option<u16>,
+}
+
+/// Largest ClientHello we reassemble (more is not a WebRTC peer's).
+const MAX_CLIENT_HELLO: usize = 16 * 1024;
+
+impl ClientHelloReader {
+    /// Takes the handshake records of one datagram.
+    pub(super) fn push(&mut self, datagram: &[u8]) -> HelloProgress {
+        const RECORD_HEADER: usize = 13;
+        const HANDSHAKE_HEADER: usize = 12;
+        let mut at = 0;
+        while at + RECORD_HEADER <= datagram.len() {
+            let len = u16::from_be_bytes([datagram[at + 11], datagram[at + 12]]) as usize;
+            let Some(record) = datagram.get(at + RECORD_HEADER..at + RECORD_HEADER + len) else {
+                break;
+            };
+            let epoch = u16::from_be_bytes([datagram[at + 3], datagram[at + 4]]);
+            at += RECORD_HEADER + len;
+            // Epoch-0 handshake records holding ClientHello (1) fragments.
+            if datagram[at - RECORD_HEADER - len] != 22 || epoch != 0 {
+                continue;
+            }
+            let mut h = 0;
+            while h + HANDSHAKE_HEADER <= record.len() {
+                let u24 = |i: usize| {
+                    u32::from_be_bytes([0, record[i], record[i + 1], record[i + 2]]) as usize
+                };
+                let (kind, length) = (record[h], u24(h + 1));
+                let message_seq = u16::from_be_bytes([record[h + 4], record[h + 5]]);
+                let (offset, fragment) = (u24(h + 6), u24(h + 9));
+                let Some(bytes) = record.get(h + HANDSHAKE_HEADER..h + HANDSHAKE_HEADER + fragment)
+                else {
+                    return HelloProgress::Unreadable;
+                };
+                h += HANDSHAKE_HEADER + fragment;
+                if kind != 1 {
+                    continue;
+                }
+                if length > MAX_CLIENT_HELLO || offset + fragment > length {
+                    return HelloProgress::Unreadable;
+                }
+                match self.message_seq {
+                    None => {
+                        self.message_seq = Some(message_seq);
+                        self.body = vec![0; length];
+                    }
+                    Some(seq) if seq != message_seq || self.body.len() != length => continue,
+                    Some(_) => {}
+                }
+                self.body[offset..offset + fragment].copy_from_slice(bytes);
+                self.have.push((offset, offset + fragment));
+            }
+        }
+        if self.message_seq.is_none() {
+            return HelloProgress::Unreadable;
+        }
+        self.have.sort_unstable();
+        let mut covered = 0;
+        for &(start, end) in &self.have {
+            if start > covered {
+                return HelloProgress::Incomplete;
+            }
+            covered = covered.max(end);
+        }
+        if covered < self.body.len() {
+            return HelloProgress::Incomplete;
+        }
+        match client_hello_srtp_profiles(&self.body) {
+            Some(profiles) => HelloProgress::Complete(profiles),
+            None => HelloProgress::Unreadable,
+        }
+    }
+}
+
+/// The use_srtp profile ids of a whole ClientHello body (empty list without
+/// the extension); None if malformed.
+fn client_hello_srtp_profiles(body: &[u8]) -> Option<Vec<u16>> {
     const USE_SRTP: u16 = 14;
-    let u16_at = |b: &[u8], at: usize| -> Option<usize> {
-        Some(u16::from_be_bytes([*b.get(at)?, *b.get(at + 1)?]) as usize)
+    let u16_at = |at: usize| -> Option<usize> {
+        Some(u16::from_be_bytes([*body.get(at)?, *body.get(at + 1)?]) as usize)
     };
-    let u24_at = |b: &[u8], at: usize| -> Option<usize> {
-        Some(u32::from_be_bytes([0, *b.get(at)?, *b.get(at + 1)?, *b.get(at + 2)?]) as usize)
-    };
-    // Handshake record (22) holding a ClientHello (1).
-    if *datagram.first()? != 22 {
-        return None;
-    }
-    let record_len = u16_at(datagram, 11)?;
-    let record = datagram.get(RECORD_HEADER..RECORD_HEADER + record_len)?;
-    if *record.first()? != 1 {
-        return None;
-    }
-    let length = u24_at(record, 1)?;
-    let (offset, fragment) = (u24_at(record, 6)?, u24_at(record, 9)?);
-    if offset != 0 || fragment != length {
-        return None;
-    }
-    let body = record.get(HANDSHAKE_HEADER..HANDSHAKE_HEADER + length)?;
     // version(2) random(32) session_id cookie cipher_suites compression.
     let mut at = 34;
     at += 1 + *body.get(at)? as usize;
     at += 1 + *body.get(at)? as usize;
-    at += 2 + u16_at(body, at)?;
+    at += 2 + u16_at(at)?;
     at += 1 + *body.get(at)? as usize;
-    let extensions_end = at + 2 + u16_at(body, at)?;
+    if at == body.len() {
+        return Some(Vec::new());
+    }
+    let extensions_end = (at + 2 + u16_at(at)?).min(body.len());
     at += 2;
-    while at + 4 <= extensions_end.min(body.len()) {
-        let (kind, len) = (u16_at(body, at)? as u16, u16_at(body, at + 2)?);
+    while at + 4 <= extensions_end {
+        let (kind, len) = (u16_at(at)? as u16, u16_at(at + 2)?);
         let data = body.get(at + 4..at + 4 + len)?;
         if kind == USE_SRTP {
-            let list_len = u16_at(data, 0)?;
+            let list_len = u16::from_be_bytes([*data.first()?, *data.get(1)?]) as usize;
             let list = data.get(2..2 + list_len)?;
             return Some(
                 list.chunks_exact(2)
@@ -104,7 +181,7 @@ pub(super) fn client_hello_srtp_profiles(datagram: &[u8]) -> Option<Vec<u16>> {
         }
         at += 4 + len;
     }
-    None
+    Some(Vec::new())
 }
 
 /// What we accept as DTLS server for a client offering `offered`: only our
@@ -180,10 +257,8 @@ mod tests {
         assert_eq!(server_choice(&SRTP_PROFILES, &[9]), SRTP_PROFILES.to_vec());
     }
 
-    #[test]
-    fn client_hello_profiles_are_read() {
-        // A record holding a ClientHello with one extension (use_srtp
-        // offering 0x0001 and 0x0008, no MKI).
+    /// A ClientHello body with one extension: use_srtp offering 1 and 8.
+    fn client_hello_body() -> Vec<u8> {
         let ext = [0u8, 14, 0, 7, 0, 4, 0, 1, 0, 8, 0];
         let mut body = vec![0xfe, 0xfd];
         body.extend_from_slice(&[7u8; 32]); // random
@@ -193,20 +268,55 @@ mod tests {
         body.extend_from_slice(&[1, 0]); // compression
         body.extend_from_slice(&(ext.len() as u16).to_be_bytes());
         body.extend_from_slice(&ext);
-        let len = body.len() as u32;
-        let mut record = vec![1];
-        record.extend_from_slice(&len.to_be_bytes()[1..]);
-        record.extend_from_slice(&[0, 0, 0, 0, 0]);
-        record.extend_from_slice(&len.to_be_bytes()[1..]);
-        record.extend_from_slice(&body);
+        body
+    }
+
+    /// A datagram of one epoch-0 handshake record holding a fragment.
+    fn fragment_datagram(kind: u8, body: &[u8], offset: usize, len: usize) -> Vec<u8> {
+        let u24 = |v: usize| (v as u32).to_be_bytes()[1..].to_vec();
+        let mut record = vec![kind];
+        record.extend(u24(body.len()));
+        record.extend_from_slice(&[0, 0]);
+        record.extend(u24(offset));
+        record.extend(u24(len));
+        record.extend_from_slice(&body[offset..offset + len]);
         let mut datagram = vec![22, 0xfe, 0xfd, 0, 0, 0, 0, 0, 0, 0, 0];
         datagram.extend_from_slice(&(record.len() as u16).to_be_bytes());
         datagram.extend_from_slice(&record);
-        assert_eq!(client_hello_srtp_profiles(&datagram), Some(vec![1, 8]));
-        // Truncated or not a ClientHello: nothing.
-        assert_eq!(client_hello_srtp_profiles(&datagram[..40]), None);
-        datagram[13] = 2;
-        assert_eq!(client_hello_srtp_profiles(&datagram), None);
+        datagram
+    }
+
+    #[test]
+    fn client_hello_profiles_are_read_from_fragments() {
+        let body = client_hello_body();
+        let whole = fragment_datagram(1, &body, 0, body.len());
+        assert_eq!(
+            ClientHelloReader::default().push(&whole),
+            HelloProgress::Complete(vec![1, 8])
+        );
+        // In two datagrams, the second one first.
+        let mut reader = ClientHelloReader::default();
+        let split = 30;
+        let tail = fragment_datagram(1, &body, split, body.len() - split);
+        assert_eq!(reader.push(&tail), HelloProgress::Incomplete);
+        let head = fragment_datagram(1, &body, 0, split);
+        assert_eq!(reader.push(&head), HelloProgress::Complete(vec![1, 8]));
+        // Truncated, or not a ClientHello: unreadable.
+        assert_eq!(
+            ClientHelloReader::default().push(&whole[..40]),
+            HelloProgress::Unreadable
+        );
+        let other = fragment_datagram(2, &body, 0, body.len());
+        assert_eq!(
+            ClientHelloReader::default().push(&other),
+            HelloProgress::Unreadable
+        );
+        // No extensions at all: nothing offered.
+        let bare = &body[..body.len() - 13];
+        assert_eq!(
+            ClientHelloReader::default().push(&fragment_datagram(1, bare, 0, bare.len())),
+            HelloProgress::Complete(vec![])
+        );
     }
 
     #[test]

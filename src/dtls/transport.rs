@@ -5,7 +5,7 @@ use super::clock::Clock;
 use super::config;
 use super::fingerprint;
 use super::record_filter::{screen, Screened};
-use super::srtp_keys::{self, EXPORTER_LABEL, SRTP_PROFILES};
+use super::srtp_keys::{self, ClientHelloReader, HelloProgress, EXPORTER_LABEL, SRTP_PROFILES};
 use super::types::{DtlsError, DtlsEvent, DtlsRole, DtlsState};
 use bytes::BytesMut;
 use rtc_dtls::config::HandshakeConfig;
@@ -42,6 +42,9 @@ pub struct DtlsTransport {
     events: VecDeque<DtlsEvent>,
     dropped_datagrams: u64,
     failure: Option<String>,
+    /// Server: the peer's first datagrams, until its ClientHello is whole.
+    hello_datagrams: Vec<BytesMut>,
+    client_hello: ClientHelloReader,
 }
 
 impl DtlsTransport {
@@ -64,6 +67,8 @@ impl DtlsTransport {
             events: VecDeque::new(),
             dropped_datagrams: 0,
             failure: None,
+            hello_datagrams: Vec::new(),
+            client_hello: ClientHelloReader::default(),
         })
     }
 
@@ -122,12 +127,37 @@ impl DtlsTransport {
                 return;
             }
         };
-        let now = self.clock.instant(now_ms);
         if self.endpoint.is_none() && self.role == Some(DtlsRole::Server) {
-            if let Err(e) = self.server_endpoint(&data[..]) {
+            // Held until the whole ClientHello is in (see `server_endpoint`).
+            self.hello_datagrams.push(data);
+            let offered = self
+                .client_hello
+                .push(&self.hello_datagrams[self.hello_datagrams.len() - 1]);
+            let profiles = match offered {
+                HelloProgress::Complete(offered) => {
+                    srtp_keys::server_choice(&self.srtp_profiles, &offered)
+                }
+                HelloProgress::Incomplete if self.hello_datagrams.len() < MAX_EARLY_DATAGRAMS => {
+                    return;
+                }
+                _ => self.srtp_profiles.clone(),
+            };
+            if let Err(e) = self.server_endpoint(profiles) {
                 return self.fail(e);
             }
+            for data in std::mem::take(&mut self.hello_datagrams) {
+                if self.endpoint.is_none() {
+                    break;
+                }
+                self.feed(data, now_ms);
+            }
+            return;
         }
+        self.feed(data, now_ms);
+    }
+
+    fn feed(&mut self, data: BytesMut, now_ms: u64) {
+        let now = self.clock.instant(now_ms);
         let Some(endpoint) = self.endpoint.as_mut() else {
             return;
         };
@@ -150,7 +180,10 @@ impl DtlsTransport {
         }
     }
 
-    fn config(&self, srtp_profiles: Vec<SrtpProtectionProfile>) -> Result<Arc<HandshakeConfig>, String> {
+    fn config(
+        &self,
+        srtp_profiles: Vec<SrtpProtectionProfile>,
+    ) -> Result<Arc<HandshakeConfig>, String> {
         config::handshake_config(
             self.role.unwrap_or(DtlsRole::Server),
             self.provider.clone(),
@@ -163,16 +196,13 @@ impl DtlsTransport {
         .map_err(|e| format!("config: {e}"))
     }
 
-    /// The server endpoint, made for the peer's first datagram (normally its
-    /// ClientHello). `rtc-dtls` picks the first SRTP profile of the client's
-    /// list that it accepts, OpenSSL (mediasoup) the first of the server's:
-    /// accepting only our preferred one of those offered gives mediasoup's
-    /// choice (AEAD_AES_256_GCM with Chrome, which lists AES_CM first).
-    fn server_endpoint(&mut self, first: &[u8]) -> Result<(), String> {
-        let profiles = match srtp_keys::client_hello_srtp_profiles(first) {
-            Some(offered) => srtp_keys::server_choice(&self.srtp_profiles, &offered),
-            None => self.srtp_profiles.clone(),
-        };
+    /// The server endpoint, made once the peer's ClientHello is in (Chrome's
+    /// spans two datagrams). `rtc-dtls` picks the first SRTP profile of the
+    /// client's list that it accepts, OpenSSL (mediasoup) the first of the
+    /// server's: accepting only our preferred one of those offered gives
+    /// mediasoup's choice (AEAD_AES_256_GCM with Chrome, which lists
+    /// AES_CM_128_HMAC_SHA1_80 first).
+    fn server_endpoint(&mut self, profiles: Vec<SrtpProtectionProfile>) -> Result<(), String> {
         let config = self.config(profiles)?;
         self.endpoint = Some(Endpoint::new(LOCAL, TransportProtocol::UDP, Some(config)));
         Ok(())
@@ -298,6 +328,7 @@ impl DtlsTransport {
             }
         }
         self.early.clear();
+        self.hello_datagrams.clear();
         self.set_state(DtlsState::Closed);
     }
 

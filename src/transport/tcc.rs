@@ -175,7 +175,7 @@ mod tests {
         t.for_each(|s, d| statuses.push((s, d))).unwrap();
         (
             t.base_seq(),
-            t.reference_time_ms(),
+            i64::from(t.reference_time()) * TCC_BASE_TIME_TICK_MS,
             statuses,
             t.feedback_packet_count(),
         )

@@ -40,6 +40,25 @@ fn handshake_completes_with_mirrored_keys_for_every_profile() {
 }
 
 #[test]
+fn server_picks_the_profile_by_its_own_preference() {
+    // Chrome offers AES_CM_128_HMAC_SHA1_80 before the GCM profiles;
+    // mediasoup (OpenSSL) still picks AEAD_AES_256_GCM, and so do we.
+    let (a, b) = (Identity::generate(), Identity::generate());
+    let mut client = a.transport();
+    client.set_srtp_profiles(vec![SRTP_PROFILES[2], SRTP_PROFILES[1], SRTP_PROFILES[0]]);
+    let mut pair = Pair::start_with(client, b.transport(), b.fingerprint(), a.fingerprint());
+    pair.run(&mut never, 0);
+    assert_eq!(
+        srtp_of(&pair.client_events).unwrap().profile,
+        "AEAD_AES_256_GCM"
+    );
+    assert_eq!(
+        srtp_of(&pair.server_events).unwrap().profile,
+        "AEAD_AES_256_GCM"
+    );
+}
+
+#[test]
 fn events_follow_mediasoup_states_and_carry_the_peer_certificate() {
     let (a, b) = (Identity::generate(), Identity::generate());
     let mut pair = Pair::start(&a, &b, None, None);
