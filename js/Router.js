@@ -284,12 +284,15 @@ class RouterImpl extends ChannelObject {
 			appData,
 			getRouterRtpCapabilities: () => this.#data.rtpCapabilities,
 			getProducerById: producerId => this.#producers.get(producerId),
+			getDataProducerById: dataProducerId => this.#dataProducers.get(dataProducerId),
 		});
 		this.#transports.set(transport.id, transport);
 		transport.on('@close', () => this.#transports.delete(transport.id));
 		transport.on('@listenserverclose', () => this.#transports.delete(transport.id));
 		transport.on('@newproducer', producer => this.#producers.set(producer.id, producer));
 		transport.on('@producerclose', producer => this.#producers.delete(producer.id));
+		transport.on('@newdataproducer', dataProducer => this.#dataProducers.set(dataProducer.id, dataProducer));
+		transport.on('@dataproducerclose', dataProducer => this.#dataProducers.delete(dataProducer.id));
 		this.observer.safeEmit('newtransport', transport);
 		return transport;
 	}

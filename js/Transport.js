@@ -5,30 +5,45 @@ const { Logger } = require('./Logger');
 const { NotFoundError } = require('./errors');
 const { ProducerImpl } = require('./Producer');
 const { ConsumerImpl } = require('./Consumer');
+const { DataProducerImpl } = require('./DataProducer');
+const { DataConsumerImpl } = require('./DataConsumer');
 const ortc = require('./ortc');
 const utils = require('./utils');
 
 const logger = new Logger('Transport');
 
 /**
- * What every transport shares: producers, consumers, bitrate limits, trace
- * events, and the close cascade. Subclasses add their kind's getters,
- * `connect()` and notifications.
+ * What every transport shares: producers, consumers, data producers and
+ * consumers, bitrate limits, trace events, and the close cascade.
+ * Subclasses add their kind's getters, `connect()` and notifications.
+ *
+ * Data channels: ferrosoup has no SCTP association yet, so on SCTP
+ * transports (`enableSctp`) DataProducers/DataConsumers exist (stream ids,
+ * dumps, stats, pause/resume, close cascades) but no message flows over
+ * SCTP; on DirectTransports messages flow as in mediasoup.
  */
 class TransportImpl extends ChannelObject {
 	#internal;
 	#getRouterRtpCapabilities;
 	#getProducerById;
+	#getDataProducerById;
 	#producers = new Map();
 	#consumers = new Map();
+	#dataProducers = new Map();
+	#dataConsumers = new Map();
 	#cnameForProducers;
 	#nextMidForConsumers = 0;
+	// SCTP stream ids of this transport's DataConsumers (1 = taken).
+	#sctpStreamIds;
+	#nextSctpStreamId = 0;
+	#sctpNegotiatedMaxOutboundStreams;
 
-	constructor({ internal, channel, appData, getRouterRtpCapabilities, getProducerById }) {
+	constructor({ internal, channel, appData, getRouterRtpCapabilities, getProducerById, getDataProducerById }) {
 		super({ id: internal.transportId, channel, appData, logger });
 		this.#internal = internal;
 		this.#getRouterRtpCapabilities = getRouterRtpCapabilities;
 		this.#getProducerById = getProducerById;
+		this.#getDataProducerById = getDataProducerById;
 	}
 
 	/** @private */
@@ -247,12 +262,186 @@ class TransportImpl extends ChannelObject {
 		return consumer;
 	}
 
-	async produceData() {
-		throw new Error('produceData() not supported yet by ferrosoup (data channels are not implemented)');
+	async produceData({ id = undefined, sctpStreamParameters, label = '', protocol = '', paused = false, appData } = {}) {
+		logger.debug('produceData()');
+		if (id && this.#dataProducers.has(id)) {
+			throw new TypeError(`a DataProducer with same id "${id}" already exists`);
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		let type;
+		let params = utils.clone(sctpStreamParameters);
+		if (this.type !== 'direct') {
+			type = 'sctp';
+			ortc.validateAndNormalizeSctpStreamParameters(params);
+		} else {
+			type = 'direct';
+			if (sctpStreamParameters) {
+				logger.warn('produceData() | sctpStreamParameters are ignored when producing data on a DirectTransport');
+				params = undefined;
+			}
+		}
+		const dataProducerId = id ?? utils.generateUUIDv4();
+		const dump = await this.request('transport.produceData', {
+			dataProducerId,
+			type,
+			sctpStreamParameters: params,
+			label,
+			protocol,
+			paused,
+		});
+		const dataProducer = new DataProducerImpl({
+			internal: { ...this.#internal, dataProducerId },
+			data: {
+				type: dump.type,
+				sctpStreamParameters: dump.sctpStreamParameters,
+				label: dump.label,
+				protocol: dump.protocol,
+			},
+			channel: this.channel,
+			paused,
+			appData,
+		});
+		this.#dataProducers.set(dataProducer.id, dataProducer);
+		dataProducer.on('@close', () => {
+			this.#dataProducers.delete(dataProducer.id);
+			this.emit('@dataproducerclose', dataProducer);
+		});
+		this.emit('@newdataproducer', dataProducer);
+		this.observer.safeEmit('newdataproducer', dataProducer);
+		return dataProducer;
 	}
 
-	async consumeData() {
-		throw new Error('consumeData() not supported yet by ferrosoup (data channels are not implemented)');
+	async consumeData({ dataProducerId, ordered, maxPacketLifeTime, maxRetransmits, paused = false, subchannels, appData }) {
+		logger.debug('consumeData()');
+		if (!dataProducerId || typeof dataProducerId !== 'string') {
+			throw new TypeError('missing dataProducerId');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		const dataProducer = this.#getDataProducerById(dataProducerId);
+		if (!dataProducer) {
+			throw new NotFoundError(`DataProducer with id "${dataProducerId}" not found`);
+		}
+		let type;
+		let sctpStreamParameters;
+		let sctpStreamId;
+		if (this.type === 'direct') {
+			type = 'direct';
+			if (ordered !== undefined || maxPacketLifeTime !== undefined || maxRetransmits !== undefined) {
+				logger.warn(
+					'consumeData() | ordered, maxPacketLifeTime and maxRetransmits are ignored when consuming data on a DirectTransport'
+				);
+			}
+		} else {
+			// The DataProducer's parameters (or reliable ordered ones) on a
+			// stream id of this transport, with the given overrides.
+			type = 'sctp';
+			sctpStreamId = this.#allocateSctpStreamId();
+			sctpStreamParameters = dataProducer.sctpStreamParameters ?? { streamId: sctpStreamId, ordered: true };
+			sctpStreamParameters.streamId = sctpStreamId;
+			if (ordered !== undefined) {
+				sctpStreamParameters.ordered = ordered;
+				if (ordered) {
+					sctpStreamParameters.maxPacketLifeTime = undefined;
+					sctpStreamParameters.maxRetransmits = undefined;
+				}
+			}
+			if (!ordered) {
+				if (maxPacketLifeTime !== undefined) {
+					sctpStreamParameters.ordered = false;
+					sctpStreamParameters.maxPacketLifeTime = maxPacketLifeTime;
+				}
+				if (maxRetransmits !== undefined) {
+					sctpStreamParameters.ordered = false;
+					sctpStreamParameters.maxRetransmits = maxRetransmits;
+				}
+			}
+		}
+		const releaseStreamId = () => {
+			if (this.#sctpStreamIds && sctpStreamId !== undefined) {
+				this.#sctpStreamIds[sctpStreamId] = 0;
+			}
+		};
+		const { label, protocol } = dataProducer;
+		const dataConsumerId = utils.generateUUIDv4();
+		let dump;
+		try {
+			dump = await this.request('transport.consumeData', {
+				dataConsumerId,
+				dataProducerId,
+				type,
+				sctpStreamParameters,
+				label,
+				protocol,
+				paused,
+				subchannels,
+			});
+		} catch (error) {
+			releaseStreamId();
+			throw error;
+		}
+		const dataConsumer = new DataConsumerImpl({
+			internal: { ...this.#internal, dataConsumerId },
+			data: {
+				dataProducerId: dump.dataProducerId,
+				type: dump.type,
+				sctpStreamParameters: dump.sctpStreamParameters,
+				label: dump.label,
+				protocol: dump.protocol,
+				bufferedAmountLowThreshold: dump.bufferedAmountLowThreshold,
+			},
+			channel: this.channel,
+			paused: dump.paused,
+			subchannels: dump.subchannels,
+			dataProducerPaused: dump.dataProducerPaused,
+			appData,
+		});
+		this.#dataConsumers.set(dataConsumer.id, dataConsumer);
+		dataConsumer.on('@close', () => {
+			this.#dataConsumers.delete(dataConsumer.id);
+			releaseStreamId();
+		});
+		dataConsumer.on('@dataproducerclose', () => {
+			this.#dataConsumers.delete(dataConsumer.id);
+			releaseStreamId();
+		});
+		this.observer.safeEmit('newdataconsumer', dataConsumer);
+		return dataConsumer;
+	}
+
+	/**
+	 * @private The negotiated SCTP outbound streams bound the stream ids of
+	 * new DataConsumers (no SCTP association in ferrosoup yet calls this).
+	 */
+	handleSctpNegotiatedCapabilities(sctpNegotiatedCapabilities) {
+		this.#sctpNegotiatedMaxOutboundStreams = sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams;
+	}
+
+	/** The next free SCTP stream id of this transport (mediasoup's rule). */
+	#allocateSctpStreamId() {
+		if (!this.#sctpStreamIds) {
+			// 65535 is the maximum number of streams of an SCTP association.
+			this.#sctpStreamIds = Buffer.alloc(65535, 0);
+		}
+		if (
+			this.#sctpNegotiatedMaxOutboundStreams !== undefined &&
+			this.#nextSctpStreamId + 1 > this.#sctpNegotiatedMaxOutboundStreams
+		) {
+			logger.warn(
+				'SCTP negotiated max outbound streams is higher than current next SCTP streamId + 1, resetting it to 0'
+			);
+			this.#nextSctpStreamId = 0;
+		}
+		for (let idx = 0; idx < this.#sctpStreamIds.length; ++idx) {
+			const sctpStreamId = (this.#nextSctpStreamId + idx) % this.#sctpStreamIds.length;
+			if (this.#sctpStreamIds[sctpStreamId] === 0) {
+				this.#sctpStreamIds[sctpStreamId] = 1;
+				this.#nextSctpStreamId = sctpStreamId + 1;
+				return sctpStreamId;
+			}
+		}
+		throw new Error('no sctpStreamId available');
 	}
 
 	/** mediasoup gives every non-pipe producer of a transport one CNAME. */
@@ -283,6 +472,15 @@ class TransportImpl extends ChannelObject {
 			consumer.transportClosed();
 		}
 		this.#consumers.clear();
+		for (const dataProducer of this.#dataProducers.values()) {
+			dataProducer.transportClosed();
+			this.emit('@dataproducerclose', dataProducer);
+		}
+		this.#dataProducers.clear();
+		for (const dataConsumer of this.#dataConsumers.values()) {
+			dataConsumer.transportClosed();
+		}
+		this.#dataConsumers.clear();
 	}
 }
 

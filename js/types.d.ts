@@ -2,13 +2,10 @@
 // of the main module. Names and shapes are those of mediasoup 3.27.1's
 // `mediasoup/types`, so code typed against mediasoup keeps compiling.
 //
-// Not declared (ferrosoup does not implement data channels or pipe transports
-// yet): DataProducer, DataConsumer and PipeTransport with their option, dump,
-// stat and event types; `produceData()`/`consumeData()` on transports;
+// Not declared (ferrosoup does not implement pipe transports yet):
+// PipeTransport with its option, dump, stat and event types, and
 // `createPipeTransport()`/`pipeToRouter()` on routers (and `PipeToRouter*`,
-// `PipeTransportPair`); and the transport events that carry a DataProducer or
-// DataConsumer (`newdataproducer`, `newdataconsumer`, `@newdataproducer`,
-// `@dataproducerclose`). Everything else of mediasoup's types is here.
+// `PipeTransportPair`). Everything else of mediasoup's types is here.
 
 import type { EnhancedEventEmitter } from './extras';
 
@@ -584,6 +581,8 @@ export type TransportEvents = {
 	'@close': [];
 	'@newproducer': [Producer];
 	'@producerclose': [Producer];
+	'@newdataproducer': [DataProducer];
+	'@dataproducerclose': [DataProducer];
 	'@listenserverclose': [];
 };
 
@@ -593,6 +592,8 @@ export type TransportObserverEvents = {
 	close: [];
 	newproducer: [Producer];
 	newconsumer: [Consumer];
+	newdataproducer: [DataProducer];
+	newdataconsumer: [DataConsumer];
 	trace: [TransportTraceEventData];
 };
 
@@ -650,6 +651,22 @@ export interface Transport<
 	consume<ConsumerAppData extends AppData = AppData>(
 		options: ConsumerOptions<ConsumerAppData>
 	): Promise<Consumer<ConsumerAppData>>;
+	/**
+	 * Creates a DataProducer: data messages entering the Router (from the
+	 * endpoint over SCTP, or from Node on a DirectTransport). ferrosoup has
+	 * no SCTP association yet: SCTP DataProducers receive no messages.
+	 */
+	produceData<DataProducerAppData extends AppData = AppData>(
+		options?: DataProducerOptions<DataProducerAppData>
+	): Promise<DataProducer<DataProducerAppData>>;
+	/**
+	 * Creates a DataConsumer: a DataProducer's messages sent to the endpoint
+	 * (over SCTP, or as `message` events on a DirectTransport). ferrosoup has
+	 * no SCTP association yet: SCTP DataConsumers deliver no messages.
+	 */
+	consumeData<DataConsumerAppData extends AppData = AppData>(
+		options: DataConsumerOptions<DataConsumerAppData>
+	): Promise<DataConsumer<DataConsumerAppData>>;
 	/** Selects the `trace` event types to emit (none when called without types). */
 	enableTraceEvent(types?: TransportTraceEventType[]): Promise<void>;
 }
@@ -1359,6 +1376,243 @@ export interface Consumer<ConsumerAppData extends AppData = AppData> extends Enh
 	requestKeyFrame(): Promise<void>;
 	/** Selects the `trace` event types to emit (none when called without types). */
 	enableTraceEvent(types?: ConsumerTraceEventType[]): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// DataProducer
+// ---------------------------------------------------------------------------
+
+export type DataProducerOptions<DataProducerAppData extends AppData = AppData> = {
+	/** DataProducer id (just for Router.pipeToRouter()). */
+	id?: string;
+	/** How the endpoint sends over SCTP (SCTP transports only, mandatory there). */
+	sctpStreamParameters?: SctpStreamParameters;
+	/** Label of the DataChannel. Default ''. */
+	label?: string;
+	/** Sub-protocol of the DataChannel. Default ''. */
+	protocol?: string;
+	/** Start paused. Default false. */
+	paused?: boolean;
+	/** Custom application data. */
+	appData?: DataProducerAppData;
+};
+
+/** 'sctp' on SCTP transports, 'direct' on DirectTransports. */
+export type DataProducerType = 'sctp' | 'direct';
+
+export type DataProducerDump = {
+	id: string;
+	paused: boolean;
+	type: DataProducerType;
+	sctpStreamParameters?: SctpStreamParameters;
+	label: string;
+	protocol: string;
+};
+
+export type DataProducerStat = {
+	type: string;
+	timestamp: number;
+	label: string;
+	protocol: string;
+	messagesReceived: number;
+	bytesReceived: number;
+};
+
+export type DataProducerEvents = {
+	transportclose: [];
+	'@close': [];
+};
+
+export type DataProducerObserver = EnhancedEventEmitter<DataProducerObserverEvents>;
+
+export type DataProducerObserverEvents = {
+	close: [];
+	pause: [];
+	resume: [];
+};
+
+/** Data messages entering the Router. */
+export interface DataProducer<DataProducerAppData extends AppData = AppData>
+	extends EnhancedEventEmitter<DataProducerEvents> {
+	/** DataProducer id. */
+	get id(): string;
+	/** Whether the DataProducer is closed. */
+	get closed(): boolean;
+	/** DataProducer type. */
+	get type(): DataProducerType;
+	/** SCTP stream parameters ('sctp' DataProducers). */
+	get sctpStreamParameters(): SctpStreamParameters | undefined;
+	/** DataChannel label. */
+	get label(): string;
+	/** DataChannel sub-protocol. */
+	get protocol(): string;
+	/** Whether the DataProducer is paused. */
+	get paused(): boolean;
+	/** Custom application data. */
+	get appData(): DataProducerAppData;
+	set appData(appData: DataProducerAppData);
+	/** Observer of DataProducer lifecycle events. */
+	get observer(): DataProducerObserver;
+	/** Closes the DataProducer (and its DataConsumers). */
+	close(): void;
+	/**
+	 * Called when the transport closes.
+	 *
+	 * @private
+	 */
+	transportClosed(): void;
+	/** Internal state of the DataProducer. */
+	dump(): Promise<DataProducerDump>;
+	/** Message counters. */
+	getStats(): Promise<DataProducerStat[]>;
+	/** Pauses the DataProducer (messages are counted, not forwarded). */
+	pause(): Promise<void>;
+	/** Resumes the DataProducer. */
+	resume(): Promise<void>;
+	/**
+	 * Sends a message from Node (meant for DataProducers of DirectTransports).
+	 * The PPID defaults to 51 (string), 56 (empty string), 53 (binary) or 57
+	 * (empty binary). Subchannels select the DataConsumers that get it.
+	 */
+	send(
+		message: string | Buffer,
+		ppid?: number,
+		subchannels?: number[],
+		requiredSubchannel?: number,
+		ignoredSubchannel?: number
+	): void;
+}
+
+// ---------------------------------------------------------------------------
+// DataConsumer
+// ---------------------------------------------------------------------------
+
+export type DataConsumerOptions<DataConsumerAppData extends AppData = AppData> = {
+	/** Id of the DataProducer to consume. */
+	dataProducerId: string;
+	/**
+	 * SCTP only: deliver in order (reliably). Defaults to the DataProducer's
+	 * ('sctp') or true ('direct').
+	 */
+	ordered?: boolean;
+	/** SCTP only, unordered: ms after which a message is no longer retransmitted. */
+	maxPacketLifeTime?: number;
+	/** SCTP only, unordered: how many times a message is retransmitted at most. */
+	maxRetransmits?: number;
+	/** Start paused. Default false. */
+	paused?: boolean;
+	/** Subchannels subscribed to initially. */
+	subchannels?: number[];
+	/** Custom application data. */
+	appData?: DataConsumerAppData;
+};
+
+/** 'sctp' on SCTP transports, 'direct' on DirectTransports. */
+export type DataConsumerType = 'sctp' | 'direct';
+
+export type DataConsumerDump = {
+	id: string;
+	paused: boolean;
+	dataProducerPaused: boolean;
+	subchannels: number[];
+	dataProducerId: string;
+	type: DataConsumerType;
+	sctpStreamParameters?: SctpStreamParameters;
+	label: string;
+	protocol: string;
+	bufferedAmount: number;
+	bufferedAmountLowThreshold: number;
+};
+
+export type DataConsumerStat = {
+	type: string;
+	timestamp: number;
+	label: string;
+	protocol: string;
+	messagesSent: number;
+	bytesSent: number;
+	bufferedAmount: number;
+};
+
+export type DataConsumerEvents = {
+	transportclose: [];
+	dataproducerclose: [];
+	dataproducerpause: [];
+	dataproducerresume: [];
+	message: [Buffer, number];
+	sctpsendbufferfull: [];
+	bufferedamountlow: [number];
+	'@close': [];
+	'@dataproducerclose': [];
+};
+
+export type DataConsumerObserver = EnhancedEventEmitter<DataConsumerObserverEvents>;
+
+export type DataConsumerObserverEvents = {
+	close: [];
+	pause: [];
+	resume: [];
+};
+
+/** A DataProducer's messages sent to an endpoint through a transport. */
+export interface DataConsumer<DataConsumerAppData extends AppData = AppData>
+	extends EnhancedEventEmitter<DataConsumerEvents> {
+	/** DataConsumer id. */
+	get id(): string;
+	/** Id of the consumed DataProducer. */
+	get dataProducerId(): string;
+	/** Whether the DataConsumer is closed. */
+	get closed(): boolean;
+	/** DataConsumer type. */
+	get type(): DataConsumerType;
+	/** SCTP stream parameters ('sctp' DataConsumers). */
+	get sctpStreamParameters(): SctpStreamParameters | undefined;
+	/** DataChannel label (the DataProducer's). */
+	get label(): string;
+	/** DataChannel sub-protocol (the DataProducer's). */
+	get protocol(): string;
+	/** Whether the DataConsumer itself is paused. */
+	get paused(): boolean;
+	/** Whether the consumed DataProducer is paused. */
+	get dataProducerPaused(): boolean;
+	/** Subchannels subscribed to. */
+	get subchannels(): number[];
+	/** Custom application data. */
+	get appData(): DataConsumerAppData;
+	set appData(appData: DataConsumerAppData);
+	/** Observer of DataConsumer lifecycle events. */
+	get observer(): DataConsumerObserver;
+	/** Closes the DataConsumer. */
+	close(): void;
+	/**
+	 * Called when the transport closes.
+	 *
+	 * @private
+	 */
+	transportClosed(): void;
+	/** Internal state of the DataConsumer. */
+	dump(): Promise<DataConsumerDump>;
+	/** Message counters. */
+	getStats(): Promise<DataConsumerStat[]>;
+	/** Pauses the DataConsumer. */
+	pause(): Promise<void>;
+	/** Resumes the DataConsumer. */
+	resume(): Promise<void>;
+	/** Sets the SCTP stream's bufferedAmountLowThreshold (bytes; SCTP only). */
+	setBufferedAmountLowThreshold(threshold: number): Promise<void>;
+	/** Bytes queued on the SCTP stream (SCTP only). */
+	getBufferedAmount(): Promise<number>;
+	/**
+	 * Sends a message to the endpoint (SCTP only) and resolves with the
+	 * buffered amount. ferrosoup has no SCTP association yet: it rejects.
+	 */
+	send(message: string | Buffer, ppid?: number): Promise<number>;
+	/** Replaces the subscribed subchannels. */
+	setSubchannels(subchannels: number[]): Promise<void>;
+	/** Subscribes to a subchannel. */
+	addSubchannel(subchannel: number): Promise<void>;
+	/** Unsubscribes from a subchannel. */
+	removeSubchannel(subchannel: number): Promise<void>;
 }
 
 // ---------------------------------------------------------------------------

@@ -2,6 +2,7 @@
 //! Module map only; each module documents what it owns.
 
 pub mod consumer;
+pub mod data;
 pub mod dtls;
 pub mod error;
 pub mod ice;

@@ -20,6 +20,11 @@ import type {
 	ConsumerScore,
 	ConsumerStat,
 	ConsumerTraceEventData,
+	DataConsumer,
+	DataConsumerDump,
+	DataConsumerStat,
+	DataProducer,
+	DataProducerStat,
 	DirectTransport,
 	DirectTransportStat,
 	DtlsParameters,
@@ -703,6 +708,32 @@ async function runMedia(worker: Worker<MyWorkerAppData>, router: Router<MyRouter
 	void directStats;
 	await router.createDirectTransport();
 
+	// Data channels: messages from Node on a DirectTransport.
+	const dataProducer = await directTransport.produceData({ label: 'chat', appData: { peerId: 'p' } });
+	assertType<Equal<typeof dataProducer, DataProducer<{ peerId: string }>>>();
+	dataProducer.send('text');
+	dataProducer.send(Buffer.from('bytes'), 53, [1, 2], 1, 3);
+	const dataConsumer = await directTransport.consumeData({ dataProducerId: dataProducer.id, subchannels: [1] });
+	assertType<Equal<typeof dataConsumer, DataConsumer<AppData>>>();
+	dataConsumer.on('message', (message, ppid) => {
+		assertType<Equal<typeof message, Buffer>>();
+		assertType<Equal<typeof ppid, number>>();
+	});
+	await dataConsumer.addSubchannel(5);
+	const subchannels: number[] = dataConsumer.subchannels;
+	void subchannels;
+	const dataProducerStats: DataProducerStat[] = await dataProducer.getStats();
+	const dataConsumerStats: DataConsumerStat[] = await dataConsumer.getStats();
+	const dataConsumerDump: DataConsumerDump = await dataConsumer.dump();
+	void dataProducerStats;
+	void dataConsumerStats;
+	void dataConsumerDump;
+	// SCTP ones need their stream parameters.
+	await plainTransport.produceData({ sctpStreamParameters: { streamId: 0 } });
+	const sent: number = await (await plainTransport.consumeData({ dataProducerId: dataProducer.id })).send('x');
+	void sent;
+	transport.observer.on('newdataproducer', (dp) => assertType<Equal<typeof dp, DataProducer>>());
+
 	// Generic code over any transport.
 	const transports: Transport[] = [plainTransport, transport, directTransport];
 	for (const t of transports) {
@@ -751,19 +782,17 @@ async function runMedia(worker: Worker<MyWorkerAppData>, router: Router<MyRouter
 	// @ts-expect-error: a WebRtcServer needs listenInfos
 	await worker.createWebRtcServer({});
 
-	// Not implemented by ferrosoup (yet), hence not declared: data channels
-	// and pipe transports.
+	// @ts-expect-error: consumeData() needs a dataProducerId
+	await transport.consumeData({});
+	// @ts-expect-error: DataProducer.send() takes a string or a Buffer
+	(await transport.produceData()).send(42);
 
-	// @ts-expect-error: no DataProducers
-	await plainTransport.produceData();
-	// @ts-expect-error: no DataConsumers
-	await transport.consumeData({ dataProducerId: 'd' });
+	// Not implemented by ferrosoup (yet), hence not declared: pipe transports.
+
 	// @ts-expect-error: no PipeTransport
 	await router.createPipeTransport({ listenInfo });
 	// @ts-expect-error: no pipeToRouter()
 	await router.pipeToRouter({ producerId: producer.id, router });
-	// @ts-expect-error: no DataProducer events
-	transport.observer.on('newdataproducer', () => {});
 }
 void runMedia;
 
@@ -906,15 +935,28 @@ assertType<Equal<ObserverEvents, { newworker: [Worker] }>>();
 assertType<Equal<WorkerObserverEvents['newwebrtcserver'], [WebRtcServer]>>();
 assertType<Equal<RouterObserverEvents['newtransport'], [Transport]>>();
 assertType<Equal<RouterObserverEvents['newrtpobserver'], [RtpObserver]>>();
-// Data channels are not implemented: no DataProducer/DataConsumer events.
 assertType<
 	Equal<
 		keyof TransportEvents,
-		'routerclose' | 'listenserverclose' | 'trace' | '@close' | '@newproducer' | '@producerclose' | '@listenserverclose'
+		| 'routerclose'
+		| 'listenserverclose'
+		| 'trace'
+		| '@close'
+		| '@newproducer'
+		| '@producerclose'
+		| '@newdataproducer'
+		| '@dataproducerclose'
+		| '@listenserverclose'
 	>
 >();
-assertType<Equal<keyof TransportObserverEvents, 'close' | 'newproducer' | 'newconsumer' | 'trace'>>();
-assertType<Equal<Extract<keyof Transport, 'produceData' | 'consumeData'>, never>>();
+assertType<
+	Equal<
+		keyof TransportObserverEvents,
+		'close' | 'newproducer' | 'newconsumer' | 'newdataproducer' | 'newdataconsumer' | 'trace'
+	>
+>();
+assertType<Equal<Extract<keyof Transport, 'produceData' | 'consumeData'>, 'produceData' | 'consumeData'>>();
+// Pipe transports are not implemented.
 assertType<Equal<Extract<keyof Router, 'createPipeTransport' | 'pipeToRouter'>, never>>();
 // The WebRtcTransport listen variants.
 assertType<Equal<WebRtcTransportOptions['webRtcServer'], WebRtcServer | undefined>>();

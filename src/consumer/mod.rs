@@ -117,6 +117,11 @@ pub struct Consumer {
     ext_ids: [Option<u8>; EXT_KINDS],
     seq: SeqManager<u16>,
     sync_required: bool,
+    /// Whether the consumer's transport can send (PlainTransport with a
+    /// remote, WebRtcTransport with ICE and DTLS up), as the media path last
+    /// saw it. mediasoup's `transportConnected`: an unconnected consumer is
+    /// inactive, and connecting restarts it on a key frame.
+    transport_connected: bool,
     /// Timestamp offset applied after a simulcast stream switch.
     ts_offset: u32,
     last_timestamp: Option<u32>,
@@ -225,6 +230,9 @@ impl Consumer {
             ext_ids,
             seq: SeqManager::new(0),
             sync_required: true,
+            // Assumed until the media path sees the transport (the worker
+            // asks for a key frame on consume for active video consumers).
+            transport_connected: true,
             ts_offset: 0,
             last_timestamp: None,
             max_layers,
@@ -238,7 +246,22 @@ impl Consumer {
     }
 
     pub fn is_active(&self) -> bool {
-        !self.paused && !self.producer_paused
+        self.transport_connected && !self.paused && !self.producer_paused
+    }
+
+    /// Follows the connection state of the consumer's transport. Returns
+    /// true when it just got connected: the consumer restarts on a key frame
+    /// (mediasoup's `TransportConnected()`), so nothing forwarded while
+    /// nothing could be sent leaves the remote decoder without a reference.
+    pub fn set_transport_connected(&mut self, connected: bool) -> bool {
+        if self.transport_connected == connected {
+            return false;
+        }
+        self.transport_connected = connected;
+        if connected {
+            self.sync_required = true;
+        }
+        connected
     }
 
     /// Payload types this consumer sends (its media codecs).

@@ -1,11 +1,13 @@
 //! A Router: the media routing domain inside a worker. Its transports,
 //! producers, consumers and RTP observers live in the worker's slabs; the
 //! router keeps their keys and the producer -> consumers fan-out lists the
-//! media path walks for every packet.
+//! media path walks for every packet (and the DataProducer -> DataConsumers
+//! lists data messages take).
 
 pub mod rtp_observer;
 
 use crate::worker::Key;
+use indexmap::IndexMap;
 use std::collections::HashMap;
 
 pub struct Router {
@@ -14,6 +16,9 @@ pub struct Router {
     pub producers: Vec<Key>,
     pub consumers_by_producer: HashMap<Key, Vec<Key>>,
     pub rtp_observers: Vec<Key>,
+    /// Every DataProducer of the router (in creation order) with its
+    /// DataConsumers.
+    pub data_consumers_by_data_producer: IndexMap<Key, Vec<Key>>,
 }
 
 impl Router {
@@ -24,6 +29,7 @@ impl Router {
             producers: Vec::new(),
             consumers_by_producer: HashMap::new(),
             rtp_observers: Vec::new(),
+            data_consumers_by_data_producer: IndexMap::new(),
         }
     }
 }

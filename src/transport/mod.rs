@@ -70,11 +70,16 @@ pub struct Transport {
     pub kind: TransportKind,
     pub producers: Vec<Key>,
     pub consumers: Vec<Key>,
+    /// DataProducers and DataConsumers (keys in the worker's data slabs).
+    pub data_producers: Vec<Key>,
+    pub data_consumers: Vec<Key>,
     pub listener: RtpListener,
     pub recv_ext: RecvHeaderExtensionIds,
     pub max_send_message_size: u64,
     pub max_receive_message_size: u64,
     pub sctp_parameters: Option<Value>,
+    /// Initial bufferedAmountLowThreshold of every SCTP stream.
+    pub sctp_buffered_amount_low_threshold: u32,
     pub trace_event_types: Vec<String>,
     pub counters: TransportCounters,
     pub max_incoming_bitrate: Option<u32>,
@@ -116,11 +121,17 @@ impl Transport {
             kind,
             producers: Vec::new(),
             consumers: Vec::new(),
+            data_producers: Vec::new(),
+            data_consumers: Vec::new(),
             listener: RtpListener::default(),
             recv_ext: RecvHeaderExtensionIds::default(),
             max_send_message_size: size("maxSendMessageSize"),
             max_receive_message_size: size("maxReceiveMessageSize"),
             sctp_parameters,
+            sctp_buffered_amount_low_threshold: options
+                .get("sctpDefaultStreamBufferedAmountLowThreshold")
+                .and_then(Value::as_u64)
+                .map_or(1024, |t| t.min(u32::MAX as u64) as u32),
             trace_event_types: Vec::new(),
             counters: TransportCounters::default(),
             max_incoming_bitrate: None,
@@ -139,7 +150,8 @@ impl Transport {
         }
     }
 
-    /// BaseTransportDump; ids of children are resolved by the caller.
+    /// BaseTransportDump; ids of children are resolved by the caller (which
+    /// also fills in the data-channel fields, see `worker::data`).
     pub fn base_dump(
         &self,
         producer_ids: Vec<String>,

@@ -32,6 +32,8 @@ pub enum Handler {
     Consumer(Key),
     RtpObserver(Key),
     WebRtcServer(Key),
+    DataProducer(Key),
+    DataConsumer(Key),
 }
 
 /// What a mio token (a socket) belongs to.
@@ -74,6 +76,8 @@ pub struct Core {
     pub consumers: Slab<Consumer>,
     pub rtp_observers: Slab<RtpObserver>,
     pub webrtc_servers: Slab<WebRtcServer>,
+    /// DataProducers and DataConsumers (see `worker::data`).
+    pub data: crate::data::DataObjects,
     pub certificate: Arc<DtlsCertificate>,
     /// Handler ids in creation order (the worker dump lists them).
     pub handlers: IndexMap<String, Handler>,
@@ -120,6 +124,7 @@ impl Core {
             consumers: Slab::new(),
             rtp_observers: Slab::new(),
             webrtc_servers: Slab::new(),
+            data: Default::default(),
             certificate,
             handlers: IndexMap::new(),
             sockets: Slab::new(),
@@ -194,6 +199,8 @@ impl Core {
             Handler::Consumer(key) => self.consumer_request(key, method, data, now_ms, outbox),
             Handler::RtpObserver(key) => self.rtp_observer_request(key, method, data),
             Handler::WebRtcServer(key) => self.webrtc_server_request(key, method),
+            Handler::DataProducer(key) => self.data_producer_request(key, method, now_ms, outbox),
+            Handler::DataConsumer(key) => self.data_consumer_request(key, method, data, now_ms),
         }
     }
 
@@ -439,13 +446,15 @@ impl Core {
             .iter()
             .filter_map(|c| c.rtx.map(|(_, ssrc)| json!({"key": ssrc, "value": c.id})))
             .collect();
-        transport.base_dump(
+        let mut dump = transport.base_dump(
             transport.producers.iter().map(producer_id).collect(),
             consumers.iter().map(|c| c.id.clone()).collect(),
             map_ssrc,
             map_rtx_ssrc,
             rtp_listener,
-        )
+        );
+        self.data_dump_fields(tkey, &mut dump);
+        dump
     }
 
     fn router_dump(&self, key: Key) -> Value {
@@ -502,6 +511,7 @@ impl Core {
             })
             .filter(|v| v["values"].as_array().is_some_and(|a| !a.is_empty()))
             .collect();
+        let (data_producer_consumers, data_consumer_producer) = self.router_data_maps(key);
         json!({
             "id": router.id,
             "transportIds": transport_ids,
@@ -509,8 +519,8 @@ impl Core {
             "mapProducerIdConsumerIds": producer_consumers,
             "mapConsumerIdProducerId": consumer_producer,
             "mapProducerIdObserverIds": producer_observers,
-            "mapDataProducerIdDataConsumerIds": [],
-            "mapDataConsumerIdDataProducerId": [],
+            "mapDataProducerIdDataConsumerIds": data_producer_consumers,
+            "mapDataConsumerIdDataProducerId": data_consumer_producer,
         })
     }
 

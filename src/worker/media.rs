@@ -26,6 +26,23 @@ fn stamp_transport_extensions(transport: &mut Transport, buf: &mut [u8], sent: &
     }
 }
 
+/// Whether a transport can send media: a PlainTransport once it has a
+/// remote (connect() or comedia), a WebRtcTransport with ICE and DTLS up
+/// (mediasoup's `IsConnected()`), a DirectTransport always.
+pub(super) fn transport_is_connected(transport: &Transport) -> bool {
+    match &transport.kind {
+        TransportKind::Plain(plain) => plain.is_connected(),
+        TransportKind::WebRtc(w) => {
+            w.dtls_state == crate::dtls::DtlsState::Connected
+                && matches!(
+                    w.ice.state(),
+                    crate::ice::IceState::Connected | crate::ice::IceState::Completed
+                )
+        }
+        TransportKind::Direct(_) => true,
+    }
+}
+
 /// Which socket of a transport a datagram arrived on.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Channel {
@@ -227,6 +244,11 @@ impl Core {
         if let Some(list) = routers[producer.router].consumers_by_producer.get(&pkey) {
             for &ckey in list {
                 let consumer = &mut consumers[ckey];
+                // Nothing goes out (or is counted) before the transport can
+                // send; once it can, the consumer restarts on a key frame.
+                consumer.set_transport_connected(transport_is_connected(
+                    &transports[consumer.transport],
+                ));
                 match consumer.forward(&forwarded, received.stream, &mut mid_scratch, send_buf) {
                     ForwardResult::Send(sent) => {
                         let bytes = &send_buf[..sent.len];
@@ -282,6 +304,9 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
+        if event == "dataProducer.send" {
+            return self.data_producer_send(handler_id, _data, payload, outbox);
+        }
         let Some(bytes) = payload else {
             return;
         };

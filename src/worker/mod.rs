@@ -8,6 +8,7 @@
 pub mod certificate;
 pub mod channel;
 pub mod core;
+mod data;
 mod media;
 mod objects;
 mod observers;

@@ -201,6 +201,7 @@ impl Core {
         for ckey in consumers {
             self.close_consumer(ckey);
         }
+        self.close_transport_data(tkey, outbox);
     }
 
     pub(super) fn transport_child_request(
@@ -233,7 +234,7 @@ impl Core {
                     _ => Err(Error::not_found("Consumer not found")),
                 }
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
+            other => self.transport_data_request(tkey, other, data, outbox),
         }
     }
 

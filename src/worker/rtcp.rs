@@ -289,7 +289,9 @@ impl Core {
         let Some(ckey) = self.consumer_by_ssrc(tkey, ssrc) else {
             return;
         };
+        let connected = super::media::transport_is_connected(&self.transports[tkey]);
         let consumer = &mut self.consumers[ckey];
+        consumer.set_transport_connected(connected);
         if fir {
             consumer.stream.send.receive_fir();
         } else {

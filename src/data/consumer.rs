@@ -1,0 +1,219 @@
+//! A DataConsumer: one DataProducer's messages leaving through a transport.
+//!
+//! On a DirectTransport a message is handed to JS (`message` event). An
+//! `sctp` DataConsumer would hand it to its transport's SCTP association,
+//! which ferrosoup does not have yet: such consumers get no messages, count
+//! none as sent and their `send()` fails (see `worker::data`).
+
+use super::{string_or_empty, u16_list, DataType, SctpStreamParameters};
+use crate::error::{Error, Result};
+use crate::worker::Key;
+use serde_json::{json, Value};
+
+pub struct DataConsumer {
+    pub id: String,
+    pub data_producer: Key,
+    pub data_producer_id: String,
+    pub transport: Key,
+    pub data_type: DataType,
+    /// Present for `sctp` DataConsumers only.
+    pub sctp: Option<SctpStreamParameters>,
+    pub label: String,
+    pub protocol: String,
+    pub paused: bool,
+    pub data_producer_paused: bool,
+    /// Subscribed subchannels, in insertion order, without duplicates.
+    pub subchannels: Vec<u16>,
+    /// Largest message sent (the transport's maxSendMessageSize).
+    pub max_message_size: u64,
+    /// SCTP stream's bufferedAmountLowThreshold (kept for dumps; nothing is
+    /// ever buffered without an SCTP association).
+    pub buffered_amount_low_threshold: u32,
+    pub messages_sent: u64,
+    pub bytes_sent: u64,
+}
+
+/// Where a DataConsumer lives and what its transport allows.
+pub struct DataConsumerContext {
+    pub data_producer: Key,
+    pub transport: Key,
+    pub max_message_size: u64,
+    pub buffered_amount_low_threshold: u32,
+}
+
+impl DataConsumer {
+    /// From a `transport.consumeData` request.
+    pub fn new(id: String, ctx: DataConsumerContext, data: &Value) -> Result<Self> {
+        let data_type = DataType::parse(data)?;
+        let sctp = match data_type {
+            DataType::Sctp => Some(SctpStreamParameters::parse(
+                data.get("sctpStreamParameters")
+                    .ok_or_else(|| Error::type_error("missing sctpStreamParameters"))?,
+            )?),
+            DataType::Direct => None,
+        };
+        let mut consumer = DataConsumer {
+            id,
+            data_producer: ctx.data_producer,
+            data_producer_id: string_or_empty(data, "dataProducerId"),
+            transport: ctx.transport,
+            data_type,
+            sctp,
+            label: string_or_empty(data, "label"),
+            protocol: string_or_empty(data, "protocol"),
+            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            data_producer_paused: false,
+            subchannels: Vec::new(),
+            max_message_size: ctx.max_message_size,
+            buffered_amount_low_threshold: ctx.buffered_amount_low_threshold,
+            messages_sent: 0,
+            bytes_sent: 0,
+        };
+        consumer.set_subchannels(&u16_list(data.get("subchannels")));
+        Ok(consumer)
+    }
+
+    /// Active: neither it nor its DataProducer is paused (mediasoup's
+    /// `IsActive()`; a closed DataProducer takes its consumers with it).
+    pub fn is_active(&self) -> bool {
+        !self.paused && !self.data_producer_paused
+    }
+
+    /// mediasoup's `VerifySubchannels()` (ferrosoup has no pipe
+    /// DataConsumers, so the rules always apply):
+    /// - with a required subchannel, this consumer must be subscribed to it;
+    /// - with an ignored subchannel, it must not be subscribed to it;
+    /// - with subchannels, it must be subscribed to at least one of them.
+    pub fn verify_subchannels(
+        &self,
+        subchannels: &[u16],
+        required: Option<u16>,
+        ignored: Option<u16>,
+    ) -> bool {
+        if required.is_some_and(|r| !self.subchannels.contains(&r)) {
+            return false;
+        }
+        if ignored.is_some_and(|i| self.subchannels.contains(&i)) {
+            return false;
+        }
+        subchannels.is_empty() || subchannels.iter().any(|s| self.subchannels.contains(s))
+    }
+
+    pub fn set_subchannels(&mut self, subchannels: &[u16]) {
+        self.subchannels.clear();
+        for s in subchannels {
+            self.add_subchannel(*s);
+        }
+    }
+
+    pub fn add_subchannel(&mut self, subchannel: u16) {
+        if !self.subchannels.contains(&subchannel) {
+            self.subchannels.push(subchannel);
+        }
+    }
+
+    pub fn remove_subchannel(&mut self, subchannel: u16) {
+        if let Some(at) = self.subchannels.iter().position(|s| *s == subchannel) {
+            self.subchannels.swap_remove(at);
+        }
+    }
+
+    /// Counts a message handed on to the transport.
+    pub fn sent(&mut self, len: usize) {
+        self.messages_sent += 1;
+        self.bytes_sent += len as u64;
+    }
+
+    /// DataConsumerDump.
+    pub fn dump(&self) -> Value {
+        let mut dump = json!({
+            "id": self.id,
+            "dataProducerId": self.data_producer_id,
+            "type": self.data_type.as_str(),
+            "label": self.label,
+            "protocol": self.protocol,
+            "bufferedAmount": 0,
+            "bufferedAmountLowThreshold": match self.data_type {
+                DataType::Sctp => self.buffered_amount_low_threshold,
+                DataType::Direct => 0,
+            },
+            "paused": self.paused,
+            "dataProducerPaused": self.data_producer_paused,
+            "subchannels": self.subchannels,
+        });
+        if let Some(sctp) = &self.sctp {
+            dump["sctpStreamParameters"] = sctp.json();
+        }
+        dump
+    }
+
+    /// DataConsumerStat (JS wraps it in an array).
+    pub fn stats(&self, now_ms: u64) -> Value {
+        json!({
+            "type": "data-consumer",
+            "timestamp": now_ms,
+            "label": self.label,
+            "protocol": self.protocol,
+            "messagesSent": self.messages_sent,
+            "bytesSent": self.bytes_sent,
+            "bufferedAmount": 0,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn direct(subchannels: &[u16]) -> DataConsumer {
+        let ctx = DataConsumerContext {
+            data_producer: 0,
+            transport: 0,
+            max_message_size: 100,
+            buffered_amount_low_threshold: 1024,
+        };
+        DataConsumer::new(
+            "c".into(),
+            ctx,
+            &json!({"type": "direct", "dataProducerId": "p", "subchannels": subchannels}),
+        )
+        .unwrap()
+    }
+
+    #[test]
+    fn subchannel_rules_match_mediasoup() {
+        // The cases of mediasoup's test-DirectTransport.
+        let dc1 = direct(&[1, 11, 666]);
+        let dc2 = direct(&[2, 22, 666]);
+        let cases: [(&[u16], Option<u16>, bool, bool); 9] = [
+            (&[], None, true, true),
+            (&[1, 2], None, true, true),
+            (&[11, 22, 33], Some(666), true, true),
+            (&[3], Some(666), false, false),
+            (&[666], Some(3), false, false),
+            (&[1], None, true, false),
+            (&[11], Some(1), true, false),
+            (&[666], Some(11), true, false),
+            (&[666], Some(2), false, true),
+        ];
+        for (subchannels, required, to1, to2) in cases {
+            assert_eq!(dc1.verify_subchannels(subchannels, required, None), to1);
+            assert_eq!(dc2.verify_subchannels(subchannels, required, None), to2);
+        }
+        assert!(!dc1.verify_subchannels(&[], None, Some(11)));
+        assert!(dc2.verify_subchannels(&[], None, Some(11)));
+    }
+
+    #[test]
+    fn subchannels_are_a_set() {
+        let mut c = direct(&[0, 1, 1, 1, 2, 65535, 0, 1, 100]);
+        assert_eq!(c.subchannels, vec![0, 1, 2, 65535, 100]);
+        c.add_subchannel(2);
+        c.remove_subchannel(1);
+        c.remove_subchannel(7);
+        let mut s = c.subchannels.clone();
+        s.sort_unstable();
+        assert_eq!(s, vec![0, 2, 100, 65535]);
+        assert_eq!(c.dump()["bufferedAmountLowThreshold"], 0);
+    }
+}

@@ -1,0 +1,506 @@
+//! DataProducers and DataConsumers in the worker: creation from
+//! `transport.produceData` / `transport.consumeData`, their requests, the
+//! `dataProducer.send` notification (a message from JS, routed to the
+//! DataConsumers of its DataProducer), and the close cascades (a closed
+//! DataProducer closes its DataConsumers, which get `dataproducerclose`; a
+//! closed transport closes its DataProducers and DataConsumers).
+//!
+//! No SCTP association exists yet (see `crate::data`): messages reach only
+//! DataConsumers on DirectTransports, as `dataconsumer.message` binary
+//! notifications. `sctp` DataConsumers are skipped (not counted as sent) and
+//! their `send()` fails with an Error saying so.
+
+use super::channel::Outbox;
+use super::core::{string_field, Core, Handler};
+use super::Key;
+use crate::data::consumer::DataConsumerContext;
+use crate::data::{optional_u16, to_u16, u16_list, DataConsumer, DataProducer, DataType};
+use crate::error::{Error, Result};
+use crate::transport::TransportKind;
+use base64::Engine as _;
+use serde_json::{json, Value};
+
+impl Core {
+    /// The transport requests about data channels (after the media ones).
+    pub(super) fn transport_data_request(
+        &mut self,
+        tkey: Key,
+        method: &str,
+        data: &Value,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        let transport = &self.transports[tkey];
+        let data_capable = transport.sctp_parameters.is_some()
+            || matches!(transport.kind, TransportKind::Direct(_));
+        match method {
+            "transport.produceData" | "transport.consumeData" if !data_capable => {
+                Err(Error::other("SCTP not enabled and not a direct Transport"))
+            }
+            "transport.closeDataProducer" | "transport.closeDataConsumer" if !data_capable => {
+                Err(Error::other(format!(
+                    "cannot close {}, SCTP not enabled and not a direct Transport",
+                    &method["transport.close".len()..]
+                )))
+            }
+            "transport.produceData" => self.produce_data(tkey, data),
+            "transport.consumeData" => self.consume_data(tkey, data),
+            "transport.closeDataProducer" => {
+                let id = string_field(data, "dataProducerId")?;
+                match self.handler(&id) {
+                    Some(Handler::DataProducer(k)) if self.data.producers[k].transport == tkey => {
+                        self.close_data_producer(k, outbox);
+                        Ok(Value::Null)
+                    }
+                    _ => Err(Error::not_found(format!(
+                        "DataProducer not found [method:{method}]"
+                    ))),
+                }
+            }
+            "transport.closeDataConsumer" => {
+                let id = string_field(data, "dataConsumerId")?;
+                match self.handler(&id) {
+                    Some(Handler::DataConsumer(k)) if self.data.consumers[k].transport == tkey => {
+                        self.close_data_consumer(k);
+                        Ok(Value::Null)
+                    }
+                    _ => Err(Error::not_found(format!(
+                        "DataConsumer not found [method:{method}]"
+                    ))),
+                }
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    fn produce_data(&mut self, tkey: Key, data: &Value) -> Result<Value> {
+        let id = string_field(data, "dataProducerId")?;
+        if self.handlers.contains_key(&id) {
+            return Err(Error::other(
+                "a DataProducer with same dataProducerId already exists [method:transport.produceData]",
+            ));
+        }
+        let transport = &self.transports[tkey];
+        let producer = DataProducer::new(
+            id.clone(),
+            tkey,
+            transport.router,
+            transport.max_receive_message_size,
+            data,
+        )?;
+        check_data_type(producer.data_type, "DataProducer", transport)?;
+        if let Some(sctp) = &producer.sctp {
+            let taken = transport.data_producers.iter().any(|k| {
+                self.data.producers[*k]
+                    .sctp
+                    .is_some_and(|s| s.stream_id == sctp.stream_id)
+            });
+            if taken {
+                return Err(Error::other(format!(
+                    "streamId already exists in SCTP listener [streamId:{}]",
+                    sctp.stream_id
+                )));
+            }
+        }
+        let dump = producer.dump();
+        let router = producer.router;
+        let key = self.data.producers.insert(producer);
+        self.transports[tkey].data_producers.push(key);
+        self.routers[router]
+            .data_consumers_by_data_producer
+            .insert(key, Vec::new());
+        self.handlers.insert(id, Handler::DataProducer(key));
+        Ok(dump)
+    }
+
+    fn consume_data(&mut self, tkey: Key, data: &Value) -> Result<Value> {
+        let id = string_field(data, "dataConsumerId")?;
+        if self.handlers.contains_key(&id) {
+            return Err(Error::other(
+                "a DataConsumer with same dataConsumerId already exists [method:transport.consumeData]",
+            ));
+        }
+        let transport = &self.transports[tkey];
+        let data_producer_id = string_field(data, "dataProducerId")?;
+        let data_producer = match self.handler(&data_producer_id) {
+            Some(Handler::DataProducer(k)) => Some(k),
+            _ => None,
+        };
+        let ctx = DataConsumerContext {
+            data_producer: data_producer.unwrap_or(usize::MAX),
+            transport: tkey,
+            max_message_size: transport.max_send_message_size,
+            buffered_amount_low_threshold: transport.sctp_buffered_amount_low_threshold,
+        };
+        let mut consumer = DataConsumer::new(id.clone(), ctx, data)?;
+        check_data_type(consumer.data_type, "DataConsumer", transport)?;
+        if let Some(sctp) = &consumer.sctp {
+            let taken = transport.data_consumers.iter().any(|k| {
+                self.data.consumers[*k]
+                    .sctp
+                    .is_some_and(|s| s.stream_id == sctp.stream_id)
+            });
+            if taken {
+                return Err(Error::other(format!(
+                    "an SCTP DataConsumer with same streamId {} already exists [method:transport.consumeData]",
+                    sctp.stream_id
+                )));
+            }
+        }
+        let router = transport.router;
+        let Some(dpkey) = data_producer.filter(|k| {
+            self.data
+                .producers
+                .get(*k)
+                .is_some_and(|p| p.router == router)
+        }) else {
+            return Err(Error::not_found(format!(
+                "DataProducer not found [dataProducerId:{data_producer_id}]"
+            )));
+        };
+        consumer.data_producer_paused = self.data.producers[dpkey].paused;
+        let dump = consumer.dump();
+        let key = self.data.consumers.insert(consumer);
+        self.transports[tkey].data_consumers.push(key);
+        self.routers[router]
+            .data_consumers_by_data_producer
+            .entry(dpkey)
+            .or_default()
+            .push(key);
+        self.handlers.insert(id, Handler::DataConsumer(key));
+        Ok(dump)
+    }
+
+    /// Closes a DataProducer: its DataConsumers get `dataproducerclose` and
+    /// close too.
+    pub(super) fn close_data_producer(&mut self, key: Key, outbox: &mut Outbox) {
+        if !self.data.producers.contains(key) {
+            return;
+        }
+        let producer = self.data.producers.remove(key);
+        self.handlers.shift_remove(&producer.id);
+        if let Some(transport) = self.transports.get_mut(producer.transport) {
+            transport.data_producers.retain(|k| *k != key);
+        }
+        let consumers = self
+            .routers
+            .get_mut(producer.router)
+            .and_then(|r| r.data_consumers_by_data_producer.shift_remove(&key))
+            .unwrap_or_default();
+        for ckey in consumers {
+            if let Some(consumer) = self.data.consumers.get(ckey) {
+                outbox.notification(&consumer.id, "dataconsumer.dataproducerclose", Value::Null);
+            }
+            self.close_data_consumer(ckey);
+        }
+    }
+
+    /// Removes a DataConsumer (no notification: JS closed it or knows why).
+    pub(super) fn close_data_consumer(&mut self, key: Key) {
+        if !self.data.consumers.contains(key) {
+            return;
+        }
+        let consumer = self.data.consumers.remove(key);
+        self.handlers.shift_remove(&consumer.id);
+        let Some(transport) = self.transports.get_mut(consumer.transport) else {
+            return;
+        };
+        transport.data_consumers.retain(|k| *k != key);
+        let router = transport.router;
+        if let Some(list) = self.routers.get_mut(router).and_then(|r| {
+            r.data_consumers_by_data_producer
+                .get_mut(&consumer.data_producer)
+        }) {
+            list.retain(|k| *k != key);
+        }
+    }
+
+    /// Closes the DataProducers and DataConsumers of a closing transport.
+    pub(super) fn close_transport_data(&mut self, tkey: Key, outbox: &mut Outbox) {
+        let (producers, consumers) = match self.transports.get(tkey) {
+            Some(t) => (t.data_producers.clone(), t.data_consumers.clone()),
+            None => return,
+        };
+        for key in producers {
+            self.close_data_producer(key, outbox);
+        }
+        for key in consumers {
+            self.close_data_consumer(key);
+        }
+    }
+
+    pub(super) fn data_producer_request(
+        &mut self,
+        key: Key,
+        method: &str,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
+        match method {
+            "dataProducer.dump" => Ok(self.data.producers[key].dump()),
+            "dataProducer.getStats" => Ok(self.data.producers[key].stats(now_ms)),
+            "dataProducer.pause" => {
+                self.set_data_producer_paused(key, true, outbox);
+                Ok(Value::Null)
+            }
+            "dataProducer.resume" => {
+                self.set_data_producer_paused(key, false, outbox);
+                Ok(Value::Null)
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    fn set_data_producer_paused(&mut self, key: Key, paused: bool, outbox: &mut Outbox) {
+        let producer = &mut self.data.producers[key];
+        if producer.paused == paused {
+            return;
+        }
+        producer.paused = paused;
+        let router = producer.router;
+        let event = if paused {
+            "dataconsumer.dataproducerpause"
+        } else {
+            "dataconsumer.dataproducerresume"
+        };
+        let Some(consumers) = self
+            .routers
+            .get(router)
+            .and_then(|r| r.data_consumers_by_data_producer.get(&key))
+        else {
+            return;
+        };
+        for ckey in consumers {
+            let consumer = &mut self.data.consumers[*ckey];
+            if consumer.data_producer_paused != paused {
+                consumer.data_producer_paused = paused;
+                outbox.notification(&consumer.id, event, Value::Null);
+            }
+        }
+    }
+
+    pub(super) fn data_consumer_request(
+        &mut self,
+        key: Key,
+        method: &str,
+        data: &Value,
+        now_ms: u64,
+    ) -> Result<Value> {
+        let consumer = &mut self.data.consumers[key];
+        let sctp_only = |consumer: &DataConsumer| match consumer.data_type {
+            DataType::Sctp => Ok(()),
+            DataType::Direct => Err(Error::type_error("invalid DataConsumer type")),
+        };
+        let subchannels = |consumer: &DataConsumer| json!({"subchannels": consumer.subchannels});
+        match method {
+            "dataConsumer.dump" => Ok(consumer.dump()),
+            "dataConsumer.getStats" => Ok(consumer.stats(now_ms)),
+            "dataConsumer.pause" => {
+                consumer.paused = true;
+                Ok(Value::Null)
+            }
+            "dataConsumer.resume" => {
+                consumer.paused = false;
+                Ok(Value::Null)
+            }
+            "dataConsumer.getBufferedAmount" => {
+                sctp_only(consumer)?;
+                // Nothing is ever queued without an SCTP association.
+                Ok(json!({"bufferedAmount": 0}))
+            }
+            "dataConsumer.setBufferedAmountLowThreshold" => {
+                sctp_only(consumer)?;
+                let threshold = data.get("threshold").and_then(Value::as_f64).unwrap_or(0.0);
+                consumer.buffered_amount_low_threshold = (threshold.trunc() as i64) as u32;
+                Ok(Value::Null)
+            }
+            "dataConsumer.send" => {
+                sctp_only(consumer)?;
+                let message = data
+                    .get("data")
+                    .and_then(Value::as_str)
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
+                    .ok_or_else(|| Error::type_error("missing data"))?;
+                if message.len() as u64 > consumer.max_message_size {
+                    return Err(Error::type_error(format!(
+                        "given message exceeds maxMessageSize value [maxMessageSize:{}, len:{}]",
+                        consumer.max_message_size,
+                        message.len()
+                    )));
+                }
+                if !consumer.is_active() {
+                    return Err(Error::other("message send failed"));
+                }
+                Err(Error::other(
+                    "message send failed: ferrosoup has no SCTP association yet (SCTP is not implemented)",
+                ))
+            }
+            "dataConsumer.setSubchannels" => {
+                consumer.set_subchannels(&u16_list(data.get("subchannels")));
+                Ok(subchannels(consumer))
+            }
+            "dataConsumer.addSubchannel" => {
+                consumer.add_subchannel(data.get("subchannel").map_or(0, to_u16));
+                Ok(subchannels(consumer))
+            }
+            "dataConsumer.removeSubchannel" => {
+                consumer.remove_subchannel(data.get("subchannel").map_or(0, to_u16));
+                Ok(subchannels(consumer))
+            }
+            other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    /// `dataProducer.send`: a message from JS (`payload`), with `{ppid,
+    /// subchannels, requiredSubchannel, ignoredSubchannel}` in `data`.
+    /// Delivered to every active DataConsumer of the DataProducer on a
+    /// DirectTransport that passes the subchannel rules, as a
+    /// `dataconsumer.message` notification carrying `{ppid}` and the bytes.
+    pub(super) fn data_producer_send(
+        &mut self,
+        handler_id: &str,
+        data: &Value,
+        payload: Option<Vec<u8>>,
+        outbox: &mut Outbox,
+    ) {
+        let (Some(Handler::DataProducer(key)), Some(message)) = (self.handler(handler_id), payload)
+        else {
+            return;
+        };
+        let Core {
+            data: objects,
+            routers,
+            transports,
+            ..
+        } = self;
+        let producer = &mut objects.producers[key];
+        let len = message.len();
+        // mediasoup throws a TypeError here, which a notification only logs.
+        if len as u64 > producer.max_message_size {
+            return;
+        }
+        let forward = producer.receive(len);
+        let (router, transport) = (producer.router, producer.transport);
+        if let Some(t) = transports.get_mut(transport) {
+            t.counters.bytes_received += len as u64;
+        }
+        if !forward {
+            return;
+        }
+        let Some(consumers) = routers
+            .get(router)
+            .and_then(|r| r.data_consumers_by_data_producer.get(&key))
+        else {
+            return;
+        };
+        let ppid = data
+            .get("ppid")
+            .and_then(Value::as_f64)
+            .filter(|p| p.is_finite())
+            .map_or(0, |p| p.trunc() as i64 as u32);
+        let subchannels = u16_list(data.get("subchannels"));
+        let required = optional_u16(data, "requiredSubchannel");
+        let ignored = optional_u16(data, "ignoredSubchannel");
+        // Only DirectTransport consumers can take a message (no SCTP yet);
+        // one larger than a consumer's maxMessageSize is dropped for it.
+        let takes = |c: &DataConsumer| {
+            c.data_type == DataType::Direct
+                && c.is_active()
+                && c.verify_subchannels(&subchannels, required, ignored)
+                && len as u64 <= c.max_message_size
+        };
+        let mut left = consumers
+            .iter()
+            .filter(|k| takes(&objects.consumers[**k]))
+            .count();
+        let mut message = Some(message);
+        for ckey in consumers {
+            let consumer = &mut objects.consumers[*ckey];
+            if left == 0 {
+                break;
+            }
+            if !takes(consumer) {
+                continue;
+            }
+            left -= 1;
+            // The last one takes the message itself, the others a copy.
+            let bytes = match left {
+                0 => message.take().unwrap_or_default(),
+                _ => message.clone().unwrap_or_default(),
+            };
+            consumer.sent(len);
+            if let Some(t) = transports.get_mut(consumer.transport) {
+                t.counters.bytes_sent += len as u64;
+            }
+            outbox.binary_notification(
+                &consumer.id,
+                "dataconsumer.message",
+                json!({ "ppid": ppid }),
+                bytes,
+            );
+        }
+    }
+
+    /// The data-channel fields of a transport dump: `dataProducerIds`,
+    /// `dataConsumerIds` and (with SCTP) `sctpListener.streamIdTable`.
+    pub(super) fn data_dump_fields(&self, tkey: Key, dump: &mut Value) {
+        let transport = &self.transports[tkey];
+        let producers = || {
+            transport
+                .data_producers
+                .iter()
+                .map(|k| &self.data.producers[*k])
+        };
+        dump["dataProducerIds"] = producers().map(|p| p.id.as_str()).collect();
+        dump["dataConsumerIds"] = transport
+            .data_consumers
+            .iter()
+            .map(|k| self.data.consumers[*k].id.as_str())
+            .collect();
+        if dump.get("sctpListener").is_some() {
+            let table: Vec<Value> = producers()
+                .filter_map(|p| p.sctp.map(|s| json!({"key": s.stream_id, "value": p.id})))
+                .collect();
+            dump["sctpListener"] = json!({ "streamIdTable": table });
+        }
+    }
+
+    /// The router dump's `mapDataProducerIdDataConsumerIds` and
+    /// `mapDataConsumerIdDataProducerId`.
+    pub(super) fn router_data_maps(&self, key: Key) -> (Value, Value) {
+        let router = &self.routers[key];
+        let mut by_producer = Vec::new();
+        let mut by_consumer = Vec::new();
+        for (pkey, consumers) in &router.data_consumers_by_data_producer {
+            let producer_id = &self.data.producers[*pkey].id;
+            let ids: Vec<&str> = consumers
+                .iter()
+                .map(|c| self.data.consumers[*c].id.as_str())
+                .collect();
+            for id in &ids {
+                by_consumer.push(json!({"key": id, "value": producer_id}));
+            }
+            by_producer.push(json!({"key": producer_id, "values": ids}));
+        }
+        (Value::Array(by_producer), Value::Array(by_consumer))
+    }
+}
+
+/// An `sctp` endpoint needs SCTP on its transport, a `direct` one a
+/// DirectTransport.
+fn check_data_type(
+    data_type: DataType,
+    what: &str,
+    transport: &crate::transport::Transport,
+) -> Result<()> {
+    match data_type {
+        DataType::Sctp if transport.sctp_parameters.is_none() => Err(Error::type_error(format!(
+            "cannot create a {what} of type 'sctp', SCTP not enabled in this Transport"
+        ))),
+        DataType::Direct if !matches!(transport.kind, TransportKind::Direct(_)) => {
+            Err(Error::type_error(format!(
+                "cannot create a {what} of type 'direct', not a direct Transport"
+            )))
+        }
+        _ => Ok(()),
+    }
+}
