@@ -60,6 +60,40 @@ function buildRtp({ payloadType, seq, timestamp, ssrc, marker = false, payload =
 	return Buffer.concat([header, payload]);
 }
 
+/**
+ * RFC 4588 RTX packet of an RTP packet: the RTX payload type, SSRC and
+ * sequence number, the original sequence number leading the payload
+ * (header extensions and CSRCs kept, padding dropped).
+ */
+function rtxEncode(buf, { payloadType, ssrc, seq }) {
+	const rtp = parseRtp(buf);
+	const headerLen = buf.length - (buf[0] & 0x20 ? buf[buf.length - 1] : 0) - rtp.payload.length;
+	const header = Buffer.from(buf.subarray(0, headerLen));
+	header[0] &= ~0x20;
+	header[1] = (header[1] & 0x80) | payloadType;
+	header.writeUInt16BE(seq & 0xffff, 2);
+	header.writeUInt32BE(ssrc >>> 0, 8);
+	const osn = Buffer.alloc(2);
+	osn.writeUInt16BE(rtp.seq);
+	return Buffer.concat([header, osn, rtp.payload]);
+}
+
+/** Sequence numbers a generic NACK's FCI items ask for. */
+function nackSeqs(fci) {
+	const seqs = [];
+	for (let off = 0; off + 4 <= fci.length; off += 4) {
+		const pid = fci.readUInt16BE(off);
+		const blp = fci.readUInt16BE(off + 2);
+		seqs.push(pid);
+		for (let bit = 0; bit < 16; bit++) {
+			if (blp & (1 << bit)) {
+				seqs.push((pid + bit + 1) & 0xffff);
+			}
+		}
+	}
+	return seqs;
+}
+
 /** Splits a compound RTCP packet into {pt, fmt, ...} items. */
 function parseRtcp(buf) {
 	const out = [];
@@ -76,8 +110,35 @@ function parseRtcp(buf) {
 		if ((pt === 205 || pt === 206) && len >= 12) {
 			item.senderSsrc = body.readUInt32BE(4);
 			item.mediaSsrc = body.readUInt32BE(8);
+			if (pt === 205 && fmt === 1) {
+				item.seqs = nackSeqs(body.subarray(12));
+			}
 		} else if ((pt === 200 || pt === 201) && len >= 8) {
 			item.ssrc = body.readUInt32BE(4);
+			if (pt === 200 && len >= 28) {
+				item.ntpSec = body.readUInt32BE(8);
+				item.ntpFrac = body.readUInt32BE(12);
+				item.rtpTimestamp = body.readUInt32BE(16);
+				item.packetCount = body.readUInt32BE(20);
+				item.octetCount = body.readUInt32BE(24);
+			}
+			// Report blocks (RC of them, 24 bytes each) after the sender info.
+			const first = pt === 200 ? 28 : 8;
+			item.reportSsrcs = [];
+			item.reports = [];
+			for (let i = 0; i < fmt && first + (i + 1) * 24 <= len; i++) {
+				const b = first + i * 24;
+				item.reportSsrcs.push(body.readUInt32BE(b));
+				item.reports.push({
+					ssrc: body.readUInt32BE(b),
+					fractionLost: body[b + 4],
+					totalLost: body.readIntBE(b + 5, 3),
+					highestSeq: body.readUInt32BE(b + 8),
+					jitter: body.readUInt32BE(b + 12),
+					lsr: body.readUInt32BE(b + 16),
+					dlsr: body.readUInt32BE(b + 20),
+				});
+			}
 		}
 		out.push(item);
 		offset += len;
@@ -126,7 +187,7 @@ function buildPli(senderSsrc, mediaSsrc) {
 }
 
 /** Receiver report with one block (RFC 3550 §6.4.2). */
-function buildReceiverReport(senderSsrc, { ssrc, fractionLost = 0, totalLost = 0, highestSeq, jitter = 0 }) {
+function buildReceiverReport(senderSsrc, { ssrc, fractionLost = 0, totalLost = 0, highestSeq, jitter = 0, lsr = 0, dlsr = 0 }) {
 	const buf = Buffer.alloc(32);
 	buf[0] = 0x81;
 	buf[1] = 201;
@@ -137,6 +198,8 @@ function buildReceiverReport(senderSsrc, { ssrc, fractionLost = 0, totalLost = 0
 	buf.writeUIntBE(totalLost & 0xffffff, 13, 3);
 	buf.writeUInt32BE(highestSeq >>> 0, 16);
 	buf.writeUInt32BE(jitter >>> 0, 20);
+	buf.writeUInt32BE(lsr >>> 0, 24);
+	buf.writeUInt32BE(dlsr >>> 0, 28);
 	return buf;
 }
 
@@ -201,15 +264,32 @@ class SeqTracker {
 
 // ---------------------------------------------------------------- UDP
 
+// Every socket bindUdp() opened and not yet closed (see closeAllSockets()).
+const openSockets = new Set();
+
 function bindUdp(port = 0) {
 	return new Promise((resolve, reject) => {
 		const socket = dgram.createSocket('udp4');
 		socket.once('error', reject);
 		socket.bind(port, '127.0.0.1', () => {
 			socket.off('error', reject);
+			openSockets.add(socket);
+			socket.once('close', () => openSockets.delete(socket));
 			resolve(socket);
 		});
 	});
+}
+
+/** Closes every socket of bindUdp() still open (for `after` hooks). */
+function closeAllSockets() {
+	for (const socket of openSockets) {
+		try {
+			socket.close();
+		} catch {
+			// already closing
+		}
+	}
+	openSockets.clear();
 }
 
 /** A UDP port that was free a moment ago (for tools that bind themselves). */
@@ -220,30 +300,52 @@ async function freeUdpPort() {
 	return port;
 }
 
+/** Two free consecutive UDP ports (p, p + 1) for tools that bind RTP + RTCP. */
+async function freeUdpPortPair() {
+	for (let attempt = 0; attempt < 50; attempt++) {
+		const first = await bindUdp(0);
+		const { port } = first.address();
+		const second = await bindUdp(port + 1).catch(() => null);
+		await new Promise(resolve => first.close(resolve));
+		if (second) {
+			await new Promise(resolve => second.close(resolve));
+			return port;
+		}
+	}
+	throw new Error('no free UDP port pair');
+}
+
+/** True once something (a spawned tool) has bound 127.0.0.1:port. */
+async function udpPortInUse(port) {
+	const socket = await bindUdp(port).catch(() => null);
+	if (!socket) {
+		return true;
+	}
+	await new Promise(resolve => socket.close(resolve));
+	return false;
+}
+
 /**
  * The endpoint a consumer transport sends to. Splits RTP by SSRC to local
  * ports (where a tool listens, one stream per port), counts per-SSRC
- * packets, can drop packets (`drop(rtp, buf) => bool`), hands RTCP to
- * `onRtcp`, and sends RTCP (e.g. NACKs) back to the transport from the same
- * socket (the transport accepts only its connected tuple).
+ * packets, shows RTP to `onRtp` and RTCP to `onRtcp`, and sends RTCP back
+ * to the transport from the same socket (the transport accepts only its
+ * connected tuple).
  */
 class UdpSplitter {
 	static async create(options = {}) {
-		const splitter = new UdpSplitter(await bindUdp(0), options);
-		return splitter;
+		return new UdpSplitter(await bindUdp(0), options);
 	}
 
-	constructor(socket, { routes = new Map(), drop = null, onRtp = null, onRtcp = null } = {}) {
+	constructor(socket, { routes = new Map(), onRtp = null, onRtcp = null } = {}) {
 		this.socket = socket;
 		this.port = socket.address().port;
-		this.routes = routes; // ssrc -> { port, host }
-		this.drop = drop;
+		this.routes = routes; // ssrc -> port | [port, ...] on 127.0.0.1
 		this.onRtp = onRtp;
 		this.onRtcp = onRtcp;
 		this.remote = null; // where the SFU sends from
-		this.rtpBySsrc = new Map(); // ssrc -> { packets, bytes, payloadTypes:Set }
+		this.rtpBySsrc = new Map(); // ssrc -> { packets, bytes, payloadTypes:Set, highestSeq }
 		this.rtcpPackets = 0;
-		this.dropped = 0;
 		socket.on('message', (buf, rinfo) => this.#onMessage(buf, rinfo));
 	}
 
@@ -260,20 +362,19 @@ class UdpSplitter {
 		}
 		let entry = this.rtpBySsrc.get(rtp.ssrc);
 		if (!entry) {
-			entry = { packets: 0, bytes: 0, payloadTypes: new Set() };
+			entry = { packets: 0, bytes: 0, payloadTypes: new Set(), highestSeq: rtp.seq };
 			this.rtpBySsrc.set(rtp.ssrc, entry);
+		}
+		if (((rtp.seq - entry.highestSeq) & 0xffff) < 0x8000) {
+			entry.highestSeq = rtp.seq;
 		}
 		entry.packets++;
 		entry.bytes += buf.length;
 		entry.payloadTypes.add(rtp.payloadType);
-		if (this.drop?.(rtp, buf)) {
-			this.dropped++;
-			return;
-		}
 		this.onRtp?.(rtp, buf);
-		const route = this.routes.get(rtp.ssrc);
-		if (route) {
-			this.socket.send(buf, route.port, route.host ?? '127.0.0.1');
+		// A route is a port or a list of ports (fan-out to several tools).
+		for (const port of [this.routes.get(rtp.ssrc) ?? []].flat()) {
+			this.socket.send(buf, port, '127.0.0.1');
 		}
 	}
 
@@ -294,44 +395,84 @@ class UdpSplitter {
 }
 
 /**
- * A UDP relay between an SFU transport and a receiver on 127.0.0.1: what
- * the SFU sends goes to `receiverPort` unless `drop(rtp, buf)` says so
- * (RTCP is never dropped); what the receiver sends goes back to the SFU
- * from the relay's own socket (the tuple the transport is connected to).
+ * A UDP relay on 127.0.0.1 between an SFU transport (at `sfuPort`) and a
+ * peer (at `peerPort`, or learnt from the first datagram that is not the
+ * SFU's). What the peer sends goes to the SFU from the relay's socket (so
+ * the transport sees one tuple); what the SFU sends is shown to
+ * `onFromSfu(buf)` and goes to the peer unless `drop(rtp, buf)` says so
+ * or `forwardToPeer` is false; `dropToSfu(rtp, buf)` drops the other way
+ * (only RTP is ever dropped). With `peerRtcpPort`, RTCP from the SFU goes
+ * there instead (for peers without rtcp-mux).
  */
-class LossyRelay {
+class Relay {
 	static async create(options) {
-		return new LossyRelay(await bindUdp(0), options);
+		return new Relay(await bindUdp(0), options);
 	}
 
-	constructor(socket, { receiverPort, drop = () => false }) {
+	constructor(
+		socket,
+		{
+			sfuPort,
+			peerPort = null,
+			peerRtcpPort = null,
+			drop = null,
+			dropToSfu = null,
+			onFromSfu = null,
+			onFromPeer = null,
+			forwardToPeer = true,
+		}
+	) {
 		this.socket = socket;
 		this.port = socket.address().port;
-		this.receiverPort = receiverPort;
+		this.sfuPort = sfuPort;
+		this.peerPort = peerPort;
+		this.peerRtcpPort = peerRtcpPort;
 		this.drop = drop;
-		this.sfu = null;
-		this.forwarded = 0;
+		this.dropToSfu = dropToSfu;
+		this.onFromSfu = onFromSfu;
+		this.onFromPeer = onFromPeer;
+		this.forwardToPeer = forwardToPeer;
+		this.fromSfu = 0;
+		this.fromPeer = 0;
 		this.dropped = [];
-		this.toSfu = 0;
+		this.droppedToSfu = [];
 		socket.on('message', (buf, rinfo) => {
-			if (rinfo.port === this.receiverPort) {
-				this.toSfu++;
-				if (this.sfu) {
-					socket.send(buf, this.sfu.port, this.sfu.address);
+			if (rinfo.port === this.sfuPort) {
+				this.fromSfu++;
+				this.onFromSfu?.(buf);
+				if (this.peerRtcpPort && isRtcp(buf)) {
+					socket.send(buf, this.peerRtcpPort, '127.0.0.1');
+					return;
+				}
+				if (this.drop && !isRtcp(buf)) {
+					const rtp = parseRtp(buf);
+					if (rtp && this.drop(rtp, buf)) {
+						this.dropped.push(rtp);
+						return;
+					}
+				}
+				if (this.forwardToPeer && this.peerPort) {
+					socket.send(buf, this.peerPort, '127.0.0.1');
 				}
 				return;
 			}
-			this.sfu = { address: rinfo.address, port: rinfo.port };
-			if (!isRtcp(buf)) {
+			this.peerPort ??= rinfo.port;
+			this.fromPeer++;
+			this.onFromPeer?.(buf);
+			if (this.dropToSfu && !isRtcp(buf)) {
 				const rtp = parseRtp(buf);
-				if (rtp && this.drop(rtp, buf)) {
-					this.dropped.push(rtp);
+				if (rtp && this.dropToSfu(rtp, buf)) {
+					this.droppedToSfu.push(rtp);
 					return;
 				}
 			}
-			this.forwarded++;
-			socket.send(buf, this.receiverPort, '127.0.0.1');
+			socket.send(buf, this.sfuPort, '127.0.0.1');
 		});
+	}
+
+	/** Sends a datagram to the SFU from the relay's socket. */
+	sendToSfu(buf) {
+		this.socket.send(buf, this.sfuPort, '127.0.0.1');
 	}
 
 	close() {
@@ -461,15 +602,20 @@ module.exports = {
 	isRtcp,
 	parseRtp,
 	buildRtp,
+	rtxEncode,
+	nackSeqs,
 	parseRtcp,
 	buildNack,
 	buildPli,
 	buildReceiverReport,
 	SeqTracker,
 	bindUdp,
+	closeAllSockets,
 	freeUdpPort,
+	freeUdpPortPair,
+	udpPortInUse,
 	UdpSplitter,
-	LossyRelay,
+	Relay,
 	hasTool,
 	hasGstElements,
 	Processes,
