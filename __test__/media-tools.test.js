@@ -1018,6 +1018,8 @@ test('GStreamer rtpbin on both sides: key frames on PLI, sender and receiver rep
 			{ timeoutMs: 10_000, what: 'the receiver to bind its ports' }
 		);
 		assert.equal(receiver.exitCode, undefined, receiver.stderr);
+		// Like mediasoup, the PLI may leave while connect() is being handled.
+		const connectStartedAt = Date.now();
 		await transportB.connect({ ip: '127.0.0.1', port: relay.port });
 		const consumedAt = Date.now();
 		try {
@@ -1072,7 +1074,7 @@ test('GStreamer rtpbin on both sides: key frames on PLI, sender and receiver rep
 		);
 		// The consumer asked for a key frame, the sender's rtpbin made vp8enc
 		// produce one, and the receiver decoded from it on, within a second.
-		assert.ok(plisToSender.some(r => r.at >= consumedAt), 'a PLI went to the sender after connect()');
+		assert.ok(plisToSender.some(r => r.at >= connectStartedAt), 'a PLI went to the sender on connect()');
 		assert.ok(inbound.pliCount >= 1);
 		assert.ok(firstFrameAt > 0 && firstFrameAt - consumedAt < 2000, `first frame ${firstFrameAt - consumedAt} ms after connect()`);
 		assert.ok(frames >= 60, `frames ${frames}`);

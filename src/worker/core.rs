@@ -538,7 +538,13 @@ impl Core {
             "transport.connect" => {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {
-                    TransportKind::Plain(plain) => plain.connect(data),
+                    TransportKind::Plain(plain) => {
+                        let response = plain.connect(data)?;
+                        if plain.is_connected() {
+                            self.on_transport_connected(tkey, _outbox);
+                        }
+                        Ok(response)
+                    }
                     TransportKind::Direct(_) => Ok(json!({})),
                     TransportKind::WebRtc(_) => self.webrtc_connect(tkey, data, now_ms, _outbox),
                 }

@@ -131,6 +131,7 @@ impl Core {
                             "plaintransport.tuple",
                             plain.tuple_json(),
                         );
+                        self.on_transport_connected(tkey, outbox);
                     }
                     Channel::Rtcp => {
                         plain.set_rtcp_remote(from);

@@ -122,6 +122,9 @@ impl Core {
             "score": {"score": 10, "producerScore": producer_score, "producerScores": producer_scores},
             "preferredLayers": consumer.preferred_layers.map(|l| l.json()),
         });
+        let mut consumer = consumer;
+        consumer
+            .set_transport_connected(super::media::transport_is_connected(&self.transports[tkey]));
         let active_video =
             consumer.is_active() && consumer.kind == crate::rtp_parameters::MediaKind::Video;
         let ckey = self.consumers.insert(consumer);
@@ -367,6 +370,21 @@ impl Core {
                 Ok(Value::Null)
             }
             other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    /// The transport can send now: its consumers restart on a key frame,
+    /// asked for right away (mediasoup's `TransportConnected()`).
+    pub(super) fn on_transport_connected(&mut self, tkey: Key, outbox: &mut Outbox) {
+        let Some(transport) = self.transports.get(tkey) else {
+            return;
+        };
+        for ckey in transport.consumers.clone() {
+            if self.consumers[ckey].set_transport_connected(true)
+                && self.consumers[ckey].is_active()
+            {
+                self.request_key_frame_for(ckey, outbox);
+            }
         }
     }
 

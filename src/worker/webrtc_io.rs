@@ -214,6 +214,7 @@ impl Core {
                 }
             }
         }
+        let mut became_connected = false;
         while let Some(event) = w.dtls.poll_event() {
             match event {
                 DtlsEvent::StateChanged(state) => {
@@ -229,6 +230,7 @@ impl Core {
                     remote_cert_pem,
                 } => {
                     if w.set_srtp_keys(&srtp) {
+                        became_connected = true;
                         w.dtls_state = DtlsState::Connected;
                         w.dtls_remote_cert = Some(remote_cert_pem.clone());
                         outbox.notification(
@@ -248,6 +250,9 @@ impl Core {
                 // SCTP over DTLS is not implemented yet.
                 DtlsEvent::ApplicationData(_) => {}
             }
+        }
+        if became_connected {
+            self.on_transport_connected(tkey, outbox);
         }
     }
 
