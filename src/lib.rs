@@ -17,5 +17,6 @@ pub mod rtp;
 pub mod rtp_parameters;
 pub mod rtp_stream;
 pub mod srtp;
+pub mod trace;
 pub mod transport;
 pub mod worker;

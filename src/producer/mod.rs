@@ -549,15 +549,7 @@ impl Producer {
     }
 
     pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {
-        let types = types
-            .as_array()
-            .ok_or_else(|| Error::type_error("types must be an array"))?;
-        self.trace_types = types
-            .iter()
-            .filter_map(Value::as_str)
-            .filter(|t| TRACE_TYPES.contains(t))
-            .map(str::to_string)
-            .collect();
+        self.trace_types = crate::trace::parse_trace_types(Some(types), &TRACE_TYPES)?;
         Ok(())
     }
 

@@ -137,15 +137,17 @@ impl ListenInfo {
     }
 }
 
-fn bind_udp_once(info: &ListenInfo, port: u16) -> std::io::Result<std::net::UdpSocket> {
+/// A socket with the listen info's options applied, not yet bound.
+fn new_socket(
+    info: &ListenInfo,
+    port: u16,
+    ty: Type,
+    protocol: Protocol,
+) -> std::io::Result<(Socket, SocketAddr)> {
     let addr = SocketAddr::new(info.ip, port);
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
+    let socket = Socket::new(Domain::for_address(addr), ty, Some(protocol))?;
     if info.ip.is_ipv6() {
         socket.set_only_v6(info.ipv6_only)?;
-    }
-    if info.udp_reuse_port {
-        socket.set_reuse_port(true)?;
-        socket.set_reuse_address(true)?;
     }
     if let Some(size) = info.send_buffer_size {
         socket.set_send_buffer_size(size)?;
@@ -154,42 +156,53 @@ fn bind_udp_once(info: &ListenInfo, port: u16) -> std::io::Result<std::net::UdpS
         socket.set_recv_buffer_size(size)?;
     }
     socket.set_nonblocking(true)?;
+    Ok((socket, addr))
+}
+
+fn bind_udp_once(info: &ListenInfo, port: u16) -> std::io::Result<std::net::UdpSocket> {
+    let (socket, addr) = new_socket(info, port, Type::DGRAM, Protocol::UDP)?;
+    if info.udp_reuse_port {
+        socket.set_reuse_port(true)?;
+        socket.set_reuse_address(true)?;
+    }
     socket.bind(&addr.into())?;
     Ok(socket.into())
 }
 
-/// Binds a UDP socket for `info`: its fixed port, else a random free port of
-/// its range, else of the worker's `[rtcMinPort, rtcMaxPort]`.
-pub fn bind_udp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net::UdpSocket> {
-    if info.protocol != ListenProtocol::Udp {
-        return Err(Error::type_error("unsupported listen protocol"));
-    }
+fn bind_tcp_once(info: &ListenInfo, port: u16) -> std::io::Result<std::net::TcpListener> {
+    let (socket, addr) = new_socket(info, port, Type::STREAM, Protocol::TCP)?;
+    socket.set_reuse_address(true)?;
+    socket.bind(&addr.into())?;
+    socket.listen(256)?;
+    Ok(socket.into())
+}
+
+/// Binds with `bind_once` on `info`'s fixed port, else on a random free port
+/// of its range, else of the worker's `[rtcMinPort, rtcMaxPort]` (mediasoup's
+/// PortManager: random start, next ports while in use).
+fn bind_port<T>(
+    info: &ListenInfo,
+    worker_range: (u16, u16),
+    bind_once: impl Fn(&ListenInfo, u16) -> std::io::Result<T>,
+) -> Result<T> {
+    let failed = |port: u16, e: std::io::Error| {
+        Error::other(format!("bind failed [ip:'{}', port:{port}]: {e}", info.ip))
+    };
     if info.port != 0 {
-        return bind_udp_once(info, info.port).map_err(|e| {
-            Error::other(format!(
-                "bind failed [ip:'{}', port:{}]: {e}",
-                info.ip, info.port
-            ))
-        });
+        return bind_once(info, info.port).map_err(|e| failed(info.port, e));
     }
     let (min, max) = info.port_range.unwrap_or(worker_range);
     let (min, max) = (min.max(1), max.max(1));
     let count = (max - min) as u32 + 1;
     let start = rand::random::<u32>() % count;
-    let attempts = count.min(64);
     let mut last_error = None;
-    for attempt in 0..attempts {
+    for attempt in 0..count.min(64) {
         let port = min + ((start + attempt) % count) as u16;
-        match bind_udp_once(info, port) {
+        match bind_once(info, port) {
             Ok(socket) => return Ok(socket),
             Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last_error = Some(e),
             // Not a port problem (e.g. a non-local IP): no point in retrying.
-            Err(e) => {
-                return Err(Error::other(format!(
-                    "bind failed [ip:'{}', port:{port}]: {e}",
-                    info.ip
-                )))
-            }
+            Err(e) => return Err(failed(port, e)),
         }
     }
     Err(Error::other(format!(
@@ -197,6 +210,20 @@ pub fn bind_udp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net:
         info.ip,
         last_error.map(|e| e.to_string()).unwrap_or_default()
     )))
+}
+
+/// Binds a UDP socket for `info` (fixed port, its range, or the worker's).
+pub fn bind_udp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net::UdpSocket> {
+    if info.protocol != ListenProtocol::Udp {
+        return Err(Error::type_error("unsupported listen protocol"));
+    }
+    bind_port(info, worker_range, bind_udp_once)
+}
+
+/// Binds a listening TCP socket for `info` (fixed port, its range, or the
+/// worker's).
+pub fn bind_tcp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net::TcpListener> {
+    bind_port(info, worker_range, bind_tcp_once)
 }
 
 /// mediasoup's TransportTuple JSON.

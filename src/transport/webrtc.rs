@@ -2,7 +2,7 @@
 //! candidates), DTLS 1.2 keyed SRTP, media only from validated tuples.
 //! Sockets are its own, or shared through a WebRtcServer.
 
-use super::listen::{bind_udp, tuple_json, ListenInfo, ListenProtocol};
+use super::listen::{bind_tcp, bind_udp, tuple_json, ListenInfo, ListenProtocol};
 use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{transport_candidates, IceCandidate, ListenSocket, Protocol};
@@ -54,25 +54,13 @@ const MAX_TCP_OUTBOX: usize = 4 * 1024 * 1024;
 impl TcpConnection {
     /// Frames and writes a packet; keeps what the socket did not take.
     pub fn send_frame(&mut self, packet: &[u8]) -> bool {
-        use std::io::Write;
         if packet.len() > u16::MAX as usize || self.outbox.len() > MAX_TCP_OUTBOX {
             return false;
         }
         self.outbox
             .extend_from_slice(&(packet.len() as u16).to_be_bytes());
         self.outbox.extend_from_slice(packet);
-        while !self.outbox.is_empty() {
-            match self.stream.write(&self.outbox) {
-                Ok(0) => return false,
-                Ok(n) => {
-                    self.outbox.drain(..n);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => return false,
-            }
-        }
-        true
+        self.send_frame_flush()
     }
 
     /// Writes what is left of `outbox` (false if the connection broke).
@@ -144,62 +132,6 @@ fn listen_socket<'a>(
         announced_address: listen.announced_address.as_deref(),
         expose_internal_ip: listen.expose_internal_ip,
     }
-}
-
-/// Binds a TCP listening socket like `bind_udp` does for UDP.
-pub fn bind_tcp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net::TcpListener> {
-    use socket2::{Domain, Protocol as SockProtocol, Socket, Type};
-    let bind_once = |port: u16| -> std::io::Result<std::net::TcpListener> {
-        let addr = SocketAddr::new(info.ip, port);
-        let socket = Socket::new(
-            Domain::for_address(addr),
-            Type::STREAM,
-            Some(SockProtocol::TCP),
-        )?;
-        if info.ip.is_ipv6() {
-            socket.set_only_v6(info.ipv6_only)?;
-        }
-        socket.set_reuse_address(true)?;
-        if let Some(size) = info.send_buffer_size {
-            socket.set_send_buffer_size(size)?;
-        }
-        if let Some(size) = info.recv_buffer_size {
-            socket.set_recv_buffer_size(size)?;
-        }
-        socket.set_nonblocking(true)?;
-        socket.bind(&addr.into())?;
-        socket.listen(256)?;
-        Ok(socket.into())
-    };
-    if info.port != 0 {
-        return bind_once(info.port).map_err(|e| {
-            Error::other(format!(
-                "bind failed [ip:'{}', port:{}]: {e}",
-                info.ip, info.port
-            ))
-        });
-    }
-    let (min, max) = info.port_range.unwrap_or(worker_range);
-    let (min, max) = (min.max(1), max.max(1));
-    let count = (max - min) as u32 + 1;
-    let start = rand::random::<u32>() % count;
-    for attempt in 0..count.min(64) {
-        let port = min + ((start + attempt) % count) as u16;
-        match bind_once(port) {
-            Ok(l) => return Ok(l),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => continue,
-            Err(e) => {
-                return Err(Error::other(format!(
-                    "bind failed [ip:'{}', port:{port}]: {e}",
-                    info.ip
-                )))
-            }
-        }
-    }
-    Err(Error::other(format!(
-        "no free TCP port in [{min}, {max}] for ip '{}'",
-        info.ip
-    )))
 }
 
 impl WebRtcTransport {

@@ -3,8 +3,8 @@
 //! of STUN requests (`<localUfrag>:<remoteUfrag>`), then by the tuple the
 //! fragment was first seen on.
 
-use super::listen::{bind_udp, ListenInfo, ListenProtocol};
-use super::webrtc::{bind_tcp, TcpConnection, TcpEndpoint, UdpEndpoint};
+use super::listen::{bind_tcp, bind_udp, ListenInfo, ListenProtocol};
+use super::webrtc::{TcpConnection, TcpEndpoint, UdpEndpoint};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{
     server_candidates, IceCandidate, ListenSocket, Protocol, ProtocolPrefs,

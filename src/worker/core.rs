@@ -580,16 +580,8 @@ impl Core {
             }
             "transport.restartIce" => self.webrtc_restart_ice(tkey, now_ms, _outbox),
             "transport.enableTraceEvent" => {
-                let types = data
-                    .get("types")
-                    .and_then(Value::as_array)
-                    .ok_or_else(|| Error::type_error("missing types"))?;
-                self.transports[tkey].trace_event_types = types
-                    .iter()
-                    .filter_map(Value::as_str)
-                    .filter(|t| matches!(*t, "probation" | "bwe"))
-                    .map(str::to_string)
-                    .collect();
+                self.transports[tkey].trace_event_types =
+                    crate::trace::parse_trace_types(data.get("types"), &["probation", "bwe"])?;
                 Ok(Value::Null)
             }
             other => self.transport_child_request(tkey, other, data, _outbox),

@@ -8,9 +8,10 @@ use super::Key;
 use crate::dtls::{DtlsEvent, DtlsState};
 use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
-use crate::transport::webrtc::{TcpConnection, TupleId, WebRtcTransport};
+use crate::transport::webrtc::{TcpConnection, TcpEndpoint, TupleId, WebRtcTransport};
 use crate::transport::TransportKind;
 use serde_json::{json, Value};
+use slab::Slab;
 use std::net::SocketAddr;
 
 /// Room for any STUN response the ICE server writes.
@@ -27,6 +28,40 @@ fn webrtc_in(
     match &mut transports.get_mut(tkey)?.kind {
         TransportKind::WebRtc(w) => Some(w),
         _ => None,
+    }
+}
+
+/// Accepts every pending connection of a TCP listening socket into `conns`
+/// and registers it for reading under `role(conn)`.
+pub(super) fn accept_connections(
+    endpoint: &TcpEndpoint,
+    server: Key,
+    conns: &mut Slab<TcpConnection>,
+    sockets: &mut Slab<SocketRole>,
+    registry: &mio::Registry,
+    role: impl Fn(Key) -> SocketRole,
+) {
+    while let Ok((stream, remote)) = endpoint.listener.accept() {
+        // Media and DTLS flights must not wait for Nagle.
+        let _ = stream.set_nodelay(true);
+        let conn = conns.insert(TcpConnection {
+            stream,
+            server,
+            remote,
+            local_port: endpoint.local_port,
+            inbox: Vec::new(),
+            outbox: Vec::new(),
+        });
+        let token = sockets.insert(role(conn));
+        let registered = registry.register(
+            &mut conns[conn].stream,
+            mio::Token(token),
+            mio::Interest::READABLE | mio::Interest::WRITABLE,
+        );
+        if registered.is_err() {
+            sockets.remove(token);
+            conns.remove(conn);
+        }
     }
 }
 
@@ -333,46 +368,26 @@ impl Core {
 
     /// Accepts pending connections on a transport's TCP server.
     pub(super) fn accept_tcp(&mut self, tkey: Key, server: Key) {
-        loop {
-            let Some(w) = webrtc(self, tkey) else {
-                return;
-            };
-            let Some(endpoint) = w.tcp_servers.get(server) else {
-                return;
-            };
-            match endpoint.listener.accept() {
-                Ok((stream, remote)) => {
-                    // Media and DTLS flights must not wait for Nagle.
-                    let _ = stream.set_nodelay(true);
-                    let local_port = endpoint.local_port;
-                    let conn = w.tcp_conns.insert(TcpConnection {
-                        stream,
-                        server,
-                        remote,
-                        local_port,
-                        inbox: Vec::new(),
-                        outbox: Vec::new(),
-                    });
-                    let token = self.sockets.insert(SocketRole::WebRtcTcpConn(tkey, conn));
-                    let Some(w) = webrtc_in(&mut self.transports, tkey) else {
-                        return;
-                    };
-                    let registered = self.registry.register(
-                        &mut w.tcp_conns[conn].stream,
-                        mio::Token(token),
-                        mio::Interest::READABLE | mio::Interest::WRITABLE,
-                    );
-                    if registered.is_err() {
-                        self.sockets.remove(token);
-                        if let Some(w) = webrtc(self, tkey) {
-                            w.tcp_conns.remove(conn);
-                        }
-                    }
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(_) => return,
-            }
-        }
+        let Core {
+            transports,
+            sockets,
+            registry,
+            ..
+        } = self;
+        let Some(w) = webrtc_in(transports, tkey) else {
+            return;
+        };
+        let Some(endpoint) = w.tcp_servers.get(server) else {
+            return;
+        };
+        accept_connections(
+            endpoint,
+            server,
+            &mut w.tcp_conns,
+            sockets,
+            registry,
+            |conn| SocketRole::WebRtcTcpConn(tkey, conn),
+        );
     }
 
     /// Reads a TCP connection and handles every complete frame.

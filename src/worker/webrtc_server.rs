@@ -3,9 +3,10 @@
 
 use super::channel::Outbox;
 use super::core::{string_field, Core, Handler, SocketRole};
+use super::webrtc_io::accept_connections;
 use super::Key;
 use crate::error::{Error, Result};
-use crate::transport::webrtc::{TcpConnection, TupleId};
+use crate::transport::webrtc::TupleId;
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
 use crate::transport::TransportKind;
 use serde_json::Value;
@@ -162,40 +163,26 @@ impl Core {
     /// Accepts connections on a server's TCP socket; they wait for their
     /// first STUN request to find their transport.
     pub(super) fn server_tcp_accept(&mut self, skey: Key, server_idx: Key) {
-        loop {
-            let Some(server) = self.webrtc_servers.get_mut(skey) else {
-                return;
-            };
-            let Some(endpoint) = server.tcp.get(server_idx) else {
-                return;
-            };
-            match endpoint.listener.accept() {
-                Ok((stream, remote)) => {
-                    // Media and DTLS flights must not wait for Nagle.
-                    let _ = stream.set_nodelay(true);
-                    let local_port = endpoint.local_port;
-                    let conn = server.pending_tcp.insert(TcpConnection {
-                        stream,
-                        server: server_idx,
-                        remote,
-                        local_port,
-                        inbox: Vec::new(),
-                        outbox: Vec::new(),
-                    });
-                    let token = self.sockets.insert(SocketRole::ServerTcpConn(skey, conn));
-                    let registered = self.registry.register(
-                        &mut self.webrtc_servers[skey].pending_tcp[conn].stream,
-                        mio::Token(token),
-                        mio::Interest::READABLE | mio::Interest::WRITABLE,
-                    );
-                    if registered.is_err() {
-                        self.sockets.remove(token);
-                        self.webrtc_servers[skey].pending_tcp.remove(conn);
-                    }
-                }
-                Err(_) => return,
-            }
-        }
+        let Core {
+            webrtc_servers,
+            sockets,
+            registry,
+            ..
+        } = self;
+        let Some(server) = webrtc_servers.get_mut(skey) else {
+            return;
+        };
+        let Some(endpoint) = server.tcp.get(server_idx) else {
+            return;
+        };
+        accept_connections(
+            endpoint,
+            server_idx,
+            &mut server.pending_tcp,
+            sockets,
+            registry,
+            |conn| SocketRole::ServerTcpConn(skey, conn),
+        );
     }
 
     /// A pending server TCP connection is readable: once a whole first
