@@ -125,11 +125,15 @@ pub struct Consumer {
     /// Timestamp offset applied after a simulcast stream switch.
     ts_offset: u32,
     last_timestamp: Option<u32>,
+    /// Sender report mapping of the stream currently forwarded.
+    current_sr: Option<(u64, u32)>,
     /// Spatial layers the producer offers and the preferred/current ones.
     max_layers: Layers,
     pub preferred_layers: Option<Layers>,
     pub current_layers: Option<Layers>,
     target_spatial: u8,
+    /// `current_layers` changed since the worker last reported it.
+    layers_changed: bool,
     pub stream: ConsumerStream,
     sent: Box<[SentEntry]>,
     rtx_seq: u16,
@@ -235,10 +239,12 @@ impl Consumer {
             transport_connected: true,
             ts_offset: 0,
             last_timestamp: None,
+            current_sr: None,
             max_layers,
             target_spatial: preferred_layers.map(|l| l.spatial).unwrap_or(0),
             preferred_layers,
             current_layers: None,
+            layers_changed: false,
             stream,
             sent: vec![SentEntry::default(); SENT_RING].into_boxed_slice(),
             rtx_seq: rand::random(),
@@ -343,7 +349,7 @@ impl Consumer {
         }
         let h = fwd.header;
         let layered = matches!(self.consumer_type, ConsumerType::Simulcast);
-        if layered && stream as u8 != self.target_spatial {
+        if layered && h.spatial_layer != self.target_spatial {
             // Other simulcast streams are not ours (yet).
             return ForwardResult::Skip;
         }
@@ -361,17 +367,15 @@ impl Consumer {
             }
             self.seq.sync(h.seq.wrapping_sub(1));
             if layered {
-                // Keep the timestamp going forward across a stream switch.
-                if let Some(last) = self.last_timestamp {
-                    let proposed = h.timestamp.wrapping_add(self.ts_offset);
-                    if (proposed.wrapping_sub(last) as i32) <= 0 {
-                        self.ts_offset = last.wrapping_add(1).wrapping_sub(h.timestamp);
-                    }
-                }
-                self.current_layers = Some(Layers {
+                self.align_timestamps(fwd);
+                let layers = Some(Layers {
                     spatial: self.target_spatial,
                     temporal: self.preferred_layers.map(|l| l.temporal).unwrap_or(0),
                 });
+                if layers != self.current_layers {
+                    self.current_layers = layers;
+                    self.layers_changed = true;
+                }
             }
             self.sync_required = false;
         }
@@ -384,6 +388,7 @@ impl Consumer {
         };
         let timestamp = h.timestamp.wrapping_add(self.ts_offset);
         self.last_timestamp = Some(timestamp);
+        self.current_sr = fwd.sr_mapping;
         let header = OutHeader {
             marker: h.marker,
             payload_type: h.payload_type,
@@ -534,7 +539,58 @@ impl Consumer {
         }
     }
 
-    /// The producer stream this consumer wants key frames from.
+    /// Simulcast: targets the best active encoding up to the preferred one
+    /// (or the lowest active one above it if none is). True when the target
+    /// changed: the consumer then waits for a key frame of the new stream.
+    pub fn choose_target(&mut self, active: &[bool]) -> bool {
+        let preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial as usize;
+        let best = (0..=preferred.min(active.len().saturating_sub(1)))
+            .rev()
+            .find(|i| active[*i])
+            .or_else(|| (preferred + 1..active.len()).find(|i| active[*i]));
+        match best {
+            Some(target) if target as u8 != self.target_spatial => {
+                self.target_spatial = target as u8;
+                self.sync_required = true;
+                true
+            }
+            _ => false,
+        }
+    }
+
+    /// On a switch to another simulcast stream: maps its timestamps onto the
+    /// old stream's timeline through both streams' sender reports (their RTP
+    /// timestamps start at unrelated random values), and keeps them moving
+    /// forward in any case.
+    fn align_timestamps(&mut self, fwd: &Forwarded) {
+        let ts = fwd.header.timestamp;
+        if let (Some((old_ntp, old_rtp)), Some((new_ntp, new_rtp))) =
+            (self.current_sr, fwd.sr_mapping)
+        {
+            // The new packet's timestamp expressed in the old stream's base.
+            let elapsed_ms = new_ntp as i64 - old_ntp as i64;
+            let elapsed_ticks = elapsed_ms * fwd.clock_rate as i64 / 1000;
+            let in_old_base = old_rtp
+                .wrapping_add(elapsed_ticks as u32)
+                .wrapping_add(ts.wrapping_sub(new_rtp));
+            // `ts_offset` maps the old stream to the output; extend it.
+            self.ts_offset = self.ts_offset.wrapping_add(in_old_base.wrapping_sub(ts));
+        }
+        if let Some(last) = self.last_timestamp {
+            let proposed = ts.wrapping_add(self.ts_offset);
+            if (proposed.wrapping_sub(last) as i32) <= 0 {
+                self.ts_offset = last.wrapping_add(1).wrapping_sub(ts);
+            }
+        }
+    }
+
+    /// Whether `current_layers` changed since the last call (for the
+    /// `layerschange` event).
+    pub fn take_layers_changed(&mut self) -> bool {
+        std::mem::take(&mut self.layers_changed)
+    }
+
+    /// The producer encoding this consumer wants key frames from.
     pub fn wanted_stream(&self) -> usize {
         match self.consumer_type {
             ConsumerType::Simulcast => self.target_spatial as usize,

@@ -70,6 +70,10 @@ pub struct Forwarded<'a> {
     pub bytes: &'a [u8],
     pub layout: &'a PacketLayout,
     pub header: MappedHeader,
+    /// The stream's last sender report: (NTP ms, RTP timestamp) and clock
+    /// rate, to line up timestamps when a consumer switches streams.
+    pub sr_mapping: Option<(u64, u32)>,
+    pub clock_rate: u32,
 }
 
 impl Forwarded<'_> {

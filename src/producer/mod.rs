@@ -132,6 +132,7 @@ impl Feedback {
 /// What the router needs to forward one received packet.
 pub struct Received {
     pub stream: usize,
+    pub encoding: usize,
     pub header: MappedHeader,
     /// RTX: the original packet starts 2 bytes later in the payload.
     pub is_rtx: bool,
@@ -277,6 +278,22 @@ impl Producer {
         Some((bytes, layout, header))
     }
 
+    /// The stream of encoding `encoding`, if it has started.
+    pub fn stream_of_encoding(&mut self, encoding: usize) -> Option<&mut ProducerStream> {
+        self.streams.iter_mut().find(|s| s.encoding_idx == encoding)
+    }
+
+    /// Per encoding: whether its stream is receiving media (started and not
+    /// found inactive), which simulcast consumers choose layers from.
+    pub fn active_encodings(&self, out: &mut [bool]) {
+        out.iter_mut().for_each(|a| *a = false);
+        for s in &self.streams {
+            if let Some(a) = out.get_mut(s.encoding_idx) {
+                *a = !s.recv.is_inactive();
+            }
+        }
+    }
+
     /// Score per encoding (0 for encodings with no stream yet), as
     /// consumers report `producerScores`.
     pub fn encoding_scores(&self) -> Vec<u8> {
@@ -390,7 +407,7 @@ impl Producer {
         self.feedback.score_changed = true;
         // The first packets may be lost: ask for a key frame right away.
         if self.kind == MediaKind::Video && !self.paused {
-            self.request_key_frame(self.streams.len() - 1, now_ms);
+            self.request_key_frame(encoding_idx, now_ms);
         }
         self.streams.len() - 1
     }
@@ -501,6 +518,7 @@ impl Producer {
         let stream = &self.streams[stream_idx];
         Some(Received {
             stream: stream_idx,
+            encoding: stream.encoding_idx,
             is_rtx,
             header: MappedHeader {
                 marker: packet.marker(),
@@ -557,10 +575,10 @@ impl Producer {
         self.streams[stream].payload_codec
     }
 
-    /// A consumer needs a key frame of `stream`: coalesced per SSRC (and
-    /// delayed by `keyFrameRequestDelay`) before a PLI/FIR goes out.
-    pub fn request_key_frame(&mut self, stream: usize, now_ms: u64) {
-        let Some(s) = self.streams.get_mut(stream) else {
+    /// A consumer needs a key frame of encoding `encoding`: coalesced per
+    /// SSRC (and delayed by `keyFrameRequestDelay`) before a PLI/FIR goes out.
+    pub fn request_key_frame(&mut self, encoding: usize, now_ms: u64) {
+        let Some(s) = self.streams.iter_mut().find(|s| s.encoding_idx == encoding) else {
             return;
         };
         if self.key_frames.key_frame_needed(s.ssrc, now_ms) {

@@ -235,10 +235,13 @@ impl Core {
         let audio_level = producer.layout.ext[ExtKind::AudioLevel as usize]
             .clone()
             .and_then(|r| crate::rtp::ext::read_audio_level(&recv_buf[r]));
+        let stream = &producer.streams[received.stream];
         let forwarded = Forwarded {
             bytes: &recv_buf[..len],
             layout: &producer.layout,
             header: received.header,
+            sr_mapping: stream.recv.sender_report_mapping(),
+            clock_rate: stream.recv.params().clock_rate,
         };
         let mut mid_scratch = [0u8; 16];
         let mut key_frame_needed = false;
@@ -252,6 +255,14 @@ impl Core {
                 ));
                 match consumer.forward(&forwarded, received.stream, &mut mid_scratch, send_buf) {
                     ForwardResult::Send(sent) => {
+                        if consumer.take_layers_changed() {
+                            let layers = consumer.current_layers.map(|l| l.json());
+                            outbox.notification(
+                                &consumer.id,
+                                "consumer.layerschange",
+                                layers.into(),
+                            );
+                        }
                         let bytes = &send_buf[..sent.len];
                         consumer.stream.on_sent(&sent.info, bytes, now_ms);
                         if !consumer.trace_types.is_empty() {
@@ -266,9 +277,9 @@ impl Core {
                 }
             }
         }
-        let stream = received.stream;
+        let encoding = received.encoding;
         if key_frame_needed {
-            self.producers[pkey].request_key_frame(stream, now_ms);
+            self.producers[pkey].request_key_frame(encoding, now_ms);
         }
         if self.producers[pkey].feedback.is_pending() {
             self.flush_producer_feedback(pkey, outbox);

@@ -325,7 +325,7 @@ impl Core {
                 let mut stats = vec![consumer.stream.stats(now_ms)];
                 let pkey = consumer.producer;
                 let wanted = consumer.wanted_stream();
-                if let Some(stream) = self.producers[pkey].streams.get_mut(wanted) {
+                if let Some(stream) = self.producers[pkey].stream_of_encoding(wanted) {
                     stats.push(stream.stats(now_ms));
                 }
                 Ok(Value::Array(stats))
@@ -370,6 +370,26 @@ impl Core {
                 Ok(Value::Null)
             }
             other => Err(Error::other(format!("unknown method '{other}'"))),
+        }
+    }
+
+    /// Simulcast consumers follow the producer's active encodings: the best
+    /// one up to the preferred layer (mediasoup picks by bitrate too; without
+    /// bandwidth estimation activity decides).
+    pub(super) fn update_simulcast_targets(&mut self, outbox: &mut Outbox) {
+        let mut active = [false; 16];
+        let keys: Vec<Key> = self
+            .consumers
+            .iter()
+            .filter(|(_, c)| c.consumer_type == crate::consumer::ConsumerType::Simulcast)
+            .map(|(k, _)| k)
+            .collect();
+        for ckey in keys {
+            let pkey = self.consumers[ckey].producer;
+            self.producers[pkey].active_encodings(&mut active);
+            if self.consumers[ckey].choose_target(&active) && self.consumers[ckey].is_active() {
+                self.request_key_frame_for(ckey, outbox);
+            }
         }
     }
 

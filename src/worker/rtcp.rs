@@ -247,6 +247,8 @@ impl Core {
                     bytes,
                     layout: &layout,
                     header,
+                    sr_mapping: None,
+                    clock_rate: 0,
                 };
                 let Some((len, abs_at, twcc_at)) = consumer.write_retransmission(
                     &fwd,
@@ -369,6 +371,7 @@ impl Core {
     /// Periodic RTCP: producer timers and feedback, then every transport's
     /// sender/receiver reports once per interval.
     pub(super) fn tick_rtcp(&mut self, now_ms: u64, outbox: &mut Outbox) {
+        self.update_simulcast_targets(outbox);
         let producer_keys: Vec<Key> = self.producers.iter().map(|(k, _)| k).collect();
         for pkey in producer_keys {
             self.producers[pkey].on_tick(now_ms);
