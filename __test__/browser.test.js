@@ -6,7 +6,9 @@
 // audio, and the server-side producer/consumer stats must count the packets.
 // Runs over (a) WebRtcTransport UDP listenInfos, (b) a WebRtcServer,
 // (c) ICE-TCP only, and (d) checks that a wrong remote DTLS fingerprint makes
-// DTLS fail. Signalling goes through playwright's page.exposeFunction bridge.
+// DTLS fail; (f) sends the camera as 3-layer VP8 simulcast and follows the
+// consumer's layer switches on B. Signalling goes through playwright's
+// page.exposeFunction bridge.
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -340,6 +342,189 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 			}
 		});
 	}
+
+	// Page A sends its camera as 3-layer VP8 simulcast (RID-based, as
+	// Chromium does it); B consumes it. 1280x720: at 640x480 Chromium sends
+	// only two layers (its simulcast layer limit by resolution), whatever the
+	// bandwidth estimate.
+	test('(f) 3-layer VP8 simulcast: RID streams, layerschange, setPreferredLayers, a paused layer', { timeout: 30_000 }, async () => {
+		const router = await ctx.worker.createRouter({ mediaCodecs });
+		// Chromium sends RID-based simulcast only if the RID and repaired-RID
+		// header extensions are negotiated.
+		const videoExtensions = router.rtpCapabilities.headerExtensions
+			.filter((e) => e.kind === 'video')
+			.map((e) => e.uri);
+		assert.ok(videoExtensions.includes('urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id'));
+		assert.ok(videoExtensions.includes('urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id'));
+		const room = createRoom(router, () => modes.udp.transportOptions(ctx));
+		// Spatial layers of every layerschange, hooked before B resumes.
+		const layersSeen = [];
+		router.observer.on('newtransport', (transport) =>
+			transport.observer.on('newconsumer', (consumer) =>
+				consumer.on('layerschange', (layers) => layersSeen.push(layers ? layers.spatialLayer : null))
+			)
+		);
+		const encodings = [
+			{ rid: 'r0', maxBitrate: 100_000, scaleResolutionDownBy: 4 },
+			{ rid: 'r1', maxBitrate: 300_000, scaleResolutionDownBy: 2 },
+			{ rid: 'r2', maxBitrate: 900_000 },
+		];
+		const pages = [];
+		try {
+			const pageA = await openPage(ctx, room);
+			pages.push(pageA);
+			const produced = await withTimeout(
+				pageA.evaluate((encodings) => window.client.produceSimulcast({ encodings, width: 1280, height: 720 }), encodings),
+				15_000,
+				'page A producing simulcast'
+			);
+			const producer = room.producers.get(produced.id);
+			assert.equal(producer.type, 'simulcast');
+			assert.deepEqual(producer.rtpParameters.encodings.map((e) => e.rid), ['r0', 'r1', 'r2']);
+
+			const pageB = await openPage(ctx, room);
+			pages.push(pageB);
+			const [consumed] = await withTimeout(
+				pageB.evaluate((ids) => window.client.consume(ids), [produced.id]),
+				15_000,
+				'page B consuming'
+			);
+			const consumer = room.consumers.get(consumed.id);
+			assert.equal(consumer.type, 'simulcast');
+
+			const statsOf = (page) => withTimeout(page.evaluate(() => window.client.stats()), 5_000, 'page stats');
+			const diagnose = async (error) => {
+				const a = await statsOf(pageA).catch((e) => e.message);
+				const b = await statsOf(pageB).catch((e) => e.message);
+				const p = await producer.getStats().catch((e) => e.message);
+				error.message += `\nA: ${JSON.stringify(a)}\nB: ${JSON.stringify(b)}\nproducer: ${JSON.stringify(p)}\nconsumer currentLayers ${JSON.stringify(consumer.currentLayers)}, layerschange ${JSON.stringify(layersSeen)}\n${describeRoom(room)}`;
+				throw error;
+			};
+
+			// One producer stream per RID, all receiving.
+			const producerStats = await waitFor(
+				async () => {
+					const stats = await producer.getStats();
+					return stats.length === 3 && stats.every((s) => s.packetCount > 50) ? stats : null;
+				},
+				10_000,
+				'3 producer streams receiving'
+			).catch(diagnose);
+			assert.deepEqual(producerStats.map((s) => s.rid).sort(), ['r0', 'r1', 'r2']);
+			assert.equal(new Set(producerStats.map((s) => s.ssrc)).size, 3);
+
+			// What A encodes per RID (sizes, in case Chromium adapts them).
+			const sizeOf = (o) => o && `${o.frameWidth}x${o.frameHeight}`;
+			const sender = await statsOf(pageA);
+			const sent = sender.outboundByRid ?? {};
+			for (const rid of ['r0', 'r1', 'r2']) {
+				assert.ok(sent[rid]?.framesEncoded > 0, `A encodes ${rid}: ${JSON.stringify(sent)}`);
+			}
+			assert.ok(sent.r2.frameWidth > sent.r1.frameWidth && sent.r1.frameWidth > sent.r0.frameWidth, JSON.stringify(sent));
+
+			// B follows a layer: it decodes frames of that layer's size.
+			const follow = async (rid, spatialLayer, from, ms, what) =>
+				waitFor(
+					async () => {
+						const [a, b] = await Promise.all([statsOf(pageA), statsOf(pageB)]);
+						const video = b.inbound.video;
+						const size = sizeOf(a.outboundByRid?.[rid]);
+						return consumer.currentLayers?.spatialLayer === spatialLayer && sizeOf(video) === size
+							? { video, size, ms: Date.now() - from }
+							: null;
+					},
+					ms,
+					what,
+					100
+				).catch(diagnose);
+			const high = await follow('r2', 2, Date.now(), 12_000, 'B decoding layer 2 (r2)');
+			assert.ok(layersSeen.includes(2), `layerschange ${JSON.stringify(layersSeen)}`);
+
+			// From here on B's decoded frame count is sampled every 100 ms; the
+			// longest time it stood still is recorded per phase.
+			const monitor = { running: true, phase: '', last: null, stalls: {} };
+			const sampling = (async () => {
+				while (monitor.running) {
+					const video = (await statsOf(pageB).catch(() => null))?.inbound.video;
+					const now = Date.now();
+					if (video && (!monitor.last || video.framesDecoded > monitor.last.frames)) {
+						monitor.last = { at: now, frames: video.framesDecoded };
+					} else if (monitor.last) {
+						monitor.stalls[monitor.phase] = Math.max(monitor.stalls[monitor.phase] ?? 0, now - monitor.last.at);
+					}
+					await new Promise((r) => setTimeout(r, 100));
+				}
+			})();
+			// Reaching a layer, then `keepMs` of decoding at its size.
+			const reach = async (phase, rid, spatialLayer, ms, action, keepMs = 1000) => {
+				monitor.phase = phase;
+				const at = Date.now();
+				await action();
+				const reached = await follow(rid, spatialLayer, at, ms, `B decoding layer ${spatialLayer} (${rid}) after ${phase}`);
+				assert.equal(layersSeen.at(-1), spatialLayer);
+				await new Promise((r) => setTimeout(r, keepMs));
+				const { inbound } = await statsOf(pageB);
+				assert.ok(
+					inbound.video.framesDecoded > reached.video.framesDecoded + (keepMs / 100),
+					`frames keep being decoded at layer ${spatialLayer} after ${phase}: ${reached.video.framesDecoded} -> ${inbound.video.framesDecoded}`
+				);
+				assert.equal(sizeOf(inbound.video), reached.size);
+				return `${phase}: layer ${spatialLayer} (${reached.size}) after ${reached.ms} ms`;
+			};
+
+			const phases = [];
+			try {
+				// Down to the lowest layer on the server's word, and back up.
+				for (const [spatialLayer, rid] of [[0, 'r0'], [2, 'r2']]) {
+					phases.push(
+						await reach(`setPreferredLayers(${spatialLayer})`, rid, spatialLayer, 5_000, () =>
+							consumer.setPreferredLayers({ spatialLayer })
+						)
+					);
+					assert.equal(consumer.preferredLayers.spatialLayer, spatialLayer);
+				}
+				// A stops sending r2 (as when its bandwidth drops): once the
+				// stream is found inactive the consumer falls back to layer 1.
+				phases.push(
+					await reach('A pausing r2', 'r1', 1, 8_000, () =>
+						pageA.evaluate(() => window.client.setMaxSpatialLayer(1))
+					)
+				);
+				// r2 comes back, its PictureID / TL0PICIDX now behind r1's (it
+				// skipped frames): the consumer switches up, and B keeps decoding
+				// (watched longer: a decoder confused by those numbers stalls
+				// only after a second or so).
+				phases.push(
+					await reach(
+						'A resuming r2',
+						'r2',
+						2,
+						5_000,
+						() => pageA.evaluate(() => window.client.setMaxSpatialLayer(2)),
+						3000
+					)
+				);
+			} finally {
+				monitor.running = false;
+				await sampling;
+			}
+			// A paused stream freezes B until it is found inactive (about
+			// 1.5 s, no bandwidth estimation tells earlier); switches must not.
+			for (const phase of ['setPreferredLayers(0)', 'setPreferredLayers(2)', 'A resuming r2']) {
+				assert.ok((monitor.stalls[phase] ?? 0) < 1000, `${phase}: no frame decoded for ${monitor.stalls[phase]} ms`);
+			}
+
+			const receiver = (await statsOf(pageB)).inbound.video;
+			console.log(
+				`simulcast: A sends ${['r0', 'r1', 'r2'].map((rid) => `${rid} ${sizeOf(sent[rid])}`).join(', ')} (available outgoing bitrate ${sender.pair?.availableOutgoingBitrate}); producer packets ${producerStats.map((s) => `${s.rid} ${s.packetCount}`).join(', ')}; B decoded layer 2 (${high.size}) after ${high.ms} ms; ${phases.join('; ')}; layerschange ${JSON.stringify(layersSeen)}; longest stalls ${JSON.stringify(monitor.stalls)} ms; B decoded ${receiver.framesDecoded} frames (${receiver.keyFramesDecoded} key frames), freezes ${receiver.freezeCount}, PLIs ${receiver.pliCount}, lost ${receiver.packetsLost}`
+			);
+		} finally {
+			for (const page of pages) {
+				await page.close().catch(() => {});
+			}
+			router.close();
+		}
+	});
 
 	test('(d) a wrong remote DTLS fingerprint makes DTLS fail', { timeout: 30_000 }, async () => {
 		const router = await ctx.worker.createRouter({ mediaCodecs });

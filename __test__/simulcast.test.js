@@ -101,21 +101,26 @@ test('simulcast consumer follows the active layers and switches on key frames', 
 		assert.equal(layers.at(-1), 0);
 
 		// All three layers: the consumer asks layer 2 for a key frame and
-		// switches when it comes.
+		// switches when it comes, forwarding layer 0 until then.
+		const waiting = received.length;
 		for (let k = 0; k < 10; k++) {
 			sendFrame([0, 1, 2]);
 			await sleep(20);
 		}
 		assert.ok(plis.has(SSRCS[2]), `PLI for the top layer: ${[...plis]}`);
+		const meanwhile = received.slice(waiting);
+		assert.equal(meanwhile.length, 10, 'layer 0 goes on while the switch waits');
+		assert.ok(meanwhile.every(p => layerOf(p) === SSRCS[0]));
+		assert.equal(layers.at(-1), 0);
 		const before = received.length;
 		sendFrame([0, 1, 2], [2]);
 		for (let k = 0; k < 5; k++) {
 			sendFrame([0, 1, 2]);
 			await sleep(20);
 		}
+		// That frame's layer 0 packet was sent before its layer 2 key frame.
 		const after = received.slice(before);
-		assert.ok(after.length >= 5);
-		assert.ok(after.every(p => layerOf(p) === SSRCS[2]), 'only layer 2 after the switch');
+		assert.deepEqual(after.map(layerOf), [SSRCS[0], ...Array(6).fill(SSRCS[2])], 'only layer 2 after the switch');
 		assert.equal(layers.at(-1), 2);
 
 		// One output stream: continuous sequence numbers, timestamps never

@@ -9,7 +9,9 @@ pub mod writer;
 
 use crate::error::{Error, Result};
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
+use crate::rtp::codecs::parse_vp8;
 use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
+use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
 use crate::worker::Key;
@@ -29,7 +31,96 @@ struct SentEntry {
     input_seq: u16,
     stream: u8,
     timestamp: u32,
+    /// VP8 PictureID / TL0PICIDX offsets the packet was sent with.
+    vp8: Vp8Offsets,
     resent_at_ms: u64,
+}
+
+/// 15-bit VP8 PictureID space.
+const PICTURE_ID_MAX: u16 = 0x7fff;
+
+/// What a simulcast VP8 consumer adds to the PictureID and TL0PICIDX of the
+/// stream it forwards.
+#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
+struct Vp8Offsets {
+    picture_id: u16,
+    tl0_pic_idx: u8,
+}
+
+impl Vp8Offsets {
+    /// Rewrites the descriptor of `payload` (2-byte PictureIDs only: what
+    /// browsers send) in place; returns the written (PictureID, TL0PICIDX).
+    fn apply(self, payload: &mut [u8]) -> (Option<u16>, Option<u8>) {
+        let Some(d) = parse_vp8(payload) else {
+            return (None, None);
+        };
+        let picture_id = d
+            .picture_id
+            .filter(|_| d.two_byte_picture_id)
+            .map(|p| p.wrapping_add(self.picture_id) & PICTURE_ID_MAX)
+            .filter(|p| d.write_picture_id(payload, *p));
+        let tl0 = d
+            .tl0_pic_idx
+            .map(|t| t.wrapping_add(self.tl0_pic_idx))
+            .filter(|t| d.write_tl0_pic_idx(payload, *t));
+        (picture_id, tl0)
+    }
+}
+
+/// Simulcast VP8: every encoding numbers its frames (PictureID) and base
+/// layer frames (TL0PICIDX) on its own (Chromium: from a random start, and
+/// an encoding it paused resumes behind the others). Forwarded as they are,
+/// a switch makes both jump, and when they jump back a receiver's
+/// reference finder (libwebrtc keeps state per TL0PICIDX, which the
+/// switch's key frame does not reset for the indexes after its own) drops
+/// the frames that follow the key frame: the video freezes for seconds. As
+/// mediasoup's VP8 `EncodingContext`, the consumer shifts both so the key
+/// frame that starts a stream continues where the last one ended.
+#[derive(Default)]
+struct Vp8Continuity {
+    offsets: Vp8Offsets,
+    /// Highest PictureID / TL0PICIDX sent.
+    last_picture_id: Option<u16>,
+    last_tl0_pic_idx: Option<u8>,
+}
+
+impl Vp8Continuity {
+    /// On the key frame that (re)starts forwarding: its values follow the
+    /// last ones sent.
+    fn sync(&mut self, payload: &[u8]) {
+        let Some(d) = parse_vp8(payload) else {
+            return;
+        };
+        if let (Some(last), Some(p), true) =
+            (self.last_picture_id, d.picture_id, d.two_byte_picture_id)
+        {
+            self.offsets.picture_id = last.wrapping_add(1).wrapping_sub(p) & PICTURE_ID_MAX;
+        }
+        if let (Some(last), Some(t)) = (self.last_tl0_pic_idx, d.tl0_pic_idx) {
+            self.offsets.tl0_pic_idx = last.wrapping_add(1).wrapping_sub(t);
+        }
+    }
+
+    /// Rewrites a forwarded packet's payload and remembers the values sent.
+    fn rewrite(&mut self, payload: &mut [u8]) {
+        let (picture_id, tl0) = self.offsets.apply(payload);
+        if let Some(p) = picture_id {
+            if self
+                .last_picture_id
+                .is_none_or(|last| is_seq_higher_than_in(p, last, PICTURE_ID_MAX))
+            {
+                self.last_picture_id = Some(p);
+            }
+        }
+        if let Some(t) = tl0 {
+            if self
+                .last_tl0_pic_idx
+                .is_none_or(|last| is_seq_higher_than(t, last))
+            {
+                self.last_tl0_pic_idx = Some(t);
+            }
+        }
+    }
 }
 
 /// Trace event types a consumer can emit.
@@ -137,6 +228,8 @@ pub struct Consumer {
     pub stream: ConsumerStream,
     sent: Box<[SentEntry]>,
     rtx_seq: u16,
+    /// Simulcast VP8 consumers: PictureID / TL0PICIDX continuity.
+    vp8: Option<Vp8Continuity>,
 }
 
 impl Consumer {
@@ -191,6 +284,9 @@ impl Consumer {
             temporal: temporal.max(1) - 1,
         };
         let layered = matches!(consumer_type, ConsumerType::Simulcast | ConsumerType::Svc);
+        let vp8 = (consumer_type == ConsumerType::Simulcast
+            && media_codec.mime_type.eq_ignore_ascii_case("video/vp8"))
+        .then(Vp8Continuity::default);
         let preferred_layers = if layered {
             let requested = data.get("preferredLayers").filter(|v| v.is_object());
             Some(match requested {
@@ -248,6 +344,7 @@ impl Consumer {
             stream,
             sent: vec![SentEntry::default(); SENT_RING].into_boxed_slice(),
             rtx_seq: rand::random(),
+            vp8,
         })
     }
 
@@ -324,7 +421,11 @@ impl Consumer {
         self.preferred_layers = Some(layers);
         if layers.spatial != self.target_spatial {
             self.target_spatial = layers.spatial;
-            self.sync_required = true;
+            // A simulcast consumer switches at the new stream's key frame
+            // (see `forward`) and goes on with its current one until then.
+            if self.consumer_type == ConsumerType::Svc {
+                self.sync_required = true;
+            }
         }
         Ok(json!({"preferredLayers": layers.json()}))
     }
@@ -349,10 +450,6 @@ impl Consumer {
         }
         let h = fwd.header;
         let layered = matches!(self.consumer_type, ConsumerType::Simulcast);
-        if layered && h.spatial_layer != self.target_spatial {
-            // Other simulcast streams are not ours (yet).
-            return ForwardResult::Skip;
-        }
         if !self
             .params
             .codecs
@@ -361,6 +458,21 @@ impl Consumer {
         {
             return ForwardResult::Skip;
         }
+        if layered {
+            // As mediasoup: the stream being sent goes on until the target
+            // stream's key frame arrives, which switches to it (so a switch
+            // does not freeze the receiver while it waits for that key
+            // frame); other streams are not forwarded.
+            let current = self.current_layers.map(|l| l.spatial);
+            if h.spatial_layer == self.target_spatial && current != Some(h.spatial_layer) {
+                if !h.is_keyframe {
+                    return ForwardResult::SkipNeedKeyFrame;
+                }
+                self.sync_required = true;
+            } else if current != Some(h.spatial_layer) {
+                return ForwardResult::Skip;
+            }
+        }
         if self.sync_required {
             if self.kind == MediaKind::Video && !h.is_keyframe {
                 return ForwardResult::SkipNeedKeyFrame;
@@ -368,8 +480,11 @@ impl Consumer {
             self.seq.sync(h.seq.wrapping_sub(1));
             if layered {
                 self.align_timestamps(fwd);
+                if let Some(vp8) = &mut self.vp8 {
+                    vp8.sync(fwd.payload());
+                }
                 let layers = Some(Layers {
-                    spatial: self.target_spatial,
+                    spatial: h.spatial_layer,
                     temporal: self.preferred_layers.map(|l| l.temporal).unwrap_or(0),
                 });
                 if layers != self.current_layers {
@@ -401,11 +516,21 @@ impl Consumer {
         else {
             return ForwardResult::Skip;
         };
+        // The payload is the packet's tail.
+        let payload_at = len - fwd.payload().len();
+        let vp8 = match &mut self.vp8 {
+            Some(vp8) => {
+                vp8.rewrite(&mut out[payload_at..len]);
+                vp8.offsets
+            }
+            None => Vp8Offsets::default(),
+        };
         self.sent[out_seq as usize % SENT_RING] = SentEntry {
             tag: out_seq as u32 + 1,
             input_seq: h.seq,
             stream: stream as u8,
             timestamp,
+            vp8,
             resent_at_ms: 0,
         };
         ForwardResult::Send(Sent {
@@ -506,6 +631,11 @@ impl Consumer {
             ssrc: self.ssrc,
         };
         let (len, abs, twcc) = self.write(fwd, &header, mid_scratch, out)?;
+        // The VP8 descriptor as it was first sent (`nacked` found the entry).
+        let entry = self.sent[out_seq as usize % SENT_RING];
+        if self.vp8.is_some() && entry.tag == out_seq as u32 + 1 {
+            entry.vp8.apply(&mut out[len - fwd.payload().len()..len]);
+        }
         let Some((rtx_pt, rtx_ssrc)) = self.rtx else {
             return Some((len, abs, twcc));
         };
@@ -541,7 +671,8 @@ impl Consumer {
 
     /// Simulcast: targets the best active encoding up to the preferred one
     /// (or the lowest active one above it if none is). True when the target
-    /// changed: the consumer then waits for a key frame of the new stream.
+    /// changed: the consumer switches at a key frame of the new stream (to
+    /// be asked for), forwarding the current one until then.
     pub fn choose_target(&mut self, active: &[bool]) -> bool {
         let preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial as usize;
         let best = (0..=preferred.min(active.len().saturating_sub(1)))
@@ -551,7 +682,6 @@ impl Consumer {
         match best {
             Some(target) if target as u8 != self.target_spatial => {
                 self.target_spatial = target as u8;
-                self.sync_required = true;
                 true
             }
             _ => false,
@@ -617,4 +747,66 @@ fn clamp_layers(value: &Value, max: Layers) -> Result<Layers> {
         spatial: (spatial as u64).min(max.spatial as u64) as u8,
         temporal: (temporal as u64).min(max.temporal as u64) as u8,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// VP8 descriptor with a 2-byte PictureID, TL0PICIDX and TID, then a
+    /// VP8 payload header byte (P = 0: key frame).
+    fn vp8(picture_id: u16, tl0: u8, key: bool) -> Vec<u8> {
+        vec![
+            0x90,
+            0xe0,
+            0x80 | (picture_id >> 8) as u8,
+            picture_id as u8,
+            tl0,
+            0x00,
+            if key { 0x00 } else { 0x01 },
+        ]
+    }
+
+    fn ids(payload: &[u8]) -> (u16, u8) {
+        let d = parse_vp8(payload).unwrap();
+        (d.picture_id.unwrap(), d.tl0_pic_idx.unwrap())
+    }
+
+    #[test]
+    fn vp8_ids_continue_across_a_stream_switch() {
+        let mut c = Vp8Continuity::default();
+        // First stream: forwarded unchanged.
+        for (pid, tl0) in [(0x7ffe, 254), (0x7fff, 255), (0, 0)] {
+            let mut p = vp8(pid, tl0, pid == 0x7ffe);
+            if pid == 0x7ffe {
+                c.sync(&p);
+            }
+            c.rewrite(&mut p);
+            assert_eq!(ids(&p), (pid, tl0));
+        }
+        // Switch to a stream whose values are behind: its key frame follows
+        // the last ones sent, and its next frames follow that.
+        let mut key = vp8(100, 7, true);
+        c.sync(&key);
+        c.rewrite(&mut key);
+        assert_eq!(ids(&key), (1, 1));
+        let mut next = vp8(101, 8, false);
+        c.rewrite(&mut next);
+        assert_eq!(ids(&next), (2, 2));
+        // A reordered older packet does not move the "last" values back.
+        let mut old = vp8(100, 7, false);
+        c.rewrite(&mut old);
+        assert_eq!(ids(&old), (1, 1));
+        assert_eq!((c.last_picture_id, c.last_tl0_pic_idx), (Some(2), Some(2)));
+        // Retransmissions re-apply the offsets the packet was sent with.
+        let offsets = c.offsets;
+        let mut resent = vp8(101, 8, false);
+        offsets.apply(&mut resent);
+        assert_eq!(ids(&resent), (2, 2));
+        // One-byte PictureIDs are left alone (TL0PICIDX still shifted).
+        let mut short = vec![0x90, 0xc0, 0x05, 9, 0x01];
+        c.rewrite(&mut short);
+        let d = parse_vp8(&short).unwrap();
+        assert_eq!((d.picture_id, d.tl0_pic_idx), (Some(5), Some(3)));
+    }
 }

@@ -226,6 +226,98 @@ pub fn bind_tcp(info: &ListenInfo, worker_range: (u16, u16)) -> Result<std::net:
     bind_port(info, worker_range, bind_tcp_once)
 }
 
+/// Asks the kernel to stamp each datagram the socket receives
+/// (`SO_TIMESTAMPNS`), for [`recv_from_timestamped`]. Best effort.
+pub fn enable_rx_timestamps(socket: &std::net::UdpSocket) {
+    #[cfg(target_os = "linux")]
+    {
+        use std::os::fd::AsRawFd;
+        let on: libc::c_int = 1;
+        // SAFETY: a valid socket fd and an int option of the right size.
+        unsafe {
+            libc::setsockopt(
+                socket.as_raw_fd(),
+                libc::SOL_SOCKET,
+                libc::SO_TIMESTAMPNS,
+                (&on as *const libc::c_int).cast(),
+                std::mem::size_of::<libc::c_int>() as libc::socklen_t,
+            );
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = socket;
+}
+
+/// `recv_from` that also tells how long ago the kernel received the
+/// datagram (its `SO_TIMESTAMPNS` stamp; None without one). Transport-cc
+/// feedback needs arrival times: the worker may read a datagram
+/// milliseconds after it arrived (thread not scheduled on a busy machine),
+/// and a burst read late would look like it arrived all at once.
+#[cfg(target_os = "linux")]
+pub fn recv_from_timestamped(
+    socket: &mio::net::UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr, Option<std::time::Duration>)> {
+    use std::os::fd::AsRawFd;
+    use std::time::{Duration, SystemTime, UNIX_EPOCH};
+    // SAFETY: plain C structs, zero-initialized.
+    let mut storage: libc::sockaddr_storage = unsafe { std::mem::zeroed() };
+    let mut iov = libc::iovec {
+        iov_base: buf.as_mut_ptr().cast(),
+        iov_len: buf.len(),
+    };
+    // Room for a timestamp control message, aligned for `cmsghdr`.
+    let mut control = [0u64; 8];
+    let mut msg: libc::msghdr = unsafe { std::mem::zeroed() };
+    msg.msg_name = (&mut storage as *mut libc::sockaddr_storage).cast();
+    msg.msg_namelen = std::mem::size_of::<libc::sockaddr_storage>() as libc::socklen_t;
+    msg.msg_iov = &mut iov;
+    msg.msg_iovlen = 1;
+    msg.msg_control = control.as_mut_ptr().cast();
+    msg.msg_controllen = std::mem::size_of_val(&control) as _;
+    // SAFETY: every pointer in `msg` points to live buffers of the given sizes.
+    let n = unsafe { libc::recvmsg(socket.as_raw_fd(), &mut msg, 0) };
+    if n < 0 {
+        return Err(std::io::Error::last_os_error());
+    }
+    // SAFETY: the kernel filled `storage` with `msg_namelen` bytes.
+    let remote = unsafe { socket2::SockAddr::new(storage, msg.msg_namelen) }
+        .as_socket()
+        .ok_or_else(|| std::io::Error::other("datagram from a non-IP address"))?;
+    let mut stamp = None;
+    // SAFETY: walking the control messages the kernel wrote into `control`.
+    unsafe {
+        let mut cmsg = libc::CMSG_FIRSTHDR(&msg);
+        while !cmsg.is_null() {
+            if (*cmsg).cmsg_level == libc::SOL_SOCKET && (*cmsg).cmsg_type == libc::SCM_TIMESTAMPNS
+            {
+                let ts: libc::timespec = std::ptr::read_unaligned(libc::CMSG_DATA(cmsg).cast());
+                stamp = Some(Duration::new(ts.tv_sec as u64, ts.tv_nsec as u32));
+            }
+            cmsg = libc::CMSG_NXTHDR(&msg, cmsg);
+        }
+    }
+    // Both on the realtime clock; a stamp "in the future" or older than a
+    // second means the clock was stepped: no age then.
+    let age = stamp
+        .and_then(|s| {
+            SystemTime::now()
+                .duration_since(UNIX_EPOCH)
+                .ok()?
+                .checked_sub(s)
+        })
+        .filter(|age| *age < Duration::from_secs(1));
+    Ok((n as usize, remote, age))
+}
+
+#[cfg(not(target_os = "linux"))]
+pub fn recv_from_timestamped(
+    socket: &mio::net::UdpSocket,
+    buf: &mut [u8],
+) -> std::io::Result<(usize, SocketAddr, Option<std::time::Duration>)> {
+    socket.recv_from(buf).map(|(n, remote)| (n, remote, None))
+}
+
 /// mediasoup's TransportTuple JSON.
 pub fn tuple_json(
     local_address: &str,
@@ -307,5 +399,33 @@ mod tests {
             bind_udp(&foreign, (10000, 59999)).unwrap_err().kind,
             crate::error::ErrorKind::Error
         );
+    }
+
+    #[test]
+    fn received_datagrams_carry_their_kernel_arrival() {
+        let receiver = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        enable_rx_timestamps(&receiver);
+        receiver.set_nonblocking(true).unwrap();
+        let receiver = mio::net::UdpSocket::from_std(receiver);
+        let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        sender
+            .send_to(b"hello", receiver.local_addr().unwrap())
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(30));
+        let mut buf = [0u8; 64];
+        let (n, from, age) = recv_from_timestamped(&receiver, &mut buf).unwrap();
+        assert_eq!(
+            (&buf[..n], from),
+            (&b"hello"[..], sender.local_addr().unwrap())
+        );
+        // Stamped when it arrived, not when it was read.
+        #[cfg(target_os = "linux")]
+        {
+            let age = age.expect("a kernel timestamp");
+            assert!(age >= std::time::Duration::from_millis(25), "{age:?}");
+        }
+        let _ = age;
+        let again = recv_from_timestamped(&receiver, &mut buf).unwrap_err();
+        assert_eq!(again.kind(), std::io::ErrorKind::WouldBlock);
     }
 }

@@ -18,11 +18,11 @@ pub const FEEDBACK_INTERVAL_MS: u64 = 100;
 const RING: usize = 1024;
 /// Packet statuses per feedback packet (keeps it well under the MTU).
 const MAX_STATUSES: usize = 256;
-/// Largest |delta| a status can carry: i16 in 250 µs units.
-const MAX_DELTA_MS: i64 = i16::MAX as i64 / 4;
+/// Unit of the arrival deltas a report carries (µs).
+const DELTA_TICK_US: i64 = 250;
 
 pub struct TccFeedback {
-    /// (unwrapped sequence number, arrival ms) per slot.
+    /// (unwrapped sequence number, arrival µs) per slot.
     ring: Box<[(u64, u64)]>,
     /// Highest unwrapped sequence number received.
     highest: Option<u64>,
@@ -57,8 +57,13 @@ impl TccFeedback {
         }
     }
 
-    /// Records the arrival of a packet carrying transport-wide `seq`.
-    pub fn on_packet(&mut self, seq: u16, ssrc: u32, now_ms: u64) {
+    /// Records the arrival (µs, worker clock) of a packet carrying
+    /// transport-wide `seq`. Reports carry arrivals at 250 µs resolution:
+    /// give each packet its own time (the kernel's receive stamp), not the
+    /// loop turn's millisecond (a browser's probe cluster read in one turn
+    /// would look like it arrived all at once, which fails its bandwidth
+    /// probe).
+    pub fn on_packet(&mut self, seq: u16, ssrc: u32, arrival_us: u64) {
         let ext = match self.highest {
             None => {
                 // A little slack so a slightly reordered start is reported.
@@ -83,7 +88,7 @@ impl TccFeedback {
         if highest - self.next_base >= RING as u64 {
             self.next_base = highest + 1 - RING as u64;
         }
-        self.ring[(ext % RING as u64) as usize] = (ext, now_ms);
+        self.ring[(ext % RING as u64) as usize] = (ext, arrival_us);
         self.media_ssrc = ssrc;
     }
 
@@ -122,22 +127,23 @@ impl TccFeedback {
                 break;
             }
         }
-        let reference_ms = first_received.unwrap_or(now_ms);
+        let reference_ms = first_received.map_or(now_ms, |us| us / 1000);
         let reference_time = (reference_ms / TCC_BASE_TIME_TICK_MS as u64) & 0xFF_FFFF;
-        let mut previous = (reference_time * TCC_BASE_TIME_TICK_MS as u64) as i64;
+        // In µs; moves by the deltas as written, so rounding never adds up.
+        let mut previous = (reference_time * TCC_BASE_TIME_TICK_MS as u64 * 1000) as i64;
         self.statuses.clear();
         let base = self.next_base;
         let mut ext = base;
         while ext <= last {
             match self.arrival(ext) {
                 Some(at) => {
-                    let delta = at as i64 - previous;
-                    if !(-MAX_DELTA_MS..=MAX_DELTA_MS).contains(&delta) {
+                    let delta = (at as i64 - previous).div_euclid(DELTA_TICK_US);
+                    let Ok(delta) = i16::try_from(delta) else {
                         // Does not fit: it starts the next packet.
                         break;
-                    }
-                    self.statuses.push(Some((delta * 4) as i16));
-                    previous = at as i64;
+                    };
+                    self.statuses.push(Some(delta));
+                    previous += i64::from(delta) * DELTA_TICK_US;
                 }
                 None => self.statuses.push(None),
             }
@@ -186,11 +192,11 @@ mod tests {
         let mut tcc = TccFeedback::new();
         let mut buf = [0u8; 1500];
         assert_eq!(tcc.poll_feedback(0, &mut buf), None);
-        tcc.on_packet(65534, 1, 1000);
-        tcc.on_packet(65535, 1, 1002);
+        tcc.on_packet(65534, 1, 1_000_000);
+        tcc.on_packet(65535, 1, 1_002_000);
         // 0 lost
-        tcc.on_packet(2, 1, 1010);
-        tcc.on_packet(1, 9, 1011); // reordered
+        tcc.on_packet(2, 1, 1_010_000);
+        tcc.on_packet(1, 9, 1_011_000); // reordered
         let n = tcc.poll_feedback(1011, &mut buf).unwrap();
         let (base, reference_ms, statuses, count) = parse(&buf[..n]);
         assert_eq!((base, count), (65534, 0));
@@ -208,8 +214,8 @@ mod tests {
         );
         // Nothing new: nothing to send; then the next round after 100 ms.
         assert_eq!(tcc.poll_feedback(1200, &mut buf), None);
-        tcc.on_packet(3, 1, 1050);
-        tcc.on_packet(0, 1, 1050); // already reported as lost
+        tcc.on_packet(3, 1, 1_050_000);
+        tcc.on_packet(0, 1, 1_050_000); // already reported as lost
         assert_eq!(tcc.poll_feedback(1100, &mut buf), None);
         let n = tcc.poll_feedback(1111, &mut buf).unwrap();
         let (base, _, statuses, count) = parse(&buf[..n]);
@@ -221,7 +227,7 @@ mod tests {
         let mut tcc = TccFeedback::new();
         let mut buf = [0u8; 1500];
         for seq in 0..600u16 {
-            tcc.on_packet(seq, 1, 5000 + u64::from(seq));
+            tcc.on_packet(seq, 1, (5000 + u64::from(seq)) * 1000);
         }
         let mut covered = 0;
         let mut packets = 0;
@@ -235,15 +241,15 @@ mod tests {
         }
         assert_eq!((covered, packets), (600, 3));
         // A jump far ahead: only the last RING numbers are reported.
-        tcc.on_packet(600 + 30000, 1, 7000);
+        tcc.on_packet(600 + 30000, 1, 7_000_000);
         let mut total = 0;
         while let Some(n) = tcc.poll_feedback(7000, &mut buf) {
             total += parse(&buf[..n]).2.len();
         }
         assert_eq!(total, RING);
         // A delta too large for 16 bits starts a new packet.
-        tcc.on_packet(600 + 30001, 1, 7000);
-        tcc.on_packet(600 + 30002, 1, 7000 + 10_000);
+        tcc.on_packet(600 + 30001, 1, 7_000_000);
+        tcc.on_packet(600 + 30002, 1, 17_000_000);
         let n1 = tcc.poll_feedback(20_000, &mut buf).unwrap();
         assert_eq!(parse(&buf[..n1]).2.len(), 1);
         let n2 = tcc.poll_feedback(20_000, &mut buf).unwrap();
@@ -252,5 +258,36 @@ mod tests {
         assert_eq!(reference_ms, 17_000 / 64 * 64);
         assert_eq!(statuses.len(), 1);
         assert_eq!(tcc.poll_feedback(20_000, &mut buf), None);
+    }
+
+    #[test]
+    fn sub_millisecond_arrivals_keep_their_spacing() {
+        // A burst 300 µs apart (what a probe cluster looks like): 250 µs
+        // deltas, truncated without the error adding up.
+        let mut tcc = TccFeedback::new();
+        let mut buf = [0u8; 1500];
+        for (seq, at) in [
+            (0u16, 640_000u64),
+            (1, 640_300),
+            (2, 640_600),
+            (3, 640_900),
+            (4, 641_200),
+        ] {
+            tcc.on_packet(seq, 1, at);
+        }
+        let n = tcc.poll_feedback(700, &mut buf).unwrap();
+        let (_, reference_ms, statuses, _) = parse(&buf[..n]);
+        assert_eq!(reference_ms, 640);
+        let deltas: Vec<i16> = statuses.iter().map(|(_, d)| d.unwrap()).collect();
+        assert_eq!(deltas, vec![0, 1, 1, 1, 1]);
+        // Reconstructed arrivals stay within one tick of the real ones.
+        let mut at = reference_ms * 1000;
+        for (d, real) in deltas
+            .iter()
+            .zip([640_000i64, 640_300, 640_600, 640_900, 641_200])
+        {
+            at += i64::from(*d) * 250;
+            assert!((0..250).contains(&(real - at)), "{at} vs {real}");
+        }
     }
 }

@@ -2,7 +2,9 @@
 //! candidates), DTLS 1.2 keyed SRTP, media only from validated tuples.
 //! Sockets are its own, or shared through a WebRtcServer.
 
-use super::listen::{bind_tcp, bind_udp, tuple_json, ListenInfo, ListenProtocol};
+use super::listen::{
+    bind_tcp, bind_udp, enable_rx_timestamps, tuple_json, ListenInfo, ListenProtocol,
+};
 use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{transport_candidates, IceCandidate, ListenSocket, Protocol};
@@ -154,6 +156,7 @@ impl WebRtcTransport {
             match info.protocol {
                 ListenProtocol::Udp => {
                     let s = bind_udp(&info, worker_ports)?;
+                    enable_rx_timestamps(&s);
                     let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
                     udp.push(UdpEndpoint {
                         socket: mio::net::UdpSocket::from_std(s),

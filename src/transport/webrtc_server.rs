@@ -3,7 +3,7 @@
 //! of STUN requests (`<localUfrag>:<remoteUfrag>`), then by the tuple the
 //! fragment was first seen on.
 
-use super::listen::{bind_tcp, bind_udp, ListenInfo, ListenProtocol};
+use super::listen::{bind_tcp, bind_udp, enable_rx_timestamps, ListenInfo, ListenProtocol};
 use super::webrtc::{TcpConnection, TcpEndpoint, UdpEndpoint};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{
@@ -54,6 +54,7 @@ impl WebRtcServer {
             match info.protocol {
                 ListenProtocol::Udp => {
                     let s = bind_udp(&info, worker_ports)?;
+                    enable_rx_timestamps(&s);
                     let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
                     server.udp.push(UdpEndpoint {
                         socket: mio::net::UdpSocket::from_std(s),

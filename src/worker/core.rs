@@ -22,6 +22,7 @@ use indexmap::IndexMap;
 use serde_json::{json, Value};
 use slab::Slab;
 use std::sync::Arc;
+use std::time::Instant;
 
 /// What a handler id (an object id known to JS) addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -70,6 +71,11 @@ pub struct Core {
     pub rtc_ports: (u16, u16),
     /// Worker clock (ms) of the current loop turn.
     pub now_ms: u64,
+    /// Origin of the worker clock, for readings finer than the loop turn.
+    pub epoch: Instant,
+    /// When the kernel received the datagram being handled (µs on the
+    /// worker clock), for WebRTC UDP sockets that stamp them.
+    pub rx_arrival_us: Option<u64>,
     pub routers: Slab<Router>,
     pub transports: Slab<Transport>,
     pub producers: Slab<Producer>,
@@ -114,10 +120,13 @@ impl Core {
         rtc_ports: (u16, u16),
         registry: mio::Registry,
         certificate: Arc<DtlsCertificate>,
+        epoch: Instant,
     ) -> Self {
         Core {
             rtc_ports,
             now_ms: 0,
+            epoch,
+            rx_arrival_us: None,
             routers: Slab::new(),
             transports: Slab::new(),
             producers: Slab::new(),
@@ -141,6 +150,12 @@ impl Core {
     pub fn begin_read(&mut self, token: usize) {
         self.read_budget = READ_BUDGET;
         self.reading_token = token;
+    }
+
+    /// Worker-clock time (µs) of a datagram received `age` ago.
+    pub fn arrival_us(&self, age: Option<std::time::Duration>) -> Option<u64> {
+        let now = self.epoch.elapsed();
+        Some(now.saturating_sub(age?).as_micros() as u64)
     }
 
     /// Takes one datagram from the budget of the socket being read; false

@@ -167,6 +167,14 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
+        // Arrival time for transport-cc feedback: the kernel's stamp when
+        // the socket has one, else read now. Not the loop turn's `now_ms`:
+        // every datagram read in a turn shares it (a burst waiting in the
+        // socket would look simultaneous) and it has 1 ms resolution where
+        // the feedback carries 250 µs.
+        let arrival_us = self
+            .rx_arrival_us
+            .unwrap_or_else(|| self.epoch.elapsed().as_micros() as u64);
         let Core {
             transports,
             producers,
@@ -196,7 +204,7 @@ impl Core {
                 .extension(id)
                 .and_then(crate::rtp::ext::read_transport_wide_seq)
             {
-                w.tcc.on_packet(seq, packet.ssrc(), now_ms);
+                w.tcc.on_packet(seq, packet.ssrc(), arrival_us);
             }
         }
         let pkey = match producer {

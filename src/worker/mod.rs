@@ -165,13 +165,14 @@ impl Worker {
             .try_clone()
             .map_err(|e| Error::other(format!("cannot clone registry: {e}")))?;
         let ports = (settings.rtc_min_port, settings.rtc_max_port);
+        let epoch = Instant::now();
         Ok(Worker {
             settings,
             certificate: certificate.clone(),
             poll,
-            core: Core::new(ports, registry, certificate),
+            core: Core::new(ports, registry, certificate, epoch),
             outbox: Outbox::default(),
-            epoch: Instant::now(),
+            epoch,
         })
     }
 

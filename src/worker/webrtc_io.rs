@@ -8,6 +8,7 @@ use super::Key;
 use crate::dtls::{DtlsEvent, DtlsState};
 use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
+use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::{TcpConnection, TcpEndpoint, TupleId, WebRtcTransport};
 use crate::transport::TransportKind;
 use serde_json::{json, Value};
@@ -351,15 +352,19 @@ impl Core {
             let Some(endpoint) = w.udp.get(socket) else {
                 return;
             };
-            match endpoint.socket.recv_from(&mut self.recv_buf) {
-                Ok((len, remote)) => self.on_webrtc_datagram(
-                    tkey,
-                    TupleId::Udp { socket, remote },
-                    remote,
-                    len,
-                    now_ms,
-                    outbox,
-                ),
+            match recv_from_timestamped(&endpoint.socket, &mut self.recv_buf) {
+                Ok((len, remote, age)) => {
+                    self.rx_arrival_us = self.arrival_us(age);
+                    self.on_webrtc_datagram(
+                        tkey,
+                        TupleId::Udp { socket, remote },
+                        remote,
+                        len,
+                        now_ms,
+                        outbox,
+                    );
+                    self.rx_arrival_us = None;
+                }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(_) => continue,
             }

@@ -6,6 +6,7 @@ use super::core::{string_field, Core, Handler, SocketRole};
 use super::webrtc_io::accept_connections;
 use super::Key;
 use crate::error::{Error, Result};
+use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::TupleId;
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
 use crate::transport::TransportKind;
@@ -128,11 +129,12 @@ impl Core {
             let Some(endpoint) = server.udp.get(socket) else {
                 return;
             };
-            let (len, remote) = match endpoint.socket.recv_from(&mut self.recv_buf) {
-                Ok(r) => r,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(_) => continue,
-            };
+            let (len, remote, age) =
+                match recv_from_timestamped(&endpoint.socket, &mut self.recv_buf) {
+                    Ok(r) => r,
+                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                    Err(_) => continue,
+                };
             let data = &self.recv_buf[..len];
             let server = &mut self.webrtc_servers[skey];
             let target = if crate::ice::stun::is_stun(data) {
@@ -145,14 +147,18 @@ impl Core {
                 server.udp_tuples.get(&(socket, remote)).copied()
             };
             match target {
-                Some(tkey) => self.on_webrtc_datagram(
-                    tkey,
-                    TupleId::Udp { socket, remote },
-                    remote,
-                    len,
-                    now_ms,
-                    outbox,
-                ),
+                Some(tkey) => {
+                    self.rx_arrival_us = self.arrival_us(age);
+                    self.on_webrtc_datagram(
+                        tkey,
+                        TupleId::Udp { socket, remote },
+                        remote,
+                        len,
+                        now_ms,
+                        outbox,
+                    );
+                    self.rx_arrival_us = None;
+                }
                 None => {
                     // Unknown sender: dropped (counted on the server).
                 }
