@@ -71,6 +71,30 @@ class ChannelObject extends EnhancedEventEmitter {
 		return true;
 	}
 
+	/**
+	 * @protected The app closes an object its transport owns: tell the
+	 * transport's worker side, then `@close` and the observer's `close`.
+	 */
+	closeThroughTransport(method, transportId, data) {
+		if (!this.markClosed()) {
+			return;
+		}
+		this.#logger.debug('close()');
+		this.#channel.request(method, transportId, data).catch(() => {});
+		this.emit('@close');
+		this.#observer.safeEmit('close');
+	}
+
+	/** @protected The owning transport closed: `transportclose`, then the observer's `close`. */
+	closeWithTransport() {
+		if (!this.markClosed()) {
+			return;
+		}
+		this.#logger.debug('transportClosed()');
+		this.safeEmit('transportclose');
+		this.#observer.safeEmit('close');
+	}
+
 	/** @protected A request addressed to this object. */
 	request(method, data) {
 		return this.#channel.request(method, this.#id, data);

@@ -82,25 +82,12 @@ class ConsumerImpl extends ChannelObject {
 	}
 
 	close() {
-		if (!this.markClosed()) {
-			return;
-		}
-		logger.debug('close()');
-		this.channel
-			.request('transport.closeConsumer', this.#internal.transportId, { consumerId: this.id })
-			.catch(() => {});
-		this.emit('@close');
-		this.observer.safeEmit('close');
+		this.closeThroughTransport('transport.closeConsumer', this.#internal.transportId, { consumerId: this.id });
 	}
 
 	/** @private Called by the Transport when it closes. */
 	transportClosed() {
-		if (!this.markClosed()) {
-			return;
-		}
-		logger.debug('transportClosed()');
-		this.safeEmit('transportclose');
-		this.observer.safeEmit('close');
+		this.closeWithTransport();
 	}
 
 	async dump() {

@@ -66,25 +66,12 @@ class DataConsumerImpl extends ChannelObject {
 	}
 
 	close() {
-		if (!this.markClosed()) {
-			return;
-		}
-		logger.debug('close()');
-		this.channel
-			.request('transport.closeDataConsumer', this.#internal.transportId, { dataConsumerId: this.id })
-			.catch(() => {});
-		this.emit('@close');
-		this.observer.safeEmit('close');
+		this.closeThroughTransport('transport.closeDataConsumer', this.#internal.transportId, { dataConsumerId: this.id });
 	}
 
 	/** @private Called by the Transport when it closes. */
 	transportClosed() {
-		if (!this.markClosed()) {
-			return;
-		}
-		logger.debug('transportClosed()');
-		this.safeEmit('transportclose');
-		this.observer.safeEmit('close');
+		this.closeWithTransport();
 	}
 
 	async dump() {

@@ -49,25 +49,12 @@ class ProducerImpl extends ChannelObject {
 	}
 
 	close() {
-		if (!this.markClosed()) {
-			return;
-		}
-		logger.debug('close()');
-		this.channel
-			.request('transport.closeProducer', this.#internal.transportId, { producerId: this.id })
-			.catch(() => {});
-		this.emit('@close');
-		this.observer.safeEmit('close');
+		this.closeThroughTransport('transport.closeProducer', this.#internal.transportId, { producerId: this.id });
 	}
 
 	/** @private Called by the Transport when it closes. */
 	transportClosed() {
-		if (!this.markClosed()) {
-			return;
-		}
-		logger.debug('transportClosed()');
-		this.safeEmit('transportclose');
-		this.observer.safeEmit('close');
+		this.closeWithTransport();
 	}
 
 	async dump() {
