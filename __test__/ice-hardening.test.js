@@ -238,7 +238,8 @@ async function tcpClient(port) {
 	};
 }
 
-test('ICE-TCP: a burst of 3,000 Binding requests is all answered, the peer is not disconnected', async (t) => {
+/** A transport on a WebRtcServer with an ICE-TCP peer it authenticated. */
+async function authenticatedTcpPeer(t) {
 	const { createTransport } = await setup(t, { webRtcServer: true });
 	const transport = await createTransport();
 	const client = await tcpClient(candidatePort(transport, 'tcp'));
@@ -246,6 +247,11 @@ test('ICE-TCP: a burst of 3,000 Binding requests is all answered, the peer is no
 	client.send(request(transport));
 	await client.waitAnswers(1);
 	assert.equal(client.answers[0].type, 'success');
+	return { transport, client };
+}
+
+test('ICE-TCP: a burst of 3,000 Binding requests is all answered, the peer is not disconnected', async (t) => {
+	const { transport, client } = await authenticatedTcpPeer(t);
 	const burst = [];
 	for (let i = 0; i < 3000; i++) {
 		burst.push(stun.frame(request(transport, { useCandidate: false })));
@@ -258,12 +264,7 @@ test('ICE-TCP: a burst of 3,000 Binding requests is all answered, the peer is no
 });
 
 test('ICE-TCP: a flood of zero-length frames costs no more than other bytes', async (t) => {
-	const { createTransport } = await setup(t, { webRtcServer: true });
-	const transport = await createTransport();
-	const client = await tcpClient(candidatePort(transport, 'tcp'));
-	t.after(() => client.socket.destroy());
-	client.send(request(transport));
-	await client.waitAnswers(1);
+	const { transport, client } = await authenticatedTcpPeer(t);
 	// 8 MiB of zeros are 4 million empty frames, then one real request.
 	const zeros = Buffer.alloc(1 << 20);
 	const started = Date.now();

@@ -220,6 +220,25 @@ impl Core {
         }
     }
 
+    /// A datagram in `recv_buf[..len]` from `remote` on UDP socket
+    /// `socket`, received by the kernel `age` ago.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_webrtc_udp_datagram(
+        &mut self,
+        tkey: Key,
+        socket: Key,
+        remote: SocketAddr,
+        len: usize,
+        age: Option<std::time::Duration>,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        self.rx_arrival_us = self.arrival_us(age);
+        let tuple = TupleId::Udp { socket, remote };
+        self.on_webrtc_datagram(tkey, tuple, remote, len, now_ms, outbox);
+        self.rx_arrival_us = None;
+    }
+
     fn tuple_json(&self, tkey: Key, tuple: TupleId) -> Value {
         let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
             return Value::Null;
@@ -413,16 +432,7 @@ impl Core {
             };
             match recv_from_timestamped(&endpoint.socket, &mut self.recv_buf) {
                 Ok((len, remote, age)) => {
-                    self.rx_arrival_us = self.arrival_us(age);
-                    self.on_webrtc_datagram(
-                        tkey,
-                        TupleId::Udp { socket, remote },
-                        remote,
-                        len,
-                        now_ms,
-                        outbox,
-                    );
-                    self.rx_arrival_us = None;
+                    self.on_webrtc_udp_datagram(tkey, socket, remote, len, age, now_ms, outbox)
                 }
                 Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(_) => continue,

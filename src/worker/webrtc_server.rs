@@ -182,16 +182,7 @@ impl Core {
             };
             // Unknown senders are dropped.
             if let Some(tkey) = target {
-                self.rx_arrival_us = self.arrival_us(age);
-                self.on_webrtc_datagram(
-                    tkey,
-                    TupleId::Udp { socket, remote },
-                    remote,
-                    len,
-                    now_ms,
-                    outbox,
-                );
-                self.rx_arrival_us = None;
+                self.on_webrtc_udp_datagram(tkey, socket, remote, len, age, now_ms, outbox);
             }
         }
     }
