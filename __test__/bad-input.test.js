@@ -14,7 +14,7 @@ const fs = require('node:fs');
 const path = require('node:path');
 const ferrosoup = require('..');
 const { rows } = require('./helpers/bad-input-table');
-const { runTable } = require('./helpers/bad-input-setup');
+const { runTable, mediaCodecs, listenInfo, videoRtpParameters } = require('./helpers/bad-input-setup');
 
 const repoRoot = path.resolve(__dirname, '..');
 const mediasoupWorkerBin = path.resolve(repoRoot, '..', 'shared', 'baseline', 'mediasoup-worker');
@@ -72,6 +72,37 @@ test('ferrosoup rejects bad input with the class mediasoup does', { timeout: 600
 		}
 	}
 	assert.deepEqual(failures, [], `${failures.length} of ${rows.length} rows differ:\n${failures.join('\n')}`);
+});
+
+test('an RTX ssrc equal to a media ssrc is rejected and leaves nothing behind', async () => {
+	const worker = await ferrosoup.createWorker();
+	try {
+		const router = await worker.createRouter({ mediaCodecs });
+		const transport = await router.createPlainTransport({ listenInfo, comedia: true });
+		const rtpParameters = videoRtpParameters();
+		const { ssrc } = rtpParameters.encodings[0];
+		rtpParameters.encodings[0].rtx.ssrc = ssrc;
+		await assert.rejects(transport.produce({ kind: 'video', rtpParameters }), error => {
+			assert.equal(error.constructor, Error);
+			assert.match(error.message, /RTX ssrc already exists/);
+			return true;
+		});
+		// No half-registered producer whose table would take RTX for media.
+		let dump = await transport.dump();
+		assert.deepEqual(dump.producerIds, []);
+		assert.deepEqual(dump.rtpListener.ssrcTable, []);
+		// The same media ssrc with its own RTX ssrc is fine afterwards.
+		rtpParameters.encodings[0].rtx.ssrc = ssrc + 1;
+		const producer = await transport.produce({ kind: 'video', rtpParameters });
+		dump = await transport.dump();
+		assert.deepEqual(
+			dump.rtpListener.ssrcTable.map(({ key }) => key).sort(),
+			[ssrc, ssrc + 1]
+		);
+		assert.ok(dump.rtpListener.ssrcTable.every(({ value }) => value === producer.id));
+	} finally {
+		worker.close();
+	}
 });
 
 test('the table records what live mediasoup 3.27.1 answers', { timeout: 60000 }, async t => {

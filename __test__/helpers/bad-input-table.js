@@ -17,6 +17,7 @@ function add(area, group, name, call, ms, extra = {}) {
 
 const OPUS = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
 const NO_CANDIDATES = 'a WebRtcTransport without ICE candidates can never connect; mediasoup creates it (its WebRtcServer rejects empty listenInfos with TypeError)';
+const UNKNOWN_PROTOCOL = 'mediasoup sends a protocol other than "udp"/"tcp" (or none) as 0, which its worker takes for TCP: the app gets no UDP at all';
 const WRAPS_PORT = 'mediasoup truncates the port to 16 bits (or to an integer) and binds some other port';
 
 // Helpers building variations of valid parameters.
@@ -54,7 +55,7 @@ function caps(o, mutate) {
 	cw('rtcMaxPort 70000', { rtcMaxPort: 70000 }, 'TypeError');
 	cw('rtcMinPort -1', { rtcMinPort: -1 }, 'TypeError');
 	cw('rtcMinPort 0', { rtcMinPort: 0 }, 'ok');
-	cw('rtcMinPort 1.5', { rtcMinPort: 1.5 }, 'ok');
+	cw('rtcMinPort 1.5', { rtcMinPort: 1.5 }, 'ok', { ferrosoup: 'TypeError', why: 'not a port; mediasoup\'s worker reads 1.5 as 1 and may then bind privileged ports' });
 	cw('dtlsCertificateFile missing file', { dtlsCertificateFile: '/nonexistent/cert.pem', dtlsPrivateKeyFile: '/nonexistent/key.pem' }, 'TypeError');
 	cw('dtlsCertificateFile without dtlsPrivateKeyFile', { dtlsCertificateFile: '/nonexistent/cert.pem' }, 'TypeError');
 	cw('dtlsPrivateKeyFile not a PEM', { dtlsCertificateFile: __filename, dtlsPrivateKeyFile: __filename }, 'Error');
@@ -97,8 +98,8 @@ function caps(o, mutate) {
 	ws('listenInfos missing', {}, 'TypeError');
 	ws('listenInfos a string', { listenInfos: '127.0.0.1' }, 'TypeError');
 	ws('listenInfos empty', { listenInfos: [] }, 'TypeError');
-	ws('protocol unknown', { listenInfos: [{ protocol: 'sctp', ip: '127.0.0.1' }] }, 'ok');
-	ws('protocol missing', { listenInfos: [{ ip: '127.0.0.1' }] }, 'ok');
+	ws('protocol unknown', { listenInfos: [{ protocol: 'sctp', ip: '127.0.0.1' }] }, 'ok', { ferrosoup: 'TypeError', why: UNKNOWN_PROTOCOL });
+	ws('protocol missing', { listenInfos: [{ ip: '127.0.0.1' }] }, 'ok', { ferrosoup: 'TypeError', why: UNKNOWN_PROTOCOL });
 	ws('ip missing', { listenInfos: [{ protocol: 'udp' }] }, 'TypeError');
 	ws('ip not an IP', { listenInfos: [{ protocol: 'udp', ip: 'not-an-ip' }] }, 'TypeError');
 	ws('ip not local', { listenInfos: [{ protocol: 'udp', ip: '8.8.8.8' }] }, 'Error');
@@ -120,7 +121,9 @@ function caps(o, mutate) {
 	wt('listenInfos a string', { listenInfos: '127.0.0.1' }, 'TypeError');
 	wt('listenInfos empty', { listenInfos: [] }, 'ok', { ferrosoup: 'TypeError', why: NO_CANDIDATES });
 	wt('listenInfo ip missing', { listenInfos: [{ protocol: 'udp' }] }, 'TypeError');
-	wt('listenInfo protocol unknown', { listenInfos: [{ protocol: 'quic', ip: '127.0.0.1' }] }, 'ok');
+	wt('listenInfo protocol unknown', { listenInfos: [{ protocol: 'quic', ip: '127.0.0.1' }] }, 'ok', { ferrosoup: 'TypeError', why: UNKNOWN_PROTOCOL });
+	wt('listenInfo protocol missing', { listenInfos: [{ ip: '127.0.0.1' }] }, 'ok', { ferrosoup: 'TypeError', why: UNKNOWN_PROTOCOL });
+	wt('listenInfo protocol "TCP"', { listenInfos: [{ protocol: 'TCP', ip: '127.0.0.1' }] }, 'ok', { ferrosoup: 'TypeError', why: UNKNOWN_PROTOCOL });
 	wt('listenInfo ip not an IP', { listenInfos: [{ protocol: 'udp', ip: 'nope' }] }, 'TypeError');
 	wt('listenInfo ip not local', { listenInfos: [{ protocol: 'udp', ip: '8.8.8.8' }] }, 'Error');
 	wt('listenInfo port 70000', { listenInfos: [{ ...listenInfo, port: 70000 }] }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
@@ -156,6 +159,8 @@ function caps(o, mutate) {
 	pt('no listen source', {}, 'TypeError');
 	pt('listenInfo and listenIp', { listenInfo, listenIp: '127.0.0.1' }, 'TypeError');
 	pt('listenInfo tcp', { listenInfo: { protocol: 'tcp', ip: '127.0.0.1' } }, 'TypeError');
+	pt('listenInfo protocol missing', { listenInfo: { ip: '127.0.0.1' } }, 'TypeError');
+	pt('listenInfo protocol unknown', { listenInfo: { protocol: 'quic', ip: '127.0.0.1' } }, 'TypeError');
 	pt('listenInfo ip not an IP', { listenInfo: { protocol: 'udp', ip: 'nope' } }, 'TypeError');
 	pt('listenInfo ip not local', { listenInfo: { protocol: 'udp', ip: '8.8.8.8' } }, 'Error');
 	pt('listenInfo port 70000', { listenInfo: { ...listenInfo, port: 70000 } }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
@@ -344,6 +349,7 @@ function caps(o, mutate) {
 	p('encoding rtx without ssrc', () => ({ kind: 'video', rtpParameters: video(x => (x.encodings[0].rtx = {})) }), 'TypeError');
 	p('encoding rtx ssrc a string', () => ({ kind: 'video', rtpParameters: video(x => (x.encodings[0].rtx = { ssrc: 'x' })) }), 'TypeError');
 	p('encoding rtx ssrc equal to ssrc', () => ({ kind: 'video', rtpParameters: video(x => (x.encodings[0].rtx.ssrc = x.encodings[0].ssrc)) }), 'Error');
+	p('encoding rtx ssrc equal to the ssrc of another encoding', () => ({ kind: 'video', rtpParameters: video(x => x.encodings.push({ ssrc: x.encodings[0].rtx.ssrc })) }), 'Error');
 	p('two encodings with the same ssrc', () => ({ kind: 'video', rtpParameters: video(x => (x.encodings = [{ ssrc: x.encodings[0].ssrc }, { ssrc: x.encodings[0].ssrc }])) }), 'Error');
 	p('encoding dtx a string', () => ({ kind: 'audio', rtpParameters: audio(x => (x.encodings[0].dtx = 'yes')) }), 'ok');
 	p('encoding scalabilityMode a number', () => ({ kind: 'video', rtpParameters: video(x => (x.encodings[0].scalabilityMode = 3)) }), 'TypeError');
