@@ -18,7 +18,8 @@ function add(area, group, name, call, ms, extra = {}) {
 const OPUS = { kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 };
 const NO_CANDIDATES = 'a WebRtcTransport without ICE candidates can never connect; mediasoup creates it (its WebRtcServer rejects empty listenInfos with TypeError)';
 const UNKNOWN_PROTOCOL = 'mediasoup sends a protocol other than "udp"/"tcp" (or none) as 0, which its worker takes for TCP: the app gets no UDP at all';
-const WRAPS_PORT = 'mediasoup truncates the port to 16 bits (or to an integer) and binds some other port';
+const WRAPS_PORT = 'mediasoup writes the port as 16 bits (70000 -> 4464, -5 -> 65531, 1.5 -> 1, "abc" -> 0) and binds a port the app did not ask for';
+const WRAPS_REMOTE_PORT = 'mediasoup writes the port as 16 bits (70000 -> 4464, -5 -> 65531, 1.5 -> 1) and sends to a port the app did not give';
 
 // Helpers building variations of valid parameters.
 function audio(mutate) {
@@ -230,13 +231,13 @@ function caps(o, mutate) {
 	pc('ip missing', {}, { port: 5000 }, 'TypeError');
 	pc('port missing', {}, { ip: '127.0.0.1' }, 'TypeError');
 	pc('ip not an IP', {}, { ip: 'nope', port: 5000 }, 'TypeError');
-	pc('port 70000', {}, { ip: '127.0.0.1', port: 70000 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
-	pc('port -5', {}, { ip: '127.0.0.1', port: -5 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
-	pc('port 1.5', {}, { ip: '127.0.0.1', port: 1.5 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
+	pc('port 70000', {}, { ip: '127.0.0.1', port: 70000 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_REMOTE_PORT });
+	pc('port -5', {}, { ip: '127.0.0.1', port: -5 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_REMOTE_PORT });
+	pc('port 1.5', {}, { ip: '127.0.0.1', port: 1.5 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_REMOTE_PORT });
 	pc('port a string', {}, { ip: '127.0.0.1', port: 'x' }, 'TypeError');
 	pc('port 0', {}, { ip: '127.0.0.1', port: 0 }, 'ok');
 	pc('rtcpPort missing without rtcpMux', { rtcpMux: false }, { ip: '127.0.0.1', port: 5000 }, 'TypeError');
-	pc('rtcpPort 70000 without rtcpMux', { rtcpMux: false }, { ip: '127.0.0.1', port: 5000, rtcpPort: 70000 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
+	pc('rtcpPort 70000 without rtcpMux', { rtcpMux: false }, { ip: '127.0.0.1', port: 5000, rtcpPort: 70000 }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_REMOTE_PORT });
 	pc('srtpParameters missing with enableSrtp', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000 }, 'TypeError');
 	pc('srtpParameters cryptoSuite unknown', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AES_FOO', keyBase64: 'ZnCbY7xXBIMvaTRsZaAPIjt1M6slgEJGQDoyzvg0ZQ8Q/mLw5/KCXaA9cQN2BA==' } }, 'TypeError');
 	pc('srtpParameters key too short', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: 'AAAA' } }, 'TypeError');
