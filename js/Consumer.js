@@ -140,7 +140,13 @@ class ConsumerImpl extends ChannelObject {
 		if (typeof priority !== 'number' || priority < 0) {
 			throw new TypeError('priority must be a positive number');
 		}
-		const response = await this.request('consumer.setPriority', { priority });
+		// mediasoup's priority is 8 bits and 0 is rejected. (It wraps 300 to
+		// 44, below what the app meant: ferrosoup rejects it instead.)
+		const integer = Math.trunc(priority);
+		if (!(integer >= 1 && integer <= 255)) {
+			throw new TypeError('wrong priority (must be an integer from 1 to 255)');
+		}
+		const response = await this.request('consumer.setPriority', { priority: integer });
 		this.#priority = response.priority;
 	}
 

@@ -156,6 +156,8 @@ class RouterImpl extends ChannelObject {
 		}
 		enableUdp ??= true;
 		enableTcp ??= Boolean(webRtcServer);
+		// mediasoup sends it as a 64-bit BigInt (this throws as it does there).
+		const initialBitrate = utils.bitrateField(initialAvailableOutgoingBitrate, 'initialAvailableOutgoingBitrate');
 		if (listenIps) {
 			// Deprecated listenIps: one listen info per IP and enabled
 			// protocol, the preferred protocol first (mediasoup's order).
@@ -187,7 +189,7 @@ class RouterImpl extends ChannelObject {
 			enableTcp,
 			preferUdp,
 			preferTcp,
-			initialAvailableOutgoingBitrate,
+			initialAvailableOutgoingBitrate: initialBitrate,
 			enableSctp,
 			maxSendMessageSize,
 			maxReceiveMessageSize,
@@ -210,16 +212,13 @@ class RouterImpl extends ChannelObject {
 		return transport;
 	}
 
-	async createDirectTransport({
-		maxMessageSize,
-		maxSendMessageSize = maxMessageSize ?? 262144,
-		maxReceiveMessageSize = maxMessageSize ?? 262144,
-		appData,
-	} = {}) {
+	async createDirectTransport({ maxSendMessageSize = 262144, maxReceiveMessageSize = 262144, appData } = {}) {
 		logger.debug('createDirectTransport()');
-		if (typeof maxSendMessageSize !== 'number' || maxSendMessageSize < 0) {
+		// mediasoup does not check these: it wraps -1 to 2^32-1 (no bound at
+		// all) and reads NaN or a string as 0 (no message fits).
+		if (typeof maxSendMessageSize !== 'number' || !(maxSendMessageSize >= 0)) {
 			throw new TypeError('if given, maxSendMessageSize must be a positive number');
-		} else if (typeof maxReceiveMessageSize !== 'number' || maxReceiveMessageSize < 0) {
+		} else if (typeof maxReceiveMessageSize !== 'number' || !(maxReceiveMessageSize >= 0)) {
 			throw new TypeError('if given, maxReceiveMessageSize must be a positive number');
 		} else if (appData && typeof appData !== 'object') {
 			throw new TypeError('if given, appData must be an object');

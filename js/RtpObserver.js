@@ -72,7 +72,7 @@ class RtpObserverImpl extends ChannelObject {
 		}
 	}
 
-	async addProducer({ producerId } = {}) {
+	async addProducer({ producerId }) {
 		logger.debug('addProducer()');
 		const producer = this.#getProducerById(producerId);
 		if (!producer) {
@@ -82,7 +82,7 @@ class RtpObserverImpl extends ChannelObject {
 		this.observer.safeEmit('addproducer', producer);
 	}
 
-	async removeProducer({ producerId } = {}) {
+	async removeProducer({ producerId }) {
 		logger.debug('removeProducer()');
 		const producer = this.#getProducerById(producerId);
 		if (!producer) {

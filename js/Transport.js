@@ -104,17 +104,17 @@ class TransportImpl extends ChannelObject {
 
 	async setMaxIncomingBitrate(bitrate) {
 		logger.debug(`setMaxIncomingBitrate() [bitrate:${bitrate}]`);
-		await this.request('transport.setMaxIncomingBitrate', { bitrate });
+		await this.request('transport.setMaxIncomingBitrate', { bitrate: utils.bitrateField(bitrate) });
 	}
 
 	async setMaxOutgoingBitrate(bitrate) {
 		logger.debug(`setMaxOutgoingBitrate() [bitrate:${bitrate}]`);
-		await this.request('transport.setMaxOutgoingBitrate', { bitrate });
+		await this.request('transport.setMaxOutgoingBitrate', { bitrate: utils.bitrateField(bitrate) });
 	}
 
 	async setMinOutgoingBitrate(bitrate) {
 		logger.debug(`setMinOutgoingBitrate() [bitrate:${bitrate}]`);
-		await this.request('transport.setMinOutgoingBitrate', { bitrate });
+		await this.request('transport.setMinOutgoingBitrate', { bitrate: utils.bitrateField(bitrate) });
 	}
 
 	async enableTraceEvent(types = []) {
@@ -159,6 +159,13 @@ class TransportImpl extends ChannelObject {
 		const routerCaps = this.#getRouterRtpCapabilities();
 		const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
 		const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
+		// mediasoup sends encodings' maxBitrate as a 64-bit BigInt: check the
+		// given values (NaN does not survive validation's JSON round trip).
+		for (const encoding of Array.isArray(rtpParameters.encodings) ? rtpParameters.encodings : []) {
+			if (encoding?.maxBitrate !== undefined) {
+				BigInt(encoding.maxBitrate);
+			}
+		}
 		const producerId = id ?? utils.generateUUIDv4();
 		const response = await this.request('transport.produce', {
 			producerId,

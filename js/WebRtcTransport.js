@@ -117,6 +117,8 @@ class WebRtcTransportImpl extends TransportImpl {
 		// mediasoup fails while encoding a missing dtlsParameters: TypeError.
 		if (!dtlsParameters || !Array.isArray(dtlsParameters.fingerprints)) {
 			throw new TypeError('missing dtlsParameters.fingerprints');
+		} else if (dtlsParameters.role !== undefined && !['auto', 'client', 'server'].includes(dtlsParameters.role)) {
+			throw new TypeError(`invalid DtlsRole: ${dtlsParameters.role}`);
 		}
 		const response = await this.connectRequest({ dtlsParameters });
 		this.#data.dtlsParameters.role = response.dtlsLocalRole;

@@ -51,17 +51,21 @@ async function createWorker({
 		throw new TypeError('if given, appData must be an object');
 	}
 	checkWorkerBin(workerBin);
+	// mediasoup passes a setting to its worker only if it has the right
+	// type, so a setting of another type means its default.
+	const nonEmptyString = value => (typeof value === 'string' && value ? value : undefined);
+	const number = value => (typeof value === 'number' && !Number.isNaN(value) ? value : undefined);
 	let worker;
 	try {
 		worker = new WorkerImpl({
 			settings: {
-				logLevel,
-				logTags,
-				rtcMinPort,
-				rtcMaxPort,
-				dtlsCertificateFile,
-				dtlsPrivateKeyFile,
-				libwebrtcFieldTrials,
+				logLevel: nonEmptyString(logLevel) ?? 'error',
+				logTags: Array.isArray(logTags) ? logTags.filter(nonEmptyString) : undefined,
+				rtcMinPort: number(rtcMinPort) ?? 10000,
+				rtcMaxPort: number(rtcMaxPort) ?? 59999,
+				dtlsCertificateFile: nonEmptyString(dtlsCertificateFile),
+				dtlsPrivateKeyFile: nonEmptyString(dtlsPrivateKeyFile),
+				libwebrtcFieldTrials: nonEmptyString(libwebrtcFieldTrials),
 			},
 			appData,
 		});

@@ -46,4 +46,27 @@ function toJson(value) {
 	return value === undefined ? 'null' : JSON.stringify(value);
 }
 
-module.exports = { clone, generateUUIDv4, generateRandomNumber, deepFreeze, toJson };
+/**
+ * An unsigned 64-bit field the way mediasoup sends one: `BigInt(value)`
+ * (so NaN, Infinity and fractions throw RangeError, other strings
+ * SyntaxError, null and undefined TypeError), wrapped to 64 bits as its
+ * flatbuffers writer does, and bounded as its worker bounds it.
+ */
+function uint64Field(value, name) {
+	const big = BigInt.asUintN(64, BigInt(value));
+	if (big > 9223372036854775806n) {
+		throw new TypeError(`${name} must be <= 9223372036854775806`);
+	}
+	return big;
+}
+
+/**
+ * A bitrate for the worker, which counts in 32 bits: anything above
+ * 2^32-1 bps is as good as unlimited.
+ */
+function bitrateField(value, name = 'bitrate') {
+	const big = uint64Field(value, name);
+	return Number(big > 4294967295n ? 4294967295n : big);
+}
+
+module.exports = { clone, generateUUIDv4, generateRandomNumber, deepFreeze, toJson, uint64Field, bitrateField };

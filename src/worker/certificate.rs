@@ -75,8 +75,10 @@ impl DtlsCertificate {
         })
     }
 
-    /// Loads a PEM certificate and private key. Errors are TypeErrors, like
-    /// mediasoup-worker's settings errors (which become `TypeError`).
+    /// Loads a PEM certificate and private key. A file that cannot be read
+    /// is a TypeError, like mediasoup-worker's settings errors; one that is
+    /// not PEM is an Error (mediasoup's worker aborts on it, which its JS
+    /// reports as an Error).
     pub fn load(certificate_file: &str, private_key_file: &str) -> Result<Self> {
         let read = |path: &str, what: &str| {
             std::fs::read_to_string(path)
@@ -87,14 +89,12 @@ impl DtlsCertificate {
         let certificate = pem::parse_many(&certificate_pem)
             .ok()
             .and_then(|blocks| blocks.into_iter().find(|b| b.tag() == "CERTIFICATE"))
-            .ok_or_else(|| Error::type_error("DTLS certificate file has no PEM certificate"))?;
+            .ok_or_else(|| Error::other("DTLS certificate file has no PEM certificate"))?;
         let has_key = pem::parse_many(&private_key_pem)
             .map(|blocks| blocks.iter().any(|b| b.tag().ends_with("PRIVATE KEY")))
             .unwrap_or(false);
         if !has_key {
-            return Err(Error::type_error(
-                "DTLS private key file has no PEM private key",
-            ));
+            return Err(Error::other("DTLS private key file has no PEM private key"));
         }
         let der = certificate.contents().to_vec();
         Ok(DtlsCertificate {

@@ -359,9 +359,11 @@ impl Core {
             .get("webRtcServerId")
             .and_then(Value::as_str)
             .ok_or_else(|| Error::type_error("missing webRtcServerId"))?;
+        // A plain Error, as mediasoup's: the server may be closed or belong
+        // to another worker.
         let Some(Handler::WebRtcServer(skey)) = self.handler(server_id) else {
-            return Err(Error::not_found(format!(
-                "WebRtcServer '{server_id}' not found"
+            return Err(Error::other(format!(
+                "wrong webRtcServerId (no associated WebRtcServer found) [webRtcServerId:{server_id}]"
             )));
         };
         let server = &self.webrtc_servers[skey];

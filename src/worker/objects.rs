@@ -35,13 +35,20 @@ impl Core {
                 )));
             }
         }
-        for encoding in &producer.params.encodings {
-            for ssrc in encoding.ssrc.iter().chain(encoding.rtx_ssrc.iter()) {
-                if listener.ssrc_table.contains_key(ssrc) {
-                    return Err(Error::other(format!(
-                        "ssrc already exists in RTP listener [ssrc:{ssrc}]"
-                    )));
-                }
+        // Also unique within the producer: an RTX ssrc equal to a media
+        // ssrc would make RTX packets pass for media (mediasoup's
+        // RtpListener rejects both the same way, media ssrcs first).
+        let mut own = std::collections::HashSet::new();
+        let media = producer.params.encodings.iter().filter_map(|e| e.ssrc);
+        let rtx = producer.params.encodings.iter().filter_map(|e| e.rtx_ssrc);
+        for (ssrc, what) in media
+            .map(|s| (s, "ssrc"))
+            .chain(rtx.map(|s| (s, "RTX ssrc")))
+        {
+            if listener.ssrc_table.contains_key(&ssrc) || !own.insert(ssrc) {
+                return Err(Error::other(format!(
+                    "{what} already exists in RTP listener [ssrc:{ssrc}]"
+                )));
             }
         }
         let producer_type = producer.producer_type.as_str();

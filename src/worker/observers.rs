@@ -73,12 +73,13 @@ impl Core {
                     )));
                 }
                 if method == "rtpObserver.addProducer" {
-                    // Only audio producers make sense; mediasoup ignores others.
-                    if self.producers[pkey].kind == crate::rtp_parameters::MediaKind::Audio {
-                        observer.add_producer(&producer_id);
-                        if self.producers[pkey].paused {
-                            observer.producer_paused(&producer_id, true);
-                        }
+                    // Both observers measure audio only (mediasoup's check).
+                    if self.producers[pkey].kind != crate::rtp_parameters::MediaKind::Audio {
+                        return Err(Error::type_error("not an audio Producer"));
+                    }
+                    observer.add_producer(&producer_id);
+                    if self.producers[pkey].paused {
+                        observer.producer_paused(&producer_id, true);
                     }
                 } else {
                     observer.remove_producer(&producer_id);
