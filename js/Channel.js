@@ -13,9 +13,10 @@ const logger = new Logger('Channel');
 const MAX_REQUEST_ID = 4294967295;
 
 // Pending requests rejected per macrotask at close: a WorkerClosedError
-// costs ~10-25 µs to build, so thousands of them must not be rejected in one
-// go on Node's thread. The first slice is rejected at once, as mediasoup does.
-const REJECT_SLICE = 200;
+// costs 10-25 µs to build (up to ~100 µs before the JIT warms up), so
+// thousands of them must not be rejected in one go on Node's thread. The
+// first slice is rejected at once, as mediasoup does for all of them.
+const REJECT_SLICE = 50;
 
 /**
  * Requests to one worker thread and the messages it sends back. Responses
