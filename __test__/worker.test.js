@@ -12,6 +12,7 @@ const mediasoup = require('..');
 const { WorkerClosedError, InvalidStateError } = mediasoup.errors;
 const { enhancedOnce } = mediasoup.extras;
 const { makeCertificatePair } = require('./helpers/certs');
+const { testHook } = require('../js/testHooks');
 
 async function closeAndWait(worker) {
 	worker.close();
@@ -160,7 +161,9 @@ test('a panic kills only its own worker, with died', async () => {
 	router.on('workerclose', () => routerWorkerClose++);
 	const died = enhancedOnce(doomed, 'died');
 	const subprocessClose = enhancedOnce(doomed, 'subprocessclose');
-	const pending = doomed.panicForTesting();
+	assert.equal(testHook(doomed, 'panic'), true);
+	// Queued behind the panic: rejected when the worker dies.
+	const pending = doomed.dump();
 	const [error] = await died;
 	await subprocessClose;
 	assert.ok(error instanceof Error);
@@ -176,6 +179,19 @@ test('a panic kills only its own worker, with died', async () => {
 	const healthyRouter = await healthy.createRouter();
 	assert.deepEqual((await healthy.dump()).routerIds, [healthyRouter.id]);
 	await closeAndWait(healthy);
+});
+
+test('test hooks are not part of the public API', async () => {
+	const worker = await mediasoup.createWorker();
+	assert.equal(worker.panicForTesting, undefined);
+	const names = new Set();
+	for (let o = worker; o; o = Object.getPrototypeOf(o)) {
+		for (const name of Object.getOwnPropertyNames(o)) names.add(name);
+	}
+	assert.deepEqual([...names].filter(n => /hook|panic/i.test(n)), []);
+	// Only reachable by path inside the package, not through its exports.
+	assert.throws(() => require('ferrosoup/js/testHooks'), { code: 'ERR_PACKAGE_PATH_NOT_EXPORTED' });
+	await closeAndWait(worker);
 });
 
 test('node exits on its own after the last worker closes', () => {
@@ -210,9 +226,10 @@ test('an open worker keeps node alive until closed, like a subprocess', () => {
 test('a worker that died does not keep node alive', () => {
 	const script = `
 		const mediasoup = require(${JSON.stringify(path.join(__dirname, '..'))});
+		const { testHook } = require(${JSON.stringify(path.join(__dirname, '..', 'js', 'testHooks'))});
 		mediasoup.createWorker().then(w => {
 			w.on('died', () => console.log('died'));
-			w.panicForTesting().catch(() => {});
+			testHook(w, 'panic');
 		});
 	`;
 	const result = spawnSync(process.execPath, ['-e', script], {

@@ -10,8 +10,12 @@ const { binding, addonPath } = require('./native');
 const { fromNative } = require('./errorKinds');
 const ortc = require('./ortc');
 const utils = require('./utils');
+const { kTestHook } = require('./testHooks');
 
 const logger = new Logger('Worker');
+
+// A worker thread that has not ended this long after close() is reported.
+const DETACHED_REPORT_MS = 500;
 
 /**
  * What `mediasoup.workerBin` reports: `$MEDIASOUP_WORKER_BIN` if set, else
@@ -102,10 +106,13 @@ class WorkerImpl extends EnhancedEventEmitter {
 		this.#closed = true;
 		this.#removeSignalListeners();
 		this.#closeChildren();
-		this.#channel.close();
-		// The thread is joined by now; report it like mediasoup reports the
-		// exit of its subprocess, asynchronously.
-		setImmediate(() => this.#markSubprocessClosed());
+		// Returns within a few ms whatever the worker thread is doing. Like
+		// mediasoup's subprocess exit, subprocessclose comes asynchronously,
+		// after every pending request has been rejected.
+		const threadState = this.#channel.close(() =>
+			setImmediate(() => this.#markSubprocessClosed())
+		);
+		this.#watchThread(threadState);
 		this.#observer.safeEmit('close');
 	}
 
@@ -176,7 +183,7 @@ class WorkerImpl extends EnhancedEventEmitter {
 		this.#died = true;
 		this.#subprocessClosed = true;
 		this.#removeSignalListeners();
-		this.#channel.close();
+		this.#watchThread(this.#channel.close());
 		this.#closeChildren();
 		this.safeEmit('died', error);
 		this.safeEmit('subprocessclose');
@@ -192,6 +199,27 @@ class WorkerImpl extends EnhancedEventEmitter {
 			webRtcServer.workerClosed();
 		}
 		this.#webRtcServers.clear();
+	}
+
+	/**
+	 * A worker thread that did not end within close()'s few ms was detached:
+	 * it no longer keeps Node alive and releases what it holds when it ends.
+	 * If it is still there a while later (wedged), say so.
+	 */
+	#watchThread(threadState) {
+		if (threadState === 'ended') {
+			return;
+		}
+		logger.debug(`close(): worker thread ${threadState}, detached`);
+		const timer = setTimeout(() => {
+			const now = this.#channel.threadState();
+			if (now !== 'ended') {
+				logger.warn(
+					`worker thread still ${now} ${DETACHED_REPORT_MS} ms after close(), detached (wedged?)`
+				);
+			}
+		}, DETACHED_REPORT_MS);
+		timer.unref();
 	}
 
 	#markSubprocessClosed() {
@@ -213,9 +241,9 @@ class WorkerImpl extends EnhancedEventEmitter {
 		this.close();
 	};
 
-	/** @private Test hook: makes the worker thread panic. */
-	panicForTesting() {
-		return this.#channel.request('worker.panicForTesting');
+	/** @private Internal test hooks (see testHooks.js). */
+	[kTestHook](name, arg) {
+		return this.#channel[kTestHook](name, arg);
 	}
 }
 

@@ -201,5 +201,5 @@ fn forwarding_does_not_allocate_per_packet() {
         (many_allocs as f64) / (many as f64) < 0.05,
         "too many allocations per forwarded packet"
     );
-    h.worker.close();
+    h.worker.close(Duration::from_secs(5));
 }

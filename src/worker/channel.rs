@@ -23,8 +23,8 @@ pub enum Command {
         data: Value,
         payload: Option<Vec<u8>>,
     },
-    /// Stop the loop, close everything, release the event sink.
-    Close,
+    /// An internal test hook (never reachable through a request name).
+    TestHook(super::TestHook),
 }
 
 /// One batch of messages for JS: a JSON array plus the binary payloads its

@@ -25,8 +25,9 @@ use core::{string_field, Core};
 use serde_json::{json, Value};
 use settings::{LogLevel, WorkerSettings};
 use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
-use std::sync::Arc;
+use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 /// Index of an object in one of the worker's slabs.
@@ -39,43 +40,146 @@ const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
 /// observers all run from it).
 const TICK: Duration = Duration::from_millis(20);
 
-/// Owned by the JS-side handle: the command sender and the thread to join.
+/// Commands handled per loop turn before sockets and timers get their turn,
+/// so that a flood of requests cannot starve media (and vice versa).
+const COMMAND_BUDGET: usize = 256;
+
+/// Where a worker thread is in its life, as seen from the JS thread.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ThreadState {
+    /// Still handling commands and sockets (or wedged doing so).
+    Running,
+    /// Saw the close request and is tearing its objects down.
+    Stopping,
+    /// Gone: every socket, the poll and the event sink are released.
+    Ended,
+}
+
+impl ThreadState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ThreadState::Running => "running",
+            ThreadState::Stopping => "stopping",
+            ThreadState::Ended => "ended",
+        }
+    }
+}
+
+/// Shared by the JS handle and the worker thread: the close request, which
+/// overtakes queued commands, and the thread's progress towards its end.
+struct Lifecycle {
+    closing: AtomicBool,
+    state: Mutex<ThreadState>,
+    changed: Condvar,
+}
+
+impl Lifecycle {
+    fn closing(&self) -> bool {
+        self.closing.load(Ordering::Acquire)
+    }
+
+    fn state(&self) -> ThreadState {
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn set(&self, state: ThreadState) {
+        *self.state.lock().unwrap_or_else(PoisonError::into_inner) = state;
+        self.changed.notify_all();
+    }
+
+    /// Waits at most `wait` for the thread to end; returns where it is.
+    fn wait_for_end(&self, wait: Duration) -> ThreadState {
+        let deadline = Instant::now() + wait;
+        let mut state = self.state.lock().unwrap_or_else(PoisonError::into_inner);
+        while *state != ThreadState::Ended {
+            let left = deadline.saturating_duration_since(Instant::now());
+            if left.is_zero() {
+                break;
+            }
+            state = self
+                .changed
+                .wait_timeout(state, left)
+                .unwrap_or_else(PoisonError::into_inner)
+                .0;
+        }
+        *state
+    }
+}
+
+/// Marks the thread ended when dropped: the last thing the thread does,
+/// after everything it owned (sink, waker, poll, sockets) is released.
+struct EndGuard(Arc<Lifecycle>);
+
+impl Drop for EndGuard {
+    fn drop(&mut self) {
+        self.0.set(ThreadState::Ended);
+    }
+}
+
+/// Internal hooks for tests, reached through `Command::TestHook` only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestHook {
+    /// Panics on the worker thread (crash isolation).
+    Panic,
+    /// Blocks the worker thread, ignoring close (a wedged worker).
+    Block(Duration),
+}
+
+/// Owned by the JS-side handle: the command sender, the waker and the
+/// thread. All are let go at close, not when the handle is collected.
 pub struct WorkerThread {
     commands: Option<mpsc::Sender<Command>>,
-    waker: Arc<mio::Waker>,
+    waker: Option<Arc<mio::Waker>>,
+    lifecycle: Arc<Lifecycle>,
     thread: Option<std::thread::JoinHandle<()>>,
 }
 
 impl WorkerThread {
-    /// Queues a command; false once the worker is gone.
+    /// Queues a command; false once the worker is closed or gone.
     pub fn send(&self, command: Command) -> bool {
-        let sent = self
-            .commands
-            .as_ref()
-            .map(|tx| tx.send(command).is_ok())
-            .unwrap_or(false);
-        if sent {
-            let _ = self.waker.wake();
+        let (Some(tx), Some(waker)) = (&self.commands, &self.waker) else {
+            return false;
+        };
+        if tx.send(command).is_err() {
+            return false;
         }
-        sent
+        let _ = waker.wake();
+        true
     }
 
-    /// Stops the worker and waits for its thread, so that no handle is left
-    /// behind (Node can exit right after the last worker closes).
-    pub fn close(&mut self) {
-        if let Some(tx) = self.commands.take() {
-            let _ = tx.send(Command::Close);
-            let _ = self.waker.wake();
+    /// Stops the worker without working through its queue: the close flag
+    /// overtakes queued commands. Waits at most `wait` for the thread to
+    /// end and joins it if it did; otherwise detaches it (it releases what
+    /// it owns by itself when it ends). Idempotent. Returns the thread's
+    /// state, `Ended` unless it was detached.
+    pub fn close(&mut self, wait: Duration) -> ThreadState {
+        self.lifecycle.closing.store(true, Ordering::Release);
+        self.commands = None;
+        // The thread holds its own reference to the waker, so the eventfd
+        // stays valid until the thread has seen this wake.
+        if let Some(waker) = self.waker.take() {
+            let _ = waker.wake();
         }
-        if let Some(thread) = self.thread.take() {
+        let Some(thread) = self.thread.take() else {
+            return self.lifecycle.state();
+        };
+        let state = self.lifecycle.wait_for_end(wait);
+        if state == ThreadState::Ended {
             let _ = thread.join();
         }
+        state
+    }
+
+    /// Where the thread is (after a detaching close, whether it has ended).
+    pub fn state(&self) -> ThreadState {
+        self.lifecycle.state()
     }
 }
 
 impl Drop for WorkerThread {
     fn drop(&mut self) {
-        self.close();
+        // Dropped on Node's thread (GC): never wait there.
+        self.close(Duration::ZERO);
     }
 }
 
@@ -95,13 +199,34 @@ pub fn spawn(settings: WorkerSettings, sink: Box<dyn EventSink>) -> Result<Worke
             .map_err(|e| Error::other(format!("cannot create waker: {e}")))?,
     );
     let (tx, rx) = mpsc::channel();
+    let lifecycle = Arc::new(Lifecycle {
+        closing: AtomicBool::new(false),
+        state: Mutex::new(ThreadState::Running),
+        changed: Condvar::new(),
+    });
+    let ended = EndGuard(lifecycle.clone());
+    let thread_lifecycle = lifecycle.clone();
+    let thread_waker = waker.clone();
     let thread = std::thread::Builder::new()
         .name("ferrosoup-worker".to_string())
-        .spawn(move || run(settings, Arc::new(certificate), poll, rx, sink))
+        .spawn(move || {
+            // Dropped last, after everything `run` owned.
+            let _ended = ended;
+            run(
+                settings,
+                Arc::new(certificate),
+                poll,
+                rx,
+                sink,
+                &thread_lifecycle,
+            );
+            drop(thread_waker);
+        })
         .map_err(|e| Error::other(format!("cannot start worker thread: {e}")))?;
     Ok(WorkerThread {
         commands: Some(tx),
-        waker,
+        waker: Some(waker),
+        lifecycle,
         thread: Some(thread),
     })
 }
@@ -113,10 +238,11 @@ fn run(
     poll: mio::Poll,
     rx: mpsc::Receiver<Command>,
     sink: Box<dyn EventSink>,
+    lifecycle: &Lifecycle,
 ) {
     let result = catch_unwind(AssertUnwindSafe(|| {
         let mut worker = Worker::new(settings, certificate, poll)?;
-        worker.event_loop(&rx, &*sink);
+        worker.event_loop(&rx, &*sink, lifecycle);
         Ok::<(), Error>(())
     }));
     let failure = match result {
@@ -182,14 +308,17 @@ impl Worker {
         self.epoch.elapsed().as_millis() as u64
     }
 
-    fn event_loop(&mut self, rx: &mpsc::Receiver<Command>, sink: &dyn EventSink) {
+    fn event_loop(&mut self, rx: &mpsc::Receiver<Command>, sink: &dyn EventSink, life: &Lifecycle) {
         self.log(LogLevel::Debug, "worker running".to_string());
         self.flush(sink);
         let mut events = mio::Events::with_capacity(256);
         let mut next_tick = Instant::now() + TICK;
-        loop {
-            // Sockets left with data last turn are read again right away.
-            let timeout = if self.core.pending_readable.is_empty() {
+        let mut commands_left = false;
+        // A close request is checked before every unit of work (socket,
+        // command, tick): it must not wait behind the queue.
+        'turns: while !life.closing() {
+            // Sockets or commands left over last turn are served right away.
+            let timeout = if self.core.pending_readable.is_empty() && !commands_left {
                 next_tick.saturating_duration_since(Instant::now())
             } else {
                 Duration::ZERO
@@ -202,22 +331,36 @@ impl Worker {
             let now_ms = self.now_ms();
             self.core.now_ms = now_ms;
             for token in std::mem::take(&mut self.core.pending_readable) {
+                if life.closing() {
+                    break 'turns;
+                }
                 self.core
                     .on_socket_readable(token, now_ms, &mut self.outbox);
             }
             for event in events.iter() {
+                if life.closing() {
+                    break 'turns;
+                }
                 if event.token() != WAKER_TOKEN {
                     self.core
                         .on_socket_readable(event.token().0, now_ms, &mut self.outbox);
                 }
             }
-            // Commands are drained on every turn: the waker only says "some".
-            let mut running = true;
-            while running {
+            // The waker only says "some": drain up to the budget, and come
+            // back at once if it ran out.
+            commands_left = true;
+            for _ in 0..COMMAND_BUDGET {
+                if life.closing() {
+                    break 'turns;
+                }
                 match rx.try_recv() {
-                    Ok(command) => running = self.handle_command(command),
-                    Err(mpsc::TryRecvError::Empty) => break,
-                    Err(mpsc::TryRecvError::Disconnected) => running = false,
+                    Ok(command) => self.handle_command(command),
+                    Err(mpsc::TryRecvError::Empty) => {
+                        commands_left = false;
+                        break;
+                    }
+                    // The handle was dropped without close().
+                    Err(mpsc::TryRecvError::Disconnected) => break 'turns,
                 }
             }
             if Instant::now() >= next_tick {
@@ -228,12 +371,12 @@ impl Worker {
                 }
             }
             self.flush(sink);
-            if !running {
-                break;
-            }
         }
+        life.set(ThreadState::Stopping);
+        // JS has rejected what was pending and stopped listening: tear down
+        // without reporting anything.
         self.close();
-        self.flush(sink);
+        self.outbox = Outbox::default();
     }
 
     fn flush(&mut self, sink: &dyn EventSink) {
@@ -242,10 +385,8 @@ impl Worker {
         }
     }
 
-    /// Returns false when the loop must stop.
-    fn handle_command(&mut self, command: Command) -> bool {
+    fn handle_command(&mut self, command: Command) {
         match command {
-            Command::Close => false,
             Command::Request {
                 id,
                 method,
@@ -254,7 +395,6 @@ impl Worker {
             } => {
                 let result = self.handle_request(&method, &handler_id, &data);
                 self.outbox.response(id, result);
-                true
             }
             Command::Notification {
                 event,
@@ -271,8 +411,10 @@ impl Worker {
                     now_ms,
                     &mut self.outbox,
                 );
-                true
             }
+            Command::TestHook(TestHook::Panic) => panic!("panic requested by test"),
+            // Deliberately deaf to close: this is what a wedged worker is.
+            Command::TestHook(TestHook::Block(duration)) => std::thread::sleep(duration),
         }
     }
 
@@ -325,8 +467,6 @@ impl Worker {
                 self.core.close_router(&router_id, &mut self.outbox)?;
                 Ok(Value::Null)
             }
-            // Test hook: proves a panic kills only this worker.
-            "panicForTesting" => panic!("panic requested by test"),
             other => Err(Error::other(format!("unknown method 'worker.{other}'"))),
         }
     }
@@ -435,20 +575,67 @@ mod tests {
         );
         let gone = request(&w, &rx, 6, "router.dump", "r1", Value::Null);
         assert_eq!(gone["kind"], "NotFoundError");
-        w.close();
-        assert!(!w.send(Command::Close));
+        assert_eq!(w.close(Duration::from_secs(5)), ThreadState::Ended);
+        assert!(!w.send(Command::TestHook(TestHook::Panic)));
+        // Idempotent.
+        assert_eq!(w.close(Duration::from_secs(5)), ThreadState::Ended);
+    }
+
+    fn queue_requests(w: &WorkerThread, n: u32) {
+        for id in 1..=n {
+            assert!(w.send(Command::Request {
+                id,
+                method: "worker.getResourceUsage".into(),
+                handler_id: String::new(),
+                data: Value::Null,
+            }));
+        }
+    }
+
+    #[test]
+    fn close_overtakes_queued_commands() {
+        let (mut w, rx) = start();
+        // Hold the thread so that the whole queue is still there at close.
+        w.send(Command::TestHook(TestHook::Block(Duration::from_millis(
+            100,
+        ))));
+        queue_requests(&w, 10_000);
+        let started = Instant::now();
+        assert_eq!(w.close(Duration::from_secs(5)), ThreadState::Ended);
+        assert!(started.elapsed() < Duration::from_secs(1));
+        let responses = rx
+            .try_iter()
+            .map(|json| serde_json::from_str::<Value>(&json).unwrap())
+            .flat_map(|batch| batch.as_array().unwrap().clone())
+            .filter(|m| m.get("id").is_some())
+            .count();
+        assert_eq!(responses, 0);
+    }
+
+    #[test]
+    fn wedged_worker_is_detached_not_waited_for() {
+        let (mut w, _rx) = start();
+        w.send(Command::TestHook(TestHook::Block(Duration::from_millis(
+            500,
+        ))));
+        std::thread::sleep(Duration::from_millis(20));
+        let started = Instant::now();
+        assert_eq!(w.close(Duration::from_millis(5)), ThreadState::Running);
+        assert!(started.elapsed() < Duration::from_millis(200));
+        assert!(!w.send(Command::TestHook(TestHook::Panic)));
+        // It ends by itself once unblocked.
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while w.state() != ThreadState::Ended && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+        }
+        assert_eq!(w.state(), ThreadState::Ended);
     }
 
     #[test]
     fn panic_reports_died_and_spares_other_workers() {
         let (mut doomed, doomed_rx) = start();
         let (mut healthy, healthy_rx) = start();
-        doomed.send(Command::Request {
-            id: 1,
-            method: "worker.panicForTesting".into(),
-            handler_id: String::new(),
-            data: Value::Null,
-        });
+        doomed.send(Command::TestHook(TestHook::Panic));
         let died = loop {
             let batch: Value = serde_json::from_str(&doomed_rx.recv().unwrap()).unwrap();
             if let Some(m) = batch
@@ -464,7 +651,7 @@ mod tests {
             .as_str()
             .unwrap()
             .contains("panic requested by test"));
-        doomed.close();
+        assert_eq!(doomed.close(Duration::from_secs(5)), ThreadState::Ended);
         let r = request(
             &healthy,
             &healthy_rx,
@@ -474,6 +661,6 @@ mod tests {
             Value::Null,
         );
         assert!(r["data"]["ru_utime"].is_number());
-        healthy.close();
+        assert_eq!(healthy.close(Duration::from_secs(5)), ThreadState::Ended);
     }
 }
