@@ -409,11 +409,25 @@ mod tests {
         receiver.set_nonblocking(true).unwrap();
         let receiver = mio::net::UdpSocket::from_std(receiver);
         let sender = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
+        let mut buf = [0u8; 64];
+        // Linux switches receive timestamps on for the whole stack lazily
+        // (deferred work after the first socket asks): until then datagrams
+        // are stamped when read. Wait until a warm-up datagram is stamped on
+        // arrival.
+        for _ in 0..100 {
+            sender
+                .send_to(b"warm-up", receiver.local_addr().unwrap())
+                .unwrap();
+            std::thread::sleep(std::time::Duration::from_millis(5));
+            let (_, _, age) = recv_from_timestamped(&receiver, &mut buf).unwrap();
+            if age.is_some_and(|a| a >= std::time::Duration::from_millis(4)) {
+                break;
+            }
+        }
         sender
             .send_to(b"hello", receiver.local_addr().unwrap())
             .unwrap();
         std::thread::sleep(std::time::Duration::from_millis(30));
-        let mut buf = [0u8; 64];
         let (n, from, age) = recv_from_timestamped(&receiver, &mut buf).unwrap();
         assert_eq!(
             (&buf[..n], from),
