@@ -21,7 +21,7 @@ use ferrosoup::worker::certificate::DtlsCertificate;
 use ferrosoup::worker::channel::Outbox;
 use ferrosoup::worker::core::{Core, Handler};
 use ferrosoup::worker::settings::WorkerSettings;
-use ferrosoup_fuzz::{json as fj, Reader};
+use ferrosoup_fuzz::{json as fj, Reader, METHODS};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
 use std::cell::RefCell;
@@ -40,74 +40,6 @@ const SERVERS: &[&str] = &["s0"];
 /// Requests that open sockets, per input.
 const MAX_SOCKET_REQUESTS: usize = 4;
 
-const METHODS: &[&str] = &[
-    "worker.createRouter",
-    "worker.closeRouter",
-    "worker.createWebRtcServer",
-    "worker.closeWebRtcServer",
-    "worker.dump",
-    "worker.updateSettings",
-    "router.createDirectTransport",
-    "router.createPlainTransport",
-    "router.createWebRtcTransport",
-    "router.createWebRtcTransportWithServer",
-    "router.closeTransport",
-    "router.dump",
-    "router.createAudioLevelObserver",
-    "router.createActiveSpeakerObserver",
-    "router.closeRtpObserver",
-    "transport.connect",
-    "transport.produce",
-    "transport.consume",
-    "transport.produceData",
-    "transport.consumeData",
-    "transport.closeProducer",
-    "transport.closeConsumer",
-    "transport.closeDataProducer",
-    "transport.closeDataConsumer",
-    "transport.setMaxIncomingBitrate",
-    "transport.setMaxOutgoingBitrate",
-    "transport.setMinOutgoingBitrate",
-    "transport.restartIce",
-    "transport.enableTraceEvent",
-    "transport.dump",
-    "transport.getStats",
-    "producer.dump",
-    "producer.getStats",
-    "producer.pause",
-    "producer.resume",
-    "producer.enableTraceEvent",
-    "consumer.dump",
-    "consumer.getStats",
-    "consumer.pause",
-    "consumer.resume",
-    "consumer.setPreferredLayers",
-    "consumer.setPriority",
-    "consumer.requestKeyFrame",
-    "consumer.enableTraceEvent",
-    "rtpObserver.pause",
-    "rtpObserver.resume",
-    "rtpObserver.addProducer",
-    "rtpObserver.removeProducer",
-    "webRtcServer.dump",
-    "dataProducer.dump",
-    "dataProducer.getStats",
-    "dataProducer.pause",
-    "dataProducer.resume",
-    "dataConsumer.dump",
-    "dataConsumer.getStats",
-    "dataConsumer.pause",
-    "dataConsumer.resume",
-    "dataConsumer.setBufferedAmountLowThreshold",
-    "dataConsumer.getBufferedAmount",
-    "dataConsumer.send",
-    "dataConsumer.setSubchannels",
-    "dataConsumer.addSubchannel",
-    "dataConsumer.removeSubchannel",
-    "worker.bogus",
-    "router.bogus",
-];
-
 const ERROR_KINDS: &[&str] = &[
     "TypeError",
     "UnsupportedError",
@@ -116,6 +48,12 @@ const ERROR_KINDS: &[&str] = &[
     "WorkerClosedError",
     "Error",
 ];
+
+/// `FUZZ_DEBUG=1` prints each request and its outcome (to check seeds).
+fn debug() -> bool {
+    static DEBUG: OnceLock<bool> = OnceLock::new();
+    *DEBUG.get_or_init(|| std::env::var_os("FUZZ_DEBUG").is_some())
+}
 
 fn certificate() -> Arc<DtlsCertificate> {
     static CERT: OnceLock<Arc<DtlsCertificate>> = OnceLock::new();
@@ -361,8 +299,8 @@ impl Harness {
                         {"algorithm": "sha-256", "value":
                          "AF:8B:52:41:2B:0E:93:F8:AB:5D:3E:AA:55:1A:FB:3C:F1:93:B6:CC:6C:0B:7C:41:6C:65:AE:31:9A:DB:8C:8B"}]}}),
                     1 => json!({"ip": "127.0.0.1", "port": 9, "rtcpPort": 9,
-                                "srtpParameters": {"cryptoSuite": "AEAD_AES_256_GCM",
-                                "keyBase64": "YTdjcDBvY2JoMGY5YXNlNDc0eDJsdGgwaWRvNnJsamRrdG16aWVpZHlWCg=="}}),
+                                "srtpParameters": {"cryptoSuite": "AES_CM_128_HMAC_SHA1_80",
+                                "keyBase64": "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0"}}),
                     _ => json!({}),
                 };
                 (t.into(), data)
@@ -555,6 +493,13 @@ impl Harness {
                 .core
                 .handle_request(method, handler, data, self.now, &mut self.outbox),
         };
+        if debug() {
+            let outcome = match &result {
+                Ok(_) => "ok".to_string(),
+                Err(e) => format!("{}: {}", e.kind.as_str(), e.message),
+            };
+            eprintln!("{method} [{handler}] -> {outcome}");
+        }
         match &result {
             Ok(v) => {
                 let _ = v.to_string();

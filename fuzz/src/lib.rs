@@ -84,6 +84,84 @@ impl<'a> Reader<'a> {
     }
 }
 
+/// Methods the `request` target sends (an input picks one by index, so the
+/// seed generator shares this list).
+pub const METHODS: &[&str] = &[
+    "worker.createRouter",
+    "worker.closeRouter",
+    "worker.createWebRtcServer",
+    "worker.closeWebRtcServer",
+    "worker.dump",
+    "worker.updateSettings",
+    "router.createDirectTransport",
+    "router.createPlainTransport",
+    "router.createWebRtcTransport",
+    "router.createWebRtcTransportWithServer",
+    "router.closeTransport",
+    "router.dump",
+    "router.createAudioLevelObserver",
+    "router.createActiveSpeakerObserver",
+    "router.closeRtpObserver",
+    "transport.connect",
+    "transport.produce",
+    "transport.consume",
+    "transport.produceData",
+    "transport.consumeData",
+    "transport.closeProducer",
+    "transport.closeConsumer",
+    "transport.closeDataProducer",
+    "transport.closeDataConsumer",
+    "transport.setMaxIncomingBitrate",
+    "transport.setMaxOutgoingBitrate",
+    "transport.setMinOutgoingBitrate",
+    "transport.restartIce",
+    "transport.enableTraceEvent",
+    "transport.dump",
+    "transport.getStats",
+    "producer.dump",
+    "producer.getStats",
+    "producer.pause",
+    "producer.resume",
+    "producer.enableTraceEvent",
+    "consumer.dump",
+    "consumer.getStats",
+    "consumer.pause",
+    "consumer.resume",
+    "consumer.setPreferredLayers",
+    "consumer.setPriority",
+    "consumer.requestKeyFrame",
+    "consumer.enableTraceEvent",
+    "rtpObserver.pause",
+    "rtpObserver.resume",
+    "rtpObserver.addProducer",
+    "rtpObserver.removeProducer",
+    "webRtcServer.dump",
+    "dataProducer.dump",
+    "dataProducer.getStats",
+    "dataProducer.pause",
+    "dataProducer.resume",
+    "dataConsumer.dump",
+    "dataConsumer.getStats",
+    "dataConsumer.pause",
+    "dataConsumer.resume",
+    "dataConsumer.setBufferedAmountLowThreshold",
+    "dataConsumer.getBufferedAmount",
+    "dataConsumer.send",
+    "dataConsumer.setSubchannels",
+    "dataConsumer.addSubchannel",
+    "dataConsumer.removeSubchannel",
+    "worker.bogus",
+    "router.bogus",
+];
+
+/// Position of `method` in [`METHODS`].
+pub fn method_index(method: &str) -> u8 {
+    METHODS
+        .iter()
+        .position(|m| *m == method)
+        .expect("known method") as u8
+}
+
 /// ICE credentials the `ice_server` and `stun` targets use, so that seeds
 /// (and the fuzzer's splices of them) can authenticate.
 pub const ICE_UFRAG: &str = "fuzzufrag0000000";
