@@ -195,20 +195,21 @@ fn bind_port<T>(
     let (min, max) = (min.max(1), max.max(1));
     let count = (max - min) as u32 + 1;
     let start = rand::random::<u32>() % count;
-    let mut last_error = None;
-    for attempt in 0..count.min(64) {
+    // Every port of the range is tried once, as mediasoup does: its error
+    // means the range is full.
+    for attempt in 0..count {
         let port = min + ((start + attempt) % count) as u16;
         match bind_once(info, port) {
             Ok(socket) => return Ok(socket),
-            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => last_error = Some(e),
+            Err(e) if e.kind() == std::io::ErrorKind::AddrInUse => {}
             // Not a port problem (e.g. a non-local IP): no point in retrying.
             Err(e) => return Err(failed(port, e)),
         }
     }
     Err(Error::other(format!(
-        "no free port in [{min}, {max}] for ip '{}': {}",
-        info.ip,
-        last_error.map(|e| e.to_string()).unwrap_or_default()
+        "no more available ports [protocol:{}, ip:'{}', numAttempt:{count}]",
+        info.protocol.as_str(),
+        info.ip
     )))
 }
 

@@ -3,6 +3,7 @@
 //! kind-specific parts (plain UDP, direct).
 
 pub mod direct;
+pub mod framing;
 mod io;
 pub mod listen;
 pub mod listener;

@@ -2,6 +2,7 @@
 //! candidates), DTLS 1.2 keyed SRTP, media only from validated tuples.
 //! Sockets are its own, or shared through a WebRtcServer.
 
+use super::framing::{encode_frame, FrameDecoder};
 use super::listen::{
     bind_tcp, bind_udp, enable_rx_timestamps, tuple_json, ListenInfo, ListenProtocol,
 };
@@ -36,6 +37,21 @@ pub struct TcpEndpoint {
     pub listener: mio::net::TcpListener,
     pub listen: ListenInfo,
     pub local_port: u16,
+    /// accept() failed for want of descriptors: retried on the next tick
+    /// (epoll will not report the waiting connections again).
+    pub accept_blocked: bool,
+}
+
+impl TcpEndpoint {
+    pub fn new(listener: std::net::TcpListener, listen: ListenInfo) -> Self {
+        let local_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
+        TcpEndpoint {
+            listener: mio::net::TcpListener::from_std(listener),
+            listen,
+            local_port,
+            accept_blocked: false,
+        }
+    }
 }
 
 /// An accepted TCP connection carrying RFC 4571 framed packets.
@@ -44,56 +60,158 @@ pub struct TcpConnection {
     pub server: Key,
     pub remote: SocketAddr,
     pub local_port: u16,
-    /// Bytes received but not yet a whole frame.
-    pub inbox: Vec<u8>,
-    /// Bytes not yet written (the socket was full).
-    pub outbox: Vec<u8>,
+    /// Its mio token (the key of its entry in the worker's socket table).
+    pub token: usize,
+    /// Frames being received (holds at most one incomplete frame).
+    pub decoder: FrameDecoder,
+    /// Framed bytes the socket did not take yet; `outbox[sent..]` is unsent.
+    outbox: Vec<u8>,
+    sent: usize,
+    /// Worker time it was accepted: one that has not authenticated (ICE)
+    /// within [`TCP_AUTH_TIMEOUT_MS`] is closed.
+    pub accepted_ms: u64,
+    /// ICE validated this connection's tuple once.
+    pub authenticated: bool,
 }
 
-/// The largest TCP backlog of unsent bytes before a connection is dropped.
+/// The largest TCP backlog of unsent bytes; frames beyond it are dropped.
 const MAX_TCP_OUTBOX: usize = 4 * 1024 * 1024;
 
-impl TcpConnection {
-    /// Frames and writes a packet; keeps what the socket did not take.
-    pub fn send_frame(&mut self, packet: &[u8]) -> bool {
-        if packet.len() > u16::MAX as usize || self.outbox.len() > MAX_TCP_OUTBOX {
-            return false;
-        }
-        self.outbox
-            .extend_from_slice(&(packet.len() as u16).to_be_bytes());
-        self.outbox.extend_from_slice(packet);
-        self.send_frame_flush()
-    }
+/// While this much is unsent, the connection is not read (TCP flow control
+/// then slows the peer down instead of us buffering its requests' answers).
+const TCP_READ_PAUSE: usize = 256 * 1024;
 
-    /// Writes what is left of `outbox` (false if the connection broke).
-    pub fn send_frame_flush(&mut self) -> bool {
-        use std::io::Write;
-        while !self.outbox.is_empty() {
-            match self.stream.write(&self.outbox) {
-                Ok(0) => return false,
-                Ok(n) => {
-                    self.outbox.drain(..n);
-                }
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return true,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => return false,
+/// An outbox larger than this is released once it has been written.
+const TCP_KEEP_CAPACITY: usize = 16 * 1024;
+
+/// How long an accepted connection may stay unauthenticated.
+pub const TCP_AUTH_TIMEOUT_MS: u64 = 5_000;
+
+/// Unauthenticated connections one listening scope (a WebRtcServer, or one
+/// transport) keeps at most, in all and from one IP address. Beyond that
+/// the oldest gives way to the newest: a peer that connects and checks
+/// right away gets in, an idle flood only churns.
+pub const MAX_UNAUTHENTICATED_TCP: usize = 256;
+pub const MAX_UNAUTHENTICATED_TCP_PER_IP: usize = 32;
+
+/// The connection to close so that the unauthenticated connections of
+/// `conns` stay within the limits now that one from `ip` arrived: the
+/// oldest from that IP when it is over its share, else the oldest of all.
+pub fn tcp_connection_to_evict(conns: &Slab<TcpConnection>, ip: std::net::IpAddr) -> Option<Key> {
+    let mut total = 0;
+    let mut same_ip = 0;
+    let mut oldest: Option<(u64, Key)> = None;
+    let mut oldest_same_ip: Option<(u64, Key)> = None;
+    for (key, c) in conns.iter().filter(|(_, c)| !c.authenticated) {
+        total += 1;
+        let age = (c.accepted_ms, key);
+        if oldest.is_none_or(|o| age < o) {
+            oldest = Some(age);
+        }
+        if c.remote.ip() == ip {
+            same_ip += 1;
+            if oldest_same_ip.is_none_or(|o| age < o) {
+                oldest_same_ip = Some(age);
             }
         }
-        true
+    }
+    if same_ip > MAX_UNAUTHENTICATED_TCP_PER_IP {
+        oldest_same_ip.map(|(_, k)| k)
+    } else if total > MAX_UNAUTHENTICATED_TCP {
+        oldest.map(|(_, k)| k)
+    } else {
+        None
+    }
+}
+
+/// Unauthenticated connections of `conns` older than the timeout.
+pub fn expired_tcp_connections(conns: &Slab<TcpConnection>, now_ms: u64) -> Vec<Key> {
+    conns
+        .iter()
+        .filter(|(_, c)| !c.authenticated && now_ms >= c.accepted_ms + TCP_AUTH_TIMEOUT_MS)
+        .map(|(k, _)| k)
+        .collect()
+}
+
+impl TcpConnection {
+    pub fn new(
+        stream: mio::net::TcpStream,
+        server: Key,
+        remote: SocketAddr,
+        local_port: u16,
+        now_ms: u64,
+    ) -> Self {
+        TcpConnection {
+            stream,
+            server,
+            remote,
+            local_port,
+            token: usize::MAX,
+            decoder: FrameDecoder::new(),
+            outbox: Vec::new(),
+            sent: 0,
+            accepted_ms: now_ms,
+            authenticated: false,
+        }
     }
 
-    /// Takes the next whole frame out of `inbox`, if any.
-    pub fn next_frame(&mut self, out: &mut [u8]) -> Option<usize> {
-        if self.inbox.len() < 2 {
-            return None;
+    /// Frames and writes a packet; keeps what the socket did not take.
+    /// False if it was dropped (too long, backlog full) or the connection
+    /// broke.
+    pub fn send_frame(&mut self, packet: &[u8]) -> bool {
+        if self.unsent() > MAX_TCP_OUTBOX || !encode_frame(packet, &mut self.outbox) {
+            return false;
         }
-        let len = u16::from_be_bytes([self.inbox[0], self.inbox[1]]) as usize;
-        if self.inbox.len() < 2 + len || len > out.len() {
-            return None;
+        self.flush()
+    }
+
+    /// Writes what is left unsent (false if the connection broke).
+    pub fn flush(&mut self) -> bool {
+        use std::io::Write;
+        let mut ok = true;
+        while self.sent < self.outbox.len() {
+            match self.stream.write(&self.outbox[self.sent..]) {
+                Ok(0) => {
+                    ok = false;
+                    break;
+                }
+                Ok(n) => self.sent += n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    ok = false;
+                    break;
+                }
+            }
         }
-        out[..len].copy_from_slice(&self.inbox[2..2 + len]);
-        self.inbox.drain(..2 + len);
-        Some(len)
+        // Drop what was written: all of it at once when done, otherwise
+        // only once it is the larger part (amortized, never per write).
+        if self.sent == self.outbox.len() {
+            self.outbox.clear();
+            self.sent = 0;
+            if self.outbox.capacity() > TCP_KEEP_CAPACITY {
+                self.outbox = Vec::new();
+            }
+        } else if self.sent > self.outbox.len() / 2 {
+            self.outbox.drain(..self.sent);
+            self.sent = 0;
+        }
+        ok
+    }
+
+    /// Bytes queued but not written yet.
+    pub fn unsent(&self) -> usize {
+        self.outbox.len() - self.sent
+    }
+
+    /// False while the peer must wait for us to write (back-pressure).
+    pub fn wants_read(&self) -> bool {
+        self.unsent() < TCP_READ_PAUSE
+    }
+
+    /// Memory the connection holds for buffering.
+    pub fn buffered_capacity(&self) -> usize {
+        self.outbox.capacity() + self.decoder.capacity()
     }
 }
 
@@ -166,13 +284,7 @@ impl WebRtcTransport {
                     order.push((Protocol::Udp, udp.len() - 1));
                 }
                 ListenProtocol::Tcp => {
-                    let l = bind_tcp(&info, worker_ports)?;
-                    let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
-                    tcp_servers.push(TcpEndpoint {
-                        listener: mio::net::TcpListener::from_std(l),
-                        listen: info,
-                        local_port: port,
-                    });
+                    tcp_servers.push(TcpEndpoint::new(bind_tcp(&info, worker_ports)?, info));
                     order.push((Protocol::Tcp, tcp_servers.len() - 1));
                 }
             }

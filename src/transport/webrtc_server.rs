@@ -64,13 +64,9 @@ impl WebRtcServer {
                     server.order.push((Protocol::Udp, server.udp.len() - 1));
                 }
                 ListenProtocol::Tcp => {
-                    let l = bind_tcp(&info, worker_ports)?;
-                    let port = l.local_addr().map(|a| a.port()).unwrap_or(0);
-                    server.tcp.push(TcpEndpoint {
-                        listener: mio::net::TcpListener::from_std(l),
-                        listen: info,
-                        local_port: port,
-                    });
+                    server
+                        .tcp
+                        .push(TcpEndpoint::new(bind_tcp(&info, worker_ports)?, info));
                     server.order.push((Protocol::Tcp, server.tcp.len() - 1));
                 }
             }
@@ -144,15 +140,32 @@ impl WebRtcServer {
                 .iter()
                 .map(|(ufrag, t)| json!({"localIceUsernameFragment": ufrag, "webRtcTransportId": transport_ids(*t)}))
                 .collect::<Vec<_>>(),
-            "tupleHashes": [],
+            "tupleHashes": self
+                .udp_tuples
+                .iter()
+                .map(|((socket, remote), t)| json!({"tupleHash": tuple_hash(*socket, remote), "webRtcTransportId": transport_ids(*t)}))
+                .collect::<Vec<_>>(),
         })
     }
 }
 
+/// A number naming a (socket, remote) tuple in dumps, below 2^53 so that
+/// JS reads it exactly.
+fn tuple_hash(socket: Key, remote: &SocketAddr) -> u64 {
+    let ip = match remote.ip() {
+        std::net::IpAddr::V4(ip) => u32::from(ip) as u64,
+        std::net::IpAddr::V6(ip) => {
+            let bits = u128::from(ip);
+            ((bits >> 64) as u64 ^ bits as u64) & 0xffff_ffff
+        }
+    };
+    ((socket as u64 & 0x1f) << 48) | (ip << 16) | remote.port() as u64
+}
+
 /// The local username fragment of a STUN request (`local:remote`).
-pub fn local_ufrag_of(stun: &[u8]) -> Option<String> {
+pub fn local_ufrag_of(stun: &[u8]) -> Option<&str> {
     let message = crate::ice::stun::StunMessage::parse(stun).ok()?;
     let username = message.username()?;
     let local = username.split(|b| *b == b':').next()?;
-    std::str::from_utf8(local).ok().map(str::to_string)
+    std::str::from_utf8(local).ok()
 }

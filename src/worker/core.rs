@@ -7,6 +7,7 @@
 //! the same time without locks or reference counting.
 
 use super::channel::Outbox;
+use super::settings::LogLevel;
 use super::Key;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
@@ -100,6 +101,8 @@ pub struct Core {
     reading_token: usize,
     /// Sockets that still had data when their budget ran out.
     pub pending_readable: Vec<usize>,
+    /// The worker's logLevel (what `warn` lets through).
+    pub log_level: LogLevel,
 }
 
 /// Datagrams read from one socket before the loop moves on.
@@ -143,6 +146,7 @@ impl Core {
             read_budget: READ_BUDGET,
             reading_token: 0,
             pending_readable: Vec::new(),
+            log_level: LogLevel::Error,
         }
     }
 
@@ -161,14 +165,29 @@ impl Core {
     /// Takes one datagram from the budget of the socket being read; false
     /// when it must yield (it is queued to be read again next turn).
     pub fn take_read_budget(&mut self) -> bool {
-        if self.read_budget == 0 {
+        self.take_read_budget_of(1)
+    }
+
+    /// Takes `cost` from the budget (a read worth several datagrams); false
+    /// once it is spent: the socket is queued to be read again next turn.
+    pub fn take_read_budget_of(&mut self, cost: usize) -> bool {
+        if self.read_budget < cost {
+            self.read_budget = 0;
             if !self.pending_readable.contains(&self.reading_token) {
                 self.pending_readable.push(self.reading_token);
             }
             return false;
         }
-        self.read_budget -= 1;
+        self.read_budget -= cost;
         true
+    }
+
+    /// A warning for the app's logs (when the worker's logLevel lets it
+    /// through).
+    pub fn warn(&self, outbox: &mut Outbox, text: String) {
+        if matches!(self.log_level, LogLevel::Debug | LogLevel::Warn) {
+            outbox.log("warn", text);
+        }
     }
 
     pub fn handler(&self, id: &str) -> Option<Handler> {

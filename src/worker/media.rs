@@ -61,10 +61,10 @@ impl Core {
             SocketRole::PlainRtp(k) => (k, Channel::Rtp),
             SocketRole::PlainRtcp(k) => (k, Channel::Rtcp),
             SocketRole::WebRtcUdp(t, i) => return self.webrtc_udp_readable(t, i, now_ms, outbox),
-            SocketRole::WebRtcTcpServer(t, i) => return self.accept_tcp(t, i),
+            SocketRole::WebRtcTcpServer(t, i) => return self.accept_tcp(t, i, outbox),
             SocketRole::WebRtcTcpConn(t, c) => return self.read_tcp(t, c, now_ms, outbox),
             SocketRole::ServerUdp(s, i) => return self.server_udp_readable(s, i, now_ms, outbox),
-            SocketRole::ServerTcp(s, i) => return self.server_tcp_accept(s, i),
+            SocketRole::ServerTcp(s, i) => return self.server_tcp_accept(s, i, outbox),
             SocketRole::ServerTcpConn(s, c) => {
                 return self.server_tcp_readable(s, c, token, now_ms, outbox)
             }
@@ -311,6 +311,7 @@ impl Core {
     pub fn on_tick(&mut self, now_ms: u64, outbox: &mut Outbox) {
         self.tick_rtp_observers(now_ms, outbox);
         self.tick_webrtc(now_ms, outbox);
+        self.tick_webrtc_servers(now_ms, outbox);
         self.tick_rtcp(now_ms, outbox);
     }
 

@@ -166,11 +166,13 @@ impl Worker {
             .map_err(|e| Error::other(format!("cannot clone registry: {e}")))?;
         let ports = (settings.rtc_min_port, settings.rtc_max_port);
         let epoch = Instant::now();
+        let mut core = Core::new(ports, registry, certificate.clone(), epoch);
+        core.log_level = settings.log_level;
         Ok(Worker {
             settings,
-            certificate: certificate.clone(),
+            certificate,
             poll,
-            core: Core::new(ports, registry, certificate, epoch),
+            core,
             outbox: Outbox::default(),
             epoch,
         })
@@ -300,6 +302,7 @@ impl Worker {
             "getResourceUsage" => Ok(rusage::thread_resource_usage()),
             "updateSettings" => {
                 self.settings.update(data)?;
+                self.core.log_level = self.settings.log_level;
                 Ok(Value::Null)
             }
             "createRouter" => {

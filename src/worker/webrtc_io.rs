@@ -9,7 +9,10 @@ use crate::dtls::{DtlsEvent, DtlsState};
 use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
 use crate::transport::listen::recv_from_timestamped;
-use crate::transport::webrtc::{TcpConnection, TcpEndpoint, TupleId, WebRtcTransport};
+use crate::transport::webrtc::{
+    expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TcpEndpoint, TupleId,
+    WebRtcTransport,
+};
 use crate::transport::TransportKind;
 use serde_json::{json, Value};
 use slab::Slab;
@@ -32,28 +35,61 @@ fn webrtc_in(
     }
 }
 
+/// Bytes read from a TCP connection at a time.
+const TCP_CHUNK: usize = 16 * 1024;
+
+/// Read budget a TCP chunk costs (a datagram costs 1): a connection yields
+/// after 64 KiB per loop turn, so a flood of tiny frames cannot starve
+/// other sockets, requests and timers.
+const TCP_CHUNK_COST: usize = 16;
+
+/// What an accept round did.
+pub(super) struct Accepted {
+    /// Older unauthenticated connections closed to stay within limits.
+    pub evicted: usize,
+    /// accept() ran out of descriptors: retry later.
+    pub blocked: bool,
+}
+
 /// Accepts every pending connection of a TCP listening socket into `conns`
-/// and registers it for reading under `role(conn)`.
+/// and registers it for reading under `role(conn)`; keeps the
+/// unauthenticated ones within limits by closing the oldest.
 pub(super) fn accept_connections(
     endpoint: &TcpEndpoint,
     server: Key,
     conns: &mut Slab<TcpConnection>,
     sockets: &mut Slab<SocketRole>,
     registry: &mio::Registry,
+    now_ms: u64,
     role: impl Fn(Key) -> SocketRole,
-) {
-    while let Ok((stream, remote)) = endpoint.listener.accept() {
+) -> Accepted {
+    let mut accepted = Accepted {
+        evicted: 0,
+        blocked: false,
+    };
+    loop {
+        let (stream, remote) = match endpoint.listener.accept() {
+            Ok(pair) => pair,
+            Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+            Err(e) if e.kind() == std::io::ErrorKind::ConnectionAborted => continue,
+            Err(_) => {
+                // EMFILE/ENFILE/ENOBUFS: the connection stays queued.
+                accepted.blocked = true;
+                break;
+            }
+        };
         // Media and DTLS flights must not wait for Nagle.
         let _ = stream.set_nodelay(true);
-        let conn = conns.insert(TcpConnection {
+        let conn = conns.insert(TcpConnection::new(
             stream,
             server,
             remote,
-            local_port: endpoint.local_port,
-            inbox: Vec::new(),
-            outbox: Vec::new(),
-        });
+            endpoint.local_port,
+            now_ms,
+        ));
         let token = sockets.insert(role(conn));
+        conns[conn].token = token;
         let registered = registry.register(
             &mut conns[conn].stream,
             mio::Token(token),
@@ -62,7 +98,26 @@ pub(super) fn accept_connections(
         if registered.is_err() {
             sockets.remove(token);
             conns.remove(conn);
+            continue;
         }
+        while let Some(victim) = tcp_connection_to_evict(conns, remote.ip()) {
+            drop_connection(conns, victim, sockets, registry);
+            accepted.evicted += 1;
+        }
+    }
+    accepted
+}
+
+/// Closes a connection and forgets its socket.
+pub(super) fn drop_connection(
+    conns: &mut Slab<TcpConnection>,
+    conn: Key,
+    sockets: &mut Slab<SocketRole>,
+    registry: &mio::Registry,
+) {
+    if let Some(mut c) = conns.try_remove(conn) {
+        let _ = registry.deregister(&mut c.stream);
+        sockets.try_remove(c.token);
     }
 }
 
@@ -211,8 +266,12 @@ impl Core {
                     let tuple = self.tuple_json(tkey, tuple);
                     outbox.notification(&id, "webrtctransport.iceselectedtuplechange", tuple);
                 }
-                IceEvent::TupleRemoved(TupleId::Tcp { conn }) => {
-                    self.close_tcp_connection(tkey, conn)
+                IceEvent::TupleAdded(tuple) => self.on_tuple_authenticated(tkey, tuple),
+                IceEvent::TupleRemoved(tuple) => {
+                    self.webrtc_server_unmap_tuple(tkey, tuple);
+                    if let TupleId::Tcp { conn } = tuple {
+                        self.close_tcp_connection(tkey, conn);
+                    }
                 }
                 IceEvent::UsernameFragmentAdded(ufrag) => {
                     self.webrtc_server_map_ufrag(tkey, &ufrag, true)
@@ -220,7 +279,6 @@ impl Core {
                 IceEvent::UsernameFragmentRemoved(ufrag) => {
                     self.webrtc_server_map_ufrag(tkey, &ufrag, false)
                 }
-                _ => {}
             }
         }
     }
@@ -317,6 +375,7 @@ impl Core {
                 self.pump_dtls(tkey, outbox);
             }
             self.send_tcc_feedback(tkey, now_ms, outbox);
+            self.sweep_tcp(tkey, now_ms, outbox);
         }
     }
 
@@ -372,7 +431,8 @@ impl Core {
     }
 
     /// Accepts pending connections on a transport's TCP server.
-    pub(super) fn accept_tcp(&mut self, tkey: Key, server: Key) {
+    pub(super) fn accept_tcp(&mut self, tkey: Key, server: Key, outbox: &mut Outbox) {
+        let now_ms = self.now_ms;
         let Core {
             transports,
             sockets,
@@ -385,68 +445,62 @@ impl Core {
         let Some(endpoint) = w.tcp_servers.get(server) else {
             return;
         };
-        accept_connections(
+        let accepted = accept_connections(
             endpoint,
             server,
             &mut w.tcp_conns,
             sockets,
             registry,
+            now_ms,
             |conn| SocketRole::WebRtcTcpConn(tkey, conn),
         );
+        w.tcp_servers[server].accept_blocked = accepted.blocked;
+        if accepted.evicted > 0 {
+            let text = format!(
+                "WebRtcTransport {}: too many unauthenticated ICE-TCP connections, closed the {} oldest",
+                self.transports[tkey].id, accepted.evicted
+            );
+            self.warn(outbox, text);
+        }
     }
 
-    /// Reads a TCP connection and handles every complete frame.
+    /// A TCP connection is readable or writable: writes what is pending,
+    /// then reads (within the turn's budget, and only while the peer is
+    /// not waiting for us to write) and handles every complete frame.
     pub(super) fn read_tcp(&mut self, tkey: Key, conn: Key, now_ms: u64, outbox: &mut Outbox) {
         use std::io::Read;
+        let mut chunk = [0u8; TCP_CHUNK];
         let mut closed = false;
-        {
-            let Some(w) = webrtc(self, tkey) else {
-                return;
-            };
-            let Some(c) = w.tcp_conns.get_mut(conn) else {
-                return;
-            };
-            // Flush what was left unsent when the socket was full.
-            if !c.outbox.is_empty() && !c.send_frame_flush() {
-                closed = true;
-            }
-            let mut chunk = [0u8; 16384];
-            loop {
-                match c.stream.read(&mut chunk) {
-                    Ok(0) => {
-                        closed = true;
-                        break;
-                    }
-                    Ok(n) => {
-                        c.inbox.extend_from_slice(&chunk[..n]);
-                        // A frame can't be longer than 65535 bytes: anything
-                        // buffered beyond that is garbage.
-                        if c.inbox.len() > 4 * 65537 {
-                            closed = true;
-                            break;
-                        }
-                    }
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                    Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                    Err(_) => {
-                        closed = true;
-                        break;
-                    }
-                }
-            }
-        }
         loop {
-            let Some(w) = webrtc_in(&mut self.transports, tkey) else {
+            let Some(c) = webrtc(self, tkey).and_then(|w| w.tcp_conns.get_mut(conn)) else {
                 return;
             };
-            let Some(c) = w.tcp_conns.get_mut(conn) else {
-                return;
-            };
-            let remote = c.remote;
-            let Some(len) = c.next_frame(&mut self.recv_buf) else {
+            if !c.flush() {
+                closed = true;
                 break;
+            }
+            // Back-pressure: the writable event that drains the backlog
+            // brings us back here.
+            if !c.wants_read() {
+                break;
+            }
+            let n = match c.stream.read(&mut chunk) {
+                Ok(0) => {
+                    closed = true;
+                    break;
+                }
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => {
+                    closed = true;
+                    break;
+                }
             };
-            self.on_webrtc_datagram(tkey, TupleId::Tcp { conn }, remote, len, now_ms, outbox);
+            self.handle_tcp_input(tkey, conn, &chunk[..n], now_ms, outbox);
+            if !self.take_read_budget_of(TCP_CHUNK_COST) {
+                break;
+            }
         }
         if closed {
             let mut events = Vec::new();
@@ -459,17 +513,74 @@ impl Core {
         }
     }
 
-    fn close_tcp_connection(&mut self, tkey: Key, conn: Key) {
+    /// Handles the complete frames of `input` received on a connection
+    /// (the connection may close while they are handled).
+    pub(super) fn handle_tcp_input(
+        &mut self,
+        tkey: Key,
+        conn: Key,
+        input: &[u8],
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let mut pos = 0;
+        loop {
+            let Some(c) =
+                webrtc_in(&mut self.transports, tkey).and_then(|w| w.tcp_conns.get_mut(conn))
+            else {
+                return;
+            };
+            let remote = c.remote;
+            let Some(len) = c.decoder.next_frame(input, &mut pos, &mut self.recv_buf) else {
+                return;
+            };
+            if len > 0 {
+                self.on_webrtc_datagram(tkey, TupleId::Tcp { conn }, remote, len, now_ms, outbox);
+            }
+        }
+    }
+
+    /// ICE validated a tuple: a TCP connection is now trusted, and a
+    /// WebRtcServer routes the tuple's datagrams to this transport.
+    fn on_tuple_authenticated(&mut self, tkey: Key, tuple: TupleId) {
+        match tuple {
+            TupleId::Tcp { conn } => {
+                if let Some(c) = webrtc(self, tkey).and_then(|w| w.tcp_conns.get_mut(conn)) {
+                    c.authenticated = true;
+                }
+            }
+            TupleId::Udp { .. } => self.webrtc_server_map_tuple(tkey, tuple),
+        }
+    }
+
+    /// Closes a transport's TCP connections that did not authenticate in
+    /// time, and retries accepting where descriptors had run out.
+    pub(super) fn sweep_tcp(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
         let Some(w) = webrtc(self, tkey) else {
             return;
         };
-        if !w.tcp_conns.contains(conn) {
-            return;
+        let expired = expired_tcp_connections(&w.tcp_conns, now_ms);
+        let blocked: Vec<Key> = (0..w.tcp_servers.len())
+            .filter(|i| w.tcp_servers[*i].accept_blocked)
+            .collect();
+        for conn in expired {
+            self.close_tcp_connection(tkey, conn);
         }
-        let mut c = w.tcp_conns.remove(conn);
-        let _ = self.registry.deregister(&mut c.stream);
-        self.sockets
-            .retain(|_, role| *role != SocketRole::WebRtcTcpConn(tkey, conn));
+        for server in blocked {
+            self.accept_tcp(tkey, server, outbox);
+        }
+    }
+
+    fn close_tcp_connection(&mut self, tkey: Key, conn: Key) {
+        let Core {
+            transports,
+            sockets,
+            registry,
+            ..
+        } = self;
+        if let Some(w) = webrtc_in(transports, tkey) {
+            drop_connection(&mut w.tcp_conns, conn, sockets, registry);
+        }
     }
 
     /// Registers a WebRtcTransport's own sockets with the poll.

@@ -3,14 +3,18 @@
 
 use super::channel::Outbox;
 use super::core::{string_field, Core, Handler, SocketRole};
-use super::webrtc_io::accept_connections;
+use super::webrtc_io::{accept_connections, drop_connection};
 use super::Key;
 use crate::error::{Error, Result};
 use crate::transport::listen::recv_from_timestamped;
-use crate::transport::webrtc::TupleId;
+use crate::transport::webrtc::{expired_tcp_connections, tcp_connection_to_evict, TupleId};
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
 use crate::transport::TransportKind;
 use serde_json::Value;
+
+/// A pending ICE-TCP connection's first frame (a STUN Binding request,
+/// length prefix included) is never longer than this.
+const MAX_FIRST_FRAME: usize = 2048;
 
 impl Core {
     pub fn create_webrtc_server(&mut self, data: &Value) -> Result<()> {
@@ -114,7 +118,42 @@ impl Core {
         }
     }
 
-    /// Drains a server UDP socket, routing each datagram to its transport.
+    /// ICE authenticated `tuple` for `tkey`: the server routes its
+    /// datagrams there from now on (mediasoup maps a tuple only then).
+    pub(super) fn webrtc_server_map_tuple(&mut self, tkey: Key, tuple: TupleId) {
+        let TupleId::Udp { socket, remote } = tuple else {
+            return;
+        };
+        if let Some(server) = self.server_of(tkey) {
+            server.udp_tuples.insert((socket, remote), tkey);
+        }
+    }
+
+    /// The transport's ICE dropped `tuple`: stop routing it (unless it has
+    /// been authenticated for another transport since).
+    pub(super) fn webrtc_server_unmap_tuple(&mut self, tkey: Key, tuple: TupleId) {
+        let TupleId::Udp { socket, remote } = tuple else {
+            return;
+        };
+        if let Some(server) = self.server_of(tkey) {
+            if server.udp_tuples.get(&(socket, remote)) == Some(&tkey) {
+                server.udp_tuples.remove(&(socket, remote));
+            }
+        }
+    }
+
+    fn server_of(&mut self, tkey: Key) -> Option<&mut WebRtcServer> {
+        let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
+            return None;
+        };
+        w.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(s))
+    }
+
+    /// Drains a server UDP socket, routing each datagram to its transport:
+    /// STUN by the username fragment it names (the transport's ICE decides
+    /// whether it is authentic), everything else by the tuple map, which
+    /// only ever holds tuples ICE authenticated. Unknown senders cost
+    /// nothing.
     pub(super) fn server_udp_readable(
         &mut self,
         skey: Key,
@@ -136,39 +175,31 @@ impl Core {
                     Err(_) => continue,
                 };
             let data = &self.recv_buf[..len];
-            let server = &mut self.webrtc_servers[skey];
             let target = if crate::ice::stun::is_stun(data) {
-                let by_ufrag = local_ufrag_of(data).and_then(|u| server.ufrags.get(&u).copied());
-                if let Some(tkey) = by_ufrag {
-                    server.udp_tuples.insert((socket, remote), tkey);
-                }
-                by_ufrag
+                local_ufrag_of(data).and_then(|u| server.ufrags.get(u).copied())
             } else {
                 server.udp_tuples.get(&(socket, remote)).copied()
             };
-            match target {
-                Some(tkey) => {
-                    self.rx_arrival_us = self.arrival_us(age);
-                    self.on_webrtc_datagram(
-                        tkey,
-                        TupleId::Udp { socket, remote },
-                        remote,
-                        len,
-                        now_ms,
-                        outbox,
-                    );
-                    self.rx_arrival_us = None;
-                }
-                None => {
-                    // Unknown sender: dropped (counted on the server).
-                }
+            // Unknown senders are dropped.
+            if let Some(tkey) = target {
+                self.rx_arrival_us = self.arrival_us(age);
+                self.on_webrtc_datagram(
+                    tkey,
+                    TupleId::Udp { socket, remote },
+                    remote,
+                    len,
+                    now_ms,
+                    outbox,
+                );
+                self.rx_arrival_us = None;
             }
         }
     }
 
     /// Accepts connections on a server's TCP socket; they wait for their
     /// first STUN request to find their transport.
-    pub(super) fn server_tcp_accept(&mut self, skey: Key, server_idx: Key) {
+    pub(super) fn server_tcp_accept(&mut self, skey: Key, server_idx: Key, outbox: &mut Outbox) {
+        let now_ms = self.now_ms;
         let Core {
             webrtc_servers,
             sockets,
@@ -181,19 +212,29 @@ impl Core {
         let Some(endpoint) = server.tcp.get(server_idx) else {
             return;
         };
-        accept_connections(
+        let accepted = accept_connections(
             endpoint,
             server_idx,
             &mut server.pending_tcp,
             sockets,
             registry,
+            now_ms,
             |conn| SocketRole::ServerTcpConn(skey, conn),
         );
+        server.tcp[server_idx].accept_blocked = accepted.blocked;
+        if accepted.evicted > 0 {
+            let text = format!(
+                "WebRtcServer {}: too many unauthenticated ICE-TCP connections, closed the {} oldest",
+                server.id, accepted.evicted
+            );
+            self.warn(outbox, text);
+        }
     }
 
-    /// A pending server TCP connection is readable: once a whole first
-    /// frame is a STUN request for a known fragment, the connection moves
-    /// to that transport.
+    /// A pending server TCP connection is readable: its first frame must
+    /// be a STUN request naming a known username fragment; the connection
+    /// then moves to that transport, whose ICE authenticates it (or closes
+    /// it after a while). Anything else closes it.
     pub(super) fn server_tcp_readable(
         &mut self,
         skey: Key,
@@ -203,56 +244,102 @@ impl Core {
         outbox: &mut Outbox,
     ) {
         use std::io::Read;
-        let Some(server) = self.webrtc_servers.get_mut(skey) else {
-            return;
-        };
-        let Some(c) = server.pending_tcp.get_mut(conn) else {
-            return;
-        };
-        let mut chunk = [0u8; 4096];
-        let mut closed = false;
+        let mut chunk = [0u8; 2048];
         loop {
-            match c.stream.read(&mut chunk) {
-                Ok(0) => {
-                    closed = true;
+            let Some(server) = self.webrtc_servers.get_mut(skey) else {
+                return;
+            };
+            let Some(c) = server.pending_tcp.get_mut(conn) else {
+                return;
+            };
+            let n = match c.stream.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
+                Err(_) => break,
+            };
+            let mut pos = 0;
+            let Some(len) = c
+                .decoder
+                .next_frame(&chunk[..n], &mut pos, &mut self.recv_buf)
+            else {
+                // The first frame is still incomplete; a STUN request is
+                // small, so a long one is not for us.
+                if c.decoder.buffered() > MAX_FIRST_FRAME {
                     break;
                 }
-                Ok(n) => c.inbox.extend_from_slice(&chunk[..n]),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                Err(_) => {
-                    closed = true;
-                    break;
+                if !self.take_read_budget() {
+                    return;
                 }
+                continue;
+            };
+            let target = local_ufrag_of(&self.recv_buf[..len])
+                .and_then(|ufrag| server.ufrags.get(ufrag).copied());
+            let Some(tkey) = target else {
+                break;
+            };
+            let c = server.pending_tcp.remove(conn);
+            let remote = c.remote;
+            let Some(TransportKind::WebRtc(w)) = self.transports.get_mut(tkey).map(|t| &mut t.kind)
+            else {
+                self.sockets.try_remove(token);
+                return;
+            };
+            let new_conn = w.tcp_conns.insert(c);
+            if let Some(victim) = tcp_connection_to_evict(&w.tcp_conns, remote.ip()) {
+                drop_connection(&mut w.tcp_conns, victim, &mut self.sockets, &self.registry);
+            }
+            if !w.tcp_conns.contains(new_conn) {
+                return;
+            }
+            self.sockets[token] = SocketRole::WebRtcTcpConn(tkey, new_conn);
+            self.on_webrtc_datagram(
+                tkey,
+                TupleId::Tcp { conn: new_conn },
+                remote,
+                len,
+                now_ms,
+                outbox,
+            );
+            self.handle_tcp_input(tkey, new_conn, &chunk[pos..n], now_ms, outbox);
+            self.read_tcp(tkey, new_conn, now_ms, outbox);
+            return;
+        }
+        // Closed by the peer, broken, or not for any of our transports.
+        let Core {
+            webrtc_servers,
+            sockets,
+            registry,
+            ..
+        } = self;
+        if let Some(server) = webrtc_servers.get_mut(skey) {
+            drop_connection(&mut server.pending_tcp, conn, sockets, registry);
+        }
+    }
+
+    /// Closes pending connections that sent nothing useful in time, and
+    /// retries accepting where descriptors had run out.
+    pub(super) fn tick_webrtc_servers(&mut self, now_ms: u64, outbox: &mut Outbox) {
+        for skey in 0..self.webrtc_servers.capacity() {
+            let Core {
+                webrtc_servers,
+                sockets,
+                registry,
+                ..
+            } = self;
+            let Some(server) = webrtc_servers.get_mut(skey) else {
+                continue;
+            };
+            for conn in expired_tcp_connections(&server.pending_tcp, now_ms) {
+                drop_connection(&mut server.pending_tcp, conn, sockets, registry);
+            }
+            let blocked: Vec<Key> = (0..server.tcp.len())
+                .filter(|i| server.tcp[*i].accept_blocked)
+                .collect();
+            for idx in blocked {
+                self.server_tcp_accept(skey, idx, outbox);
             }
         }
-        let target = (c.inbox.len() >= 2)
-            .then(|| {
-                let len = u16::from_be_bytes([c.inbox[0], c.inbox[1]]) as usize;
-                (c.inbox.len() >= 2 + len)
-                    .then(|| local_ufrag_of(&c.inbox[2..2 + len]))
-                    .flatten()
-            })
-            .flatten()
-            .and_then(|ufrag| server.ufrags.get(&ufrag).copied());
-        let whole_frame_unknown = target.is_none()
-            && c.inbox.len() >= 2
-            && c.inbox.len() >= 2 + u16::from_be_bytes([c.inbox[0], c.inbox[1]]) as usize;
-        if closed || whole_frame_unknown || c.inbox.len() > 65537 {
-            let mut c = server.pending_tcp.remove(conn);
-            let _ = self.registry.deregister(&mut c.stream);
-            self.sockets.remove(token);
-            return;
-        }
-        let Some(tkey) = target else {
-            return;
-        };
-        let c = server.pending_tcp.remove(conn);
-        let Some(TransportKind::WebRtc(w)) = self.transports.get_mut(tkey).map(|t| &mut t.kind)
-        else {
-            return;
-        };
-        let new_conn = w.tcp_conns.insert(c);
-        self.sockets[token] = SocketRole::WebRtcTcpConn(tkey, new_conn);
-        self.read_tcp(tkey, new_conn, now_ms, outbox);
     }
 }
