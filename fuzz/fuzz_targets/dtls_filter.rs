@@ -8,7 +8,8 @@
 //!   fuzzer delivers, drops, duplicates, corrupts or injects datagrams in
 //!   either direction.
 //!
-//! Invariants: states only move forward (new -> connecting -> connected ->
+//! Invariants: forged datagrams injected after the handshake (the fuzzer has
+//! no keys) never take a connected end down; states only move forward (new -> connecting -> connected ->
 //! closed/failed) and each change is reported once; `Connected` carries
 //! keys of the suite's sizes and both ends agree on them (ours to send are
 //! the peer's to receive); an untouched handshake completes; a timer is
@@ -186,6 +187,9 @@ fn wire(r: &mut Reader<'_>, d: Vec<u8>, out: &mut Vec<Vec<u8>>) -> bool {
 }
 
 fn man_in_the_middle(r: &mut Reader<'_>) {
+    // Datagrams to inject once both ends are connected (length-prefixed).
+    let inject_len = r.u16() as usize % 2048;
+    let mut inject = Reader::new(r.take(inject_len));
     let (cid, sid) = (identity(1), identity(0));
     let mut client = DtlsTransport::new(&cid.cert_pem, &cid.key_pem).unwrap();
     let mut server = DtlsTransport::new(&sid.cert_pem, &sid.key_pem).unwrap();
@@ -250,6 +254,26 @@ fn man_in_the_middle(r: &mut Reader<'_>) {
         );
     }
     if cw.state == DtlsState::Connected && sw.state == DtlsState::Connected {
+        // Forged datagrams (no key, so unauthenticated whatever they hold:
+        // alerts, ChangeCipherSpec, handshake or application records of any
+        // epoch) must not take a connected association down on either end.
+        while !inject.is_empty() {
+            let to_server = inject.bool();
+            let d = inject.bytes(255);
+            let (t, w) = if to_server {
+                (&mut server, &mut sw)
+            } else {
+                (&mut client, &mut cw)
+            };
+            t.handle_datagram(d, now);
+            while t.poll_transmit().is_some() {}
+            w.drain(t);
+            assert_eq!(
+                w.state,
+                DtlsState::Connected,
+                "forged datagram {d:02x?} ended the association"
+            );
+        }
         // Data after the handshake goes through and is reported once.
         client.send_application_data(b"sctp").unwrap();
         while let Some(d) = client.poll_transmit() {
