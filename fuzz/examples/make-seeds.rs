@@ -332,11 +332,36 @@ fn dtls(out: &mut Out) {
     early.extend(&lone[2..]);
     early.push(5);
     out.write("dtls_filter", "lone-early", &early);
-    // Man in the middle delivering everything (253: deliver, no time step).
+    // Man in the middle delivering everything (253: deliver, no time step),
+    // then forged records injected into the connected ends.
+    let record = |content_type: u8, epoch: u16, body: &[u8]| {
+        let mut r = vec![content_type, 0xfe, 0xfd];
+        r.extend(epoch.to_be_bytes());
+        r.extend([0, 0, 0, 0, 0, 7]);
+        r.extend((body.len() as u16).to_be_bytes());
+        r.extend(body);
+        r
+    };
+    let forged = [
+        record(21, 0, &[2, 40]),
+        record(20, 0, &[1]),
+        record(20, 1, &[1]),
+        record(22, 0, &[1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0]),
+        record(23, 1, &[0; 40]),
+        record(21, 1, &[0; 26]),
+    ];
+    let mut inject = Vec::new();
+    for (i, d) in forged.iter().enumerate() {
+        inject.push((i % 2) as u8);
+        inject.push(d.len() as u8);
+        inject.extend(d);
+    }
     let mut mitm = vec![1u8];
+    mitm.extend((inject.len() as u16).to_be_bytes());
+    mitm.extend(&inject);
     mitm.extend([253u8; 160]);
-    out.write("dtls_filter", "mitm-clean", &mitm);
-    let mut mitm = vec![1u8];
+    out.write("dtls_filter", "mitm-clean-inject", &mitm);
+    let mut mitm = vec![1u8, 0, 0];
     for i in 0..160u8 {
         mitm.push(if i % 7 == 3 { 2 } else { 253 });
     }
@@ -383,6 +408,33 @@ fn codecs(out: &mut Out) {
 
 fn json_index<T: PartialEq>(list: &[T], x: &T) -> u8 {
     list.iter().position(|y| y == x).expect("listed") as u8
+}
+
+fn tcp_framing(out: &mut Out) {
+    let mut stream = Vec::new();
+    for len in [0usize, 1, 20, 0, 300, 1200, 0, 5] {
+        stream.extend((len as u16).to_be_bytes());
+        stream.extend((0..len).map(|i| i as u8));
+    }
+    // An incomplete frame at the end.
+    stream.extend([0x01, 0x00, 0xaa, 0xbb]);
+    // One read; reads of 1 byte; reads cutting headers and payloads.
+    for (name, sizes) in [
+        ("one-read", vec![0u8]),
+        ("tiny-reads", vec![1, 1, 1, 1, 1, 1, 1]),
+        ("cuts", vec![3, 23, 150, 201, 7, 2]),
+    ] {
+        let mut input = vec![sizes.len() as u8 - 1];
+        input.extend(&sizes);
+        input.extend(&stream);
+        out.write("tcp_framing", name, &input);
+    }
+    // A larger frame across reads of ~1 KiB (seeds stay a few KiB; the
+    // fuzzer grows lengths itself).
+    let mut input = vec![3u8, 200, 200, 200, 255];
+    input.extend(3000u16.to_be_bytes());
+    input.extend(vec![0x42; 3000]);
+    out.write("tcp_framing", "large-frame", &input);
 }
 
 /// A `request` step: op 0 (template), method, template bytes, 0 edits.
@@ -524,6 +576,7 @@ fn main() {
     srtp(&mut out);
     dtls(&mut out);
     codecs(&mut out);
+    tcp_framing(&mut out);
     request(&mut out);
     println!("wrote {} seeds under {root}", out.count);
 }
