@@ -547,6 +547,28 @@ fn request(out: &mut Out) {
     s.extend(step("worker.dump", &[0]));
     out.write("request", "webrtc-plain", &s);
 
+    // Datagrams from a peer to the WebRTC sockets: signed STUN (with and
+    // without USE-CANDIDATE), a ClientHello, a re-signed mutated request.
+    let mut s = Vec::new();
+    s.extend(&router);
+    s.extend(step("worker.createWebRtcServer", &[0, 0]));
+    s.extend(step(
+        "router.createWebRtcTransportWithServer",
+        &[0, 0, 0, 0],
+    ));
+    s.extend(step("router.createWebRtcTransport", &[2, 0, 0]));
+    s.extend(step("transport.connect", &[0, 0]));
+    s.extend(step("transport.connect", &[2, 0]));
+    for sock in 0..3 {
+        s.extend([11, sock, 0, 0, 1]);
+        s.extend([11, sock, 0, 1, 0]);
+        s.extend([11, sock, 2]);
+    }
+    s.extend(tick(1000));
+    s.extend([11, 2, 1, 0, 3, 2, 5, 7, 9, 11, 13, 17, 19]);
+    s.extend(step("transport.getStats", &[2]));
+    out.write("request", "webrtc-datagrams", &s);
+
     // Data producers and consumers on direct transports.
     let mut s = Vec::new();
     s.extend(&router);

@@ -63,6 +63,25 @@ fn certificate() -> Arc<DtlsCertificate> {
 
 thread_local! {
     static POLL: RefCell<mio::Poll> = RefCell::new(mio::Poll::new().expect("poll"));
+    /// The "peer" that sends datagrams to the worker's sockets over loopback.
+    static PEER: std::net::UdpSocket = {
+        let s = std::net::UdpSocket::bind("127.0.0.1:0").expect("peer socket");
+        s.set_nonblocking(true).expect("nonblocking");
+        s
+    };
+}
+
+/// A real ClientHello (made once), for DTLS datagrams to WebRTC sockets.
+fn client_hello() -> &'static [u8] {
+    static HELLO: OnceLock<Vec<u8>> = OnceLock::new();
+    HELLO.get_or_init(|| {
+        let c = rcgen::generate_simple_self_signed(vec!["peer".to_string()]).unwrap();
+        let fp = ferrosoup::dtls::fingerprint_of("sha-256", c.cert.der()).unwrap();
+        let mut t = ferrosoup::dtls::DtlsTransport::new(&c.cert.pem(), &c.key_pair.serialize_pem())
+            .unwrap();
+        t.start(ferrosoup::dtls::DtlsRole::Client, ("sha-256".into(), fp), 0);
+        t.poll_transmit().expect("a ClientHello")
+    })
 }
 
 fn router_caps() -> &'static Value {
@@ -187,8 +206,9 @@ fn pick<'a>(r: &mut Reader<'_>, ids: &[&'a str]) -> &'a str {
 }
 
 /// Keeps sockets on loopback and traffic away from other processes: IP
-/// literals become loopback, ports the discard port, socket flags (port
-/// reuse could steal another process's datagrams) are dropped.
+/// literals become loopback, fixed ports the discard port (port ranges stay:
+/// a port is then picked like any worker does), socket flags (port reuse
+/// could steal another process's datagrams) are dropped.
 fn pin_addresses(v: &mut Value) {
     match v {
         Value::Object(m) => {
@@ -202,7 +222,7 @@ fn pin_addresses(v: &mut Value) {
                             }
                         }
                     }
-                    ("port" | "rtcpPort" | "min" | "max", Value::Number(n)) => {
+                    ("port" | "rtcpPort", Value::Number(n)) => {
                         if n.as_u64().is_some_and(|p| (1..=65535).contains(&p)) {
                             *x = Value::from(9);
                         }
@@ -737,6 +757,138 @@ impl Harness {
         self.flush();
     }
 
+    /// The worker's UDP sockets: (mio token, local address).
+    fn udp_sockets(&self) -> Vec<(usize, std::net::SocketAddr)> {
+        use ferrosoup::transport::TransportKind;
+        use ferrosoup::worker::core::SocketRole;
+        let c = &self.core;
+        c.sockets
+            .iter()
+            .filter_map(|(token, role)| {
+                let addr = match *role {
+                    SocketRole::PlainRtp(k) | SocketRole::PlainRtcp(k) => {
+                        match &c.transports.get(k)?.kind {
+                            TransportKind::Plain(p) => match role {
+                                SocketRole::PlainRtp(_) => p.socket.local_addr(),
+                                _ => p.rtcp_socket.as_ref()?.local_addr(),
+                            },
+                            _ => return None,
+                        }
+                    }
+                    SocketRole::WebRtcUdp(t, i) => match &c.transports.get(t)?.kind {
+                        TransportKind::WebRtc(w) => w.udp.get(i)?.socket.local_addr(),
+                        _ => return None,
+                    },
+                    SocketRole::ServerUdp(s, i) => {
+                        c.webrtc_servers.get(s)?.udp.get(i)?.socket.local_addr()
+                    }
+                    _ => return None,
+                };
+                addr.ok().filter(|a| a.is_ipv4()).map(|a| (token, a))
+            })
+            .collect()
+    }
+
+    /// A datagram from the peer to one of the worker's UDP sockets, then
+    /// the loop's read of that socket: the whole receive path (demux, ICE,
+    /// DTLS, SRTP, RTP/RTCP) as the event loop runs it.
+    fn datagram(&mut self, r: &mut Reader<'_>) {
+        use ferrosoup::transport::TransportKind;
+        let sockets = self.udp_sockets();
+        if sockets.is_empty() {
+            return;
+        }
+        let (token, addr) = sockets[r.below(sockets.len())];
+        // Credentials of some WebRTC transport, for STUN.
+        let creds: Vec<(String, String)> = self
+            .core
+            .transports
+            .iter()
+            .filter_map(|(_, t)| match &t.kind {
+                TransportKind::WebRtc(w) => Some((
+                    w.ice.username_fragment().to_string(),
+                    w.ice.password().to_string(),
+                )),
+                _ => None,
+            })
+            .collect();
+        let kind = r.u8();
+        let mut d = match kind % 6 {
+            0 | 1 if !creds.is_empty() => {
+                let (ufrag, pwd) = &creds[r.below(creds.len())];
+                let username = format!("{ufrag}:peer");
+                let flags = r.u8();
+                let req = ferrosoup_fuzz::stun::Request {
+                    transaction_id: [kind; 12],
+                    username: Some(username.as_bytes()),
+                    priority: Some(0x7e00_00ff),
+                    controlling: Some(1),
+                    use_candidate: flags & 1 == 1,
+                    nomination: (flags & 2 == 2).then_some(u32::from(flags)),
+                    password: Some(pwd.as_bytes()),
+                    fingerprint: true,
+                    ..Default::default()
+                };
+                let mut buf = [0u8; 512];
+                let n = ferrosoup_fuzz::stun::binding_request(&req, &mut buf);
+                let mut d = buf[..n].to_vec();
+                if kind % 6 == 1 {
+                    // Mutated, then re-signed.
+                    fj_bytes_edit(&mut d, r);
+                    ferrosoup_fuzz::stun::fix_up(&mut d, pwd.as_bytes());
+                }
+                d
+            }
+            2 => client_hello().to_vec(),
+            3 => {
+                let mut d = vec![0x80, 96 | (r.u8() & 0x80)];
+                d.extend(r.u16().to_be_bytes());
+                d.extend(r.u32().to_be_bytes());
+                let ssrcs: Vec<u32> = self
+                    .producers
+                    .values()
+                    .flat_map(|p| p.ssrcs.clone())
+                    .collect();
+                let ssrc = if ssrcs.is_empty() {
+                    r.u32()
+                } else {
+                    ssrcs[r.below(ssrcs.len())]
+                };
+                d.extend(ssrc.to_be_bytes());
+                d.extend([0x90, 0x80, 0x01, 0x00]);
+                d.extend(r.bytes(64));
+                d
+            }
+            _ => r.bytes(200).to_vec(),
+        };
+        if d.is_empty() {
+            d.push(0);
+        }
+        let sent = PEER.with(|p| p.send_to(&d, addr).is_ok());
+        if !sent {
+            return;
+        }
+        self.core.now_ms = self.now;
+        self.core
+            .on_socket_readable(token, self.now, &mut self.outbox);
+        self.flush();
+        // Whatever the worker answered (STUN responses, DTLS, media).
+        let mut buf = [0u8; 2048];
+        let mut answers = 0;
+        PEER.with(|p| {
+            while p.recv_from(&mut buf).is_ok() {
+                answers += 1;
+            }
+        });
+        if debug() {
+            eprintln!(
+                "datagram kind {} ({} bytes) to {addr} -> {answers} answers",
+                kind % 6,
+                d.len()
+            );
+        }
+    }
+
     /// Every handler addresses a live object carrying that id, and the
     /// other way round.
     fn check(&self) {
@@ -767,6 +919,16 @@ impl Harness {
             c.handlers.len(),
             "an object is not addressable by its id"
         );
+    }
+}
+
+/// Overwrites a few bytes of `d` (past the STUN header's type field).
+fn fj_bytes_edit(d: &mut [u8], r: &mut Reader<'_>) {
+    for _ in 0..1 + r.u8() % 4 {
+        if d.len() > 2 {
+            let i = 2 + r.below(d.len() - 2);
+            d[i] = r.u8();
+        }
     }
 }
 
@@ -806,7 +968,8 @@ fuzz_target!(|data: &[u8]| {
                     serde_json::from_slice(text).unwrap_or_else(|_| fj::value(&mut r, 3));
                 h.request(method, handler, &mut body);
             }
-            10 | 11 => h.send_rtp(&mut r),
+            10 => h.send_rtp(&mut r),
+            11 => h.datagram(&mut r),
             12 => h.send_rtcp(&mut r),
             13 => h.send_data(&mut r),
             14 => {
