@@ -135,8 +135,12 @@ fn lone_server(r: &mut Reader<'_>) {
             }
             5 if !started => {
                 started = true;
+                let fresh = server.state() == DtlsState::New;
                 server.start(DtlsRole::Server, identity(1).fingerprint.clone(), now);
-                assert_eq!(server.role(), Some(DtlsRole::Server));
+                // A closed transport ignores start().
+                if fresh {
+                    assert_eq!(server.role(), Some(DtlsRole::Server));
+                }
             }
             6 => {
                 let res = server.send_application_data(r.bytes(64));
