@@ -1,0 +1,12 @@
+// `mediasoup/node/lib/AudioLevelObserverTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	AudioLevelObserver,
+	AudioLevelObserverEvents,
+	AudioLevelObserverObserver,
+	AudioLevelObserverObserverEvents,
+	AudioLevelObserverOptions,
+	AudioLevelObserverVolume,
+} from '../../js/types';

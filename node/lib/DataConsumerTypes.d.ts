@@ -1,0 +1,14 @@
+// `mediasoup/node/lib/DataConsumerTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	DataConsumer,
+	DataConsumerDump,
+	DataConsumerEvents,
+	DataConsumerObserver,
+	DataConsumerObserverEvents,
+	DataConsumerOptions,
+	DataConsumerStat,
+	DataConsumerType,
+} from '../../js/types';

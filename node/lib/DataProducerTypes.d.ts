@@ -1,0 +1,14 @@
+// `mediasoup/node/lib/DataProducerTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	DataProducer,
+	DataProducerDump,
+	DataProducerEvents,
+	DataProducerObserver,
+	DataProducerObserverEvents,
+	DataProducerOptions,
+	DataProducerStat,
+	DataProducerType,
+} from '../../js/types';

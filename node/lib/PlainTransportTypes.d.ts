@@ -1,0 +1,13 @@
+// `mediasoup/node/lib/PlainTransportTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	PlainTransport,
+	PlainTransportDump,
+	PlainTransportEvents,
+	PlainTransportObserver,
+	PlainTransportObserverEvents,
+	PlainTransportOptions,
+	PlainTransportStat,
+} from '../../js/types';

@@ -1,0 +1,11 @@
+// `mediasoup/node/lib/RtpObserverTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	RtpObserver,
+	RtpObserverEvents,
+	RtpObserverObserver,
+	RtpObserverObserverEvents,
+	RtpObserverType,
+} from '../../js/types';

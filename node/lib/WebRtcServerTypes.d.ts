@@ -1,0 +1,15 @@
+// `mediasoup/node/lib/WebRtcServerTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	IceUserNameFragment,
+	IpPort,
+	WebRtcServer,
+	WebRtcServerDump,
+	WebRtcServerEvents,
+	WebRtcServerListenInfo,
+	WebRtcServerObserver,
+	WebRtcServerObserverEvents,
+	WebRtcServerOptions,
+} from '../../js/types';

@@ -1,0 +1,10 @@
+// `mediasoup/node/lib/indexTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	Index,
+	LogEventListeners,
+	Observer,
+	ObserverEvents,
+} from '../../js/types';

@@ -1,0 +1,10 @@
+// `mediasoup/node/lib/rtpStreamStatsTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	BaseRtpStreamStats,
+	BitrateByLayer,
+	RtpStreamRecvStats,
+	RtpStreamSendStats,
+} from '../../js/types';

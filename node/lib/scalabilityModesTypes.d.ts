@@ -1,0 +1,7 @@
+// `mediasoup/node/lib/scalabilityModesTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	ScalabilityMode,
+} from '../../js/types';

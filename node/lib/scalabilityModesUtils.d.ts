@@ -1,0 +1,5 @@
+// `mediasoup/node/lib/scalabilityModesUtils` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export { parseScalabilityMode } from '../../index';

@@ -1,0 +1,9 @@
+// `mediasoup/node/lib/sctpParametersTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	SctpNegotiatedCapabilities,
+	SctpParameters,
+	SctpStreamParameters,
+} from '../../js/types';

@@ -1,0 +1,8 @@
+// `mediasoup/node/lib/srtpParametersTypes` for TypeScript resolving deep imports as files
+// (moduleResolution node10): re-exports of ferrosoup's declarations. The
+// exports map blocks requiring this path at runtime, as mediasoup's does.
+
+export type {
+	SrtpCryptoSuite,
+	SrtpParameters,
+} from '../../js/types';
