@@ -1,11 +1,14 @@
 //! ferrosoup: a WebRTC SFU exposing mediasoup v3's API to Node.js.
 //! Module map only; each module documents what it owns.
 
+pub mod certificate;
+pub mod channel;
 pub mod consumer;
 pub mod data;
 pub mod dtls;
 pub mod error;
 pub mod ice;
+pub mod ids;
 #[cfg(feature = "node")]
 pub mod napi;
 pub mod observer;

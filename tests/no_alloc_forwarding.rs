@@ -4,8 +4,8 @@
 //! Housekeeping (RTCP every second, stats) may allocate a little per tick,
 //! so the test checks that allocations do not grow with the packet count.
 
+use ferrosoup::channel::{Batch, Command, EventSink};
 use ferrosoup::ortc;
-use ferrosoup::worker::channel::{Batch, Command, EventSink};
 use ferrosoup::worker::settings::WorkerSettings;
 use ferrosoup::worker::{spawn, WorkerThread};
 use serde_json::{json, Value};

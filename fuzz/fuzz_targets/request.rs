@@ -17,8 +17,8 @@
 
 #![no_main]
 
-use ferrosoup::worker::certificate::DtlsCertificate;
-use ferrosoup::worker::channel::Outbox;
+use ferrosoup::certificate::DtlsCertificate;
+use ferrosoup::channel::Outbox;
 use ferrosoup::worker::core::{Core, Handler};
 use ferrosoup::worker::settings::WorkerSettings;
 use ferrosoup_fuzz::{json as fj, Reader, METHODS};

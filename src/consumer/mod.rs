@@ -8,13 +8,13 @@ mod stream;
 pub mod writer;
 
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
 use crate::rtp::codecs::parse_vp8;
 use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
 use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
-use crate::worker::Key;
 use serde_json::{json, Value};
 pub use stream::ConsumerStream;
 use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
@@ -652,12 +652,7 @@ impl Consumer {
     }
 
     /// `trace` events for a sent packet (only when enabled: they allocate).
-    pub fn trace_sent(
-        &self,
-        is_keyframe: bool,
-        now_ms: u64,
-        outbox: &mut crate::worker::channel::Outbox,
-    ) {
+    pub fn trace_sent(&self, is_keyframe: bool, now_ms: u64, outbox: &mut crate::channel::Outbox) {
         for kind in ["rtp", "keyframe"] {
             if (kind == "rtp" || is_keyframe) && self.trace_types.iter().any(|t| t == kind) {
                 outbox.notification(

@@ -7,7 +7,7 @@
 
 use super::{string_or_empty, u16_list, DataType, SctpStreamParameters};
 use crate::error::{Error, Result};
-use crate::worker::Key;
+use crate::ids::Key;
 use serde_json::{json, Value};
 
 pub struct DataConsumer {

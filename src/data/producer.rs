@@ -5,7 +5,7 @@
 
 use super::{string_or_empty, DataType, SctpStreamParameters};
 use crate::error::{Error, Result};
-use crate::worker::Key;
+use crate::ids::Key;
 use serde_json::{json, Value};
 
 pub struct DataProducer {

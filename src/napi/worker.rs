@@ -2,7 +2,7 @@
 //! response and notification of that worker, in order.
 
 use super::to_js_error;
-use crate::worker::channel::{Batch, Command, EventSink};
+use crate::channel::{Batch, Command, EventSink};
 use crate::worker::settings::WorkerSettings;
 use crate::worker::{spawn, TestHook, ThreadState, WorkerThread};
 use napi::bindgen_prelude::{Buffer, Function};

@@ -7,14 +7,14 @@ pub mod forward;
 pub mod store;
 mod stream;
 
+use crate::channel::Outbox;
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::rtp::codecs::{self, Codec as PayloadCodec};
 use crate::rtp::RtpPacketRef;
 use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
 use crate::rtp_stream::recv::RtxPacketInfo;
 use crate::rtp_stream::{KeyFrameRequest, KeyFrameRequestManager, PacketInfo};
-use crate::worker::channel::Outbox;
-use crate::worker::Key;
 use forward::{ExtKind, MappedHeader, PacketLayout, EXT_KINDS};
 use serde_json::{json, Value};
 pub use stream::ProducerStream;

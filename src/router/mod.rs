@@ -6,7 +6,7 @@
 
 pub mod rtp_observer;
 
-use crate::worker::Key;
+use crate::ids::Key;
 use indexmap::IndexMap;
 use std::collections::HashMap;
 

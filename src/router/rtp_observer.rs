@@ -1,10 +1,10 @@
 //! RTP observers in a router: which audio producers they watch and the
 //! sans-IO detectors (`crate::observer`) that turn audio levels into events.
 
+use crate::channel::Outbox;
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::observer::{ActiveSpeakerObserver, AudioLevelEvent, AudioLevelObserver};
-use crate::worker::channel::Outbox;
-use crate::worker::Key;
 use serde_json::{json, Value};
 
 pub enum Detector {

@@ -4,7 +4,7 @@
 
 use super::webrtc::{TupleId, WebRtcTransport};
 use super::{Transport, TransportKind};
-use crate::worker::channel::Outbox;
+use crate::channel::Outbox;
 use serde_json::Value;
 
 impl WebRtcTransport {

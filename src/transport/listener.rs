@@ -1,7 +1,7 @@
 //! RtpListener: finds the Producer of an incoming RTP packet by SSRC, then
 //! by MID, then by RID (mediasoup's order).
 
-use crate::worker::Key;
+use crate::ids::Key;
 use std::collections::HashMap;
 
 #[derive(Default)]

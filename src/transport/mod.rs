@@ -12,7 +12,7 @@ pub mod tcc;
 pub mod webrtc;
 pub mod webrtc_server;
 
-use crate::worker::Key;
+use crate::ids::Key;
 use listener::RtpListener;
 use serde_json::{json, Value};
 

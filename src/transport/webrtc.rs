@@ -6,13 +6,13 @@ use super::framing::{encode_frame, FrameDecoder};
 use super::listen::{
     bind_tcp, bind_udp, enable_rx_timestamps, tuple_json, ListenInfo, ListenProtocol,
 };
+use crate::certificate::DtlsCertificate;
 use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{transport_candidates, IceCandidate, ListenSocket, Protocol};
 use crate::ice::{IceServer, IceState};
+use crate::ids::Key;
 use crate::srtp::{CryptoSuite, SrtpSession};
-use crate::worker::certificate::DtlsCertificate;
-use crate::worker::Key;
 use serde_json::{json, Value};
 use slab::Slab;
 use std::net::SocketAddr;

@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ice::candidate::{
     server_candidates, IceCandidate, ListenSocket, Protocol, ProtocolPrefs,
 };
-use crate::worker::Key;
+use crate::ids::Key;
 use serde_json::{json, Value};
 use slab::Slab;
 use std::collections::HashMap;

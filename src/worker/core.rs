@@ -6,11 +6,12 @@
 //! the media path borrow a producer, its consumers and their transports at
 //! the same time without locks or reference counting.
 
-use super::channel::Outbox;
 use super::settings::LogLevel;
-use super::Key;
+use crate::certificate::DtlsCertificate;
+use crate::channel::Outbox;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::producer::Producer;
 use crate::router::rtp_observer::RtpObserver;
 use crate::router::Router;
@@ -18,7 +19,6 @@ use crate::transport::plain;
 use crate::transport::webrtc::WebRtcTransport;
 use crate::transport::webrtc_server::WebRtcServer;
 use crate::transport::{Transport, TransportKind};
-use crate::worker::certificate::DtlsCertificate;
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 use slab::Slab;

@@ -10,12 +10,12 @@
 //! notifications. `sctp` DataConsumers are skipped (not counted as sent) and
 //! their `send()` fails with an Error saying so.
 
-use super::channel::Outbox;
 use super::core::{string_field, Core, Handler};
-use super::Key;
+use crate::channel::Outbox;
 use crate::data::consumer::DataConsumerContext;
 use crate::data::{optional_u16, to_u16, u16_list, DataConsumer, DataProducer, DataType};
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::transport::TransportKind;
 use base64::Engine as _;
 use serde_json::{json, Value};

@@ -2,8 +2,8 @@
 //! RTP/RTCP handling, and the housekeeping tick. Nothing here allocates per
 //! packet once streams are running.
 
-use super::channel::Outbox;
 use super::core::{Core, Handler, SocketRole};
+use crate::channel::Outbox;
 use crate::consumer::{ForwardResult, Sent};
 use crate::producer::forward::{ExtKind, Forwarded};
 use crate::rtp::RtpPacketRef;

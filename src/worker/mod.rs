@@ -5,8 +5,6 @@
 //! A panic anywhere in the worker is caught on its thread: the worker tears
 //! itself down and reports `died`; other workers and Node keep running.
 
-pub mod certificate;
-pub mod channel;
 pub mod core;
 mod data;
 mod media;
@@ -18,9 +16,10 @@ pub mod settings;
 mod webrtc_io;
 mod webrtc_server;
 
+use crate::certificate::DtlsCertificate;
+pub use crate::channel::TestHook;
+use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
-use certificate::DtlsCertificate;
-use channel::{Command, EventSink, Outbox};
 use core::{string_field, Core};
 use serde_json::{json, Value};
 use settings::{LogLevel, WorkerSettings};
@@ -30,8 +29,7 @@ use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
-/// Index of an object in one of the worker's slabs.
-pub type Key = usize;
+pub use crate::ids::Key;
 
 /// mio token of the command waker; socket tokens are slab keys below it.
 const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
@@ -114,15 +112,6 @@ impl Drop for EndGuard {
     fn drop(&mut self) {
         self.0.set(ThreadState::Ended);
     }
-}
-
-/// Internal hooks for tests, reached through `Command::TestHook` only.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TestHook {
-    /// Panics on the worker thread (crash isolation).
-    Panic,
-    /// Blocks the worker thread, ignoring close (a wedged worker).
-    Block(Duration),
 }
 
 /// Owned by the JS-side handle: the command sender, the waker and the
@@ -502,7 +491,7 @@ mod tests {
 
     struct ChannelSink(Mutex<std_mpsc::Sender<String>>);
     impl EventSink for ChannelSink {
-        fn deliver(&self, batch: channel::Batch) {
+        fn deliver(&self, batch: crate::channel::Batch) {
             let _ = self.0.lock().unwrap().send(batch.json);
         }
     }

@@ -3,11 +3,11 @@
 //! producer closes its consumers, a closed transport its producers and
 //! consumers) with the notifications mediasoup sends.
 
-use super::channel::Outbox;
 use super::core::{string_field, Core, Handler};
-use super::Key;
+use crate::channel::Outbox;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::producer::Producer;
 use serde_json::{json, Value};
 

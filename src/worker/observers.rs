@@ -2,8 +2,8 @@
 //! audio levels of the producers they observe.
 
 use super::core::{string_field, Core, Handler};
-use super::Key;
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::router::rtp_observer::RtpObserver;
 use serde_json::Value;
 
@@ -104,7 +104,7 @@ impl Core {
         }
     }
 
-    pub(super) fn tick_rtp_observers(&mut self, now_ms: u64, outbox: &mut super::channel::Outbox) {
+    pub(super) fn tick_rtp_observers(&mut self, now_ms: u64, outbox: &mut crate::channel::Outbox) {
         for (_, observer) in self.rtp_observers.iter_mut() {
             observer.on_tick(now_ms, outbox);
         }

@@ -3,9 +3,9 @@
 //! periodic reports each transport sends, and the feedback producers ask
 //! to send to their senders (NACK, PLI/FIR).
 
-use super::channel::Outbox;
 use super::core::Core;
-use super::Key;
+use crate::channel::Outbox;
+use crate::ids::Key;
 use crate::producer::forward::Forwarded;
 use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket};
 use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};

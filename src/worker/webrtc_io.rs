@@ -2,12 +2,12 @@
 //! TCP connections demultiplexed to ICE (STUN), DTLS and SRTP media, the
 //! events those raise, and their timers.
 
-use super::channel::Outbox;
 use super::core::{Core, SocketRole};
-use super::Key;
+use crate::channel::Outbox;
 use crate::dtls::{DtlsEvent, DtlsState};
 use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
+use crate::ids::Key;
 use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::{
     expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TcpEndpoint, TupleId,

@@ -1,11 +1,11 @@
 //! WebRtcServers in the worker: creation and close, and demultiplexing
 //! their shared sockets to the WebRtcTransports that use them.
 
-use super::channel::Outbox;
 use super::core::{string_field, Core, Handler, SocketRole};
 use super::webrtc_io::{accept_connections, drop_connection};
-use super::Key;
+use crate::channel::Outbox;
 use crate::error::{Error, Result};
+use crate::ids::Key;
 use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::{expired_tcp_connections, tcp_connection_to_evict, TupleId};
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};

@@ -5,6 +5,16 @@
 
 use crate::error::Error;
 use serde_json::{json, Value};
+use std::time::Duration;
+
+/// Internal hooks for tests, reached through `Command::TestHook` only.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TestHook {
+    /// Panics on the worker thread (crash isolation).
+    Panic,
+    /// Blocks the worker thread, ignoring close (a wedged worker).
+    Block(Duration),
+}
 
 /// A command from JS to the worker thread.
 #[derive(Debug)]
@@ -24,7 +34,7 @@ pub enum Command {
         payload: Option<Vec<u8>>,
     },
     /// An internal test hook (never reachable through a request name).
-    TestHook(super::TestHook),
+    TestHook(TestHook),
 }
 
 /// One batch of messages for JS: a JSON array plus the binary payloads its
