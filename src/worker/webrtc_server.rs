@@ -298,14 +298,18 @@ impl Core {
             return;
         }
         // Closed by the peer, broken, or not for any of our transports.
-        let Core {
-            webrtc_servers,
-            sockets,
-            registry,
-            ..
-        } = self;
-        if let Some(server) = webrtc_servers.get_mut(skey) {
-            drop_connection(&mut server.pending_tcp, conn, sockets, registry);
+        self.drop_pending_tcp(skey, conn);
+    }
+
+    /// Closes a server connection that has not found its transport.
+    fn drop_pending_tcp(&mut self, skey: Key, conn: Key) {
+        if let Some(server) = self.webrtc_servers.get_mut(skey) {
+            drop_connection(
+                &mut server.pending_tcp,
+                conn,
+                &mut self.sockets,
+                &self.registry,
+            );
         }
     }
 
@@ -313,21 +317,16 @@ impl Core {
     /// retries accepting where descriptors had run out.
     pub(super) fn tick_webrtc_servers(&mut self, now_ms: u64, outbox: &mut Outbox) {
         for skey in 0..self.webrtc_servers.capacity() {
-            let Core {
-                webrtc_servers,
-                sockets,
-                registry,
-                ..
-            } = self;
-            let Some(server) = webrtc_servers.get_mut(skey) else {
+            let Some(server) = self.webrtc_servers.get(skey) else {
                 continue;
             };
-            for conn in expired_tcp_connections(&server.pending_tcp, now_ms) {
-                drop_connection(&mut server.pending_tcp, conn, sockets, registry);
-            }
+            let expired = expired_tcp_connections(&server.pending_tcp, now_ms);
             let blocked: Vec<Key> = (0..server.tcp.len())
                 .filter(|i| server.tcp[*i].accept_blocked)
                 .collect();
+            for conn in expired {
+                self.drop_pending_tcp(skey, conn);
+            }
             for idx in blocked {
                 self.server_tcp_accept(skey, idx, outbox);
             }
