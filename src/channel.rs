@@ -3,7 +3,7 @@
 //! is queued before any notification produced after it, so JS sees them in
 //! that order too.
 
-use crate::error::Error;
+use crate::error::{Error, Result};
 use serde_json::{json, Value};
 use std::time::Duration;
 
@@ -59,7 +59,7 @@ pub struct Outbox {
 }
 
 impl Outbox {
-    pub fn response(&mut self, id: u32, result: Result<Value, Error>) {
+    pub fn response(&mut self, id: u32, result: Result<Value>) {
         self.entries.push(match result {
             Ok(data) => json!({"id": id, "ok": true, "data": data}),
             Err(e) => json!({"id": id, "ok": false, "kind": e.kind.as_str(), "message": e.message}),
@@ -120,5 +120,26 @@ mod tests {
         assert_eq!(v[2]["kind"], "TypeError");
         assert_eq!(batch.buffers, vec![vec![1, 2]]);
         assert!(outbox.take_batch().is_none());
+    }
+}
+
+/// The worker's logLevel: which log messages reach JS.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LogLevel {
+    Debug,
+    Warn,
+    Error,
+    None,
+}
+
+impl LogLevel {
+    pub fn parse(s: &str) -> Result<Self> {
+        match s {
+            "debug" => Ok(LogLevel::Debug),
+            "warn" => Ok(LogLevel::Warn),
+            "error" => Ok(LogLevel::Error),
+            "none" => Ok(LogLevel::None),
+            other => Err(Error::type_error(format!("invalid logLevel '{other}'"))),
+        }
     }
 }

@@ -19,6 +19,7 @@ pub mod rtcp;
 pub mod rtp;
 pub mod rtp_parameters;
 pub mod rtp_stream;
+pub mod sfu;
 pub mod srtp;
 pub mod trace;
 pub mod transport;

@@ -5,22 +5,14 @@
 //! A panic anywhere in the worker is caught on its thread: the worker tears
 //! itself down and reports `died`; other workers and Node keep running.
 
-pub mod core;
-mod data;
-mod media;
-mod objects;
-mod observers;
-mod rtcp;
 pub mod rusage;
 pub mod settings;
-mod webrtc_io;
-mod webrtc_server;
 
 use crate::certificate::DtlsCertificate;
 pub use crate::channel::TestHook;
 use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
-use core::{string_field, Core};
+use crate::sfu::{string_field, Core};
 use serde_json::{json, Value};
 use settings::{LogLevel, WorkerSettings};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -28,8 +20,6 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
-
-pub use crate::ids::Key;
 
 /// mio token of the command waker; socket tokens are slab keys below it.
 const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);

@@ -4,25 +4,7 @@
 use crate::error::{Error, Result};
 use serde_json::Value;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum LogLevel {
-    Debug,
-    Warn,
-    Error,
-    None,
-}
-
-impl LogLevel {
-    pub fn parse(s: &str) -> Result<Self> {
-        match s {
-            "debug" => Ok(LogLevel::Debug),
-            "warn" => Ok(LogLevel::Warn),
-            "error" => Ok(LogLevel::Error),
-            "none" => Ok(LogLevel::None),
-            other => Err(Error::type_error(format!("invalid logLevel '{other}'"))),
-        }
-    }
-}
+pub use crate::channel::LogLevel;
 
 /// Log tags mediasoup knows; unknown ones are ignored like mediasoup does.
 pub const LOG_TAGS: [&str; 13] = [

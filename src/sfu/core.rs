@@ -6,8 +6,8 @@
 //! the media path borrow a producer, its consumers and their transports at
 //! the same time without locks or reference counting.
 
-use super::settings::LogLevel;
 use crate::certificate::DtlsCertificate;
+use crate::channel::LogLevel;
 use crate::channel::Outbox;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};

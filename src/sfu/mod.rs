@@ -1,0 +1,15 @@
+//! The SFU core: every object of one worker (routers, transports,
+//! producers, consumers, observers, data channels) and the requests and
+//! packets that address them. It knows nothing of threads or JS; the
+//! worker's loop drives it.
+
+pub mod core;
+mod data;
+mod media;
+mod objects;
+mod observers;
+mod rtcp;
+mod webrtc_io;
+mod webrtc_server;
+
+pub use self::core::{string_field, Core};
