@@ -8,7 +8,7 @@ mod stream;
 pub mod writer;
 
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{ProducerKey, TransportKey};
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
 use crate::rtp::codecs::parse_vp8;
 use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
@@ -187,8 +187,8 @@ pub enum ForwardResult {
 
 pub struct Consumer {
     pub id: String,
-    pub producer: Key,
-    pub transport: Key,
+    pub producer: ProducerKey,
+    pub transport: TransportKey,
     pub kind: MediaKind,
     pub consumer_type: ConsumerType,
     pub params: RtpParameters,
@@ -236,8 +236,8 @@ impl Consumer {
     /// Builds a consumer from the `transport.consume` request.
     pub fn new(
         id: String,
-        producer: Key,
-        transport: Key,
+        producer: ProducerKey,
+        transport: TransportKey,
         data: &Value,
         producer_paused: bool,
         now_ms: u64,

@@ -7,14 +7,14 @@
 
 use super::{string_or_empty, u16_list, DataType, SctpStreamParameters};
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{DataProducerKey, TransportKey};
 use serde_json::{json, Value};
 
 pub struct DataConsumer {
     pub id: String,
-    pub data_producer: Key,
+    pub data_producer: DataProducerKey,
     pub data_producer_id: String,
-    pub transport: Key,
+    pub transport: TransportKey,
     pub data_type: DataType,
     /// Present for `sctp` DataConsumers only.
     pub sctp: Option<SctpStreamParameters>,
@@ -35,8 +35,8 @@ pub struct DataConsumer {
 
 /// Where a DataConsumer lives and what its transport allows.
 pub struct DataConsumerContext {
-    pub data_producer: Key,
-    pub transport: Key,
+    pub data_producer: DataProducerKey,
+    pub transport: TransportKey,
     pub max_message_size: u64,
     pub buffered_amount_low_threshold: u32,
 }
@@ -164,11 +164,12 @@ impl DataConsumer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::SlabKey;
 
     fn direct(subchannels: &[u16]) -> DataConsumer {
         let ctx = DataConsumerContext {
-            data_producer: 0,
-            transport: 0,
+            data_producer: SlabKey::from_index(0),
+            transport: SlabKey::from_index(0),
             max_message_size: 100,
             buffered_amount_low_threshold: 1024,
         };

@@ -21,8 +21,8 @@ pub use consumer::DataConsumer;
 pub use producer::DataProducer;
 
 use crate::error::{Error, Result};
+use crate::ids::{self, DataConsumerKey, DataProducerKey};
 use serde_json::{json, Value};
-use slab::Slab;
 
 /// PPIDs of WebRTC data channel messages (RFC 8831).
 pub mod ppid {
@@ -35,8 +35,8 @@ pub mod ppid {
 /// The worker's DataProducers and DataConsumers, addressed by key.
 #[derive(Default)]
 pub struct DataObjects {
-    pub producers: Slab<DataProducer>,
-    pub consumers: Slab<DataConsumer>,
+    pub producers: ids::Slab<DataProducerKey, DataProducer>,
+    pub consumers: ids::Slab<DataConsumerKey, DataConsumer>,
 }
 
 /// Whether a data endpoint talks SCTP or lives on a DirectTransport.

@@ -5,13 +5,13 @@
 
 use super::{string_or_empty, DataType, SctpStreamParameters};
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{RouterKey, TransportKey};
 use serde_json::{json, Value};
 
 pub struct DataProducer {
     pub id: String,
-    pub transport: Key,
-    pub router: Key,
+    pub transport: TransportKey,
+    pub router: RouterKey,
     pub data_type: DataType,
     /// Present for `sctp` DataProducers only.
     pub sctp: Option<SctpStreamParameters>,
@@ -28,8 +28,8 @@ impl DataProducer {
     /// From a `transport.produceData` request.
     pub fn new(
         id: String,
-        transport: Key,
-        router: Key,
+        transport: TransportKey,
+        router: RouterKey,
         max_message_size: u64,
         data: &Value,
     ) -> Result<Self> {
@@ -94,15 +94,20 @@ impl DataProducer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::SlabKey;
+
+    fn key<K: SlabKey>(index: usize) -> K {
+        K::from_index(index)
+    }
 
     #[test]
     fn sctp_producer_needs_stream_parameters() {
-        let e = DataProducer::new("a".into(), 0, 0, 10, &json!({"type": "sctp"})).err();
+        let e = DataProducer::new("a".into(), key(0), key(0), 10, &json!({"type": "sctp"})).err();
         assert!(e.is_some());
         let p = DataProducer::new(
             "a".into(),
-            0,
-            0,
+            key(0),
+            key(0),
             10,
             &json!({"type": "sctp", "sctpStreamParameters": {"streamId": 3}, "label": "l", "paused": true}),
         )
@@ -116,7 +121,8 @@ mod tests {
 
     #[test]
     fn direct_producer_counts_even_when_paused() {
-        let mut p = DataProducer::new("a".into(), 0, 0, 10, &json!({"type": "direct"})).unwrap();
+        let mut p =
+            DataProducer::new("a".into(), key(0), key(0), 10, &json!({"type": "direct"})).unwrap();
         assert!(p.sctp.is_none());
         assert!(p.receive(3));
         p.paused = true;

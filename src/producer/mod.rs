@@ -9,7 +9,7 @@ mod stream;
 
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{RouterKey, TransportKey};
 use crate::rtp::codecs::{self, Codec as PayloadCodec};
 use crate::rtp::RtpPacketRef;
 use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
@@ -81,8 +81,8 @@ pub const TRACE_TYPES: [&str; 6] = ["rtp", "keyframe", "nack", "pli", "fir", "sr
 
 pub struct Producer {
     pub id: String,
-    pub transport: Key,
-    pub router: Key,
+    pub transport: TransportKey,
+    pub router: RouterKey,
     pub kind: MediaKind,
     pub producer_type: ProducerType,
     pub params: RtpParameters,
@@ -140,7 +140,12 @@ pub struct Received {
 
 impl Producer {
     /// Builds a producer from the `transport.produce` request.
-    pub fn new(id: String, transport: Key, router: Key, data: &Value) -> Result<Self> {
+    pub fn new(
+        id: String,
+        transport: TransportKey,
+        router: RouterKey,
+        data: &Value,
+    ) -> Result<Self> {
         let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
         let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
         let producer_type = producer_type(&params)?;

@@ -6,19 +6,21 @@
 
 pub mod rtp_observer;
 
-use crate::ids::Key;
+use crate::ids::{
+    ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RtpObserverKey, TransportKey,
+};
 use indexmap::IndexMap;
 use std::collections::HashMap;
 
 pub struct Router {
     pub id: String,
-    pub transports: Vec<Key>,
-    pub producers: Vec<Key>,
-    pub consumers_by_producer: HashMap<Key, Vec<Key>>,
-    pub rtp_observers: Vec<Key>,
+    pub transports: Vec<TransportKey>,
+    pub producers: Vec<ProducerKey>,
+    pub consumers_by_producer: HashMap<ProducerKey, Vec<ConsumerKey>>,
+    pub rtp_observers: Vec<RtpObserverKey>,
     /// Every DataProducer of the router (in creation order) with its
     /// DataConsumers.
-    pub data_consumers_by_data_producer: IndexMap<Key, Vec<Key>>,
+    pub data_consumers_by_data_producer: IndexMap<DataProducerKey, Vec<DataConsumerKey>>,
 }
 
 impl Router {

@@ -3,7 +3,7 @@
 
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::RouterKey;
 use crate::observer::{ActiveSpeakerObserver, AudioLevelEvent, AudioLevelObserver};
 use serde_json::{json, Value};
 
@@ -14,12 +14,12 @@ pub enum Detector {
 
 pub struct RtpObserver {
     pub id: String,
-    pub router: Key,
+    pub router: RouterKey,
     pub detector: Detector,
 }
 
 impl RtpObserver {
-    pub fn new(id: String, router: Key, method: &str, options: &Value) -> Result<Self> {
+    pub fn new(id: String, router: RouterKey, method: &str, options: &Value) -> Result<Self> {
         let num = |key: &str| options.get(key).and_then(Value::as_f64);
         let detector = if method == "router.createAudioLevelObserver" {
             let max_entries = num("maxEntries")

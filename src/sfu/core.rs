@@ -11,7 +11,10 @@ use crate::channel::LogLevel;
 use crate::channel::Outbox;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{
+    self, ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey, RtpObserverKey,
+    TransportKey, WebRtcServerKey,
+};
 use crate::producer::Producer;
 use crate::router::rtp_observer::RtpObserver;
 use crate::router::Router;
@@ -28,35 +31,35 @@ use std::time::Instant;
 /// What a handler id (an object id known to JS) addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Handler {
-    Router(Key),
-    Transport(Key),
-    Producer(Key),
-    Consumer(Key),
-    RtpObserver(Key),
-    WebRtcServer(Key),
-    DataProducer(Key),
-    DataConsumer(Key),
+    Router(RouterKey),
+    Transport(TransportKey),
+    Producer(ProducerKey),
+    Consumer(ConsumerKey),
+    RtpObserver(RtpObserverKey),
+    WebRtcServer(WebRtcServerKey),
+    DataProducer(DataProducerKey),
+    DataConsumer(DataConsumerKey),
 }
 
 /// What a mio token (a socket) belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SocketRole {
-    PlainRtp(Key),
-    PlainRtcp(Key),
+    PlainRtp(TransportKey),
+    PlainRtcp(TransportKey),
     /// A WebRtcTransport's own UDP socket (transport, index).
-    WebRtcUdp(Key, Key),
-    WebRtcTcpServer(Key, Key),
+    WebRtcUdp(TransportKey, usize),
+    WebRtcTcpServer(TransportKey, usize),
     /// An accepted TCP connection of a WebRtcTransport (transport, conn).
-    WebRtcTcpConn(Key, Key),
+    WebRtcTcpConn(TransportKey, usize),
     /// A WebRtcServer's sockets (server, index) and pending connections.
-    ServerUdp(Key, Key),
-    ServerTcp(Key, Key),
-    ServerTcpConn(Key, Key),
+    ServerUdp(WebRtcServerKey, usize),
+    ServerTcp(WebRtcServerKey, usize),
+    ServerTcpConn(WebRtcServerKey, usize),
 }
 
 impl SocketRole {
     /// The transport a socket belongs to, if it is a transport's own.
-    pub fn transport(self) -> Option<Key> {
+    pub fn transport(self) -> Option<TransportKey> {
         match self {
             SocketRole::PlainRtp(t)
             | SocketRole::PlainRtcp(t)
@@ -77,12 +80,12 @@ pub struct Core {
     /// When the kernel received the datagram being handled (µs on the
     /// worker clock), for WebRTC UDP sockets that stamp them.
     pub rx_arrival_us: Option<u64>,
-    pub routers: Slab<Router>,
-    pub transports: Slab<Transport>,
-    pub producers: Slab<Producer>,
-    pub consumers: Slab<Consumer>,
-    pub rtp_observers: Slab<RtpObserver>,
-    pub webrtc_servers: Slab<WebRtcServer>,
+    pub routers: ids::Slab<RouterKey, Router>,
+    pub transports: ids::Slab<TransportKey, Transport>,
+    pub producers: ids::Slab<ProducerKey, Producer>,
+    pub consumers: ids::Slab<ConsumerKey, Consumer>,
+    pub rtp_observers: ids::Slab<RtpObserverKey, RtpObserver>,
+    pub webrtc_servers: ids::Slab<WebRtcServerKey, WebRtcServer>,
     /// DataProducers and DataConsumers (see `worker::data`).
     pub data: crate::data::DataObjects,
     pub certificate: Arc<DtlsCertificate>,
@@ -130,12 +133,12 @@ impl Core {
             now_ms: 0,
             epoch,
             rx_arrival_us: None,
-            routers: Slab::new(),
-            transports: Slab::new(),
-            producers: Slab::new(),
-            consumers: Slab::new(),
-            rtp_observers: Slab::new(),
-            webrtc_servers: Slab::new(),
+            routers: ids::Slab::new(),
+            transports: ids::Slab::new(),
+            producers: ids::Slab::new(),
+            consumers: ids::Slab::new(),
+            rtp_observers: ids::Slab::new(),
+            webrtc_servers: ids::Slab::new(),
             data: Default::default(),
             certificate,
             handlers: IndexMap::new(),
@@ -269,7 +272,7 @@ impl Core {
 
     fn router_request(
         &mut self,
-        key: Key,
+        key: RouterKey,
         method: &str,
         data: &Value,
         outbox: &mut Outbox,
@@ -385,7 +388,7 @@ impl Core {
     }
 
     /// Registers a new WebRtcTransport's username fragment with its server.
-    fn attach_to_webrtc_server(&mut self, tkey: Key) {
+    fn attach_to_webrtc_server(&mut self, tkey: TransportKey) {
         let TransportKind::WebRtc(w) = &self.transports[tkey].kind else {
             return;
         };
@@ -398,7 +401,7 @@ impl Core {
             .insert(w.ice.username_fragment().to_string(), tkey);
     }
 
-    fn register_transport_sockets(&mut self, tkey: Key) -> Result<()> {
+    fn register_transport_sockets(&mut self, tkey: TransportKey) -> Result<()> {
         self.register_webrtc_sockets(tkey)?;
         let Core {
             transports,
@@ -425,7 +428,7 @@ impl Core {
         Ok(())
     }
 
-    pub fn close_transport(&mut self, tkey: Key, outbox: &mut Outbox) {
+    pub fn close_transport(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         if !self.transports.contains(tkey) {
             return;
         }
@@ -454,11 +457,11 @@ impl Core {
         self.handlers.shift_remove(&transport.id);
     }
 
-    fn transport_dump(&self, tkey: Key) -> Value {
+    fn transport_dump(&self, tkey: TransportKey) -> Value {
         let transport = &self.transports[tkey];
-        let producer_id = |k: &Key| self.producers[*k].id.clone();
+        let producer_id = |k: &ProducerKey| self.producers[*k].id.clone();
         let listener = &transport.listener;
-        let table = |entries: Vec<(Value, &Key)>| {
+        let table = |entries: Vec<(Value, &ProducerKey)>| {
             entries
                 .into_iter()
                 .map(|(key, p)| json!({"key": key, "value": producer_id(p)}))
@@ -493,9 +496,9 @@ impl Core {
         dump
     }
 
-    fn router_dump(&self, key: Key) -> Value {
+    fn router_dump(&self, key: RouterKey) -> Value {
         let router = &self.routers[key];
-        let id_of_producer = |k: &Key| self.producers[*k].id.clone();
+        let id_of_producer = |k: &ProducerKey| self.producers[*k].id.clone();
         let transport_ids: Vec<&str> = router
             .transports
             .iter()
@@ -562,7 +565,7 @@ impl Core {
 
     fn transport_request(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         method: &str,
         data: &Value,
         now_ms: u64,

@@ -15,7 +15,7 @@ use crate::channel::Outbox;
 use crate::data::consumer::DataConsumerContext;
 use crate::data::{optional_u16, to_u16, u16_list, DataConsumer, DataProducer, DataType};
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{DataConsumerKey, DataProducerKey, RouterKey, TransportKey};
 use crate::transport::TransportKind;
 use base64::Engine as _;
 use serde_json::{json, Value};
@@ -24,7 +24,7 @@ impl Core {
     /// The transport requests about data channels (after the media ones).
     pub(super) fn transport_data_request(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         method: &str,
         data: &Value,
         outbox: &mut Outbox,
@@ -72,7 +72,7 @@ impl Core {
         }
     }
 
-    fn produce_data(&mut self, tkey: Key, data: &Value) -> Result<Value> {
+    fn produce_data(&mut self, tkey: TransportKey, data: &Value) -> Result<Value> {
         let id = string_field(data, "dataProducerId")?;
         if self.handlers.contains_key(&id) {
             return Err(Error::other(
@@ -112,7 +112,7 @@ impl Core {
         Ok(dump)
     }
 
-    fn consume_data(&mut self, tkey: Key, data: &Value) -> Result<Value> {
+    fn consume_data(&mut self, tkey: TransportKey, data: &Value) -> Result<Value> {
         let id = string_field(data, "dataConsumerId")?;
         if self.handlers.contains_key(&id) {
             return Err(Error::other(
@@ -126,7 +126,11 @@ impl Core {
             _ => None,
         };
         let ctx = DataConsumerContext {
-            data_producer: data_producer.unwrap_or(usize::MAX),
+            // A placeholder when the DataProducer is unknown: the request
+            // fails below (after option errors, in mediasoup's order)
+            // before the consumer is stored.
+            data_producer: data_producer
+                .unwrap_or_else(|| crate::ids::SlabKey::from_index(u32::MAX as usize)),
             transport: tkey,
             max_message_size: transport.max_send_message_size,
             buffered_amount_low_threshold: transport.sctp_buffered_amount_low_threshold,
@@ -172,7 +176,7 @@ impl Core {
 
     /// Closes a DataProducer: its DataConsumers get `dataproducerclose` and
     /// close too.
-    pub(super) fn close_data_producer(&mut self, key: Key, outbox: &mut Outbox) {
+    pub(super) fn close_data_producer(&mut self, key: DataProducerKey, outbox: &mut Outbox) {
         if !self.data.producers.contains(key) {
             return;
         }
@@ -195,7 +199,7 @@ impl Core {
     }
 
     /// Removes a DataConsumer (no notification: JS closed it or knows why).
-    pub(super) fn close_data_consumer(&mut self, key: Key) {
+    pub(super) fn close_data_consumer(&mut self, key: DataConsumerKey) {
         if !self.data.consumers.contains(key) {
             return;
         }
@@ -215,7 +219,7 @@ impl Core {
     }
 
     /// Closes the DataProducers and DataConsumers of a closing transport.
-    pub(super) fn close_transport_data(&mut self, tkey: Key, outbox: &mut Outbox) {
+    pub(super) fn close_transport_data(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         let (producers, consumers) = match self.transports.get(tkey) {
             Some(t) => (t.data_producers.clone(), t.data_consumers.clone()),
             None => return,
@@ -230,7 +234,7 @@ impl Core {
 
     pub(super) fn data_producer_request(
         &mut self,
-        key: Key,
+        key: DataProducerKey,
         method: &str,
         now_ms: u64,
         outbox: &mut Outbox,
@@ -250,7 +254,12 @@ impl Core {
         }
     }
 
-    fn set_data_producer_paused(&mut self, key: Key, paused: bool, outbox: &mut Outbox) {
+    fn set_data_producer_paused(
+        &mut self,
+        key: DataProducerKey,
+        paused: bool,
+        outbox: &mut Outbox,
+    ) {
         let producer = &mut self.data.producers[key];
         if producer.paused == paused {
             return;
@@ -280,7 +289,7 @@ impl Core {
 
     pub(super) fn data_consumer_request(
         &mut self,
-        key: Key,
+        key: DataConsumerKey,
         method: &str,
         data: &Value,
         now_ms: u64,
@@ -442,7 +451,7 @@ impl Core {
 
     /// The data-channel fields of a transport dump: `dataProducerIds`,
     /// `dataConsumerIds` and (with SCTP) `sctpListener.streamIdTable`.
-    pub(super) fn data_dump_fields(&self, tkey: Key, dump: &mut Value) {
+    pub(super) fn data_dump_fields(&self, tkey: TransportKey, dump: &mut Value) {
         let transport = &self.transports[tkey];
         let producers = || {
             transport
@@ -466,7 +475,7 @@ impl Core {
 
     /// The router dump's `mapDataProducerIdDataConsumerIds` and
     /// `mapDataConsumerIdDataProducerId`.
-    pub(super) fn router_data_maps(&self, key: Key) -> (Value, Value) {
+    pub(super) fn router_data_maps(&self, key: RouterKey) -> (Value, Value) {
         let router = &self.routers[key];
         let mut by_producer = Vec::new();
         let mut by_consumer = Vec::new();

@@ -5,6 +5,7 @@
 use super::core::{Core, Handler, SocketRole};
 use crate::channel::Outbox;
 use crate::consumer::{ForwardResult, Sent};
+use crate::ids::{ProducerKey, TransportKey};
 use crate::producer::forward::{ExtKind, Forwarded};
 use crate::rtp::RtpPacketRef;
 use crate::transport::{Transport, TransportKind};
@@ -98,7 +99,7 @@ impl Core {
     /// the connected (or comedia-learnt) tuple, then hands it on.
     fn on_plain_datagram(
         &mut self,
-        tkey: usize,
+        tkey: TransportKey,
         channel: Channel,
         from: SocketAddr,
         len: usize,
@@ -161,8 +162,8 @@ impl Core {
     /// is given).
     pub(super) fn handle_rtp(
         &mut self,
-        tkey: usize,
-        producer: Option<usize>,
+        tkey: TransportKey,
+        producer: Option<ProducerKey>,
         len: usize,
         now_ms: u64,
         outbox: &mut Outbox,
@@ -298,7 +299,7 @@ impl Core {
     }
 
     /// Sends a compound RTCP packet on a transport (SRTCP when keyed).
-    pub(super) fn send_rtcp(&mut self, tkey: usize, packet: &[u8], outbox: &mut Outbox) {
+    pub(super) fn send_rtcp(&mut self, tkey: TransportKey, packet: &[u8], outbox: &mut Outbox) {
         let Some(transport) = self.transports.get_mut(tkey) else {
             return;
         };

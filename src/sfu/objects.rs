@@ -7,14 +7,14 @@ use super::core::{string_field, Core, Handler};
 use crate::channel::Outbox;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{ConsumerKey, ProducerKey, TransportKey};
 use crate::producer::Producer;
 use serde_json::{json, Value};
 
 impl Core {
     pub(super) fn produce(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         data: &Value,
         outbox: &mut Outbox,
     ) -> Result<Value> {
@@ -88,7 +88,7 @@ impl Core {
 
     pub(super) fn consume(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         data: &Value,
         outbox: &mut Outbox,
     ) -> Result<Value> {
@@ -150,7 +150,7 @@ impl Core {
     }
 
     /// Closes a producer: its consumers get `producerclose`.
-    pub(super) fn close_producer(&mut self, pkey: Key, outbox: &mut Outbox) {
+    pub(super) fn close_producer(&mut self, pkey: ProducerKey, outbox: &mut Outbox) {
         if !self.producers.contains(pkey) {
             return;
         }
@@ -180,7 +180,7 @@ impl Core {
     }
 
     /// Removes a consumer (no notification: JS closed it or knows why).
-    pub(super) fn close_consumer(&mut self, ckey: Key) {
+    pub(super) fn close_consumer(&mut self, ckey: ConsumerKey) {
         if !self.consumers.contains(ckey) {
             return;
         }
@@ -200,7 +200,7 @@ impl Core {
     }
 
     /// Closes everything a transport owns.
-    pub(super) fn close_transport_children(&mut self, tkey: Key, outbox: &mut Outbox) {
+    pub(super) fn close_transport_children(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         let (producers, consumers) = match self.transports.get(tkey) {
             Some(t) => (t.producers.clone(), t.consumers.clone()),
             None => return,
@@ -216,7 +216,7 @@ impl Core {
 
     pub(super) fn transport_child_request(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         method: &str,
         data: &Value,
         outbox: &mut Outbox,
@@ -250,7 +250,7 @@ impl Core {
 
     pub(super) fn producer_request(
         &mut self,
-        pkey: Key,
+        pkey: ProducerKey,
         method: &str,
         data: &Value,
         now_ms: u64,
@@ -275,7 +275,7 @@ impl Core {
         }
     }
 
-    fn set_producer_paused(&mut self, pkey: Key, paused: bool, outbox: &mut Outbox) {
+    fn set_producer_paused(&mut self, pkey: ProducerKey, paused: bool, outbox: &mut Outbox) {
         let producer = &mut self.producers[pkey];
         if producer.paused == paused {
             return;
@@ -314,7 +314,7 @@ impl Core {
 
     pub(super) fn consumer_request(
         &mut self,
-        ckey: Key,
+        ckey: ConsumerKey,
         method: &str,
         data: &Value,
         now_ms: u64,
@@ -385,7 +385,7 @@ impl Core {
     /// bandwidth estimation activity decides).
     pub(super) fn update_simulcast_targets(&mut self, outbox: &mut Outbox) {
         let mut active = [false; 16];
-        let keys: Vec<Key> = self
+        let keys: Vec<ConsumerKey> = self
             .consumers
             .iter()
             .filter(|(_, c)| c.consumer_type == crate::consumer::ConsumerType::Simulcast)
@@ -402,7 +402,7 @@ impl Core {
 
     /// The transport can send now: its consumers restart on a key frame,
     /// asked for right away (mediasoup's `TransportConnected()`).
-    pub(super) fn on_transport_connected(&mut self, tkey: Key, outbox: &mut Outbox) {
+    pub(super) fn on_transport_connected(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         let Some(transport) = self.transports.get(tkey) else {
             return;
         };
@@ -417,7 +417,7 @@ impl Core {
 
     /// Asks the producer of a consumer for a key frame of the stream that
     /// consumer forwards (video only).
-    pub(super) fn request_key_frame_for(&mut self, ckey: Key, outbox: &mut Outbox) {
+    pub(super) fn request_key_frame_for(&mut self, ckey: ConsumerKey, outbox: &mut Outbox) {
         let Some(consumer) = self.consumers.get(ckey) else {
             return;
         };

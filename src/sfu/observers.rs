@@ -3,14 +3,14 @@
 
 use super::core::{string_field, Core, Handler};
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{ProducerKey, RouterKey, RtpObserverKey};
 use crate::router::rtp_observer::RtpObserver;
 use serde_json::Value;
 
 impl Core {
     pub(super) fn create_rtp_observer(
         &mut self,
-        router: Key,
+        router: RouterKey,
         method: &str,
         data: &Value,
     ) -> Result<Value> {
@@ -30,7 +30,7 @@ impl Core {
         Ok(Value::Null)
     }
 
-    pub(super) fn close_rtp_observer(&mut self, okey: Key) {
+    pub(super) fn close_rtp_observer(&mut self, okey: RtpObserverKey) {
         if !self.rtp_observers.contains(okey) {
             return;
         }
@@ -41,7 +41,7 @@ impl Core {
         }
     }
 
-    pub(super) fn remove_producer_from_observers(&mut self, router: Key, producer_id: &str) {
+    pub(super) fn remove_producer_from_observers(&mut self, router: RouterKey, producer_id: &str) {
         let Some(router) = self.routers.get(router) else {
             return;
         };
@@ -52,7 +52,7 @@ impl Core {
 
     pub(super) fn rtp_observer_request(
         &mut self,
-        okey: Key,
+        okey: RtpObserverKey,
         method: &str,
         data: &Value,
     ) -> Result<Value> {
@@ -91,7 +91,7 @@ impl Core {
     }
 
     /// Audio level of one packet of `pkey`, given to the router's observers.
-    pub(super) fn feed_audio_level(&mut self, pkey: Key, level: u8, now_ms: u64) {
+    pub(super) fn feed_audio_level(&mut self, pkey: ProducerKey, level: u8, now_ms: u64) {
         let producer = &self.producers[pkey];
         let Some(router) = self.routers.get(producer.router) else {
             return;

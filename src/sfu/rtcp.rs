@@ -5,7 +5,7 @@
 
 use super::core::Core;
 use crate::channel::Outbox;
-use crate::ids::Key;
+use crate::ids::{ConsumerKey, ProducerKey, TransportKey};
 use crate::producer::forward::Forwarded;
 use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket};
 use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
@@ -54,7 +54,13 @@ fn report_block(d: &ReportBlockData) -> ReportBlock {
 
 impl Core {
     /// A (S)RTCP compound packet in `recv_buf[..len]` received on `tkey`.
-    pub(super) fn handle_rtcp(&mut self, tkey: Key, len: usize, now_ms: u64, outbox: &mut Outbox) {
+    pub(super) fn handle_rtcp(
+        &mut self,
+        tkey: TransportKey,
+        len: usize,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
         let transport = &mut self.transports[tkey];
         let Some(len) = transport.unprotect_rtcp(&mut self.recv_buf, len) else {
             transport.counters.dropped += 1;
@@ -109,7 +115,7 @@ impl Core {
         }
     }
 
-    fn consumer_by_ssrc(&self, tkey: Key, ssrc: u32) -> Option<Key> {
+    fn consumer_by_ssrc(&self, tkey: TransportKey, ssrc: u32) -> Option<ConsumerKey> {
         self.transports[tkey]
             .consumers
             .iter()
@@ -120,7 +126,7 @@ impl Core {
     #[allow(clippy::too_many_arguments)]
     fn on_sender_report(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         ssrc: u32,
         ntp_sec: u32,
         ntp_frac: u32,
@@ -155,7 +161,7 @@ impl Core {
 
     fn on_report_block(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         block: &ReportBlock,
         now_ms: u64,
         outbox: &mut Outbox,
@@ -173,7 +179,7 @@ impl Core {
         }
     }
 
-    pub(super) fn emit_consumer_score(&self, ckey: Key, outbox: &mut Outbox) {
+    pub(super) fn emit_consumer_score(&self, ckey: ConsumerKey, outbox: &mut Outbox) {
         let consumer = &self.consumers[ckey];
         let producer = &self.producers[consumer.producer];
         let producer_scores = producer.encoding_scores();
@@ -192,7 +198,7 @@ impl Core {
     /// packets (RTX-encoded when negotiated).
     fn on_nack(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         ssrc: u32,
         items: &[(u16, u16)],
         now_ms: u64,
@@ -282,7 +288,7 @@ impl Core {
 
     fn on_key_frame_request(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         ssrc: u32,
         fir: bool,
         now_ms: u64,
@@ -309,7 +315,7 @@ impl Core {
     }
 
     /// Sends what a producer asked for (NACK, PLI/FIR) and its score.
-    pub(super) fn flush_producer_feedback(&mut self, pkey: Key, outbox: &mut Outbox) {
+    pub(super) fn flush_producer_feedback(&mut self, pkey: ProducerKey, outbox: &mut Outbox) {
         let Some(producer) = self.producers.get_mut(pkey) else {
             return;
         };
@@ -372,12 +378,12 @@ impl Core {
     /// sender/receiver reports once per interval.
     pub(super) fn tick_rtcp(&mut self, now_ms: u64, outbox: &mut Outbox) {
         self.update_simulcast_targets(outbox);
-        let producer_keys: Vec<Key> = self.producers.iter().map(|(k, _)| k).collect();
+        let producer_keys: Vec<ProducerKey> = self.producers.iter().map(|(k, _)| k).collect();
         for pkey in producer_keys {
             self.producers[pkey].on_tick(now_ms);
             self.flush_producer_feedback(pkey, outbox);
         }
-        let due: Vec<Key> = self
+        let due: Vec<TransportKey> = self
             .transports
             .iter()
             .filter(|(_, t)| now_ms >= t.next_rtcp_ms)
@@ -391,7 +397,7 @@ impl Core {
 
     /// One transport's reports: an SR + SDES per consumer that sent media,
     /// an RR with a block per received producer stream.
-    fn send_reports(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+    fn send_reports(&mut self, tkey: TransportKey, now_ms: u64, outbox: &mut Outbox) {
         let ntp = ntp_now();
         let mut buf = [0u8; MAX_RTCP_LEN];
         let mut len = 0;

@@ -7,7 +7,7 @@ use crate::channel::Outbox;
 use crate::dtls::{DtlsEvent, DtlsState};
 use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
-use crate::ids::Key;
+use crate::ids::{self, TransportKey};
 use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::{
     expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TcpEndpoint, TupleId,
@@ -21,13 +21,13 @@ use std::net::SocketAddr;
 /// Room for any STUN response the ICE server writes.
 const STUN_OUT: usize = 512;
 
-fn webrtc(core: &mut Core, tkey: Key) -> Option<&mut WebRtcTransport> {
+fn webrtc(core: &mut Core, tkey: TransportKey) -> Option<&mut WebRtcTransport> {
     webrtc_in(&mut core.transports, tkey)
 }
 
 fn webrtc_in(
-    transports: &mut slab::Slab<crate::transport::Transport>,
-    tkey: Key,
+    transports: &mut ids::Slab<TransportKey, crate::transport::Transport>,
+    tkey: TransportKey,
 ) -> Option<&mut WebRtcTransport> {
     match &mut transports.get_mut(tkey)?.kind {
         TransportKind::WebRtc(w) => Some(w),
@@ -56,12 +56,12 @@ pub(super) struct Accepted {
 /// unauthenticated ones within limits by closing the oldest.
 pub(super) fn accept_connections(
     endpoint: &TcpEndpoint,
-    server: Key,
+    server: usize,
     conns: &mut Slab<TcpConnection>,
     sockets: &mut Slab<SocketRole>,
     registry: &mio::Registry,
     now_ms: u64,
-    role: impl Fn(Key) -> SocketRole,
+    role: impl Fn(usize) -> SocketRole,
 ) -> Accepted {
     let mut accepted = Accepted {
         evicted: 0,
@@ -111,7 +111,7 @@ pub(super) fn accept_connections(
 /// Closes a connection and forgets its socket.
 pub(super) fn drop_connection(
     conns: &mut Slab<TcpConnection>,
-    conn: Key,
+    conn: usize,
     sockets: &mut Slab<SocketRole>,
     registry: &mio::Registry,
 ) {
@@ -124,7 +124,7 @@ pub(super) fn drop_connection(
 impl Core {
     pub(super) fn webrtc_connect(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         data: &Value,
         now_ms: u64,
         outbox: &mut Outbox,
@@ -137,7 +137,7 @@ impl Core {
 
     pub(super) fn webrtc_restart_ice(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         now_ms: u64,
         outbox: &mut Outbox,
     ) -> Result<Value> {
@@ -151,7 +151,7 @@ impl Core {
     /// One datagram (or TCP frame) in `recv_buf[..len]` from `tuple`.
     pub(super) fn on_webrtc_datagram(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         tuple: TupleId,
         remote: SocketAddr,
         len: usize,
@@ -225,8 +225,8 @@ impl Core {
     #[allow(clippy::too_many_arguments)]
     pub(super) fn on_webrtc_udp_datagram(
         &mut self,
-        tkey: Key,
-        socket: Key,
+        tkey: TransportKey,
+        socket: usize,
         remote: SocketAddr,
         len: usize,
         age: Option<std::time::Duration>,
@@ -239,17 +239,17 @@ impl Core {
         self.rx_arrival_us = None;
     }
 
-    fn tuple_json(&self, tkey: Key, tuple: TupleId) -> Value {
+    fn tuple_json(&self, tkey: TransportKey, tuple: TupleId) -> Value {
         let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
             return Value::Null;
         };
-        let server_udp = |socket: Key| {
+        let server_udp = |socket: usize| {
             w.webrtc_server
                 .and_then(|s| self.webrtc_servers.get(s))
                 .and_then(|s| s.udp.get(socket))
                 .map(|u| (u.listen.local_address(), u.local_port))
         };
-        let server_tcp = |server: Key| {
+        let server_tcp = |server: usize| {
             w.webrtc_server
                 .and_then(|s| self.webrtc_servers.get(s))
                 .and_then(|s| s.tcp.get(server))
@@ -260,7 +260,7 @@ impl Core {
 
     pub(super) fn on_ice_events(
         &mut self,
-        tkey: Key,
+        tkey: TransportKey,
         events: Vec<IceEvent<TupleId>>,
         now_ms: u64,
         outbox: &mut Outbox,
@@ -302,7 +302,7 @@ impl Core {
         }
     }
 
-    fn may_run_dtls(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+    fn may_run_dtls(&mut self, tkey: TransportKey, now_ms: u64, outbox: &mut Outbox) {
         let Some(w) = webrtc(self, tkey) else {
             return;
         };
@@ -312,7 +312,7 @@ impl Core {
     }
 
     /// Sends what DTLS produced and reports its events.
-    pub(super) fn pump_dtls(&mut self, tkey: Key, outbox: &mut Outbox) {
+    pub(super) fn pump_dtls(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         let Some(transport) = self.transports.get_mut(tkey) else {
             return;
         };
@@ -371,7 +371,7 @@ impl Core {
 
     /// ICE consent and DTLS retransmission timers.
     pub(super) fn tick_webrtc(&mut self, now_ms: u64, outbox: &mut Outbox) {
-        let keys: Vec<Key> = self
+        let keys: Vec<TransportKey> = self
             .transports
             .iter()
             .filter(|(_, t)| matches!(t.kind, TransportKind::WebRtc(_)))
@@ -399,7 +399,7 @@ impl Core {
     }
 
     /// Transport-cc feedback on what the transport received, when due.
-    fn send_tcc_feedback(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+    fn send_tcc_feedback(&mut self, tkey: TransportKey, now_ms: u64, outbox: &mut Outbox) {
         let mut buf = [0u8; 1200];
         loop {
             let Some(w) = webrtc(self, tkey) else {
@@ -418,8 +418,8 @@ impl Core {
     /// Drains one of a WebRtcTransport's own UDP sockets.
     pub(super) fn webrtc_udp_readable(
         &mut self,
-        tkey: Key,
-        socket: Key,
+        tkey: TransportKey,
+        socket: usize,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
@@ -441,7 +441,7 @@ impl Core {
     }
 
     /// Accepts pending connections on a transport's TCP server.
-    pub(super) fn accept_tcp(&mut self, tkey: Key, server: Key, outbox: &mut Outbox) {
+    pub(super) fn accept_tcp(&mut self, tkey: TransportKey, server: usize, outbox: &mut Outbox) {
         let now_ms = self.now_ms;
         let Core {
             transports,
@@ -477,7 +477,13 @@ impl Core {
     /// A TCP connection is readable or writable: writes what is pending,
     /// then reads (within the turn's budget, and only while the peer is
     /// not waiting for us to write) and handles every complete frame.
-    pub(super) fn read_tcp(&mut self, tkey: Key, conn: Key, now_ms: u64, outbox: &mut Outbox) {
+    pub(super) fn read_tcp(
+        &mut self,
+        tkey: TransportKey,
+        conn: usize,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
         use std::io::Read;
         let mut chunk = [0u8; TCP_CHUNK];
         let mut closed = false;
@@ -527,8 +533,8 @@ impl Core {
     /// (the connection may close while they are handled).
     pub(super) fn handle_tcp_input(
         &mut self,
-        tkey: Key,
-        conn: Key,
+        tkey: TransportKey,
+        conn: usize,
         input: &[u8],
         now_ms: u64,
         outbox: &mut Outbox,
@@ -552,7 +558,7 @@ impl Core {
 
     /// ICE validated a tuple: a TCP connection is now trusted, and a
     /// WebRtcServer routes the tuple's datagrams to this transport.
-    fn on_tuple_authenticated(&mut self, tkey: Key, tuple: TupleId) {
+    fn on_tuple_authenticated(&mut self, tkey: TransportKey, tuple: TupleId) {
         match tuple {
             TupleId::Tcp { conn } => {
                 if let Some(c) = webrtc(self, tkey).and_then(|w| w.tcp_conns.get_mut(conn)) {
@@ -565,12 +571,12 @@ impl Core {
 
     /// Closes a transport's TCP connections that did not authenticate in
     /// time, and retries accepting where descriptors had run out.
-    pub(super) fn sweep_tcp(&mut self, tkey: Key, now_ms: u64, outbox: &mut Outbox) {
+    pub(super) fn sweep_tcp(&mut self, tkey: TransportKey, now_ms: u64, outbox: &mut Outbox) {
         let Some(w) = webrtc(self, tkey) else {
             return;
         };
         let expired = expired_tcp_connections(&w.tcp_conns, now_ms);
-        let blocked: Vec<Key> = (0..w.tcp_servers.len())
+        let blocked: Vec<usize> = (0..w.tcp_servers.len())
             .filter(|i| w.tcp_servers[*i].accept_blocked)
             .collect();
         for conn in expired {
@@ -581,7 +587,7 @@ impl Core {
         }
     }
 
-    fn close_tcp_connection(&mut self, tkey: Key, conn: Key) {
+    fn close_tcp_connection(&mut self, tkey: TransportKey, conn: usize) {
         let Core {
             transports,
             sockets,
@@ -594,7 +600,7 @@ impl Core {
     }
 
     /// Registers a WebRtcTransport's own sockets with the poll.
-    pub(super) fn register_webrtc_sockets(&mut self, tkey: Key) -> Result<()> {
+    pub(super) fn register_webrtc_sockets(&mut self, tkey: TransportKey) -> Result<()> {
         let Core {
             transports,
             sockets,

@@ -5,7 +5,7 @@ use super::core::{string_field, Core, Handler, SocketRole};
 use super::webrtc_io::{accept_connections, drop_connection};
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
-use crate::ids::Key;
+use crate::ids::{TransportKey, WebRtcServerKey};
 use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::{expired_tcp_connections, tcp_connection_to_evict, TupleId};
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
@@ -92,7 +92,11 @@ impl Core {
         Ok(())
     }
 
-    pub(super) fn webrtc_server_request(&mut self, skey: Key, method: &str) -> Result<Value> {
+    pub(super) fn webrtc_server_request(
+        &mut self,
+        skey: WebRtcServerKey,
+        method: &str,
+    ) -> Result<Value> {
         match method {
             "webRtcServer.dump" => {
                 let transports = &self.transports;
@@ -104,7 +108,7 @@ impl Core {
     }
 
     /// A transport's ICE username fragment appeared or went away.
-    pub(super) fn webrtc_server_map_ufrag(&mut self, tkey: Key, ufrag: &str, add: bool) {
+    pub(super) fn webrtc_server_map_ufrag(&mut self, tkey: TransportKey, ufrag: &str, add: bool) {
         let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
             return;
         };
@@ -120,7 +124,7 @@ impl Core {
 
     /// ICE authenticated `tuple` for `tkey`: the server routes its
     /// datagrams there from now on (mediasoup maps a tuple only then).
-    pub(super) fn webrtc_server_map_tuple(&mut self, tkey: Key, tuple: TupleId) {
+    pub(super) fn webrtc_server_map_tuple(&mut self, tkey: TransportKey, tuple: TupleId) {
         let TupleId::Udp { socket, remote } = tuple else {
             return;
         };
@@ -131,7 +135,7 @@ impl Core {
 
     /// The transport's ICE dropped `tuple`: stop routing it (unless it has
     /// been authenticated for another transport since).
-    pub(super) fn webrtc_server_unmap_tuple(&mut self, tkey: Key, tuple: TupleId) {
+    pub(super) fn webrtc_server_unmap_tuple(&mut self, tkey: TransportKey, tuple: TupleId) {
         let TupleId::Udp { socket, remote } = tuple else {
             return;
         };
@@ -142,7 +146,7 @@ impl Core {
         }
     }
 
-    fn server_of(&mut self, tkey: Key) -> Option<&mut WebRtcServer> {
+    fn server_of(&mut self, tkey: TransportKey) -> Option<&mut WebRtcServer> {
         let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
             return None;
         };
@@ -156,8 +160,8 @@ impl Core {
     /// nothing.
     pub(super) fn server_udp_readable(
         &mut self,
-        skey: Key,
-        socket: Key,
+        skey: WebRtcServerKey,
+        socket: usize,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
@@ -189,7 +193,12 @@ impl Core {
 
     /// Accepts connections on a server's TCP socket; they wait for their
     /// first STUN request to find their transport.
-    pub(super) fn server_tcp_accept(&mut self, skey: Key, server_idx: Key, outbox: &mut Outbox) {
+    pub(super) fn server_tcp_accept(
+        &mut self,
+        skey: WebRtcServerKey,
+        server_idx: usize,
+        outbox: &mut Outbox,
+    ) {
         let now_ms = self.now_ms;
         let Core {
             webrtc_servers,
@@ -228,8 +237,8 @@ impl Core {
     /// it after a while). Anything else closes it.
     pub(super) fn server_tcp_readable(
         &mut self,
-        skey: Key,
-        conn: Key,
+        skey: WebRtcServerKey,
+        conn: usize,
         token: usize,
         now_ms: u64,
         outbox: &mut Outbox,
@@ -302,7 +311,7 @@ impl Core {
     }
 
     /// Closes a server connection that has not found its transport.
-    fn drop_pending_tcp(&mut self, skey: Key, conn: Key) {
+    fn drop_pending_tcp(&mut self, skey: WebRtcServerKey, conn: usize) {
         if let Some(server) = self.webrtc_servers.get_mut(skey) {
             drop_connection(
                 &mut server.pending_tcp,
@@ -316,12 +325,11 @@ impl Core {
     /// Closes pending connections that sent nothing useful in time, and
     /// retries accepting where descriptors had run out.
     pub(super) fn tick_webrtc_servers(&mut self, now_ms: u64, outbox: &mut Outbox) {
-        for skey in 0..self.webrtc_servers.capacity() {
-            let Some(server) = self.webrtc_servers.get(skey) else {
-                continue;
-            };
+        let servers: Vec<WebRtcServerKey> = self.webrtc_servers.keys().collect();
+        for skey in servers {
+            let server = &self.webrtc_servers[skey];
             let expired = expired_tcp_connections(&server.pending_tcp, now_ms);
-            let blocked: Vec<Key> = (0..server.tcp.len())
+            let blocked: Vec<usize> = (0..server.tcp.len())
                 .filter(|i| server.tcp[*i].accept_blocked)
                 .collect();
             for conn in expired {

@@ -1,14 +1,14 @@
 //! RtpListener: finds the Producer of an incoming RTP packet by SSRC, then
 //! by MID, then by RID (mediasoup's order).
 
-use crate::ids::Key;
+use crate::ids::ProducerKey;
 use std::collections::HashMap;
 
 #[derive(Default)]
 pub struct RtpListener {
-    pub ssrc_table: HashMap<u32, Key>,
-    pub mid_table: HashMap<String, Key>,
-    pub rid_table: HashMap<String, Key>,
+    pub ssrc_table: HashMap<u32, ProducerKey>,
+    pub mid_table: HashMap<String, ProducerKey>,
+    pub rid_table: HashMap<String, ProducerKey>,
 }
 
 impl RtpListener {
@@ -19,7 +19,7 @@ impl RtpListener {
         ssrc: u32,
         mid: impl FnOnce() -> Option<String>,
         rid: impl FnOnce() -> Option<String>,
-    ) -> Option<Key> {
+    ) -> Option<ProducerKey> {
         if let Some(&key) = self.ssrc_table.get(&ssrc) {
             return Some(key);
         }
@@ -30,7 +30,7 @@ impl RtpListener {
         Some(found)
     }
 
-    pub fn remove_producer(&mut self, producer: Key) {
+    pub fn remove_producer(&mut self, producer: ProducerKey) {
         self.ssrc_table.retain(|_, k| *k != producer);
         self.mid_table.retain(|_, k| *k != producer);
         self.rid_table.retain(|_, k| *k != producer);
@@ -40,25 +40,30 @@ impl RtpListener {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::ids::SlabKey;
+
+    fn p(i: usize) -> ProducerKey {
+        ProducerKey::from_index(i)
+    }
 
     #[test]
     fn ssrc_then_mid_then_rid_and_learns() {
         let mut l = RtpListener::default();
-        l.ssrc_table.insert(1, 10);
-        l.mid_table.insert("0".into(), 20);
-        l.rid_table.insert("hi".into(), 30);
-        assert_eq!(l.find(1, || panic!("no mid lookup"), || None), Some(10));
+        l.ssrc_table.insert(1, p(10));
+        l.mid_table.insert("0".into(), p(20));
+        l.rid_table.insert("hi".into(), p(30));
+        assert_eq!(l.find(1, || panic!("no mid lookup"), || None), Some(p(10)));
         assert_eq!(
             l.find(2, || Some("0".into()), || Some("hi".into())),
-            Some(20)
+            Some(p(20))
         );
-        assert_eq!(l.find(2, || None, || None), Some(20));
+        assert_eq!(l.find(2, || None, || None), Some(p(20)));
         assert_eq!(
             l.find(3, || Some("x".into()), || Some("hi".into())),
-            Some(30)
+            Some(p(30))
         );
         assert_eq!(l.find(4, || None, || None), None);
-        l.remove_producer(20);
+        l.remove_producer(p(20));
         assert_eq!(l.find(2, || None, || None), None);
     }
 }

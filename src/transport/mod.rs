@@ -12,7 +12,7 @@ pub mod tcc;
 pub mod webrtc;
 pub mod webrtc_server;
 
-use crate::ids::Key;
+use crate::ids::{ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey};
 use listener::RtpListener;
 use serde_json::{json, Value};
 
@@ -67,13 +67,13 @@ pub struct TransportCounters {
 
 pub struct Transport {
     pub id: String,
-    pub router: Key,
+    pub router: RouterKey,
     pub kind: TransportKind,
-    pub producers: Vec<Key>,
-    pub consumers: Vec<Key>,
+    pub producers: Vec<ProducerKey>,
+    pub consumers: Vec<ConsumerKey>,
     /// DataProducers and DataConsumers (keys in the worker's data slabs).
-    pub data_producers: Vec<Key>,
-    pub data_consumers: Vec<Key>,
+    pub data_producers: Vec<DataProducerKey>,
+    pub data_consumers: Vec<DataConsumerKey>,
     pub listener: RtpListener,
     pub recv_ext: RecvHeaderExtensionIds,
     pub max_send_message_size: u64,
@@ -93,7 +93,7 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(id: String, router: Key, kind: TransportKind, options: &Value) -> Self {
+    pub fn new(id: String, router: RouterKey, kind: TransportKind, options: &Value) -> Self {
         let size = |key: &str| options.get(key).and_then(Value::as_u64).unwrap_or(262144);
         let sctp_parameters = options
             .get("enableSctp")

@@ -11,7 +11,7 @@ use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{transport_candidates, IceCandidate, ListenSocket, Protocol};
 use crate::ice::{IceServer, IceState};
-use crate::ids::Key;
+use crate::ids::WebRtcServerKey;
 use crate::srtp::{CryptoSuite, SrtpSession};
 use serde_json::{json, Value};
 use slab::Slab;
@@ -21,8 +21,8 @@ use std::net::SocketAddr;
 /// TCP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TupleId {
-    Udp { socket: Key, remote: SocketAddr },
-    Tcp { conn: Key },
+    Udp { socket: usize, remote: SocketAddr },
+    Tcp { conn: usize },
 }
 
 /// A UDP socket the transport owns (or a WebRtcServer shares).
@@ -57,7 +57,7 @@ impl TcpEndpoint {
 /// An accepted TCP connection carrying RFC 4571 framed packets.
 pub struct TcpConnection {
     pub stream: mio::net::TcpStream,
-    pub server: Key,
+    pub server: usize,
     pub remote: SocketAddr,
     pub local_port: u16,
     /// Its mio token (the key of its entry in the worker's socket table).
@@ -97,11 +97,11 @@ pub const MAX_UNAUTHENTICATED_TCP_PER_IP: usize = 32;
 /// The connection to close so that the unauthenticated connections of
 /// `conns` stay within the limits now that one from `ip` arrived: the
 /// oldest from that IP when it is over its share, else the oldest of all.
-pub fn tcp_connection_to_evict(conns: &Slab<TcpConnection>, ip: std::net::IpAddr) -> Option<Key> {
+pub fn tcp_connection_to_evict(conns: &Slab<TcpConnection>, ip: std::net::IpAddr) -> Option<usize> {
     let mut total = 0;
     let mut same_ip = 0;
-    let mut oldest: Option<(u64, Key)> = None;
-    let mut oldest_same_ip: Option<(u64, Key)> = None;
+    let mut oldest: Option<(u64, usize)> = None;
+    let mut oldest_same_ip: Option<(u64, usize)> = None;
     for (key, c) in conns.iter().filter(|(_, c)| !c.authenticated) {
         total += 1;
         let age = (c.accepted_ms, key);
@@ -125,7 +125,7 @@ pub fn tcp_connection_to_evict(conns: &Slab<TcpConnection>, ip: std::net::IpAddr
 }
 
 /// Unauthenticated connections of `conns` older than the timeout.
-pub fn expired_tcp_connections(conns: &Slab<TcpConnection>, now_ms: u64) -> Vec<Key> {
+pub fn expired_tcp_connections(conns: &Slab<TcpConnection>, now_ms: u64) -> Vec<usize> {
     conns
         .iter()
         .filter(|(_, c)| !c.authenticated && now_ms >= c.accepted_ms + TCP_AUTH_TIMEOUT_MS)
@@ -136,7 +136,7 @@ pub fn expired_tcp_connections(conns: &Slab<TcpConnection>, now_ms: u64) -> Vec<
 impl TcpConnection {
     pub fn new(
         stream: mio::net::TcpStream,
-        server: Key,
+        server: usize,
         remote: SocketAddr,
         local_port: u16,
         now_ms: u64,
@@ -221,7 +221,7 @@ pub struct WebRtcTransport {
     pub tcp_servers: Vec<TcpEndpoint>,
     pub tcp_conns: Slab<TcpConnection>,
     /// Set when sockets belong to a WebRtcServer.
-    pub webrtc_server: Option<Key>,
+    pub webrtc_server: Option<WebRtcServerKey>,
     pub candidates: Vec<IceCandidate>,
     pub ice: IceServer<TupleId>,
     pub dtls: DtlsTransport,
@@ -316,7 +316,7 @@ impl WebRtcTransport {
     /// A transport whose sockets belong to a WebRtcServer.
     pub fn with_server(
         options: &Value,
-        server: Key,
+        server: WebRtcServerKey,
         candidates: Vec<IceCandidate>,
         certificate: &DtlsCertificate,
     ) -> Result<Self> {
@@ -383,8 +383,8 @@ impl WebRtcTransport {
     pub fn tuple_json(
         &self,
         tuple: TupleId,
-        server_udp: &dyn Fn(Key) -> Option<(String, u16)>,
-        server_tcp: &dyn Fn(Key) -> Option<(String, u16)>,
+        server_udp: &dyn Fn(usize) -> Option<(String, u16)>,
+        server_tcp: &dyn Fn(usize) -> Option<(String, u16)>,
     ) -> Value {
         match tuple {
             TupleId::Udp { socket, remote } => {

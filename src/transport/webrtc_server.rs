@@ -9,7 +9,7 @@ use crate::error::{Error, Result};
 use crate::ice::candidate::{
     server_candidates, IceCandidate, ListenSocket, Protocol, ProtocolPrefs,
 };
-use crate::ids::Key;
+use crate::ids::TransportKey;
 use serde_json::{json, Value};
 use slab::Slab;
 use std::collections::HashMap;
@@ -24,10 +24,10 @@ pub struct WebRtcServer {
     /// Accepted TCP connections whose transport is not known yet.
     pub pending_tcp: Slab<TcpConnection>,
     /// Local ICE username fragment -> transport.
-    pub ufrags: HashMap<String, Key>,
+    pub ufrags: HashMap<String, TransportKey>,
     /// (UDP socket index, remote) -> transport, learnt from STUN.
-    pub udp_tuples: HashMap<(Key, SocketAddr), Key>,
-    pub transports: Vec<Key>,
+    pub udp_tuples: HashMap<(usize, SocketAddr), TransportKey>,
+    pub transports: Vec<TransportKey>,
 }
 
 impl WebRtcServer {
@@ -123,13 +123,13 @@ impl WebRtcServer {
     }
 
     /// Forgets everything about a transport.
-    pub fn remove_transport(&mut self, transport: Key) {
+    pub fn remove_transport(&mut self, transport: TransportKey) {
         self.transports.retain(|t| *t != transport);
         self.ufrags.retain(|_, t| *t != transport);
         self.udp_tuples.retain(|_, t| *t != transport);
     }
 
-    pub fn dump(&self, transport_ids: &dyn Fn(Key) -> String) -> Value {
+    pub fn dump(&self, transport_ids: &dyn Fn(TransportKey) -> String) -> Value {
         json!({
             "id": self.id,
             "udpSockets": self.udp.iter().map(|u| json!({"ip": u.listen.ip.to_string(), "port": u.local_port})).collect::<Vec<_>>(),
@@ -151,7 +151,7 @@ impl WebRtcServer {
 
 /// A number naming a (socket, remote) tuple in dumps, below 2^53 so that
 /// JS reads it exactly.
-fn tuple_hash(socket: Key, remote: &SocketAddr) -> u64 {
+fn tuple_hash(socket: usize, remote: &SocketAddr) -> u64 {
     let ip = match remote.ip() {
         std::net::IpAddr::V4(ip) => u32::from(ip) as u64,
         std::net::IpAddr::V6(ip) => {
