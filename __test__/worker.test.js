@@ -119,6 +119,32 @@ test('worker.dump() and getResourceUsage() have mediasoup shapes', async () => {
 	await closeAndWait(worker);
 });
 
+test('an idle worker sleeps until its next deadline instead of ticking', async () => {
+	const worker = await mediasoup.createWorker({ logLevel: 'none' });
+	try {
+		const router = await worker.createRouter({
+			mediaCodecs: [{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 }],
+		});
+		// Objects with no traffic: nothing of theirs is due.
+		await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] });
+		await router.createPlainTransport({ listenInfo: { protocol: 'udp', ip: '127.0.0.1' } });
+		await router.createActiveSpeakerObserver({ interval: 300 });
+		await new Promise((resolve) => setTimeout(resolve, 300));
+		const before = await worker.getResourceUsage();
+		await new Promise((resolve) => setTimeout(resolve, 2000));
+		const after = await worker.getResourceUsage();
+		// Every wake-up of the worker thread is a voluntary context switch:
+		// a fixed 20 ms tick would make about 100 in 2 s. The active speaker
+		// observer's 300 ms interval (7 in 2 s) and the two requests remain.
+		const wakeups = after.ru_nvcsw - before.ru_nvcsw;
+		assert.ok(wakeups <= 20, `worker woke ${wakeups} times in 2 s while idle`);
+		const cpuMs = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime;
+		assert.ok(cpuMs <= 20, `idle worker used ${cpuMs} ms of CPU in 2 s`);
+	} finally {
+		worker.close();
+	}
+});
+
 test('worker.updateSettings() validates like mediasoup', async () => {
 	const worker = await mediasoup.createWorker();
 	assert.equal(await worker.updateSettings({ logLevel: 'debug', logTags: ['ice'] }), undefined);

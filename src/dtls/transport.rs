@@ -271,7 +271,7 @@ impl DtlsTransport {
         self.events.pop_front()
     }
 
-    /// Drives handshake retransmissions; call when `next_timeout` is due.
+    /// Drives handshake retransmissions; call when `poll_timeout` is due.
     pub fn handle_timeout(&mut self, now_ms: u64) {
         if self.state != DtlsState::Connecting {
             return;
@@ -292,7 +292,7 @@ impl DtlsTransport {
 
     /// When [`handle_timeout`](Self::handle_timeout) is next needed, on the
     /// caller's millisecond clock.
-    pub fn next_timeout(&self) -> Option<u64> {
+    pub fn poll_timeout(&self) -> Option<u64> {
         if self.state != DtlsState::Connecting {
             return None;
         }

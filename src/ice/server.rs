@@ -154,8 +154,8 @@ impl<T: Copy + Eq> IceServer<T> {
         self.bad_packets
     }
 
-    /// When `on_timer` must run next.
-    pub fn next_timeout(&self) -> Option<u64> {
+    /// When `handle_timeout` must run next.
+    pub fn poll_timeout(&self) -> Option<u64> {
         self.consent_deadline
     }
 
@@ -236,7 +236,7 @@ impl<T: Copy + Eq> IceServer<T> {
 
     /// Consent freshness: when no valid check arrived for the timeout, drop
     /// every tuple and go `disconnected`.
-    pub fn on_timer(&mut self, now_ms: u64, events: &mut impl FnMut(IceEvent<T>)) {
+    pub fn handle_timeout(&mut self, now_ms: u64, events: &mut impl FnMut(IceEvent<T>)) {
         match self.consent_deadline {
             Some(deadline) if now_ms >= deadline => {}
             _ => return,

@@ -242,14 +242,14 @@ pub struct ActiveSpeakerObserver {
     last_level_idle_time: Option<u64>,
     /// Some speakers still wait for their creation timestamp.
     unstamped: bool,
-    /// Dominant speaker changes computed outside `on_timer()`.
+    /// Dominant speaker changes computed outside `handle_timeout()`.
     pending: VecDeque<String>,
 }
 
 impl ActiveSpeakerObserver {
     /// mediasoup default interval: 300 ms. Like the mediasoup worker, the
     /// interval is clamped to `100..=5000` ms. The periodic timer starts
-    /// running immediately (armed at the first `on_timer()`/`receive_level()`).
+    /// running immediately (armed at the first `handle_timeout()`/`receive_level()`).
     pub fn new(interval_ms: u16) -> Self {
         let interval_ms = interval_ms.clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS);
 
@@ -302,8 +302,8 @@ impl ActiveSpeakerObserver {
 
     /// Removes a producer. If it was the dominant one, the dominant speaker is
     /// re-evaluated right away (as mediasoup does, even while paused); a
-    /// resulting change is queued: `next_timeout()` becomes due and the next
-    /// `on_timer()` returns it.
+    /// resulting change is queued: `poll_timeout()` becomes due and the next
+    /// `handle_timeout()` returns it.
     pub fn remove_producer(&mut self, producer_id: &str) {
         let Some(idx) = self.index.remove(producer_id) else {
             return;
@@ -352,7 +352,7 @@ impl ActiveSpeakerObserver {
     }
 
     /// Restarts the periodic evaluation (first tick one interval after the
-    /// next `on_timer()`/`receive_level()` call).
+    /// next `handle_timeout()`/`receive_level()` call).
     pub fn resume(&mut self) {
         if !self.paused {
             return;
@@ -379,9 +379,9 @@ impl ActiveSpeakerObserver {
         }
     }
 
-    /// Call when `next_timeout()` is reached. Returns the id of the new
+    /// Call when `poll_timeout()` is reached. Returns the id of the new
     /// dominant producer when it changes.
-    pub fn on_timer(&mut self, now_ms: u64) -> Option<String> {
+    pub fn handle_timeout(&mut self, now_ms: u64) -> Option<String> {
         self.observe(now_ms);
 
         if let Some(id) = self.pending.pop_front() {
@@ -395,9 +395,9 @@ impl ActiveSpeakerObserver {
         self.update(now_ms)
     }
 
-    /// Absolute time at which `on_timer()` must be called next; `None` while
+    /// Absolute time at which `handle_timeout()` must be called next; `None` while
     /// paused with nothing pending.
-    pub fn next_timeout(&self) -> Option<u64> {
+    pub fn poll_timeout(&self) -> Option<u64> {
         if !self.pending.is_empty() {
             return Some(self.last_now);
         }
@@ -540,7 +540,7 @@ mod tests {
     }
 
     /// Simulation driver with a fake clock: packets every 20 ms per producer
-    /// and timer ticks whenever `next_timeout()` is due.
+    /// and timer ticks whenever `poll_timeout()` is due.
     struct Sim {
         o: ActiveSpeakerObserver,
         now: u64,
@@ -550,9 +550,9 @@ mod tests {
     impl Sim {
         fn new() -> Self {
             let mut o = ActiveSpeakerObserver::new(INTERVAL);
-            assert_eq!(o.next_timeout(), Some(0));
-            assert_eq!(o.on_timer(0), None);
-            assert_eq!(o.next_timeout(), Some(u64::from(INTERVAL)));
+            assert_eq!(o.poll_timeout(), Some(0));
+            assert_eq!(o.handle_timeout(0), None);
+            assert_eq!(o.poll_timeout(), Some(u64::from(INTERVAL)));
             Self {
                 o,
                 now: 0,
@@ -561,13 +561,13 @@ mod tests {
         }
 
         fn ticks(&mut self) {
-            while let Some(due) = self.o.next_timeout() {
+            while let Some(due) = self.o.poll_timeout() {
                 if due > self.now {
                     break;
                 }
-                match self.o.on_timer(self.now) {
+                match self.o.handle_timeout(self.now) {
                     Some(id) => self.events.push((self.now, id)),
-                    None if self.o.next_timeout() == Some(due) => break,
+                    None if self.o.poll_timeout() == Some(due) => break,
                     None => {}
                 }
             }
@@ -746,13 +746,13 @@ mod tests {
         // Removing a non-dominant producer changes nothing.
         sim.o.add_producer("d");
         sim.o.remove_producer("d");
-        assert_eq!(sim.o.next_timeout(), Some(1200));
+        assert_eq!(sim.o.poll_timeout(), Some(1200));
 
         // Removing the dominant one re-evaluates at once: nobody talks, so
         // mediasoup falls back to the first producer.
         sim.o.remove_producer("a");
         assert_eq!(sim.o.dominant(), Some("b"));
-        assert!(sim.o.next_timeout().is_some_and(|t| t < sim.now));
+        assert!(sim.o.poll_timeout().is_some_and(|t| t < sim.now));
         sim.run(1, &[]);
         assert_eq!(ids(&sim.take_events()), ["b"]);
 
@@ -801,13 +801,13 @@ mod tests {
         assert_eq!(ids(&sim.take_events()), ["a"]);
 
         sim.o.pause();
-        assert_eq!(sim.o.next_timeout(), None);
+        assert_eq!(sim.o.poll_timeout(), None);
         sim.run(3000, &[("a", Act::Silent), ("b", Act::Talk)]);
         assert!(sim.take_events().is_empty());
         assert_eq!(sim.o.dominant(), Some("a"));
 
         sim.o.resume();
-        assert!(sim.o.next_timeout().is_some_and(|t| t < sim.now));
+        assert!(sim.o.poll_timeout().is_some_and(|t| t < sim.now));
         sim.run(3000, &[("a", Act::Silent), ("b", Act::Talk)]);
         assert_eq!(ids(&sim.take_events()), ["b"]);
     }
@@ -835,8 +835,8 @@ mod tests {
         assert_eq!(o.interval_ms(), 100);
         assert_eq!(ActiveSpeakerObserver::new(9000).interval_ms(), 5000);
         o.receive_level("nope", 10, 5);
-        assert_eq!(o.next_timeout(), Some(105));
-        assert_eq!(o.on_timer(105), None);
+        assert_eq!(o.poll_timeout(), Some(105));
+        assert_eq!(o.handle_timeout(105), None);
         assert_eq!(o.dominant(), None);
     }
 }

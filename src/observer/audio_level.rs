@@ -10,7 +10,7 @@ const MIN_SAMPLES_PER_INTERVAL: u32 = 10;
 const MIN_INTERVAL_MS: u16 = 250;
 const MAX_INTERVAL_MS: u16 = 5000;
 
-/// Event produced by [`AudioLevelObserver::on_timer`].
+/// Event produced by [`AudioLevelObserver::handle_timeout`].
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum AudioLevelEvent {
     /// `(producer_id, volume)` pairs, loudest first. `volume` is in dBov,
@@ -49,7 +49,7 @@ impl AudioLevelObserver {
     /// mediasoup defaults: `max_entries = 1`, `threshold_dbov = -80`,
     /// `interval_ms = 1000`. Like the mediasoup worker, the interval is clamped
     /// to `250..=5000` ms. The periodic timer starts running immediately (it is
-    /// armed at the first `on_timer()`/`receive_level()` call).
+    /// armed at the first `handle_timeout()`/`receive_level()` call).
     pub fn new(max_entries: u16, threshold_dbov: i8, interval_ms: u16) -> Self {
         let interval_ms = interval_ms.clamp(MIN_INTERVAL_MS, MAX_INTERVAL_MS);
 
@@ -119,8 +119,8 @@ impl AudioLevelObserver {
 
     /// Pauses the observer: the timer stops and the current interval's levels
     /// are dropped. If the last report was "volumes", a `Silence` event is
-    /// queued (mediasoup emits it synchronously): `next_timeout()` becomes due
-    /// and the next `on_timer()` returns it.
+    /// queued (mediasoup emits it synchronously): `poll_timeout()` becomes due
+    /// and the next `handle_timeout()` returns it.
     pub fn pause(&mut self) {
         if self.paused {
             return;
@@ -135,7 +135,7 @@ impl AudioLevelObserver {
     }
 
     /// Resumes the observer: the periodic timer restarts (first tick one
-    /// interval after the next `on_timer()`/`receive_level()` call).
+    /// interval after the next `handle_timeout()`/`receive_level()` call).
     pub fn resume(&mut self) {
         if !self.paused {
             return;
@@ -164,8 +164,8 @@ impl AudioLevelObserver {
         }
     }
 
-    /// Call when `next_timeout()` is reached.
-    pub fn on_timer(&mut self, now_ms: u64) -> Option<AudioLevelEvent> {
+    /// Call when `poll_timeout()` is reached.
+    pub fn handle_timeout(&mut self, now_ms: u64) -> Option<AudioLevelEvent> {
         self.observe(now_ms);
 
         if self.pending_silence {
@@ -180,9 +180,9 @@ impl AudioLevelObserver {
         self.update()
     }
 
-    /// Absolute time at which `on_timer()` must be called next; `None` while
+    /// Absolute time at which `handle_timeout()` must be called next; `None` while
     /// paused with nothing pending.
-    pub fn next_timeout(&self) -> Option<u64> {
+    pub fn poll_timeout(&self) -> Option<u64> {
         if self.pending_silence {
             return Some(self.last_now);
         }
@@ -255,9 +255,9 @@ mod tests {
     /// Starts an observer and arms its timer at t=0.
     fn start(max_entries: u16, threshold: i8) -> AudioLevelObserver {
         let mut o = AudioLevelObserver::new(max_entries, threshold, INTERVAL as u16);
-        assert_eq!(o.next_timeout(), Some(0));
-        assert_eq!(o.on_timer(0), None);
-        assert_eq!(o.next_timeout(), Some(INTERVAL));
+        assert_eq!(o.poll_timeout(), Some(0));
+        assert_eq!(o.handle_timeout(0), None);
+        assert_eq!(o.poll_timeout(), Some(INTERVAL));
         o
     }
 
@@ -287,14 +287,14 @@ mod tests {
         feed(&mut o, "a", &[30, 50], 0, 1000); // avg 40
         feed(&mut o, "b", &[20], 0, 1000);
         feed(&mut o, "c", &[60], 0, 1000);
-        assert_eq!(o.on_timer(999), None);
-        assert_eq!(o.on_timer(1000), vols(&[("b", -20), ("a", -40)]));
-        assert_eq!(o.next_timeout(), Some(2000));
+        assert_eq!(o.handle_timeout(999), None);
+        assert_eq!(o.handle_timeout(1000), vols(&[("b", -20), ("a", -40)]));
+        assert_eq!(o.poll_timeout(), Some(2000));
 
         // Second interval uses only its own samples.
         feed(&mut o, "a", &[10], 1000, 2000);
         feed(&mut o, "c", &[70], 1000, 2000);
-        assert_eq!(o.on_timer(2000), vols(&[("a", -10), ("c", -70)]));
+        assert_eq!(o.handle_timeout(2000), vols(&[("a", -10), ("c", -70)]));
     }
 
     #[test]
@@ -302,7 +302,7 @@ mod tests {
         let mut o = start(1, -127);
         o.add_producer("a");
         feed(&mut o, "a", &[40, 41], 0, 1000); // 40.5 -> 40
-        assert_eq!(o.on_timer(1000), vols(&[("a", -40)]));
+        assert_eq!(o.handle_timeout(1000), vols(&[("a", -40)]));
     }
 
     #[test]
@@ -313,7 +313,7 @@ mod tests {
             feed(&mut o, id, &[50], 0, 1000);
         }
         assert_eq!(
-            o.on_timer(1000),
+            o.handle_timeout(1000),
             vols(&[("a", -50), ("b", -50), ("c", -50)])
         );
     }
@@ -328,7 +328,7 @@ mod tests {
         feed(&mut o, "b", &[50], 0, 1000); // exactly at threshold: kept
         feed(&mut o, "c", &[10], 0, 180); // 9 samples only: ignored
         feed(&mut o, "d", &[127], 0, 1000);
-        assert_eq!(o.on_timer(1000), vols(&[("b", -50)]));
+        assert_eq!(o.handle_timeout(1000), vols(&[("b", -50)]));
     }
 
     #[test]
@@ -336,18 +336,18 @@ mod tests {
         let mut o = start(1, -80);
         o.add_producer("a");
         // Initially silent: no event.
-        assert_eq!(o.on_timer(1000), None);
+        assert_eq!(o.handle_timeout(1000), None);
         feed(&mut o, "a", &[30], 1000, 2000);
-        assert_eq!(o.on_timer(2000), vols(&[("a", -30)]));
-        assert_eq!(o.on_timer(3000), Some(AudioLevelEvent::Silence));
-        assert_eq!(o.on_timer(4000), None);
+        assert_eq!(o.handle_timeout(2000), vols(&[("a", -30)]));
+        assert_eq!(o.handle_timeout(3000), Some(AudioLevelEvent::Silence));
+        assert_eq!(o.handle_timeout(4000), None);
         // Quiet producer (below threshold) counts as silence.
         feed(&mut o, "a", &[30], 4000, 5000);
-        assert_eq!(o.on_timer(5000), vols(&[("a", -30)]));
+        assert_eq!(o.handle_timeout(5000), vols(&[("a", -30)]));
         feed(&mut o, "a", &[90], 5000, 6000);
-        assert_eq!(o.on_timer(6000), Some(AudioLevelEvent::Silence));
+        assert_eq!(o.handle_timeout(6000), Some(AudioLevelEvent::Silence));
         feed(&mut o, "a", &[90], 6000, 7000);
-        assert_eq!(o.on_timer(7000), None);
+        assert_eq!(o.handle_timeout(7000), None);
     }
 
     #[test]
@@ -355,31 +355,31 @@ mod tests {
         let mut o = start(1, -80);
         o.add_producer("a");
         feed(&mut o, "a", &[30], 0, 1000);
-        assert_eq!(o.on_timer(1000), vols(&[("a", -30)]));
+        assert_eq!(o.handle_timeout(1000), vols(&[("a", -30)]));
 
         feed(&mut o, "a", &[30], 1000, 1500);
         o.pause();
         // mediasoup emits "silence" when pausing a non-silent observer.
-        assert_eq!(o.next_timeout(), Some(1480));
-        assert_eq!(o.on_timer(1500), Some(AudioLevelEvent::Silence));
-        assert_eq!(o.next_timeout(), None);
+        assert_eq!(o.poll_timeout(), Some(1480));
+        assert_eq!(o.handle_timeout(1500), Some(AudioLevelEvent::Silence));
+        assert_eq!(o.poll_timeout(), None);
         feed(&mut o, "a", &[30], 1500, 5000);
-        assert_eq!(o.on_timer(2000), None);
-        assert_eq!(o.on_timer(5000), None);
-        assert_eq!(o.next_timeout(), None);
+        assert_eq!(o.handle_timeout(2000), None);
+        assert_eq!(o.handle_timeout(5000), None);
+        assert_eq!(o.poll_timeout(), None);
 
         // Pausing a silent observer emits nothing.
         o.resume();
         o.pause();
-        assert_eq!(o.next_timeout(), None);
+        assert_eq!(o.poll_timeout(), None);
 
         o.resume();
-        assert_eq!(o.next_timeout(), Some(5000));
-        assert_eq!(o.on_timer(5000), None);
-        assert_eq!(o.next_timeout(), Some(6000));
+        assert_eq!(o.poll_timeout(), Some(5000));
+        assert_eq!(o.handle_timeout(5000), None);
+        assert_eq!(o.poll_timeout(), Some(6000));
         // Levels received while paused were discarded.
         feed(&mut o, "a", &[40], 5500, 6000);
-        assert_eq!(o.on_timer(6000), vols(&[("a", -40)]));
+        assert_eq!(o.handle_timeout(6000), vols(&[("a", -40)]));
     }
 
     #[test]
@@ -390,17 +390,17 @@ mod tests {
         feed(&mut o, "a", &[30], 0, 1000);
         feed(&mut o, "b", &[40], 0, 1000);
         o.remove_producer("a");
-        assert_eq!(o.on_timer(1000), vols(&[("b", -40)]));
+        assert_eq!(o.handle_timeout(1000), vols(&[("b", -40)]));
         assert!(!o.has_producer("a"));
 
         feed(&mut o, "a", &[10], 1000, 2000); // unknown: ignored
         feed(&mut o, "b", &[40], 1000, 1500);
         o.producer_paused("b");
         feed(&mut o, "b", &[40], 1500, 2000);
-        assert_eq!(o.on_timer(2000), Some(AudioLevelEvent::Silence));
+        assert_eq!(o.handle_timeout(2000), Some(AudioLevelEvent::Silence));
         o.producer_resumed("b");
         feed(&mut o, "b", &[45], 2000, 3000);
-        assert_eq!(o.on_timer(3000), vols(&[("b", -45)]));
+        assert_eq!(o.handle_timeout(3000), vols(&[("b", -45)]));
     }
 
     #[test]
@@ -412,7 +412,7 @@ mod tests {
         for i in 0..12u64 {
             o.receive_level("a", 0x80 | 33, i * 20);
         }
-        assert_eq!(o.next_timeout(), Some(250));
-        assert_eq!(o.on_timer(250), vols(&[("a", -33)]));
+        assert_eq!(o.poll_timeout(), Some(250));
+        assert_eq!(o.handle_timeout(250), vols(&[("a", -33)]));
     }
 }

@@ -7,17 +7,17 @@
 //!
 //! * The caller feeds the 7-bit `ssrc-audio-level` value of every RTP packet
 //!   of an observed (non-paused) producer through `receive_level(.., now_ms)`.
-//! * The caller asks `next_timeout()` for the absolute time (ms, same clock as
-//!   `now_ms`) at which `on_timer(now_ms)` must be called next, and calls it
+//! * The caller asks `poll_timeout()` for the absolute time (ms, same clock as
+//!   `now_ms`) at which `handle_timeout(now_ms)` must be called next, and calls it
 //!   once that time is reached. `None` means "no timer needed" (observer
 //!   paused and nothing pending).
 //! * Since the constructors, `resume()`, `pause()` and `remove_producer()` do
 //!   not receive a timestamp, they may leave work pending (arming the periodic
 //!   timer, or an event mediasoup would have emitted synchronously). In that
-//!   case `next_timeout()` returns a time that is already due (the latest time
-//!   the observer has seen), so the caller should re-query `next_timeout()`
-//!   after calling any of those methods. `on_timer()` returns at most one
-//!   event per call; if more work is due, `next_timeout()` stays due.
+//!   case `poll_timeout()` returns a time that is already due (the latest time
+//!   the observer has seen), so the caller should re-query `poll_timeout()`
+//!   after calling any of those methods. `handle_timeout()` returns at most one
+//!   event per call; if more work is due, `poll_timeout()` stays due.
 
 mod active_speaker;
 mod audio_level;

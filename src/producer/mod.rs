@@ -593,12 +593,19 @@ impl Producer {
         }
     }
 
+    /// When `handle_timeout` must run next: the earliest timer of its
+    /// streams and of its key frame requests (worker clock, ms).
+    pub fn poll_timeout(&self) -> Option<u64> {
+        let streams = self.streams.iter().filter_map(|s| s.recv.poll_timeout());
+        streams.chain(self.key_frames.poll_timeout()).min()
+    }
+
     /// Timers of the streams (NACK retries, inactivity, scores) and of key
     /// frame requests; what they produce lands in `feedback`.
-    pub fn on_tick(&mut self, now_ms: u64) {
+    pub fn handle_timeout(&mut self, now_ms: u64) {
         let streams = &mut self.streams;
         let feedback = &mut self.feedback;
-        self.key_frames.on_timer(now_ms, |ssrc| {
+        self.key_frames.handle_timeout(now_ms, |ssrc| {
             if let Some(s) = streams.iter_mut().find(|s| s.ssrc == ssrc) {
                 if let Some(request) = s.recv.request_key_frame() {
                     feedback.push_key_frame(request);
@@ -607,7 +614,7 @@ impl Producer {
         });
         for (i, s) in self.streams.iter_mut().enumerate() {
             if s.recv.poll_timeout().is_some_and(|t| t <= now_ms) {
-                let outcome = s.recv.on_timer(now_ms);
+                let outcome = s.recv.handle_timeout(now_ms);
                 if outcome.nack_items > 0 && self.feedback.nack_stream.is_none() {
                     self.feedback.nack_stream = Some(i);
                 }

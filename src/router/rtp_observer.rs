@@ -92,18 +92,22 @@ impl RtpObserver {
         }
     }
 
+    /// When `handle_timeout` must run next (worker clock, ms).
+    pub fn poll_timeout(&self) -> Option<u64> {
+        match &self.detector {
+            Detector::AudioLevel(d) => d.poll_timeout(),
+            Detector::ActiveSpeaker(d) => d.poll_timeout(),
+        }
+    }
+
     /// Runs due timers and emits the events mediasoup emits.
-    pub fn on_tick(&mut self, now_ms: u64, outbox: &mut Outbox) {
+    pub fn handle_timeout(&mut self, now_ms: u64, outbox: &mut Outbox) {
         loop {
-            let due = match &self.detector {
-                Detector::AudioLevel(d) => d.next_timeout(),
-                Detector::ActiveSpeaker(d) => d.next_timeout(),
-            };
-            if due.is_none_or(|t| t > now_ms) {
+            if self.poll_timeout().is_none_or(|t| t > now_ms) {
                 return;
             }
             match &mut self.detector {
-                Detector::AudioLevel(d) => match d.on_timer(now_ms) {
+                Detector::AudioLevel(d) => match d.handle_timeout(now_ms) {
                     Some(AudioLevelEvent::Volumes(volumes)) => {
                         let volumes: Vec<Value> = volumes
                             .into_iter()
@@ -121,7 +125,7 @@ impl RtpObserver {
                     None => {}
                 },
                 Detector::ActiveSpeaker(d) => {
-                    if let Some(producer_id) = d.on_timer(now_ms) {
+                    if let Some(producer_id) = d.handle_timeout(now_ms) {
                         outbox.notification(
                             &self.id,
                             "activespeakerobserver.dominantspeaker",

@@ -15,7 +15,7 @@
 //!   request of an SSRC.
 //!
 //! Every request is an output "send PLI/FIR for `ssrc` now": `true` from the
-//! call or an `emit(ssrc)` from [`KeyFrameRequestManager::on_timer`]. The
+//! call or an `emit(ssrc)` from [`KeyFrameRequestManager::handle_timeout`]. The
 //! owner then asks the receive stream for it
 //! ([`RtpStreamRecv::request_key_frame`](super::RtpStreamRecv::request_key_frame)).
 
@@ -136,7 +136,7 @@ impl KeyFrameRequestManager {
 
     /// Fire every timer due at `now_ms`, in deadline order; `emit(ssrc)` for
     /// each key frame to request now.
-    pub fn on_timer(&mut self, now_ms: u64, mut emit: impl FnMut(u32)) {
+    pub fn handle_timeout(&mut self, now_ms: u64, mut emit: impl FnMut(u32)) {
         loop {
             let pending = self
                 .pending
@@ -193,7 +193,7 @@ mod tests {
             if d > until {
                 break;
             }
-            m.on_timer(d, |ssrc| out.push((d, ssrc)));
+            m.handle_timeout(d, |ssrc| out.push((d, ssrc)));
         }
         out
     }

@@ -15,7 +15,7 @@
 //! clock in milliseconds; nothing reads a clock or does IO. Outputs are
 //! returned values or written into caller buffers. Components with timers
 //! expose `poll_timeout() -> Option<u64>` (absolute deadline) and an
-//! `on_timer(now_ms, ..)` to call once it is reached (calling it early or
+//! `handle_timeout(now_ms, ..)` to call once it is reached (calling it early or
 //! late is harmless). Nothing allocates per packet once a stream has reached
 //! its steady state.
 
@@ -676,7 +676,7 @@ mod alloc_check {
             }
             if let Some(d) = self.recv.poll_timeout() {
                 if now >= d {
-                    let _ = self.recv.on_timer(now);
+                    let _ = self.recv.handle_timeout(now);
                 }
             }
             if pkt.is_keyframe {
@@ -686,7 +686,7 @@ mod alloc_check {
             }
             if let Some(d) = self.kfm.poll_timeout() {
                 if now >= d {
-                    self.kfm.on_timer(now, |_| {});
+                    self.kfm.handle_timeout(now, |_| {});
                 }
             }
 

@@ -5,12 +5,12 @@
 //! requested:
 //! * right away when they are detected (unless younger than the configured
 //!   `send_nack_delay_ms`; mediasoup's Producer uses 10 ms), and
-//! * again from [`NackGenerator::on_timer`], at most once per RTT (100 ms when
+//! * again from [`NackGenerator::handle_timeout`], at most once per RTT (100 ms when
 //!   unknown), up to [`MAX_NACK_RETRIES`] times.
 //!
 //! Timer: while the NACK list is not empty the generator arms a one-shot timer
 //! of [`TIMER_INTERVAL_MS`] (40 ms). Ask [`NackGenerator::poll_timeout`] for the
-//! deadline and call [`NackGenerator::on_timer`] once it is reached; the timer
+//! deadline and call [`NackGenerator::handle_timeout`] once it is reached; the timer
 //! re-arms itself while there is something left to request.
 //!
 //! When the list would exceed [`MAX_NACK_PACKETS`], entries older than the
@@ -247,7 +247,7 @@ impl NackGenerator {
 
     /// Run the retry timer if due. Sequence numbers to request are written
     /// into `out`; returns how many.
-    pub fn on_timer(&mut self, now_ms: u64, out: &mut [u16]) -> usize {
+    pub fn handle_timeout(&mut self, now_ms: u64, out: &mut [u16]) -> usize {
         match self.timer_deadline {
             Some(deadline) if now_ms >= deadline => {}
             _ => return 0,
@@ -558,12 +558,12 @@ mod tests {
         gen.update_rtt(100);
         let mut sends = 1;
         // Before the deadline nothing happens.
-        assert_eq!(gen.on_timer(now + 39, &mut out), 0);
+        assert_eq!(gen.handle_timeout(now + 39, &mut out), 0);
         while let Some(deadline) = gen.poll_timeout() {
             assert!(deadline > now);
             let elapsed_since_send = deadline - now;
             now = deadline;
-            let n = gen.on_timer(now, &mut out);
+            let n = gen.handle_timeout(now, &mut out);
             if n > 0 {
                 assert_eq!(out[0], 11);
                 assert!(elapsed_since_send >= 40);
@@ -590,7 +590,7 @@ mod tests {
         let mut now = t0;
         while let Some(d) = gen.poll_timeout() {
             now = d;
-            if gen.on_timer(now, &mut out) > 0 {
+            if gen.handle_timeout(now, &mut out) > 0 {
                 sent_at.push(now);
             }
             if now > t0 + 10_000 {
@@ -654,7 +654,7 @@ mod tests {
         assert_eq!(o.nack_count, 4);
         assert_eq!(&out, &[2, 3, 4, 5]);
         // The rest goes on the timer.
-        let n = gen.on_timer(1040, &mut out);
+        let n = gen.handle_timeout(1040, &mut out);
         assert_eq!(n, 4);
         assert_eq!(&out, &[6, 7, 8, 9]);
     }

@@ -16,7 +16,7 @@
 //! back (score 10).
 //!
 //! Timers: ask [`RtpStreamRecv::poll_timeout`] and call
-//! [`RtpStreamRecv::on_timer`] when due. They are the NACK retry timer
+//! [`RtpStreamRecv::handle_timeout`] when due. They are the NACK retry timer
 //! (40 ms while NACKs are pending), the inactivity timer and, for streams
 //! with several spatial layers, a 1500 ms periodic check of each layer's
 //! activity.
@@ -63,7 +63,7 @@ pub struct RecvOutcome {
     pub score_change: Option<ScoreChange>,
 }
 
-/// Result of [`RtpStreamRecv::on_timer`].
+/// Result of [`RtpStreamRecv::handle_timeout`].
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct RecvTimerOutcome {
     /// NACK items ready in [`RtpStreamRecv::nack_items`].
@@ -664,13 +664,13 @@ impl RtpStreamRecv {
     }
 
     /// Run the timers due at `now_ms`.
-    pub fn on_timer(&mut self, now_ms: u64) -> RecvTimerOutcome {
+    pub fn handle_timeout(&mut self, now_ms: u64) -> RecvTimerOutcome {
         let mut out = RecvTimerOutcome::default();
         self.nack_items_len = 0;
         self.nack_seqs_len = 0;
 
         if let Some(nack) = self.nack.as_mut() {
-            let n = nack.on_timer(now_ms, &mut self.nack_seqs);
+            let n = nack.handle_timeout(now_ms, &mut self.nack_seqs);
             out.nack_items = self.emit_nacks(n);
         }
 
@@ -943,7 +943,7 @@ mod tests {
         let mut now = NOW;
         while let Some(d) = s.poll_timeout() {
             now = d;
-            if s.on_timer(now).nack_items > 0 {
+            if s.handle_timeout(now).nack_items > 0 {
                 assert_eq!(nacked(&s), vec![2]);
                 sends += 1;
             }
@@ -1099,7 +1099,7 @@ mod tests {
         let mut s = RtpStreamRecv::new(params(), 0, true, 0);
         s.receive_packet(&pkt(1), 100);
         assert_eq!(s.poll_timeout(), Some(1600));
-        let o = s.on_timer(1600);
+        let o = s.handle_timeout(1600);
         assert_eq!(
             o.score_change,
             Some(ScoreChange {
@@ -1144,7 +1144,7 @@ mod tests {
             k.temporal_layer = ((i / 2) % 2) as u8;
             s.receive_packet(&k, 1000 + u64::from(i));
         }
-        let o = s.on_timer(1500);
+        let o = s.handle_timeout(1500);
         assert_eq!(o.layers_changed, 0b11);
         assert_eq!(o.layers_active, 0b11);
         // Only layer 0 keeps going.
@@ -1153,9 +1153,9 @@ mod tests {
             k.spatial_layer = 0;
             s.receive_packet(&k, 1500 + u64::from(i - 100) * 10);
         }
-        let o = s.on_timer(3000);
+        let o = s.handle_timeout(3000);
         assert_eq!(o.layers_changed, 0);
-        let o = s.on_timer(4500);
+        let o = s.handle_timeout(4500);
         assert_eq!(o.layers_changed, 0b10);
         assert_eq!(o.layers_active, 0b01);
 

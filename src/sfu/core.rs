@@ -106,6 +106,11 @@ pub struct Core {
     pub pending_readable: Vec<usize>,
     /// The worker's logLevel (what `warn` lets through).
     pub log_level: LogLevel,
+    /// Unix time (ms) at worker time 0, for NTP timestamps in reports.
+    pub unix_ms_at_epoch: u64,
+    /// Something simulcast layer choices follow changed (stream activity,
+    /// consumers, preferences): choose again at the next turn.
+    pub simulcast_dirty: bool,
 }
 
 /// Datagrams read from one socket before the loop moves on.
@@ -150,6 +155,8 @@ impl Core {
             reading_token: 0,
             pending_readable: Vec::new(),
             log_level: LogLevel::Error,
+            unix_ms_at_epoch: 0,
+            simulcast_dirty: false,
         }
     }
 
@@ -229,6 +236,13 @@ impl Core {
                 "Channel request handler with ID {handler_id} not found [method:{method}]"
             ))
         })?;
+        // Producers, consumers and their preferences decide layer choices.
+        if matches!(
+            handler,
+            Handler::Transport(_) | Handler::Producer(_) | Handler::Consumer(_)
+        ) {
+            self.simulcast_dirty = true;
+        }
         match handler {
             Handler::Router(key) => self.router_request(key, method, data, outbox),
             Handler::Transport(key) => self.transport_request(key, method, data, now_ms, outbox),

@@ -308,14 +308,6 @@ impl Core {
         transport.send_rtcp(buf, packet.len(), outbox);
     }
 
-    /// Periodic work (RTCP reports, NACK retries, scores, observers).
-    pub fn on_tick(&mut self, now_ms: u64, outbox: &mut Outbox) {
-        self.tick_rtp_observers(now_ms, outbox);
-        self.tick_webrtc(now_ms, outbox);
-        self.tick_webrtc_servers(now_ms, outbox);
-        self.tick_rtcp(now_ms, outbox);
-    }
-
     /// One-way messages from JS (RTP/RTCP/data sent through a DirectTransport).
     pub fn handle_notification(
         &mut self,

@@ -103,10 +103,4 @@ impl Core {
             }
         }
     }
-
-    pub(super) fn tick_rtp_observers(&mut self, now_ms: u64, outbox: &mut crate::channel::Outbox) {
-        for (_, observer) in self.rtp_observers.iter_mut() {
-            observer.on_tick(now_ms, outbox);
-        }
-    }
 }

@@ -14,19 +14,11 @@ use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
 const DEFAULT_RTT_MS: u64 = 100;
 use serde_json::json;
 
-/// How often a transport sends its reports (mediasoup: at most 1 s for video).
-const RTCP_INTERVAL_MS: u64 = 1000;
 /// Compound packets are kept under a typical MTU.
 const MAX_RTCP_LEN: usize = 1200;
 
-/// NTP time now (seconds since 1900 and fraction).
-fn ntp_now() -> (u32, u32) {
-    let unix_ms = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_millis() as u64)
-        .unwrap_or(0);
-    ntp::from_ms(unix_ms + 2_208_988_800_000)
-}
+/// Milliseconds from the NTP epoch (1900) to the Unix epoch (1970).
+const NTP_UNIX_OFFSET_MS: u64 = 2_208_988_800_000;
 
 fn block_data(b: &ReportBlock) -> ReportBlockData {
     ReportBlockData {
@@ -53,6 +45,11 @@ fn report_block(d: &ReportBlockData) -> ReportBlock {
 }
 
 impl Core {
+    /// NTP time (seconds since 1900 and fraction) at worker time `now_ms`.
+    fn ntp_at(&self, now_ms: u64) -> (u32, u32) {
+        ntp::from_ms(self.unix_ms_at_epoch + now_ms + NTP_UNIX_OFFSET_MS)
+    }
+
     /// A (S)RTCP compound packet in `recv_buf[..len]` received on `tkey`.
     pub(super) fn handle_rtcp(
         &mut self,
@@ -355,6 +352,8 @@ impl Core {
         }
         if feedback.score_changed {
             outbox.notification(&producer.id, "producer.score", producer.scores());
+            // Scores move with stream activity, which layer choices follow.
+            self.simulcast_dirty = true;
         }
         let (tkey, router) = (producer.transport, producer.router);
         if feedback.score_changed {
@@ -374,31 +373,10 @@ impl Core {
         }
     }
 
-    /// Periodic RTCP: producer timers and feedback, then every transport's
-    /// sender/receiver reports once per interval.
-    pub(super) fn tick_rtcp(&mut self, now_ms: u64, outbox: &mut Outbox) {
-        self.update_simulcast_targets(outbox);
-        let producer_keys: Vec<ProducerKey> = self.producers.iter().map(|(k, _)| k).collect();
-        for pkey in producer_keys {
-            self.producers[pkey].on_tick(now_ms);
-            self.flush_producer_feedback(pkey, outbox);
-        }
-        let due: Vec<TransportKey> = self
-            .transports
-            .iter()
-            .filter(|(_, t)| now_ms >= t.next_rtcp_ms)
-            .map(|(k, _)| k)
-            .collect();
-        for tkey in due {
-            self.transports[tkey].next_rtcp_ms = now_ms + RTCP_INTERVAL_MS;
-            self.send_reports(tkey, now_ms, outbox);
-        }
-    }
-
     /// One transport's reports: an SR + SDES per consumer that sent media,
     /// an RR with a block per received producer stream.
-    fn send_reports(&mut self, tkey: TransportKey, now_ms: u64, outbox: &mut Outbox) {
-        let ntp = ntp_now();
+    pub(super) fn send_reports(&mut self, tkey: TransportKey, now_ms: u64, outbox: &mut Outbox) {
+        let ntp = self.ntp_at(now_ms);
         let mut buf = [0u8; MAX_RTCP_LEN];
         let mut len = 0;
         let mut packets: Vec<Vec<u8>> = Vec::new();

@@ -369,33 +369,31 @@ impl Core {
         }
     }
 
-    /// ICE consent and DTLS retransmission timers.
-    pub(super) fn tick_webrtc(&mut self, now_ms: u64, outbox: &mut Outbox) {
-        let keys: Vec<TransportKey> = self
-            .transports
-            .iter()
-            .filter(|(_, t)| matches!(t.kind, TransportKind::WebRtc(_)))
-            .map(|(k, _)| k)
-            .collect();
-        for tkey in keys {
-            let Some(w) = webrtc(self, tkey) else {
-                continue;
-            };
-            let mut events = Vec::new();
-            if w.ice.next_timeout().is_some_and(|t| t <= now_ms) {
-                w.ice.on_timer(now_ms, &mut |e| events.push(e));
-            }
-            let dtls_due = w.dtls.next_timeout().is_some_and(|t| t <= now_ms);
-            if dtls_due {
-                w.dtls.handle_timeout(now_ms);
-            }
-            self.on_ice_events(tkey, events, now_ms, outbox);
-            if dtls_due {
-                self.pump_dtls(tkey, outbox);
-            }
-            self.send_tcc_feedback(tkey, now_ms, outbox);
-            self.sweep_tcp(tkey, now_ms, outbox);
+    /// A WebRtcTransport's due timers: ICE consent, DTLS retransmissions,
+    /// transport-cc feedback and ICE-TCP housekeeping.
+    pub(super) fn webrtc_transport_timeout(
+        &mut self,
+        tkey: TransportKey,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let Some(w) = webrtc(self, tkey) else {
+            return;
+        };
+        let mut events = Vec::new();
+        if w.ice.poll_timeout().is_some_and(|t| t <= now_ms) {
+            w.ice.handle_timeout(now_ms, &mut |e| events.push(e));
         }
+        let dtls_due = w.dtls.poll_timeout().is_some_and(|t| t <= now_ms);
+        if dtls_due {
+            w.dtls.handle_timeout(now_ms);
+        }
+        self.on_ice_events(tkey, events, now_ms, outbox);
+        if dtls_due {
+            self.pump_dtls(tkey, outbox);
+        }
+        self.send_tcc_feedback(tkey, now_ms, outbox);
+        self.sweep_tcp(tkey, now_ms, outbox);
     }
 
     /// Transport-cc feedback on what the transport received, when due.

@@ -322,22 +322,24 @@ impl Core {
         }
     }
 
-    /// Closes pending connections that sent nothing useful in time, and
-    /// retries accepting where descriptors had run out.
-    pub(super) fn tick_webrtc_servers(&mut self, now_ms: u64, outbox: &mut Outbox) {
-        let servers: Vec<WebRtcServerKey> = self.webrtc_servers.keys().collect();
-        for skey in servers {
-            let server = &self.webrtc_servers[skey];
-            let expired = expired_tcp_connections(&server.pending_tcp, now_ms);
-            let blocked: Vec<usize> = (0..server.tcp.len())
-                .filter(|i| server.tcp[*i].accept_blocked)
-                .collect();
-            for conn in expired {
-                self.drop_pending_tcp(skey, conn);
-            }
-            for idx in blocked {
-                self.server_tcp_accept(skey, idx, outbox);
-            }
+    /// Closes a server's pending connections that sent nothing useful in
+    /// time, and retries accepting where descriptors had run out.
+    pub(super) fn webrtc_server_timeout(
+        &mut self,
+        skey: WebRtcServerKey,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) {
+        let server = &self.webrtc_servers[skey];
+        let expired = expired_tcp_connections(&server.pending_tcp, now_ms);
+        let blocked: Vec<usize> = (0..server.tcp.len())
+            .filter(|i| server.tcp[*i].accept_blocked)
+            .collect();
+        for conn in expired {
+            self.drop_pending_tcp(skey, conn);
+        }
+        for idx in blocked {
+            self.server_tcp_accept(skey, idx, outbox);
         }
     }
 }

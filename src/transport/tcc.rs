@@ -98,7 +98,7 @@ impl TccFeedback {
     }
 
     /// When the next feedback is due (None: nothing to report).
-    pub fn next_timeout(&self) -> Option<u64> {
+    pub fn poll_timeout(&self) -> Option<u64> {
         let highest = self.highest?;
         if highest < self.next_base {
             return None;
@@ -113,7 +113,7 @@ impl TccFeedback {
     /// Writes the next feedback packet into `buf` when one is due; call
     /// again until it returns None (a round may need several packets).
     pub fn poll_feedback(&mut self, now_ms: u64, buf: &mut [u8]) -> Option<usize> {
-        if self.next_timeout()? > now_ms {
+        if self.poll_timeout()? > now_ms {
             return None;
         }
         let highest = self.highest?;

@@ -133,6 +133,15 @@ pub fn expired_tcp_connections(conns: &Slab<TcpConnection>, now_ms: u64) -> Vec<
         .collect()
 }
 
+/// When the oldest unauthenticated connection of `conns` expires.
+pub fn tcp_expiry_deadline(conns: &Slab<TcpConnection>) -> Option<u64> {
+    conns
+        .iter()
+        .filter(|(_, c)| !c.authenticated)
+        .map(|(_, c)| c.accepted_ms + TCP_AUTH_TIMEOUT_MS)
+        .min()
+}
+
 impl TcpConnection {
     pub fn new(
         stream: mio::net::TcpStream,

@@ -24,10 +24,6 @@ use std::time::{Duration, Instant};
 /// mio token of the command waker; socket tokens are slab keys below it.
 const WAKER_TOKEN: mio::Token = mio::Token(usize::MAX);
 
-/// Period of the worker's housekeeping tick (RTCP, NACK retries, scores,
-/// observers all run from it).
-const TICK: Duration = Duration::from_millis(20);
-
 /// Commands handled per loop turn before sockets and timers get their turn,
 /// so that a flood of requests cannot starve media (and vice versa).
 const COMMAND_BUDGET: usize = 256;
@@ -273,6 +269,12 @@ impl Worker {
         let epoch = Instant::now();
         let mut core = Core::new(ports, registry, certificate.clone(), epoch);
         core.log_level = settings.log_level;
+        // The core never reads a clock: NTP timestamps in its reports are
+        // worker time plus this anchor.
+        core.unix_ms_at_epoch = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_millis() as u64)
+            .unwrap_or(0);
         Ok(Worker {
             settings,
             certificate,
@@ -291,18 +293,21 @@ impl Worker {
         self.log(LogLevel::Debug, "worker running".to_string());
         self.flush(sink);
         let mut events = mio::Events::with_capacity(256);
-        let mut next_tick = Instant::now() + TICK;
         let mut commands_left = false;
         // A close request is checked before every unit of work (socket,
-        // command, tick): it must not wait behind the queue.
+        // command, timer): it must not wait behind the queue.
         'turns: while !life.closing() {
-            // Sockets or commands left over last turn are served right away.
+            // Sleep until input arrives or the core's next deadline; sockets
+            // or commands left over last turn are served right away.
             let timeout = if self.core.pending_readable.is_empty() && !commands_left {
-                next_tick.saturating_duration_since(Instant::now())
+                self.core.poll_timeout().map(|at| {
+                    (self.epoch + Duration::from_millis(at))
+                        .saturating_duration_since(Instant::now())
+                })
             } else {
-                Duration::ZERO
+                Some(Duration::ZERO)
             };
-            if let Err(e) = self.poll.poll(&mut events, Some(timeout)) {
+            if let Err(e) = self.poll.poll(&mut events, timeout) {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     self.log(LogLevel::Error, format!("poll failed: {e}"));
                 }
@@ -342,12 +347,10 @@ impl Worker {
                     Err(mpsc::TryRecvError::Disconnected) => break 'turns,
                 }
             }
-            if Instant::now() >= next_tick {
-                self.core.on_tick(self.now_ms(), &mut self.outbox);
-                next_tick += TICK;
-                if next_tick < Instant::now() {
-                    next_tick = Instant::now() + TICK;
-                }
+            let now_ms = self.now_ms();
+            self.core.now_ms = now_ms;
+            if self.core.poll_timeout().is_some_and(|at| at <= now_ms) {
+                self.core.handle_timeout(now_ms, &mut self.outbox);
             }
             self.flush(sink);
         }

@@ -112,7 +112,7 @@ impl Pair {
 
     /// Advances the fake clock to the earliest timer and fires it.
     pub fn fire_next_timer(&mut self) -> bool {
-        let next = [self.client.next_timeout(), self.server.next_timeout()]
+        let next = [self.client.poll_timeout(), self.server.poll_timeout()]
             .into_iter()
             .flatten()
             .min();

@@ -78,7 +78,7 @@ fn events_follow_mediasoup_states_and_carry_the_peer_certificate() {
         } => assert_eq!(remote_cert_pem.trim(), b.cert_pem.trim()),
         other => panic!("expected Connected, got {other:?}"),
     }
-    assert_eq!(pair.client.next_timeout(), None);
+    assert_eq!(pair.client.poll_timeout(), None);
     assert_eq!(DtlsState::Connected.as_str(), "connected");
     assert_eq!(pair.client.role(), Some(DtlsRole::Client));
 }

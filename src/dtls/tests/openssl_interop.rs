@@ -150,7 +150,7 @@ fn drive(
             peer_addr.get_or_insert(from);
             transport.handle_datagram(&buf[..n], ms());
         }
-        if transport.next_timeout().is_some_and(|t| t <= ms()) {
+        if transport.poll_timeout().is_some_and(|t| t <= ms()) {
             transport.handle_timeout(ms());
         }
         while let Some(e) = transport.poll_event() {

@@ -12,7 +12,7 @@ fn lost_first_flight_is_retransmitted_by_the_timer() {
     let mut lose = |dir: usize, i: usize| dir == TO_SERVER && i == 0;
     pair.pump(&mut lose);
     assert_eq!(pair.client.state(), DtlsState::Connecting);
-    let due = pair.client.next_timeout().expect("client arms a timer");
+    let due = pair.client.poll_timeout().expect("client arms a timer");
     assert_eq!(due, start_ms + 1_000);
     // Not due yet: nothing happens.
     pair.client.handle_timeout(due - 1);
@@ -55,7 +55,7 @@ fn silent_peer_fails_after_retransmissions() {
     let mut lose_all = |_: usize, _: usize| true;
     pair.run(&mut lose_all, 50);
     assert_eq!(pair.client.state(), DtlsState::Failed);
-    assert!(pair.client.next_timeout().is_none());
+    assert!(pair.client.poll_timeout().is_none());
     // 1 s fixed interval, 7 retransmissions, fails on the 8th expiry.
     assert_eq!(pair.now_ms - 1_000, 8_000);
 }

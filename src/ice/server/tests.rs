@@ -139,7 +139,7 @@ impl Harness {
     fn timer(&mut self, now: u64) {
         self.now = now;
         let ev = &mut self.events;
-        self.ice.on_timer(now, &mut |e| ev.push(e));
+        self.ice.handle_timeout(now, &mut |e| ev.push(e));
     }
     fn take(&mut self) -> Vec<IceEvent<u64>> {
         std::mem::take(&mut self.events)
@@ -319,15 +319,15 @@ fn indications_and_responses_are_ignored() {
 #[test]
 fn consent_timeout_disconnects_then_recovers() {
     let mut h = Harness::new(30);
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
     h.send(&Req::new().nominate(), 1);
     h.send(&Req::new(), 2);
     h.take();
-    assert_eq!(h.ice.next_timeout(), Some(31_000));
+    assert_eq!(h.ice.poll_timeout(), Some(31_000));
     // A consent check at t=20 s pushes the deadline to 50 s.
     h.now = 20_000;
     h.send(&Req::new(), 1);
-    assert_eq!(h.ice.next_timeout(), Some(50_000));
+    assert_eq!(h.ice.poll_timeout(), Some(50_000));
     h.timer(49_999);
     assert!(h.take().is_empty());
     assert_eq!(h.ice.state(), IceState::Completed);
@@ -344,7 +344,7 @@ fn consent_timeout_disconnects_then_recovers() {
     assert_eq!(h.ice.state(), IceState::Disconnected);
     assert_eq!(h.ice.selected_tuple(), None);
     assert!(!h.ice.is_valid_tuple(1));
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
     // The peer comes back: connected, then completed again.
     h.now = 60_000;
     assert_eq!(h.send(&Req::new(), 1), SUCCESS);
@@ -358,21 +358,21 @@ fn consent_timeout_disconnects_then_recovers() {
     );
     assert_eq!(h.send(&Req::new().nominate(), 1), SUCCESS);
     assert_eq!(h.take(), vec![StateChanged(IceState::Completed)]);
-    assert_eq!(h.ice.next_timeout(), Some(90_000));
+    assert_eq!(h.ice.poll_timeout(), Some(90_000));
 }
 
 #[test]
 fn consent_disabled_and_clamped() {
     let mut h = Harness::new(0);
     h.send(&Req::new().nominate(), 1);
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
     h.timer(u64::MAX);
     assert_eq!(h.ice.state(), IceState::Completed);
 
     for (given, ms) in [(1u8, 10_000u64), (45, 45_000), (200, 60_000)] {
         let mut h = Harness::new(given);
         h.send(&Req::new(), 1);
-        assert_eq!(h.ice.next_timeout(), Some(h.now + ms));
+        assert_eq!(h.ice.poll_timeout(), Some(h.now + ms));
     }
 }
 
@@ -391,7 +391,7 @@ fn restart_keeps_old_credentials_until_new_ones_are_used() {
     assert_eq!(h.ice.username_fragment(), "newufrag");
     assert_eq!(h.ice.old_username_fragment(), Some(UFRAG));
     // Consent restarted.
-    assert_eq!(h.ice.next_timeout(), Some(40_000));
+    assert_eq!(h.ice.poll_timeout(), Some(40_000));
     // Old credentials still work; the response is signed with the old key.
     assert_eq!(h.send(&Req::new(), 1), SUCCESS);
     assert_eq!(
@@ -431,7 +431,7 @@ fn double_restart_drops_the_oldest_ufrag() {
     // Consent does not start on restart while `new`.
     let mut h = Harness::new(30);
     h.ice.restart("u2".into(), "p2".into(), 0, &mut |_| {});
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
 }
 
 #[test]
@@ -445,7 +445,7 @@ fn nomination_attribute_must_increase() {
     assert_eq!(h.take(), vec![TupleAdded(1)]);
     assert_eq!(h.ice.state(), IceState::New);
     assert!(h.ice.is_valid_tuple(1));
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
 
     assert_eq!(
         h.send(&Req::new().nomination(attr::NOMINATION, 1), 2),
@@ -486,7 +486,7 @@ fn removing_the_selected_tuple_falls_back_or_disconnects() {
     let ev = &mut h.events;
     h.ice.remove_tuple(3, 5_000, &mut |e| ev.push(e));
     assert_eq!(h.take(), vec![TupleRemoved(3), SelectedTupleChanged(4)]);
-    assert_eq!(h.ice.next_timeout(), Some(35_000));
+    assert_eq!(h.ice.poll_timeout(), Some(35_000));
     assert_eq!(h.ice.state(), IceState::Completed);
     let ev = &mut h.events;
     h.ice.remove_tuple(1, 5_000, &mut |e| ev.push(e));
@@ -499,7 +499,7 @@ fn removing_the_selected_tuple_falls_back_or_disconnects() {
             StateChanged(IceState::Disconnected)
         ]
     );
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
     assert_eq!(h.ice.selected_tuple(), None);
 }
 
@@ -551,7 +551,7 @@ fn close_releases_everything() {
         ]
     );
     assert_eq!(h.ice.state().as_str(), "closed");
-    assert_eq!(h.ice.next_timeout(), None);
+    assert_eq!(h.ice.poll_timeout(), None);
     assert_eq!(h.send(&Req::new(), 1), None);
 }
 
@@ -614,7 +614,7 @@ fn process_stun_does_not_allocate() {
                 ice.process_stun(data, t % 10, addr(1), t, &mut out, &mut |_| seen += 1);
             }
         }
-        ice.on_timer(1_000_000, &mut |_| seen += 1);
+        ice.handle_timeout(1_000_000, &mut |_| seen += 1);
     });
     assert_eq!(allocs, 0);
     assert!(seen > 0);
