@@ -14,6 +14,7 @@ pub mod napi;
 pub mod observer;
 pub mod ortc;
 pub mod producer;
+pub mod request;
 pub mod router;
 pub mod rtcp;
 pub mod rtp;

@@ -7,6 +7,13 @@ use crate::ids::RouterKey;
 use crate::observer::{ActiveSpeakerObserver, AudioLevelEvent, AudioLevelObserver};
 use serde_json::{json, Value};
 
+/// Which observer a `router.create*Observer` request creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RtpObserverType {
+    ActiveSpeaker,
+    AudioLevel,
+}
+
 pub enum Detector {
     AudioLevel(AudioLevelObserver),
     ActiveSpeaker(ActiveSpeakerObserver),
@@ -19,9 +26,14 @@ pub struct RtpObserver {
 }
 
 impl RtpObserver {
-    pub fn new(id: String, router: RouterKey, method: &str, options: &Value) -> Result<Self> {
+    pub fn new(
+        id: String,
+        router: RouterKey,
+        kind: RtpObserverType,
+        options: &Value,
+    ) -> Result<Self> {
         let num = |key: &str| options.get(key).and_then(Value::as_f64);
-        let detector = if method == "router.createAudioLevelObserver" {
+        let detector = if kind == RtpObserverType::AudioLevel {
             let max_entries = num("maxEntries")
                 .filter(|v| *v >= 1.0)
                 .ok_or_else(|| Error::type_error("maxEntries must be a positive number"))?;

@@ -16,6 +16,7 @@ use crate::ids::{
     TransportKey, WebRtcServerKey,
 };
 use crate::producer::Producer;
+use crate::request::{Request, RouterRequest, TransportRequest, TransportType};
 use crate::router::rtp_observer::RtpObserver;
 use crate::router::Router;
 use crate::transport::plain;
@@ -119,12 +120,7 @@ pub const READ_BUDGET: usize = 64;
 /// Largest datagram we accept; room left for SRTP tags when re-encrypting.
 pub const MAX_DATAGRAM: usize = 65536;
 
-pub fn string_field(data: &Value, key: &str) -> Result<String> {
-    data.get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::type_error(format!("missing {key}")))
-}
+pub use crate::request::string_field;
 
 impl Core {
     pub fn new(
@@ -222,20 +218,26 @@ impl Core {
             .collect()
     }
 
-    /// Requests addressed to an object by handler id.
-    pub fn handle_request(
-        &mut self,
-        method: &str,
-        handler_id: &str,
-        data: &Value,
-        now_ms: u64,
-        outbox: &mut Outbox,
-    ) -> Result<Value> {
-        let handler = self.handler(handler_id).ok_or_else(|| {
+    /// The object a request addresses (NotFoundError as mediasoup's
+    /// channel reports it otherwise).
+    pub fn find_handler(&self, handler_id: &str, method: &str) -> Result<Handler> {
+        self.handler(handler_id).ok_or_else(|| {
             Error::not_found(format!(
                 "Channel request handler with ID {handler_id} not found [method:{method}]"
             ))
-        })?;
+        })
+    }
+
+    /// A parsed request addressed to an object (`method` only names it in
+    /// error messages).
+    pub fn handle_request(
+        &mut self,
+        handler: Handler,
+        method: &str,
+        request: Request,
+        now_ms: u64,
+        outbox: &mut Outbox,
+    ) -> Result<Value> {
         // Producers, consumers and their preferences decide layer choices.
         if matches!(
             handler,
@@ -243,15 +245,30 @@ impl Core {
         ) {
             self.simulcast_dirty = true;
         }
-        match handler {
-            Handler::Router(key) => self.router_request(key, method, data, outbox),
-            Handler::Transport(key) => self.transport_request(key, method, data, now_ms, outbox),
-            Handler::Producer(key) => self.producer_request(key, method, data, now_ms, outbox),
-            Handler::Consumer(key) => self.consumer_request(key, method, data, now_ms, outbox),
-            Handler::RtpObserver(key) => self.rtp_observer_request(key, method, data),
-            Handler::WebRtcServer(key) => self.webrtc_server_request(key, method),
-            Handler::DataProducer(key) => self.data_producer_request(key, method, now_ms, outbox),
-            Handler::DataConsumer(key) => self.data_consumer_request(key, method, data, now_ms),
+        match (handler, request) {
+            (Handler::Router(key), Request::Router(r)) => self.router_request(key, r, outbox),
+            (Handler::Transport(key), Request::Transport(r)) => {
+                self.transport_request(key, method, r, now_ms, outbox)
+            }
+            (Handler::Producer(key), Request::Producer(r)) => {
+                self.producer_request(key, r, now_ms, outbox)
+            }
+            (Handler::Consumer(key), Request::Consumer(r)) => {
+                self.consumer_request(key, r, now_ms, outbox)
+            }
+            (Handler::RtpObserver(key), Request::RtpObserver(r)) => {
+                self.rtp_observer_request(key, r)
+            }
+            (Handler::WebRtcServer(key), Request::WebRtcServer(r)) => {
+                Ok(self.webrtc_server_request(key, r))
+            }
+            (Handler::DataProducer(key), Request::DataProducer(r)) => {
+                self.data_producer_request(key, r, now_ms, outbox)
+            }
+            (Handler::DataConsumer(key), Request::DataConsumer(r)) => {
+                self.data_consumer_request(key, r, now_ms)
+            }
+            _ => Err(Error::other(format!("unknown method '{method}'"))),
         }
     }
 
@@ -287,84 +304,85 @@ impl Core {
     fn router_request(
         &mut self,
         key: RouterKey,
-        method: &str,
-        data: &Value,
+        request: RouterRequest,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        match method {
-            "router.dump" => Ok(self.router_dump(key)),
-            "router.createActiveSpeakerObserver" | "router.createAudioLevelObserver" => {
-                self.create_rtp_observer(key, method, data)
-            }
-            "router.closeRtpObserver" => {
-                let id = string_field(data, "rtpObserverId")?;
-                match self.handler(&id) {
+        match request {
+            RouterRequest::Dump => Ok(self.router_dump(key)),
+            RouterRequest::CreateRtpObserver {
+                kind,
+                rtp_observer_id,
+                options,
+            } => self.create_rtp_observer(key, kind, rtp_observer_id, &options),
+            RouterRequest::CloseRtpObserver { rtp_observer_id } => {
+                match self.handler(&rtp_observer_id) {
                     Some(Handler::RtpObserver(okey)) => {
                         self.close_rtp_observer(okey);
                         Ok(Value::Null)
                     }
-                    _ => Err(Error::not_found(format!("RtpObserver '{id}' not found"))),
-                }
-            }
-            "router.createPlainTransport"
-            | "router.createDirectTransport"
-            | "router.createWebRtcTransport"
-            | "router.createWebRtcTransportWithServer" => {
-                let transport_id = string_field(data, "transportId")?;
-                if self.handlers.contains_key(&transport_id) {
-                    return Err(Error::other(format!(
-                        "a Transport with same transportId '{transport_id}' already exists"
-                    )));
-                }
-                let options = data.get("options").unwrap_or(&Value::Null);
-                let kind = match method {
-                    "router.createPlainTransport" => {
-                        TransportKind::Plain(Box::new(plain::create(options, self.rtc_ports)?))
-                    }
-                    "router.createWebRtcTransport" => {
-                        TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(
-                            options,
-                            self.rtc_ports,
-                            &self.certificate,
-                        )?))
-                    }
-                    "router.createWebRtcTransportWithServer" => {
-                        TransportKind::WebRtc(Box::new(self.webrtc_transport_on_server(options)?))
-                    }
-                    _ => {
-                        if options.get("enableSctp").and_then(Value::as_bool) == Some(true) {
-                            return Err(Error::type_error(
-                                "cannot enable SCTP in a direct Transport",
-                            ));
-                        }
-                        TransportKind::Direct(crate::transport::direct::DirectTransport)
-                    }
-                };
-                let transport = Transport::new(transport_id.clone(), key, kind, options);
-                let tkey = self.transports.insert(transport);
-                if let Err(e) = self.register_transport_sockets(tkey) {
-                    self.transports.remove(tkey);
-                    return Err(e);
-                }
-                self.register_handler(&transport_id, Handler::Transport(tkey))?;
-                self.routers[key].transports.push(tkey);
-                self.attach_to_webrtc_server(tkey);
-                Ok(self.transport_dump(tkey))
-            }
-            "router.closeTransport" => {
-                let transport_id = string_field(data, "transportId")?;
-                match self.handler(&transport_id) {
-                    Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
-                        self.close_transport(tkey, outbox);
-                        Ok(Value::Null)
-                    }
                     _ => Err(Error::not_found(format!(
-                        "Transport '{transport_id}' not found"
+                        "RtpObserver '{rtp_observer_id}' not found"
                     ))),
                 }
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
+            RouterRequest::CreateTransport {
+                kind,
+                transport_id,
+                options,
+            } => self.create_transport(key, kind, transport_id, &options),
+            RouterRequest::CloseTransport { transport_id } => match self.handler(&transport_id) {
+                Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
+                    self.close_transport(tkey, outbox);
+                    Ok(Value::Null)
+                }
+                _ => Err(Error::not_found(format!(
+                    "Transport '{transport_id}' not found"
+                ))),
+            },
         }
+    }
+
+    fn create_transport(
+        &mut self,
+        router: RouterKey,
+        kind: TransportType,
+        transport_id: String,
+        options: &Value,
+    ) -> Result<Value> {
+        if self.handlers.contains_key(&transport_id) {
+            return Err(Error::other(format!(
+                "a Transport with same transportId '{transport_id}' already exists"
+            )));
+        }
+        let kind = match kind {
+            TransportType::Plain => {
+                TransportKind::Plain(Box::new(plain::create(options, self.rtc_ports)?))
+            }
+            TransportType::WebRtc => TransportKind::WebRtc(Box::new(
+                WebRtcTransport::with_listen_infos(options, self.rtc_ports, &self.certificate)?,
+            )),
+            TransportType::WebRtcWithServer => {
+                TransportKind::WebRtc(Box::new(self.webrtc_transport_on_server(options)?))
+            }
+            TransportType::Direct => {
+                if options.get("enableSctp").and_then(Value::as_bool) == Some(true) {
+                    return Err(Error::type_error(
+                        "cannot enable SCTP in a direct Transport",
+                    ));
+                }
+                TransportKind::Direct(crate::transport::direct::DirectTransport)
+            }
+        };
+        let transport = Transport::new(transport_id.clone(), router, kind, options);
+        let tkey = self.transports.insert(transport);
+        if let Err(e) = self.register_transport_sockets(tkey) {
+            self.transports.remove(tkey);
+            return Err(e);
+        }
+        self.register_handler(&transport_id, Handler::Transport(tkey))?;
+        self.routers[router].transports.push(tkey);
+        self.attach_to_webrtc_server(tkey);
+        Ok(self.transport_dump(tkey))
     }
 
     // ---- transports ----
@@ -581,35 +599,34 @@ impl Core {
         &mut self,
         tkey: TransportKey,
         method: &str,
-        data: &Value,
+        request: TransportRequest,
         now_ms: u64,
-        _outbox: &mut Outbox,
+        outbox: &mut Outbox,
     ) -> Result<Value> {
-        match method {
-            "transport.dump" => Ok(self.transport_dump(tkey)),
-            "transport.getStats" => Ok(self.transports[tkey].stats(now_ms, 0, 0)),
-            "transport.connect" => {
+        use TransportRequest as T;
+        match request {
+            T::Dump => Ok(self.transport_dump(tkey)),
+            T::GetStats => Ok(self.transports[tkey].stats(now_ms, 0, 0)),
+            T::Connect(data) => {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {
                     TransportKind::Plain(plain) => {
-                        let response = plain.connect(data)?;
+                        let response = plain.connect(&data)?;
                         if plain.is_connected() {
-                            self.on_transport_connected(tkey, _outbox);
+                            self.on_transport_connected(tkey, outbox);
                         }
                         Ok(response)
                     }
                     TransportKind::Direct(_) => Ok(json!({})),
-                    TransportKind::WebRtc(_) => self.webrtc_connect(tkey, data, now_ms, _outbox),
+                    TransportKind::WebRtc(_) => self.webrtc_connect(tkey, &data, now_ms, outbox),
                 }
             }
-            "transport.setMaxIncomingBitrate" => {
-                let bitrate = bitrate_field(data)?;
+            T::SetMaxIncomingBitrate(bitrate) => {
                 self.transports[tkey].max_incoming_bitrate = (bitrate > 0).then_some(bitrate);
                 Ok(Value::Null)
             }
-            "transport.setMaxOutgoingBitrate" => {
+            T::SetMaxOutgoingBitrate(bitrate) => {
                 let t = &mut self.transports[tkey];
-                let bitrate = bitrate_field(data)?;
                 check_min_bitrate(bitrate)?;
                 if bitrate > 0 && bitrate < t.min_outgoing_bitrate.unwrap_or(0) {
                     return Err(Error::type_error(
@@ -619,9 +636,8 @@ impl Core {
                 t.max_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
                 Ok(Value::Null)
             }
-            "transport.setMinOutgoingBitrate" => {
+            T::SetMinOutgoingBitrate(bitrate) => {
                 let t = &mut self.transports[tkey];
-                let bitrate = bitrate_field(data)?;
                 check_min_bitrate(bitrate)?;
                 if bitrate > 0 && t.max_outgoing_bitrate.is_some_and(|max| bitrate > max) {
                     return Err(Error::type_error(
@@ -631,27 +647,19 @@ impl Core {
                 t.min_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
                 Ok(Value::Null)
             }
-            "transport.restartIce" => self.webrtc_restart_ice(tkey, now_ms, _outbox),
-            "transport.enableTraceEvent" => {
+            T::RestartIce => self.webrtc_restart_ice(tkey, now_ms, outbox),
+            T::EnableTraceEvent(types) => {
                 self.transports[tkey].trace_event_types =
-                    crate::trace::parse_trace_types(data.get("types"), &["probation", "bwe"])?;
+                    crate::trace::parse_trace_types(Some(&types), &["probation", "bwe"])?;
                 Ok(Value::Null)
             }
-            other => self.transport_child_request(tkey, other, data, _outbox),
+            other => self.transport_child_request(tkey, method, other, outbox),
         }
     }
 }
 
 /// mediasoup's TransportCongestionControlMinOutgoingBitrate.
 const MIN_OUTGOING_BITRATE: u32 = 30000;
-
-fn bitrate_field(data: &Value) -> Result<u32> {
-    data.get("bitrate")
-        .and_then(Value::as_u64)
-        .filter(|b| *b <= u32::MAX as u64)
-        .map(|b| b as u32)
-        .ok_or_else(|| Error::type_error("invalid bitrate"))
-}
 
 fn check_min_bitrate(bitrate: u32) -> Result<()> {
     if bitrate > 0 && bitrate < MIN_OUTGOING_BITRATE {

@@ -13,11 +13,11 @@
 use super::core::{string_field, Core, Handler};
 use crate::channel::Outbox;
 use crate::data::consumer::DataConsumerContext;
-use crate::data::{optional_u16, to_u16, u16_list, DataConsumer, DataProducer, DataType};
+use crate::data::{optional_u16, u16_list, DataConsumer, DataProducer, DataType};
 use crate::error::{Error, Result};
 use crate::ids::{DataConsumerKey, DataProducerKey, RouterKey, TransportKey};
+use crate::request::{DataConsumerRequest, DataProducerRequest, TransportRequest};
 use crate::transport::TransportKind;
-use base64::Engine as _;
 use serde_json::{json, Value};
 
 impl Core {
@@ -26,27 +26,31 @@ impl Core {
         &mut self,
         tkey: TransportKey,
         method: &str,
-        data: &Value,
+        request: TransportRequest,
         outbox: &mut Outbox,
     ) -> Result<Value> {
         let transport = &self.transports[tkey];
         let data_capable = transport.sctp_parameters.is_some()
             || matches!(transport.kind, TransportKind::Direct(_));
-        match method {
-            "transport.produceData" | "transport.consumeData" if !data_capable => {
+        match request {
+            TransportRequest::ProduceData(_) | TransportRequest::ConsumeData(_)
+                if !data_capable =>
+            {
                 Err(Error::other("SCTP not enabled and not a direct Transport"))
             }
-            "transport.closeDataProducer" | "transport.closeDataConsumer" if !data_capable => {
+            TransportRequest::CloseDataProducer { .. }
+            | TransportRequest::CloseDataConsumer { .. }
+                if !data_capable =>
+            {
                 Err(Error::other(format!(
                     "cannot close {}, SCTP not enabled and not a direct Transport",
-                    &method["transport.close".len()..]
+                    method.strip_prefix("transport.close").unwrap_or(method)
                 )))
             }
-            "transport.produceData" => self.produce_data(tkey, data),
-            "transport.consumeData" => self.consume_data(tkey, data),
-            "transport.closeDataProducer" => {
-                let id = string_field(data, "dataProducerId")?;
-                match self.handler(&id) {
+            TransportRequest::ProduceData(data) => self.produce_data(tkey, &data),
+            TransportRequest::ConsumeData(data) => self.consume_data(tkey, &data),
+            TransportRequest::CloseDataProducer { data_producer_id } => {
+                match self.handler(&data_producer_id) {
                     Some(Handler::DataProducer(k)) if self.data.producers[k].transport == tkey => {
                         self.close_data_producer(k, outbox);
                         Ok(Value::Null)
@@ -56,9 +60,8 @@ impl Core {
                     ))),
                 }
             }
-            "transport.closeDataConsumer" => {
-                let id = string_field(data, "dataConsumerId")?;
-                match self.handler(&id) {
+            TransportRequest::CloseDataConsumer { data_consumer_id } => {
+                match self.handler(&data_consumer_id) {
                     Some(Handler::DataConsumer(k)) if self.data.consumers[k].transport == tkey => {
                         self.close_data_consumer(k);
                         Ok(Value::Null)
@@ -68,7 +71,7 @@ impl Core {
                     ))),
                 }
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
+            _ => Err(Error::other(format!("unknown method '{method}'"))),
         }
     }
 
@@ -235,22 +238,21 @@ impl Core {
     pub(super) fn data_producer_request(
         &mut self,
         key: DataProducerKey,
-        method: &str,
+        request: DataProducerRequest,
         now_ms: u64,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        match method {
-            "dataProducer.dump" => Ok(self.data.producers[key].dump()),
-            "dataProducer.getStats" => Ok(self.data.producers[key].stats(now_ms)),
-            "dataProducer.pause" => {
+        match request {
+            DataProducerRequest::Dump => Ok(self.data.producers[key].dump()),
+            DataProducerRequest::GetStats => Ok(self.data.producers[key].stats(now_ms)),
+            DataProducerRequest::Pause => {
                 self.set_data_producer_paused(key, true, outbox);
                 Ok(Value::Null)
             }
-            "dataProducer.resume" => {
+            DataProducerRequest::Resume => {
                 self.set_data_producer_paused(key, false, outbox);
                 Ok(Value::Null)
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
         }
     }
 
@@ -290,45 +292,40 @@ impl Core {
     pub(super) fn data_consumer_request(
         &mut self,
         key: DataConsumerKey,
-        method: &str,
-        data: &Value,
+        request: DataConsumerRequest,
         now_ms: u64,
     ) -> Result<Value> {
+        use DataConsumerRequest as D;
         let consumer = &mut self.data.consumers[key];
         let sctp_only = |consumer: &DataConsumer| match consumer.data_type {
             DataType::Sctp => Ok(()),
             DataType::Direct => Err(Error::type_error("invalid DataConsumer type")),
         };
         let subchannels = |consumer: &DataConsumer| json!({"subchannels": consumer.subchannels});
-        match method {
-            "dataConsumer.dump" => Ok(consumer.dump()),
-            "dataConsumer.getStats" => Ok(consumer.stats(now_ms)),
-            "dataConsumer.pause" => {
+        match request {
+            D::Dump => Ok(consumer.dump()),
+            D::GetStats => Ok(consumer.stats(now_ms)),
+            D::Pause => {
                 consumer.paused = true;
                 Ok(Value::Null)
             }
-            "dataConsumer.resume" => {
+            D::Resume => {
                 consumer.paused = false;
                 Ok(Value::Null)
             }
-            "dataConsumer.getBufferedAmount" => {
+            D::GetBufferedAmount => {
                 sctp_only(consumer)?;
                 // Nothing is ever queued without an SCTP association.
                 Ok(json!({"bufferedAmount": 0}))
             }
-            "dataConsumer.setBufferedAmountLowThreshold" => {
+            D::SetBufferedAmountLowThreshold(threshold) => {
                 sctp_only(consumer)?;
-                let threshold = data.get("threshold").and_then(Value::as_f64).unwrap_or(0.0);
-                consumer.buffered_amount_low_threshold = (threshold.trunc() as i64) as u32;
+                consumer.buffered_amount_low_threshold = threshold;
                 Ok(Value::Null)
             }
-            "dataConsumer.send" => {
+            D::Send(message) => {
                 sctp_only(consumer)?;
-                let message = data
-                    .get("data")
-                    .and_then(Value::as_str)
-                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok())
-                    .ok_or_else(|| Error::type_error("missing data"))?;
+                let message = message.ok_or_else(|| Error::type_error("missing data"))?;
                 if message.len() as u64 > consumer.max_message_size {
                     return Err(Error::type_error(format!(
                         "given message exceeds maxMessageSize value [maxMessageSize:{}, len:{}]",
@@ -343,19 +340,18 @@ impl Core {
                     "message send failed: ferrosoup has no SCTP association yet (SCTP is not implemented)",
                 ))
             }
-            "dataConsumer.setSubchannels" => {
-                consumer.set_subchannels(&u16_list(data.get("subchannels")));
+            D::SetSubchannels(list) => {
+                consumer.set_subchannels(&list);
                 Ok(subchannels(consumer))
             }
-            "dataConsumer.addSubchannel" => {
-                consumer.add_subchannel(data.get("subchannel").map_or(0, to_u16));
+            D::AddSubchannel(subchannel) => {
+                consumer.add_subchannel(subchannel);
                 Ok(subchannels(consumer))
             }
-            "dataConsumer.removeSubchannel" => {
-                consumer.remove_subchannel(data.get("subchannel").map_or(0, to_u16));
+            D::RemoveSubchannel(subchannel) => {
+                consumer.remove_subchannel(subchannel);
                 Ok(subchannels(consumer))
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
         }
     }
 

@@ -9,6 +9,7 @@ use crate::consumer::Consumer;
 use crate::error::{Error, Result};
 use crate::ids::{ConsumerKey, ProducerKey, TransportKey};
 use crate::producer::Producer;
+use crate::request::{ConsumerRequest, ProducerRequest, TransportRequest};
 use serde_json::{json, Value};
 
 impl Core {
@@ -218,60 +219,52 @@ impl Core {
         &mut self,
         tkey: TransportKey,
         method: &str,
-        data: &Value,
+        request: TransportRequest,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        match method {
-            "transport.produce" => self.produce(tkey, data, outbox),
-            "transport.consume" => self.consume(tkey, data, outbox),
-            "transport.closeProducer" => {
-                let id = string_field(data, "producerId")?;
-                match self.handler(&id) {
-                    Some(Handler::Producer(pkey)) if self.producers[pkey].transport == tkey => {
-                        self.close_producer(pkey, outbox);
-                        Ok(Value::Null)
-                    }
-                    _ => Err(Error::not_found("Producer not found")),
+        match request {
+            TransportRequest::Produce(data) => self.produce(tkey, &data, outbox),
+            TransportRequest::Consume(data) => self.consume(tkey, &data, outbox),
+            TransportRequest::CloseProducer { producer_id } => match self.handler(&producer_id) {
+                Some(Handler::Producer(pkey)) if self.producers[pkey].transport == tkey => {
+                    self.close_producer(pkey, outbox);
+                    Ok(Value::Null)
                 }
-            }
-            "transport.closeConsumer" => {
-                let id = string_field(data, "consumerId")?;
-                match self.handler(&id) {
-                    Some(Handler::Consumer(ckey)) if self.consumers[ckey].transport == tkey => {
-                        self.close_consumer(ckey);
-                        Ok(Value::Null)
-                    }
-                    _ => Err(Error::not_found("Consumer not found")),
+                _ => Err(Error::not_found("Producer not found")),
+            },
+            TransportRequest::CloseConsumer { consumer_id } => match self.handler(&consumer_id) {
+                Some(Handler::Consumer(ckey)) if self.consumers[ckey].transport == tkey => {
+                    self.close_consumer(ckey);
+                    Ok(Value::Null)
                 }
-            }
-            other => self.transport_data_request(tkey, other, data, outbox),
+                _ => Err(Error::not_found("Consumer not found")),
+            },
+            other => self.transport_data_request(tkey, method, other, outbox),
         }
     }
 
     pub(super) fn producer_request(
         &mut self,
         pkey: ProducerKey,
-        method: &str,
-        data: &Value,
+        request: ProducerRequest,
         now_ms: u64,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        match method {
-            "producer.dump" => Ok(self.producers[pkey].dump()),
-            "producer.getStats" => Ok(self.producers[pkey].stats(now_ms)),
-            "producer.pause" => {
+        match request {
+            ProducerRequest::Dump => Ok(self.producers[pkey].dump()),
+            ProducerRequest::GetStats => Ok(self.producers[pkey].stats(now_ms)),
+            ProducerRequest::Pause => {
                 self.set_producer_paused(pkey, true, outbox);
                 Ok(Value::Null)
             }
-            "producer.resume" => {
+            ProducerRequest::Resume => {
                 self.set_producer_paused(pkey, false, outbox);
                 Ok(Value::Null)
             }
-            "producer.enableTraceEvent" => {
-                self.producers[pkey].set_trace_types(data.get("types").unwrap_or(&Value::Null))?;
+            ProducerRequest::EnableTraceEvent(types) => {
+                self.producers[pkey].set_trace_types(&types)?;
                 Ok(Value::Null)
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
         }
     }
 
@@ -315,19 +308,19 @@ impl Core {
     pub(super) fn consumer_request(
         &mut self,
         ckey: ConsumerKey,
-        method: &str,
-        data: &Value,
+        request: ConsumerRequest,
         now_ms: u64,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        match method {
-            "consumer.dump" => {
+        use ConsumerRequest as C;
+        match request {
+            C::Dump => {
                 let consumer = &self.consumers[ckey];
                 let mut dump = consumer.dump();
                 dump["producerId"] = json!(self.producers[consumer.producer].id);
                 Ok(dump)
             }
-            "consumer.getStats" => {
+            C::GetStats => {
                 let consumer = &mut self.consumers[ckey];
                 let mut stats = vec![consumer.stream.stats(now_ms)];
                 let pkey = consumer.producer;
@@ -337,11 +330,11 @@ impl Core {
                 }
                 Ok(Value::Array(stats))
             }
-            "consumer.pause" => {
+            C::Pause => {
                 self.consumers[ckey].paused = true;
                 Ok(Value::Null)
             }
-            "consumer.resume" => {
+            C::Resume => {
                 let consumer = &mut self.consumers[ckey];
                 if consumer.paused {
                     consumer.paused = false;
@@ -352,31 +345,23 @@ impl Core {
                 }
                 Ok(Value::Null)
             }
-            "consumer.setPreferredLayers" => {
-                let response = self.consumers[ckey].set_preferred_layers(data)?;
+            C::SetPreferredLayers(data) => {
+                let response = self.consumers[ckey].set_preferred_layers(&data)?;
                 self.request_key_frame_for(ckey, outbox);
                 Ok(response)
             }
-            "consumer.setPriority" => {
-                let priority = data
-                    .get("priority")
-                    .and_then(Value::as_f64)
-                    .filter(|p| *p >= 1.0)
-                    .ok_or_else(|| Error::type_error("priority must be a positive number"))?;
-                // mediasoup stores priority in a uint8.
-                let priority = (priority as u64).min(255) as u8;
+            C::SetPriority(priority) => {
                 self.consumers[ckey].priority = priority;
                 Ok(json!({"priority": priority}))
             }
-            "consumer.requestKeyFrame" => {
+            C::RequestKeyFrame => {
                 self.request_key_frame_for(ckey, outbox);
                 Ok(Value::Null)
             }
-            "consumer.enableTraceEvent" => {
-                self.consumers[ckey].set_trace_types(data.get("types").unwrap_or(&Value::Null))?;
+            C::EnableTraceEvent(types) => {
+                self.consumers[ckey].set_trace_types(&types)?;
                 Ok(Value::Null)
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
         }
     }
 

@@ -1,9 +1,10 @@
 //! RTP observers in the worker: creation, requests, and feeding them the
 //! audio levels of the producers they observe.
 
-use super::core::{string_field, Core, Handler};
+use super::core::{Core, Handler};
 use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, RouterKey, RtpObserverKey};
+use crate::request::{RtpObserverRequest, RtpObserverType};
 use crate::router::rtp_observer::RtpObserver;
 use serde_json::Value;
 
@@ -11,19 +12,14 @@ impl Core {
     pub(super) fn create_rtp_observer(
         &mut self,
         router: RouterKey,
-        method: &str,
-        data: &Value,
+        kind: RtpObserverType,
+        id: String,
+        options: &Value,
     ) -> Result<Value> {
-        let id = string_field(data, "rtpObserverId")?;
         if self.handlers.contains_key(&id) {
             return Err(Error::other("an RtpObserver with same id already exists"));
         }
-        let observer = RtpObserver::new(
-            id.clone(),
-            router,
-            method,
-            data.get("options").unwrap_or(&Value::Null),
-        )?;
+        let observer = RtpObserver::new(id.clone(), router, kind, options)?;
         let okey = self.rtp_observers.insert(observer);
         self.routers[router].rtp_observers.push(okey);
         self.handlers.insert(id, Handler::RtpObserver(okey));
@@ -53,39 +49,39 @@ impl Core {
     pub(super) fn rtp_observer_request(
         &mut self,
         okey: RtpObserverKey,
-        method: &str,
-        data: &Value,
+        request: RtpObserverRequest,
     ) -> Result<Value> {
-        match method {
-            "rtpObserver.pause" => self.rtp_observers[okey].set_paused(true),
-            "rtpObserver.resume" => self.rtp_observers[okey].set_paused(false),
-            "rtpObserver.addProducer" | "rtpObserver.removeProducer" => {
-                let producer_id = string_field(data, "producerId")?;
-                let Some(Handler::Producer(pkey)) = self.handler(&producer_id) else {
-                    return Err(Error::not_found(format!(
-                        "Producer '{producer_id}' not found"
-                    )));
-                };
-                let observer = &mut self.rtp_observers[okey];
-                if self.producers[pkey].router != observer.router {
-                    return Err(Error::not_found(format!(
-                        "Producer '{producer_id}' not found"
-                    )));
-                }
-                if method == "rtpObserver.addProducer" {
-                    // Both observers measure audio only (mediasoup's check).
-                    if self.producers[pkey].kind != crate::rtp_parameters::MediaKind::Audio {
-                        return Err(Error::type_error("not an audio Producer"));
-                    }
-                    observer.add_producer(&producer_id);
-                    if self.producers[pkey].paused {
-                        observer.producer_paused(&producer_id, true);
-                    }
-                } else {
-                    observer.remove_producer(&producer_id);
-                }
+        let (producer_id, add) = match request {
+            RtpObserverRequest::Pause | RtpObserverRequest::Resume => {
+                let paused = matches!(request, RtpObserverRequest::Pause);
+                self.rtp_observers[okey].set_paused(paused);
+                return Ok(Value::Null);
             }
-            other => return Err(Error::other(format!("unknown method '{other}'"))),
+            RtpObserverRequest::AddProducer { producer_id } => (producer_id, true),
+            RtpObserverRequest::RemoveProducer { producer_id } => (producer_id, false),
+        };
+        let Some(Handler::Producer(pkey)) = self.handler(&producer_id) else {
+            return Err(Error::not_found(format!(
+                "Producer '{producer_id}' not found"
+            )));
+        };
+        let observer = &mut self.rtp_observers[okey];
+        if self.producers[pkey].router != observer.router {
+            return Err(Error::not_found(format!(
+                "Producer '{producer_id}' not found"
+            )));
+        }
+        if add {
+            // Both observers measure audio only (mediasoup's check).
+            if self.producers[pkey].kind != crate::rtp_parameters::MediaKind::Audio {
+                return Err(Error::type_error("not an audio Producer"));
+            }
+            observer.add_producer(&producer_id);
+            if self.producers[pkey].paused {
+                observer.producer_paused(&producer_id, true);
+            }
+        } else {
+            observer.remove_producer(&producer_id);
         }
         Ok(Value::Null)
     }

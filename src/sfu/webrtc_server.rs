@@ -6,6 +6,7 @@ use super::webrtc_io::{accept_connections, drop_connection};
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
 use crate::ids::{TransportKey, WebRtcServerKey};
+use crate::request::WebRtcServerRequest;
 use crate::transport::listen::recv_from_timestamped;
 use crate::transport::webrtc::{expired_tcp_connections, tcp_connection_to_evict, TupleId};
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
@@ -95,15 +96,14 @@ impl Core {
     pub(super) fn webrtc_server_request(
         &mut self,
         skey: WebRtcServerKey,
-        method: &str,
-    ) -> Result<Value> {
-        match method {
-            "webRtcServer.dump" => {
+        request: WebRtcServerRequest,
+    ) -> Value {
+        match request {
+            WebRtcServerRequest::Dump => {
                 let transports = &self.transports;
-                Ok(self.webrtc_servers[skey]
-                    .dump(&|t| transports.get(t).map(|t| t.id.clone()).unwrap_or_default()))
+                self.webrtc_servers[skey]
+                    .dump(&|t| transports.get(t).map(|t| t.id.clone()).unwrap_or_default())
             }
-            other => Err(Error::other(format!("unknown method '{other}'"))),
         }
     }
 

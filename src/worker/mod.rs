@@ -12,7 +12,8 @@ use crate::certificate::DtlsCertificate;
 pub use crate::channel::TestHook;
 use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
-use crate::sfu::{string_field, Core};
+use crate::request::{Request, WorkerRequest};
+use crate::sfu::Core;
 use serde_json::{json, Value};
 use settings::{LogLevel, WorkerSettings};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -411,45 +412,49 @@ impl Worker {
         }
     }
 
+    /// The boundary: a request is parsed here, once, after its target is
+    /// found (NotFoundError comes first, as in mediasoup's channel).
     fn handle_request(&mut self, method: &str, handler_id: &str, data: &Value) -> Result<Value> {
-        if let Some(worker_method) = method.strip_prefix("worker.") {
-            return self.handle_worker_request(worker_method, data);
+        if method.starts_with("worker.") {
+            return match Request::parse(method, data)? {
+                Request::Worker(request) => self.handle_worker_request(request),
+                _ => Err(Error::other(format!("unknown method '{method}'"))),
+            };
         }
+        let handler = self.core.find_handler(handler_id, method)?;
+        let request = Request::parse(method, data)?;
         let now_ms = self.now_ms();
         self.core
-            .handle_request(method, handler_id, data, now_ms, &mut self.outbox)
+            .handle_request(handler, method, request, now_ms, &mut self.outbox)
     }
 
-    fn handle_worker_request(&mut self, method: &str, data: &Value) -> Result<Value> {
-        match method {
-            "dump" => Ok(self.dump()),
-            "getResourceUsage" => Ok(rusage::thread_resource_usage()),
-            "updateSettings" => {
-                self.settings.update(data)?;
+    fn handle_worker_request(&mut self, request: WorkerRequest) -> Result<Value> {
+        match request {
+            WorkerRequest::Dump => Ok(self.dump()),
+            WorkerRequest::GetResourceUsage => Ok(rusage::thread_resource_usage()),
+            WorkerRequest::UpdateSettings(data) => {
+                self.settings.update(&data)?;
                 self.core.log_level = self.settings.log_level;
                 Ok(Value::Null)
             }
-            "createRouter" => {
-                let router_id = string_field(data, "routerId")?;
+            WorkerRequest::CreateRouter { router_id } => {
                 self.core.create_router(router_id.clone())?;
                 self.log(LogLevel::Debug, format!("router created [id:{router_id}]"));
                 Ok(Value::Null)
             }
-            "createWebRtcServer" => {
-                self.core.create_webrtc_server(data)?;
+            WorkerRequest::CreateWebRtcServer(data) => {
+                self.core.create_webrtc_server(&data)?;
                 Ok(Value::Null)
             }
-            "closeWebRtcServer" => {
-                let id = string_field(data, "webRtcServerId")?;
-                self.core.close_webrtc_server(&id, &mut self.outbox)?;
+            WorkerRequest::CloseWebRtcServer { web_rtc_server_id } => {
+                self.core
+                    .close_webrtc_server(&web_rtc_server_id, &mut self.outbox)?;
                 Ok(Value::Null)
             }
-            "closeRouter" => {
-                let router_id = string_field(data, "routerId")?;
+            WorkerRequest::CloseRouter { router_id } => {
                 self.core.close_router(&router_id, &mut self.outbox)?;
                 Ok(Value::Null)
             }
-            other => Err(Error::other(format!("unknown method 'worker.{other}'"))),
         }
     }
 

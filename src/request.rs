@@ -1,0 +1,423 @@
+//! Requests from JS, parsed once at the boundary into typed enums.
+//!
+//! The channel delivers `(method, handlerId, data)`; `Request::parse` turns
+//! method and data into one of the enums below, rejecting what does not
+//! parse with the error class and message mediasoup uses. Everything under
+//! the worker dispatches on these enums, never on method strings.
+
+use crate::data::{to_u16, u16_list};
+use crate::error::{Error, Result};
+use serde_json::Value;
+
+/// What kind of transport a `router.create*Transport` request creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TransportType {
+    WebRtc,
+    /// A WebRtcTransport on a WebRtcServer's sockets.
+    WebRtcWithServer,
+    Plain,
+    Direct,
+}
+
+pub use crate::router::rtp_observer::RtpObserverType;
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerRequest {
+    Dump,
+    GetResourceUsage,
+    UpdateSettings(Value),
+    CreateRouter { router_id: String },
+    CloseRouter { router_id: String },
+    CreateWebRtcServer(Value),
+    CloseWebRtcServer { web_rtc_server_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RouterRequest {
+    Dump,
+    CreateTransport {
+        kind: TransportType,
+        transport_id: String,
+        options: Value,
+    },
+    CloseTransport {
+        transport_id: String,
+    },
+    CreateRtpObserver {
+        kind: RtpObserverType,
+        rtp_observer_id: String,
+        options: Value,
+    },
+    CloseRtpObserver {
+        rtp_observer_id: String,
+    },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum TransportRequest {
+    Dump,
+    GetStats,
+    Connect(Value),
+    RestartIce,
+    SetMaxIncomingBitrate(u32),
+    SetMaxOutgoingBitrate(u32),
+    SetMinOutgoingBitrate(u32),
+    EnableTraceEvent(Value),
+    Produce(Value),
+    Consume(Value),
+    ProduceData(Value),
+    ConsumeData(Value),
+    CloseProducer { producer_id: String },
+    CloseConsumer { consumer_id: String },
+    CloseDataProducer { data_producer_id: String },
+    CloseDataConsumer { data_consumer_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ProducerRequest {
+    Dump,
+    GetStats,
+    Pause,
+    Resume,
+    EnableTraceEvent(Value),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConsumerRequest {
+    Dump,
+    GetStats,
+    Pause,
+    Resume,
+    SetPreferredLayers(Value),
+    /// Already clamped to mediasoup's uint8.
+    SetPriority(u8),
+    RequestKeyFrame,
+    EnableTraceEvent(Value),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataProducerRequest {
+    Dump,
+    GetStats,
+    Pause,
+    Resume,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum DataConsumerRequest {
+    Dump,
+    GetStats,
+    Pause,
+    Resume,
+    GetBufferedAmount,
+    SetBufferedAmountLowThreshold(u32),
+    /// The decoded message, or `None` when it was missing or not base64
+    /// (rejected after the consumer's own checks, in mediasoup's order).
+    Send(Option<Vec<u8>>),
+    SetSubchannels(Vec<u16>),
+    AddSubchannel(u16),
+    RemoveSubchannel(u16),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum RtpObserverRequest {
+    Pause,
+    Resume,
+    AddProducer { producer_id: String },
+    RemoveProducer { producer_id: String },
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum WebRtcServerRequest {
+    Dump,
+}
+
+/// A request addressed to the worker or to one of its objects.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    Worker(WorkerRequest),
+    Router(RouterRequest),
+    Transport(TransportRequest),
+    Producer(ProducerRequest),
+    Consumer(ConsumerRequest),
+    DataProducer(DataProducerRequest),
+    DataConsumer(DataConsumerRequest),
+    RtpObserver(RtpObserverRequest),
+    WebRtcServer(WebRtcServerRequest),
+}
+
+/// A required string field (TypeError `missing <key>` otherwise).
+pub fn string_field(data: &Value, key: &str) -> Result<String> {
+    data.get(key)
+        .and_then(Value::as_str)
+        .map(str::to_string)
+        .ok_or_else(|| Error::type_error(format!("missing {key}")))
+}
+
+fn bitrate_field(data: &Value) -> Result<u32> {
+    data.get("bitrate")
+        .and_then(Value::as_u64)
+        .filter(|b| *b <= u32::MAX as u64)
+        .map(|b| b as u32)
+        .ok_or_else(|| Error::type_error("invalid bitrate"))
+}
+
+fn options(data: &Value) -> Value {
+    data.get("options").cloned().unwrap_or(Value::Null)
+}
+
+fn unknown(method: &str) -> Error {
+    Error::other(format!("unknown method '{method}'"))
+}
+
+impl Request {
+    /// Parses a request by its method name and body: `Error` "unknown
+    /// method" for a method nobody handles, the field's error (usually a
+    /// TypeError) for a body that does not parse.
+    pub fn parse(method: &str, data: &Value) -> Result<Request> {
+        let (scope, name) = method.split_once('.').ok_or_else(|| unknown(method))?;
+        let request = match scope {
+            "worker" => parse_worker(name, data)?.map(Request::Worker),
+            "router" => parse_router(name, data)?.map(Request::Router),
+            "transport" => parse_transport(name, data)?.map(Request::Transport),
+            "producer" => parse_producer(name, data).map(Request::Producer),
+            "consumer" => parse_consumer(name, data)?.map(Request::Consumer),
+            "dataProducer" => parse_data_producer(name).map(Request::DataProducer),
+            "dataConsumer" => parse_data_consumer(name, data).map(Request::DataConsumer),
+            "rtpObserver" => parse_rtp_observer(name, data)?.map(Request::RtpObserver),
+            "webRtcServer" => {
+                (name == "dump").then_some(Request::WebRtcServer(WebRtcServerRequest::Dump))
+            }
+            _ => None,
+        };
+        request.ok_or_else(|| unknown(method))
+    }
+}
+
+fn parse_worker(name: &str, data: &Value) -> Result<Option<WorkerRequest>> {
+    use WorkerRequest as W;
+    Ok(Some(match name {
+        "dump" => W::Dump,
+        "getResourceUsage" => W::GetResourceUsage,
+        "updateSettings" => W::UpdateSettings(data.clone()),
+        "createRouter" => W::CreateRouter {
+            router_id: string_field(data, "routerId")?,
+        },
+        "closeRouter" => W::CloseRouter {
+            router_id: string_field(data, "routerId")?,
+        },
+        "createWebRtcServer" => W::CreateWebRtcServer(data.clone()),
+        "closeWebRtcServer" => W::CloseWebRtcServer {
+            web_rtc_server_id: string_field(data, "webRtcServerId")?,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+fn parse_router(name: &str, data: &Value) -> Result<Option<RouterRequest>> {
+    use RouterRequest as R;
+    let transport = |kind| -> Result<RouterRequest> {
+        Ok(R::CreateTransport {
+            kind,
+            transport_id: string_field(data, "transportId")?,
+            options: options(data),
+        })
+    };
+    let observer = |kind| -> Result<RouterRequest> {
+        Ok(R::CreateRtpObserver {
+            kind,
+            rtp_observer_id: string_field(data, "rtpObserverId")?,
+            options: options(data),
+        })
+    };
+    Ok(Some(match name {
+        "dump" => R::Dump,
+        "createWebRtcTransport" => transport(TransportType::WebRtc)?,
+        "createWebRtcTransportWithServer" => transport(TransportType::WebRtcWithServer)?,
+        "createPlainTransport" => transport(TransportType::Plain)?,
+        "createDirectTransport" => transport(TransportType::Direct)?,
+        "closeTransport" => R::CloseTransport {
+            transport_id: string_field(data, "transportId")?,
+        },
+        "createActiveSpeakerObserver" => observer(RtpObserverType::ActiveSpeaker)?,
+        "createAudioLevelObserver" => observer(RtpObserverType::AudioLevel)?,
+        "closeRtpObserver" => R::CloseRtpObserver {
+            rtp_observer_id: string_field(data, "rtpObserverId")?,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+fn parse_transport(name: &str, data: &Value) -> Result<Option<TransportRequest>> {
+    use TransportRequest as T;
+    Ok(Some(match name {
+        "dump" => T::Dump,
+        "getStats" => T::GetStats,
+        "connect" => T::Connect(data.clone()),
+        "restartIce" => T::RestartIce,
+        "setMaxIncomingBitrate" => T::SetMaxIncomingBitrate(bitrate_field(data)?),
+        "setMaxOutgoingBitrate" => T::SetMaxOutgoingBitrate(bitrate_field(data)?),
+        "setMinOutgoingBitrate" => T::SetMinOutgoingBitrate(bitrate_field(data)?),
+        "enableTraceEvent" => T::EnableTraceEvent(data.get("types").cloned().unwrap_or_default()),
+        "produce" => T::Produce(data.clone()),
+        "consume" => T::Consume(data.clone()),
+        "produceData" => T::ProduceData(data.clone()),
+        "consumeData" => T::ConsumeData(data.clone()),
+        "closeProducer" => T::CloseProducer {
+            producer_id: string_field(data, "producerId")?,
+        },
+        "closeConsumer" => T::CloseConsumer {
+            consumer_id: string_field(data, "consumerId")?,
+        },
+        "closeDataProducer" => T::CloseDataProducer {
+            data_producer_id: string_field(data, "dataProducerId")?,
+        },
+        "closeDataConsumer" => T::CloseDataConsumer {
+            data_consumer_id: string_field(data, "dataConsumerId")?,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+fn parse_producer(name: &str, data: &Value) -> Option<ProducerRequest> {
+    use ProducerRequest as P;
+    Some(match name {
+        "dump" => P::Dump,
+        "getStats" => P::GetStats,
+        "pause" => P::Pause,
+        "resume" => P::Resume,
+        "enableTraceEvent" => P::EnableTraceEvent(data.get("types").cloned().unwrap_or_default()),
+        _ => return None,
+    })
+}
+
+fn parse_consumer(name: &str, data: &Value) -> Result<Option<ConsumerRequest>> {
+    use ConsumerRequest as C;
+    Ok(Some(match name {
+        "dump" => C::Dump,
+        "getStats" => C::GetStats,
+        "pause" => C::Pause,
+        "resume" => C::Resume,
+        "setPreferredLayers" => C::SetPreferredLayers(data.clone()),
+        "setPriority" => {
+            let priority = data
+                .get("priority")
+                .and_then(Value::as_f64)
+                .filter(|p| *p >= 1.0)
+                .ok_or_else(|| Error::type_error("priority must be a positive number"))?;
+            // mediasoup stores priority in a uint8.
+            C::SetPriority((priority as u64).min(255) as u8)
+        }
+        "requestKeyFrame" => C::RequestKeyFrame,
+        "enableTraceEvent" => C::EnableTraceEvent(data.get("types").cloned().unwrap_or_default()),
+        _ => return Ok(None),
+    }))
+}
+
+fn parse_data_producer(name: &str) -> Option<DataProducerRequest> {
+    use DataProducerRequest as D;
+    Some(match name {
+        "dump" => D::Dump,
+        "getStats" => D::GetStats,
+        "pause" => D::Pause,
+        "resume" => D::Resume,
+        _ => return None,
+    })
+}
+
+fn parse_data_consumer(name: &str, data: &Value) -> Option<DataConsumerRequest> {
+    use base64::Engine as _;
+    use DataConsumerRequest as D;
+    Some(match name {
+        "dump" => D::Dump,
+        "getStats" => D::GetStats,
+        "pause" => D::Pause,
+        "resume" => D::Resume,
+        "getBufferedAmount" => D::GetBufferedAmount,
+        "setBufferedAmountLowThreshold" => {
+            let threshold = data.get("threshold").and_then(Value::as_f64).unwrap_or(0.0);
+            D::SetBufferedAmountLowThreshold((threshold.trunc() as i64) as u32)
+        }
+        "send" => D::Send(
+            data.get("data")
+                .and_then(Value::as_str)
+                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()),
+        ),
+        "setSubchannels" => D::SetSubchannels(u16_list(data.get("subchannels"))),
+        "addSubchannel" => D::AddSubchannel(data.get("subchannel").map_or(0, to_u16)),
+        "removeSubchannel" => D::RemoveSubchannel(data.get("subchannel").map_or(0, to_u16)),
+        _ => return None,
+    })
+}
+
+fn parse_rtp_observer(name: &str, data: &Value) -> Result<Option<RtpObserverRequest>> {
+    use RtpObserverRequest as O;
+    Ok(Some(match name {
+        "pause" => O::Pause,
+        "resume" => O::Resume,
+        "addProducer" => O::AddProducer {
+            producer_id: string_field(data, "producerId")?,
+        },
+        "removeProducer" => O::RemoveProducer {
+            producer_id: string_field(data, "producerId")?,
+        },
+        _ => return Ok(None),
+    }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::error::ErrorKind;
+    use serde_json::json;
+
+    #[test]
+    fn parses_methods_into_typed_requests() {
+        assert_eq!(
+            Request::parse(
+                "router.createPlainTransport",
+                &json!({"transportId": "t", "options": {"a": 1}})
+            )
+            .unwrap(),
+            Request::Router(RouterRequest::CreateTransport {
+                kind: TransportType::Plain,
+                transport_id: "t".into(),
+                options: json!({"a": 1}),
+            })
+        );
+        assert_eq!(
+            Request::parse("consumer.setPriority", &json!({"priority": 300})).unwrap(),
+            Request::Consumer(ConsumerRequest::SetPriority(255))
+        );
+        assert_eq!(
+            Request::parse("dataConsumer.send", &json!({"data": "aGk="})).unwrap(),
+            Request::DataConsumer(DataConsumerRequest::Send(Some(b"hi".to_vec())))
+        );
+        assert_eq!(
+            Request::parse("dataConsumer.send", &json!({})).unwrap(),
+            Request::DataConsumer(DataConsumerRequest::Send(None))
+        );
+    }
+
+    #[test]
+    fn rejects_bad_bodies_and_unknown_methods_like_mediasoup() {
+        let e =
+            Request::parse("transport.setMaxIncomingBitrate", &json!({"bitrate": -1})).unwrap_err();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::TypeError, "invalid bitrate")
+        );
+        let e = Request::parse("worker.createRouter", &json!({})).unwrap_err();
+        assert_eq!(
+            (e.kind, e.message.as_str()),
+            (ErrorKind::TypeError, "missing routerId")
+        );
+        let e = Request::parse("consumer.setPriority", &json!({"priority": 0})).unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TypeError);
+        for method in ["producer.bogus", "nothing", "bogus.dump"] {
+            let e = Request::parse(method, &Value::Null).unwrap_err();
+            assert_eq!(e.kind, ErrorKind::Error);
+            assert_eq!(e.message, format!("unknown method '{method}'"));
+        }
+    }
+}
