@@ -5,7 +5,7 @@
 //! parse with the error class and message mediasoup uses. Everything under
 //! the worker dispatches on these enums, never on method strings.
 
-use crate::data::{to_u16, u16_list};
+use crate::data::{optional_u16, to_u16, u16_list};
 use crate::error::{Error, Result};
 use serde_json::Value;
 
@@ -144,6 +144,47 @@ pub enum Request {
     DataConsumer(DataConsumerRequest),
     RtpObserver(RtpObserverRequest),
     WebRtcServer(WebRtcServerRequest),
+}
+
+/// One-way messages from JS (media and data sent through a DirectTransport
+/// or `dataProducer.send()`), parsed like requests. Unknown or malformed
+/// ones are dropped, as a notification has no one to answer.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Notification {
+    /// An RTP packet for a producer (`producer.send()`).
+    ProducerSend(Vec<u8>),
+    /// An RTCP packet for a transport (`transport.sendRtcp()`).
+    TransportSendRtcp(Vec<u8>),
+    /// A message for a DataProducer's consumers.
+    DataProducerSend {
+        message: Vec<u8>,
+        ppid: u32,
+        subchannels: Vec<u16>,
+        required_subchannel: Option<u16>,
+        ignored_subchannel: Option<u16>,
+    },
+}
+
+impl Notification {
+    pub fn parse(event: &str, data: &Value, payload: Option<Vec<u8>>) -> Option<Notification> {
+        let payload = payload?;
+        Some(match event {
+            "producer.send" => Notification::ProducerSend(payload),
+            "transport.sendRtcp" => Notification::TransportSendRtcp(payload),
+            "dataProducer.send" => Notification::DataProducerSend {
+                message: payload,
+                ppid: data
+                    .get("ppid")
+                    .and_then(Value::as_f64)
+                    .filter(|p| p.is_finite())
+                    .map_or(0, |p| p.trunc() as i64 as u32),
+                subchannels: u16_list(data.get("subchannels")),
+                required_subchannel: optional_u16(data, "requiredSubchannel"),
+                ignored_subchannel: optional_u16(data, "ignoredSubchannel"),
+            },
+            _ => return None,
+        })
+    }
 }
 
 /// A required string field (TypeError `missing <key>` otherwise).

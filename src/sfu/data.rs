@@ -13,7 +13,7 @@
 use super::core::{string_field, Core, Handler};
 use crate::channel::Outbox;
 use crate::data::consumer::DataConsumerContext;
-use crate::data::{optional_u16, u16_list, DataConsumer, DataProducer, DataType};
+use crate::data::{DataConsumer, DataProducer, DataType};
 use crate::error::{Error, Result};
 use crate::ids::{DataConsumerKey, DataProducerKey, RouterKey, TransportKey};
 use crate::request::{DataConsumerRequest, DataProducerRequest, TransportRequest};
@@ -355,22 +355,19 @@ impl Core {
         }
     }
 
-    /// `dataProducer.send`: a message from JS (`payload`), with `{ppid,
-    /// subchannels, requiredSubchannel, ignoredSubchannel}` in `data`.
-    /// Delivered to every active DataConsumer of the DataProducer on a
-    /// DirectTransport that passes the subchannel rules, as a
-    /// `dataconsumer.message` notification carrying `{ppid}` and the bytes.
+    /// `dataProducer.send`: a message from JS with its PPID and subchannel
+    /// filter (subchannels, required, ignored). Delivered to every active
+    /// DataConsumer of the DataProducer on a DirectTransport that passes the
+    /// subchannel rules, as a `dataconsumer.message` notification carrying
+    /// `{ppid}` and the bytes.
     pub(super) fn data_producer_send(
         &mut self,
-        handler_id: &str,
-        data: &Value,
-        payload: Option<Vec<u8>>,
+        key: DataProducerKey,
+        message: Vec<u8>,
+        ppid: u32,
+        (subchannels, required, ignored): (&[u16], Option<u16>, Option<u16>),
         outbox: &mut Outbox,
     ) {
-        let (Some(Handler::DataProducer(key)), Some(message)) = (self.handler(handler_id), payload)
-        else {
-            return;
-        };
         let Core {
             data: objects,
             routers,
@@ -397,20 +394,12 @@ impl Core {
         else {
             return;
         };
-        let ppid = data
-            .get("ppid")
-            .and_then(Value::as_f64)
-            .filter(|p| p.is_finite())
-            .map_or(0, |p| p.trunc() as i64 as u32);
-        let subchannels = u16_list(data.get("subchannels"));
-        let required = optional_u16(data, "requiredSubchannel");
-        let ignored = optional_u16(data, "ignoredSubchannel");
         // Only DirectTransport consumers can take a message (no SCTP yet);
         // one larger than a consumer's maxMessageSize is dropped for it.
         let takes = |c: &DataConsumer| {
             c.data_type == DataType::Direct
                 && c.is_active()
-                && c.verify_subchannels(&subchannels, required, ignored)
+                && c.verify_subchannels(subchannels, required, ignored)
                 && len as u64 <= c.max_message_size
         };
         let mut left = consumers

@@ -7,9 +7,9 @@ use crate::channel::Outbox;
 use crate::consumer::{ForwardResult, Sent};
 use crate::ids::{ProducerKey, TransportKey};
 use crate::producer::forward::{ExtKind, Forwarded};
+use crate::request::Notification;
 use crate::rtp::RtpPacketRef;
 use crate::transport::{Transport, TransportKind};
-use serde_json::Value;
 use std::net::SocketAddr;
 
 /// Fills in the per-transport header extensions of a consumer's packet:
@@ -311,24 +311,33 @@ impl Core {
     /// One-way messages from JS (RTP/RTCP/data sent through a DirectTransport).
     pub fn handle_notification(
         &mut self,
-        event: &str,
         handler_id: &str,
-        _data: &Value,
-        payload: Option<Vec<u8>>,
+        notification: Notification,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        if event == "dataProducer.send" {
-            return self.data_producer_send(handler_id, _data, payload, outbox);
-        }
-        let Some(bytes) = payload else {
-            return;
-        };
-        if bytes.len() > self.recv_buf.len() {
-            return;
-        }
-        match (event, self.handler(handler_id)) {
-            ("producer.send", Some(Handler::Producer(pkey))) => {
+        let handler = self.handler(handler_id);
+        match (notification, handler) {
+            (
+                Notification::DataProducerSend {
+                    message,
+                    ppid,
+                    subchannels,
+                    required_subchannel,
+                    ignored_subchannel,
+                },
+                Some(Handler::DataProducer(key)),
+            ) => {
+                let filter = (
+                    subchannels.as_slice(),
+                    required_subchannel,
+                    ignored_subchannel,
+                );
+                self.data_producer_send(key, message, ppid, filter, outbox)
+            }
+            (Notification::ProducerSend(bytes), Some(Handler::Producer(pkey)))
+                if bytes.len() <= self.recv_buf.len() =>
+            {
                 let tkey = self.producers[pkey].transport;
                 self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
                 self.transports[tkey].counters.bytes_received += bytes.len() as u64;
@@ -338,7 +347,9 @@ impl Core {
                     self.transports[tkey].counters.dropped += 1;
                 }
             }
-            ("transport.sendRtcp", Some(Handler::Transport(tkey))) => {
+            (Notification::TransportSendRtcp(bytes), Some(Handler::Transport(tkey)))
+                if bytes.len() <= self.recv_buf.len() =>
+            {
                 self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
                 self.transports[tkey].counters.bytes_received += bytes.len() as u64;
                 self.handle_rtcp(tkey, bytes.len(), now_ms, outbox);

@@ -12,7 +12,7 @@ use crate::certificate::DtlsCertificate;
 pub use crate::channel::TestHook;
 use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
-use crate::request::{Request, WorkerRequest};
+use crate::request::{Notification, Request, WorkerRequest};
 use crate::sfu::Core;
 use serde_json::{json, Value};
 use settings::{LogLevel, WorkerSettings};
@@ -385,15 +385,12 @@ impl Worker {
                 data,
                 payload,
             } => {
+                let Some(notification) = Notification::parse(&event, &data, payload) else {
+                    return;
+                };
                 let now_ms = self.now_ms();
-                self.core.handle_notification(
-                    &event,
-                    &handler_id,
-                    &data,
-                    payload,
-                    now_ms,
-                    &mut self.outbox,
-                );
+                self.core
+                    .handle_notification(&handler_id, notification, now_ms, &mut self.outbox);
             }
             Command::TestHook(TestHook::Panic) => panic!("panic requested by test"),
             // Deliberately deaf to close: this is what a wedged worker is.
