@@ -11,14 +11,12 @@ pub(crate) mod be;
 pub mod codecs;
 mod error;
 pub mod ext;
-mod ext_list;
 mod header_ext;
 mod packet;
 mod rewrite;
 
 pub use error::RtpError;
-pub use ext_list::{ExtensionList, EXTENSION_LIST_MAX_BYTES, EXTENSION_LIST_MAX_ENTRIES};
-pub use header_ext::{ExtensionForm, ExtensionIter};
+pub use header_ext::ExtensionIter;
 pub use packet::{write_rtp_header, RtpPacket, RtpPacketBuf, RtpPacketRef, HEADER_SIZE};
 
 /// RFC 7983 / RFC 5761 demultiplexing test (see [`RtpPacketBuf::is_rtp`]).

@@ -5,7 +5,6 @@
 
 use super::be;
 use super::header_ext::{self, ExtensionIter};
-use super::ExtensionList;
 use super::RtpError;
 
 /// Size of the fixed RTP header.
@@ -303,27 +302,6 @@ impl<B: AsRef<[u8]>> RtpPacketBuf<B> {
         let block = self.d().get(s..s + self.ext_len)?;
         let e = header_ext::find(block, two, id)?;
         block.get(e.start..e.start + e.len)
-    }
-
-    /// Copies this packet's extensions into `list`, mapping each id through
-    /// `map` (return `None` to drop it). Empty values are dropped.
-    pub fn copy_extensions_into<F>(
-        &self,
-        list: &mut ExtensionList,
-        mut map: F,
-    ) -> Result<(), RtpError>
-    where
-        F: FnMut(u8) -> Option<u8>,
-    {
-        for (id, v) in self.extensions() {
-            if v.is_empty() {
-                continue;
-            }
-            if let Some(new_id) = map(id) {
-                list.push(new_id, v)?;
-            }
-        }
-        Ok(())
     }
 
     /// The payload, excluding padding.

@@ -14,7 +14,8 @@ use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
 use crate::request::{Notification, Request, WorkerRequest};
 use crate::sfu::Core;
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use settings::{LogLevel, WorkerSettings};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -246,6 +247,29 @@ fn panic_message(panic: &Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+/// `worker.dump()`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct WorkerDump {
+    pid: u32,
+    web_rtc_server_ids: Vec<String>,
+    router_ids: Vec<String>,
+    channel_message_handlers: ChannelMessageHandlers,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ChannelMessageHandlers {
+    channel_request_handlers: Vec<String>,
+    channel_notification_handlers: Vec<String>,
+}
+
+/// Responses cross to JS as JSON; a typed value that cannot become JSON is
+/// a bug, reported as `{}` rather than a panic.
+fn to_json(value: impl Serialize) -> Value {
+    serde_json::to_value(value).unwrap_or_else(|_| Value::Object(Default::default()))
+}
+
 pub struct Worker {
     settings: WorkerSettings,
     #[allow(dead_code)] // read by WebRtcTransport once it lands
@@ -428,7 +452,10 @@ impl Worker {
     fn handle_worker_request(&mut self, request: WorkerRequest) -> Result<Value> {
         match request {
             WorkerRequest::Dump => Ok(self.dump()),
-            WorkerRequest::GetResourceUsage => Ok(rusage::thread_resource_usage()),
+            WorkerRequest::GetResourceUsage => Ok(to_json(
+                rusage::thread_resource_usage()
+                    .map_or_else(|| Value::Object(Default::default()), to_json),
+            )),
             WorkerRequest::UpdateSettings(data) => {
                 self.settings.update(&data)?;
                 self.core.log_level = self.settings.log_level;
@@ -456,13 +483,13 @@ impl Worker {
     }
 
     fn dump(&self) -> Value {
-        json!({
-            "pid": std::process::id(),
-            "webRtcServerIds": self.core.webrtc_server_ids(),
-            "routerIds": self.core.router_ids(),
-            "channelMessageHandlers": {
-                "channelRequestHandlers": self.core.handlers.keys().collect::<Vec<_>>(),
-                "channelNotificationHandlers": [],
+        to_json(WorkerDump {
+            pid: std::process::id(),
+            web_rtc_server_ids: self.core.webrtc_server_ids(),
+            router_ids: self.core.router_ids(),
+            channel_message_handlers: ChannelMessageHandlers {
+                channel_request_handlers: self.core.handlers.keys().cloned().collect(),
+                channel_notification_handlers: Vec::new(),
             },
         })
     }
@@ -481,6 +508,7 @@ impl Worker {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
     use std::sync::mpsc as std_mpsc;
     use std::sync::Mutex;
 
