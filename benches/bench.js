@@ -47,6 +47,7 @@ const USAGE = `usage: npm run bench -- [options]
                         SCHED_FIFO (root only): steadier numbers on a busy box
   --json <file>         also write all results as JSON
   --no-build            do not run cargo build for the load generator
+  --control-plane       the control-plane case instead (see benches/README.md)
 `;
 
 function parseArgs(argv) {
@@ -63,6 +64,7 @@ function parseArgs(argv) {
 		rt: false,
 		json: null,
 		build: true,
+		controlPlane: false,
 	};
 	let plain = false;
 	let srtp = false;
@@ -95,6 +97,7 @@ function parseArgs(argv) {
 			case '--srtp': srtp = true; break;
 			case '--plain': plain = true; break;
 			case '--no-build': o.build = false; break;
+			case '--control-plane': o.controlPlane = true; break;
 			case '-h': case '--help': process.stdout.write(USAGE); process.exit(0); break;
 			default: throw new Error(`unknown option ${a}\n${USAGE}`);
 		}
@@ -546,6 +549,10 @@ async function main() {
 		return;
 	}
 	const opts = parseArgs(process.argv.slice(2));
+	if (opts.controlPlane) {
+		await require('./control-plane').main(opts.modules, { loadModule, json: opts.json });
+		return;
+	}
 	if (opts.build) {
 		buildLoadgen();
 	}
@@ -600,7 +607,11 @@ async function main() {
 	}
 }
 
-main().catch((err) => {
-	console.error(err.stack || String(err));
-	process.exit(1);
-});
+if (require.main === module) {
+	main().catch((err) => {
+		console.error(err.stack || String(err));
+		process.exit(1);
+	});
+}
+
+module.exports = { loadModule };
