@@ -9,6 +9,8 @@ const logger = new Logger('Producer');
 /**
  * mediasoup's ProducerImpl: media entering the router.
  */
+const kConsumableRtpParameters = Symbol('consumableRtpParameters');
+
 class ProducerImpl extends ChannelObject {
 	#internal;
 	#data;
@@ -34,6 +36,11 @@ class ProducerImpl extends ChannelObject {
 
 	get type() {
 		return this.#data.type;
+	}
+
+	/** @private The package's own copy (never mutated): no clone. */
+	get [kConsumableRtpParameters]() {
+		return this.#data.consumableRtpParameters;
 	}
 
 	get consumableRtpParameters() {
@@ -129,4 +136,4 @@ class ProducerImpl extends ChannelObject {
 	}
 }
 
-module.exports = { ProducerImpl };
+module.exports = { ProducerImpl, kConsumableRtpParameters };

@@ -3,7 +3,7 @@
 const { ChannelObject, checkTraceTypes } = require('./ChannelObject');
 const { Logger } = require('./Logger');
 const { NotFoundError } = require('./errors');
-const { ProducerImpl } = require('./Producer');
+const { ProducerImpl, kConsumableRtpParameters } = require('./Producer');
 const { ConsumerImpl } = require('./Consumer');
 const { DataProducerImpl } = require('./DataProducer');
 const { DataConsumerImpl } = require('./DataConsumer');
@@ -156,7 +156,8 @@ class TransportImpl extends ChannelObject {
 			params.encodings = [{}];
 		}
 		this.#setProducerCname(params);
-		const routerCaps = this.#getRouterRtpCapabilities();
+		// The router's own capabilities object, serialized once per router.
+		const routerCaps = ortc.frozenJson(this.#getRouterRtpCapabilities());
 		const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
 		const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
 		// mediasoup sends encodings' maxBitrate as a 64-bit BigInt: check the
@@ -212,8 +213,15 @@ class TransportImpl extends ChannelObject {
 		} else if (mid && (typeof mid !== 'string' || mid.length === 0)) {
 			throw new TypeError('if given, mid must be non empty string');
 		}
-		const caps = utils.clone(rtpCapabilities);
-		ortc.validateAndNormalizeRtpCapabilities(caps);
+		let caps;
+		let capsJson;
+		if (rtpCapabilities && typeof rtpCapabilities === 'object') {
+			({ value: caps, json: capsJson } = ortc.normalizedRtpCapabilities(rtpCapabilities));
+		} else {
+			caps = utils.clone(rtpCapabilities);
+			ortc.validateAndNormalizeRtpCapabilities(caps);
+			capsJson = caps;
+		}
 		const producer = this.#getProducerById(producerId);
 		if (!producer) {
 			throw new NotFoundError(`Producer with id "${producerId}" not found`);
@@ -221,9 +229,10 @@ class TransportImpl extends ChannelObject {
 		if (enableRtx === undefined) {
 			enableRtx = producer.kind === 'video';
 		}
+		const consumable = producer[kConsumableRtpParameters];
 		const rtpParameters = ortc.getConsumerRtpParameters({
-			consumableRtpParameters: producer.consumableRtpParameters,
-			remoteRtpCapabilities: caps,
+			consumableRtpParameters: ortc.frozenJson(consumable),
+			remoteRtpCapabilities: capsJson,
 			pipe,
 			enableRtx,
 		});
@@ -247,7 +256,7 @@ class TransportImpl extends ChannelObject {
 			kind: producer.kind,
 			rtpParameters,
 			type,
-			consumableRtpEncodings: producer.consumableRtpParameters.encodings,
+			consumableRtpEncodings: consumable.encodings,
 			paused,
 			preferredLayers,
 			ignoreDtx: Boolean(ignoreDtx),

@@ -5,10 +5,34 @@ const { binding } = require('./native');
 const { fromNative } = require('./errorKinds');
 const { toJson } = require('./utils');
 
+/**
+ * JSON text of an object the package never mutates after creating it (a
+ * router's capabilities, a producer's consumable parameters): serialized
+ * once, reused by every ortc call that passes it.
+ */
+class FrozenJson {
+	constructor(text) {
+		this.text = text;
+	}
+}
+
+const frozenJsonCache = new WeakMap();
+
+function frozenJson(object) {
+	let json = frozenJsonCache.get(object);
+	if (!json) {
+		json = new FrozenJson(toJson(object));
+		frozenJsonCache.set(object, json);
+	}
+	return json;
+}
+
+const argJson = (arg) => (arg instanceof FrozenJson ? arg.text : toJson(arg));
+
 function call(name, args) {
 	let json;
 	try {
-		json = binding.ortcCall(name, `[${args.map(toJson).join(',')}]`);
+		json = binding.ortcCall(name, `[${args.map(argJson).join(',')}]`);
 	} catch (error) {
 		throw fromNative(error);
 	}
@@ -36,6 +60,30 @@ function replaceContents(target, source) {
 
 function validateAndNormalizeRtpCapabilities(caps) {
 	normalizeInPlace('validateAndNormalizeRtpCapabilities', caps);
+}
+
+// Input JSON -> normalized JSON of capabilities that validated: apps pass
+// the same few capabilities (one per kind of device) to every consume().
+const normalizedCapsCache = new Map();
+const NORMALIZED_CAPS_CACHE_SIZE = 64;
+
+/**
+ * A normalized copy of the given RTP capabilities (the given object is left
+ * alone), with its JSON text for further ortc calls. Throws as
+ * validateAndNormalizeRtpCapabilities() does.
+ */
+function normalizedRtpCapabilities(caps) {
+	const input = toJson(caps);
+	let output = normalizedCapsCache.get(input);
+	if (output === undefined) {
+		const result = call('validateAndNormalizeRtpCapabilities', [new FrozenJson(input)]);
+		output = JSON.stringify(result);
+		if (normalizedCapsCache.size >= NORMALIZED_CAPS_CACHE_SIZE) {
+			normalizedCapsCache.delete(normalizedCapsCache.keys().next().value);
+		}
+		normalizedCapsCache.set(input, output);
+	}
+	return { value: JSON.parse(output), json: new FrozenJson(output) };
 }
 
 function validateAndNormalizeRtpParameters(params) {
@@ -72,9 +120,13 @@ function canConsume(consumableParams, caps) {
 }
 
 function getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx }) {
-	return call('getConsumerRtpParameters', [
-		{ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx },
-	]);
+	// One object argument, built as text so that frozen parts are reused.
+	const options = new FrozenJson(
+		`{"consumableRtpParameters":${argJson(consumableRtpParameters)},` +
+			`"remoteRtpCapabilities":${argJson(remoteRtpCapabilities)},` +
+			`"pipe":${toJson(pipe)},"enableRtx":${toJson(enableRtx)}}`
+	);
+	return call('getConsumerRtpParameters', [options]);
 }
 
 function getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx }) {
@@ -82,6 +134,8 @@ function getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx }) {
 }
 
 module.exports = {
+	frozenJson,
+	normalizedRtpCapabilities,
 	validateAndNormalizeRtpCapabilities,
 	validateAndNormalizeRtpParameters,
 	validateAndNormalizeSctpStreamParameters,

@@ -18,7 +18,7 @@ use serde::Serialize;
 use serde_json::Value;
 use settings::{LogLevel, WorkerSettings};
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
 use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
@@ -55,6 +55,13 @@ impl ThreadState {
 /// overtakes queued commands, and the thread's progress towards its end.
 struct Lifecycle {
     closing: AtomicBool,
+    /// The worker is (about to be) blocked in its poll: only then does a
+    /// queued command need a wake-up. A wake-up is a syscall and, across
+    /// CPUs, an interrupt; while the worker is busy, requests queue for
+    /// free.
+    asleep: AtomicBool,
+    /// Commands sent and not yet taken off the queue.
+    queued: AtomicUsize,
     state: Mutex<ThreadState>,
     changed: Condvar,
 }
@@ -120,7 +127,12 @@ impl WorkerThread {
         if tx.send(command).is_err() {
             return false;
         }
-        let _ = waker.wake();
+        // Paired with the worker's store of `asleep` then load of `queued`
+        // (both SeqCst): either it sees this command, or we see it asleep.
+        self.lifecycle.queued.fetch_add(1, Ordering::SeqCst);
+        if self.lifecycle.asleep.load(Ordering::SeqCst) {
+            let _ = waker.wake();
+        }
         true
     }
 
@@ -178,6 +190,8 @@ pub fn spawn(settings: WorkerSettings, sink: Box<dyn EventSink>) -> Result<Worke
     let (tx, rx) = mpsc::channel();
     let lifecycle = Arc::new(Lifecycle {
         closing: AtomicBool::new(false),
+        asleep: AtomicBool::new(false),
+        queued: AtomicUsize::new(0),
         state: Mutex::new(ThreadState::Running),
         changed: Condvar::new(),
     });
@@ -324,7 +338,7 @@ impl Worker {
         'turns: while !life.closing() {
             // Sleep until input arrives or the core's next deadline; sockets
             // or commands left over last turn are served right away.
-            let timeout = if self.core.pending_readable.is_empty() && !commands_left {
+            let mut timeout = if self.core.pending_readable.is_empty() && !commands_left {
                 self.core.poll_timeout().map(|at| {
                     (self.epoch + Duration::from_millis(at))
                         .saturating_duration_since(Instant::now())
@@ -332,7 +346,15 @@ impl Worker {
             } else {
                 Some(Duration::ZERO)
             };
-            if let Err(e) = self.poll.poll(&mut events, timeout) {
+            if timeout != Some(Duration::ZERO) {
+                life.asleep.store(true, Ordering::SeqCst);
+                if life.queued.load(Ordering::SeqCst) > 0 {
+                    timeout = Some(Duration::ZERO);
+                }
+            }
+            let polled = self.poll.poll(&mut events, timeout);
+            life.asleep.store(false, Ordering::SeqCst);
+            if let Err(e) = polled {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     self.log(LogLevel::Error, format!("poll failed: {e}"));
                 }
@@ -363,7 +385,10 @@ impl Worker {
                     break 'turns;
                 }
                 match rx.try_recv() {
-                    Ok(command) => self.handle_command(command),
+                    Ok(command) => {
+                        life.queued.fetch_sub(1, Ordering::SeqCst);
+                        self.handle_command(command)
+                    }
                     Err(mpsc::TryRecvError::Empty) => {
                         commands_left = false;
                         break;

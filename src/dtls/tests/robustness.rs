@@ -48,6 +48,41 @@ fn every_single_lost_datagram_is_recovered() {
     }
 }
 
+// Found by this test (seed 7): when the server's ServerHello flight is lost
+// twice, rtc-dtls's server answers the next retransmitted ClientHello once,
+// then stops its timer and ignores every later retransmission, so the
+// client fails after its 7 retries. RFC 6347 4.2.4 wants the server to
+// retransmit its flight on each retransmitted ClientHello. To be fixed in
+// the DTLS driver or upstream; until then the requirement stays written.
+#[test]
+#[ignore = "rtc-dtls server stops answering retransmitted ClientHellos (seed 7)"]
+fn handshake_completes_under_seeded_random_loss_of_20_percent() {
+    use rand::{rngs::StdRng, Rng, SeedableRng};
+    let (a, b) = (Identity::generate(), Identity::generate());
+    let mut retransmitting_runs = 0;
+    for seed in 0..20u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut pair = Pair::start(&a, &b, None, None);
+        let start_ms = pair.now_ms;
+        // Every datagram in either direction is lost with p = 0.2.
+        let mut lose = |_: usize, _: usize| rng.gen_bool(0.2);
+        pair.run(&mut lose, 30);
+        assert_eq!(pair.client.state(), DtlsState::Connected, "seed {seed}");
+        assert_eq!(pair.server.state(), DtlsState::Connected, "seed {seed}");
+        let c = srtp_of(&pair.client_events).unwrap();
+        let s = srtp_of(&pair.server_events).unwrap();
+        assert_eq!(c.local_key_and_salt, s.remote_key_and_salt);
+        if pair.now_ms > start_ms {
+            retransmitting_runs += 1;
+        }
+    }
+    // The seeds do exercise the retransmission timers.
+    assert!(
+        retransmitting_runs >= 5,
+        "{retransmitting_runs} of 20 runs lost something"
+    );
+}
+
 #[test]
 fn silent_peer_fails_after_retransmissions() {
     let (a, b) = (Identity::generate(), Identity::generate());

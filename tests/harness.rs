@@ -1,0 +1,215 @@
+//! Deterministic end-to-end tests of the SFU core with virtual time and a
+//! seeded lossy network (see `common/mod.rs`). Each runs in milliseconds.
+
+mod common;
+
+use common::{rtp_fields, vp8_frame_packet, vp8_packet, vp8_room, Link, Sfu};
+use ferrosoup::rtcp::{iter_compound, write_nack_items, write_pli, RtcpPacket};
+use serde_json::json;
+use std::collections::BTreeSet;
+
+/// 30 frames/s of 3 packets each, for `frames` frames, starting at `t0`.
+fn send_schedule(frames: u16, t0: u64) -> Vec<(u64, Vec<u8>)> {
+    let mut out = Vec::new();
+    for f in 0..frames {
+        let at = t0 + u64::from(f) * 33;
+        for i in 0..3u16 {
+            let seq = 1000 + f * 3 + i;
+            out.push((at, vp8_packet(1111, seq, u32::from(f) * 3000, i == 2)));
+        }
+    }
+    out
+}
+
+#[test]
+fn nack_and_rtx_repair_every_packet_under_loss_and_reordering() {
+    let mut sfu = Sfu::new();
+    let consumer = vp8_room(&mut sfu);
+    let media_ssrc = consumer["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
+    let rtx_ssrc = consumer["encodings"][0]["rtx"]["ssrc"].as_u64().unwrap() as u32;
+    let rtx_pt = consumer["codecs"][1]["payloadType"].as_u64().unwrap() as u8;
+    sfu.take_messages();
+
+    // SFU -> receiver: 5 % loss, 10 % reordered, 20-30 ms one way. Receiver
+    // -> SFU (NACKs): lossless, 20 ms.
+    let mut downlink = Link::new(7, 0.05, 0.10, 20, 10);
+    let mut uplink = Link::new(8, 0.0, 0.0, 20, 0);
+    let schedule = send_schedule(150, sfu.now_ms);
+    let end = schedule.last().unwrap().0 + 2_000;
+    let mut next = schedule.into_iter().peekable();
+    let mut originals: BTreeSet<u16> = BTreeSet::new();
+    let mut received: BTreeSet<u16> = BTreeSet::new();
+    let mut repaired_by_rtx = 0;
+    let mut t = sfu.now_ms;
+    while t <= end {
+        while next.peek().is_some_and(|(at, _)| *at <= t) {
+            let (_, packet) = next.next().unwrap();
+            sfu.send_rtp("p", packet);
+        }
+        sfu.advance_to(t);
+        for m in sfu.take_messages() {
+            if m.event == "consumer.rtp" && m.target == "c" {
+                let packet = m.bytes.unwrap();
+                let (pt, seq, ssrc, _) = rtp_fields(&packet);
+                if ssrc == media_ssrc {
+                    originals.insert(seq);
+                } else {
+                    assert_eq!((ssrc, pt), (rtx_ssrc, rtx_pt));
+                }
+                downlink.send(t, packet);
+            }
+        }
+        for packet in downlink.receive(t) {
+            let (_, seq, ssrc, payload) = rtp_fields(&packet);
+            if ssrc == rtx_ssrc {
+                let osn = u16::from_be_bytes([payload[0], payload[1]]);
+                if received.insert(osn) {
+                    repaired_by_rtx += 1;
+                }
+            } else {
+                received.insert(seq);
+            }
+        }
+        // Every 40 ms the receiver asks for what it misses below the
+        // highest sequence number it has seen.
+        if t.is_multiple_of(40) {
+            if let (Some(&low), Some(&high)) = (received.first(), received.last()) {
+                let missing: Vec<(u16, u16)> = (low..high)
+                    .filter(|s| !received.contains(s))
+                    .map(|s| (s, 0))
+                    .take(60)
+                    .collect();
+                if !missing.is_empty() {
+                    let mut buf = [0u8; 1200];
+                    let n = write_nack_items(&mut buf, 0x5eed, media_ssrc, &missing).unwrap();
+                    uplink.send(t, buf[..n].to_vec());
+                }
+            }
+        }
+        for packet in uplink.receive(t) {
+            sfu.send_rtcp("recv", packet);
+        }
+        t += 5;
+    }
+    assert_eq!(originals.len(), 450, "the SFU forwarded every packet once");
+    assert!(
+        downlink.dropped >= 15,
+        "the link lost {} packets",
+        downlink.dropped
+    );
+    assert!(repaired_by_rtx >= downlink.dropped / 2);
+    // A receiver cannot ask for what came before the first packet it saw.
+    let first = *received.first().unwrap();
+    assert!(first <= originals.first().unwrap() + 2);
+    let missing: Vec<u16> = originals
+        .range(first..)
+        .filter(|s| !received.contains(s))
+        .copied()
+        .collect();
+    assert!(missing.is_empty(), "never repaired: {missing:?}");
+}
+
+#[test]
+fn set_max_incoming_bitrate_sends_remb_to_the_sender() {
+    let mut sfu = Sfu::new();
+    vp8_room(&mut sfu);
+    sfu.request(
+        "transport.setMaxIncomingBitrate",
+        "send",
+        json!({"bitrate": 300_000}),
+    );
+    sfu.take_messages();
+    let t0 = sfu.now_ms;
+    let mut rembs = Vec::new();
+    for (at, packet) in send_schedule(90, t0) {
+        sfu.advance_to(at);
+        sfu.send_rtp("p", packet);
+        for m in sfu.take_messages() {
+            if m.target == "send" && m.event == "directtransport.rtcp" {
+                let bytes = m.bytes.unwrap();
+                for p in iter_compound(&bytes).flatten() {
+                    if let RtcpPacket::Remb(remb) = p {
+                        rembs.push((sfu.now_ms, remb.bitrate(), remb.ssrcs().collect::<Vec<_>>()));
+                    }
+                }
+            }
+        }
+    }
+    assert!(!rembs.is_empty(), "no REMB in 3 s");
+    for (at, bitrate, ssrcs) in &rembs {
+        assert!(*at <= t0 + 3_000);
+        // The mantissa/exponent encoding may round down a little.
+        assert!((299_000..=300_000).contains(bitrate), "bitrate {bitrate}");
+        assert_eq!(ssrcs, &vec![1111]);
+    }
+    // About one per RTCP interval (1 s), not per packet.
+    assert!(rembs.len() <= 4, "{} REMBs", rembs.len());
+}
+
+#[test]
+fn the_same_seed_gives_the_same_run() {
+    let run = |seed| {
+        let mut link = Link::new(seed, 0.2, 0.2, 10, 10);
+        for i in 0..200u64 {
+            link.send(i, vec![i as u8]);
+        }
+        link.receive(10_000)
+    };
+    assert_eq!(run(3), run(3));
+    assert_ne!(run(3), run(4));
+}
+
+/// PLIs the SFU sent to the producer's side in the messages of one turn.
+fn upstream_plis(sfu: &mut Sfu) -> usize {
+    let mut count = 0;
+    for m in sfu.take_messages() {
+        if m.target == "send" && m.event == "directtransport.rtcp" {
+            let bytes = m.bytes.unwrap();
+            count += iter_compound(&bytes)
+                .flatten()
+                .filter(|p| matches!(p, RtcpPacket::Pli(_)))
+                .count();
+        }
+    }
+    count
+}
+
+#[test]
+fn key_frame_requests_are_coalesced_until_a_key_frame_arrives() {
+    let mut sfu = Sfu::new();
+    let consumer = vp8_room(&mut sfu);
+    let media_ssrc = consumer["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
+    // A key frame starts the consumer, then inter frames only.
+    let mut seq = 100u16;
+    let mut ts = 0u32;
+    let mut send_frame = |sfu: &mut Sfu, key: bool| {
+        for i in 0..2 {
+            sfu.send_rtp("p", vp8_frame_packet(1111, seq, ts, i == 1, key));
+            seq += 1;
+        }
+        ts += 3000;
+    };
+    send_frame(&mut sfu, true);
+    sfu.advance_to(sfu.now_ms + 1_200);
+    upstream_plis(&mut sfu);
+    let mut pli = [0u8; 12];
+    write_pli(&mut pli, 0x5eed, media_ssrc).unwrap();
+
+    // Ten PLIs from the receiver within 100 ms: one goes upstream.
+    let mut upstream = 0;
+    for _ in 0..10 {
+        sfu.send_rtcp("recv", pli.to_vec());
+        send_frame(&mut sfu, false);
+        sfu.advance_to(sfu.now_ms + 10);
+        upstream += upstream_plis(&mut sfu);
+    }
+    assert_eq!(upstream, 1, "PLIs while one is pending are coalesced");
+
+    // The key frame arrives: the next request goes upstream again.
+    send_frame(&mut sfu, true);
+    sfu.advance_to(sfu.now_ms + 10);
+    upstream_plis(&mut sfu);
+    sfu.send_rtcp("recv", pli.to_vec());
+    sfu.advance_to(sfu.now_ms + 10);
+    assert_eq!(upstream_plis(&mut sfu), 1);
+}
