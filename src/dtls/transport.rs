@@ -28,6 +28,37 @@ const PEER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr
 /// `connect()`), replayed by `start()`. Bounded: it is unauthenticated input.
 const MAX_EARLY_DATAGRAMS: usize = 8;
 
+/// The crypto provider and the parsed identity for a certificate/key pair.
+/// Parsing the key costs an elliptic-curve operation, and every transport
+/// of a worker uses the worker's one pair: the last pair parsed on this
+/// thread is kept and cloned.
+fn identity(
+    certificate_pem: &str,
+    private_key_pem: &str,
+) -> Result<(Arc<dyn RTCCryptoProvider>, Certificate), DtlsError> {
+    type Cached = (String, String, Arc<dyn RTCCryptoProvider>, Certificate);
+    thread_local! {
+        static LAST: std::cell::RefCell<Option<Cached>> = const { std::cell::RefCell::new(None) };
+    }
+    let hit = LAST.with_borrow(|last| {
+        last.as_ref()
+            .filter(|(c, k, _, _)| c == certificate_pem && k == private_key_pem)
+            .map(|(_, _, provider, certificate)| (provider.clone(), certificate.clone()))
+    });
+    if let Some(found) = hit {
+        return Ok(found);
+    }
+    let provider = default_provider().map_err(|e| DtlsError::Dtls(e.to_string()))?;
+    let certificate = certificate::load(certificate_pem, private_key_pem, provider.crypto())?;
+    LAST.set(Some((
+        certificate_pem.to_string(),
+        private_key_pem.to_string(),
+        provider.clone(),
+        certificate.clone(),
+    )));
+    Ok((provider, certificate))
+}
+
 pub struct DtlsTransport {
     provider: Arc<dyn RTCCryptoProvider>,
     certificate: Certificate,
@@ -51,8 +82,7 @@ impl DtlsTransport {
     /// A transport with the worker's identity; nothing happens before
     /// [`start`](Self::start).
     pub fn new(certificate_pem: &str, private_key_pem: &str) -> Result<Self, DtlsError> {
-        let provider = default_provider().map_err(|e| DtlsError::Dtls(e.to_string()))?;
-        let certificate = certificate::load(certificate_pem, private_key_pem, provider.crypto())?;
+        let (provider, certificate) = identity(certificate_pem, private_key_pem)?;
         Ok(DtlsTransport {
             provider,
             certificate,
