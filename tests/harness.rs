@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::{rtp_fields, vp8_frame_packet, vp8_packet, vp8_room, Link, Sfu};
+use common::{rtp_fields, vp8_frame_packet, vp8_packet, vp8_room, vp8_room_with, Link, Sfu};
 use ferrosoup::rtcp::{iter_compound, write_nack_items, write_pli, RtcpPacket};
 use serde_json::json;
 use std::collections::BTreeSet;
@@ -212,4 +212,83 @@ fn key_frame_requests_are_coalesced_until_a_key_frame_arrives() {
     sfu.send_rtcp("recv", pli.to_vec());
     sfu.advance_to(sfu.now_ms + 10);
     assert_eq!(upstream_plis(&mut sfu), 1);
+}
+
+#[test]
+fn simulcast_switches_layers_on_key_frames_with_continuous_sequence_numbers() {
+    let mut sfu = Sfu::new();
+    let ssrcs = [3000u32, 3001, 3002];
+    let encodings = json!(ssrcs.iter().map(|s| json!({"ssrc": s})).collect::<Vec<_>>());
+    let consumer = vp8_room_with(&mut sfu, encodings, "simulcast");
+    let out_ssrc = consumer["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
+    sfu.take_messages();
+
+    // 30 frames/s on each of the three streams, 2 packets per frame, key
+    // frames on every stream every 30 frames. The layer is written into the
+    // payload to see which stream a forwarded packet came from.
+    let mut forwarded: Vec<(u64, u16, u32, u8, bool)> = Vec::new();
+    let mut switched_at = None;
+    let t0 = sfu.now_ms;
+    for frame in 0..150u16 {
+        let at = t0 + u64::from(frame) * 33;
+        sfu.advance_to(at);
+        if frame == 75 {
+            let r = sfu.request(
+                "consumer.setPreferredLayers",
+                "c",
+                json!({"spatialLayer": 0}),
+            );
+            assert_eq!(r["preferredLayers"]["spatialLayer"], 0);
+            switched_at = Some(sfu.now_ms);
+        }
+        let key = frame % 30 == 0;
+        for (layer, ssrc) in ssrcs.iter().enumerate() {
+            for i in 0..2u16 {
+                let seq = 100 + frame * 2 + i;
+                let mut p = vp8_frame_packet(
+                    *ssrc,
+                    seq,
+                    u32::from(frame) * 3000 + 7 * layer as u32,
+                    i == 1,
+                    key,
+                );
+                p[12 + 6] = layer as u8;
+                sfu.send_rtp("p", p);
+            }
+        }
+        for m in sfu.take_messages() {
+            if m.event == "consumer.rtp" && m.target == "c" {
+                let bytes = m.bytes.unwrap();
+                let (_, seq, ssrc, payload) = rtp_fields(&bytes);
+                let ts = u32::from_be_bytes([bytes[4], bytes[5], bytes[6], bytes[7]]);
+                let key = payload[1] & 1 == 0;
+                assert_eq!(ssrc, out_ssrc, "one output SSRC whatever the layer");
+                forwarded.push((sfu.now_ms, seq, ts, payload[6], key));
+            }
+        }
+    }
+    let switched_at = switched_at.unwrap();
+    let layers: Vec<u8> = forwarded.iter().map(|f| f.3).collect();
+    // Starts on the best layer, ends on the preferred one.
+    assert_eq!(layers.first(), Some(&2));
+    assert_eq!(layers.last(), Some(&0));
+    // Exactly one switch, at a key frame of the new layer, after the
+    // request and not before the next key frame (frame 90).
+    let changes: Vec<usize> = (1..layers.len())
+        .filter(|i| layers[*i] != layers[i - 1])
+        .collect();
+    assert_eq!(changes.len(), 1, "layers: {layers:?}");
+    let first_new = &forwarded[changes[0]];
+    assert!(first_new.4, "the switch happens on a key frame");
+    assert!(first_new.0 >= switched_at);
+    assert!(first_new.0 >= t0 + 90 * 33);
+    // The receiver sees one stream: no gap and no repeat in sequence
+    // numbers, timestamps never going back.
+    for w in forwarded.windows(2) {
+        assert_eq!(w[1].1, w[0].1.wrapping_add(1), "sequence continuity");
+        assert!(
+            w[1].2.wrapping_sub(w[0].2) < 1 << 31,
+            "timestamps go forward"
+        );
+    }
 }

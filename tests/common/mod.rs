@@ -142,6 +142,16 @@ pub fn ortc(name: &str, args: Vec<Value>) -> Value {
 /// producer "p" of a VP8 stream (SSRC 1111, RTX 2222) on "send" and
 /// consumer "c" of it on "recv". Returns the consumer's RTP parameters.
 pub fn vp8_room(sfu: &mut Sfu) -> Value {
+    vp8_room_with(
+        sfu,
+        json!([{"ssrc": 1111, "rtx": {"ssrc": 2222}}]),
+        "simple",
+    )
+}
+
+/// Like [`vp8_room`] with the producer's `encodings` and the consumer type
+/// given (e.g. three SSRCs and "simulcast").
+pub fn vp8_room_with(sfu: &mut Sfu, encodings: Value, consumer_type: &str) -> Value {
     sfu.request("worker.createRouter", "", json!({"routerId": "r"}));
     let caps = ortc(
         "generateRouterRtpCapabilities",
@@ -162,7 +172,7 @@ pub fn vp8_room(sfu: &mut Sfu) -> Value {
             {"mimeType": "video/rtx", "payloadType": 97, "clockRate": 90000, "parameters": {"apt": 96}}
         ],
         "headerExtensions": [],
-        "encodings": [{"ssrc": 1111, "rtx": {"ssrc": 2222}}],
+        "encodings": encodings,
         "rtcp": {"cname": "harness", "reducedSize": true}
     });
     ortc("validateAndNormalizeRtpParameters", vec![params.clone()]);
@@ -198,7 +208,7 @@ pub fn vp8_room(sfu: &mut Sfu) -> Value {
         "recv",
         json!({
             "consumerId": "c", "producerId": "p", "kind": "video",
-            "rtpParameters": consumer_params, "type": "simple",
+            "rtpParameters": consumer_params, "type": consumer_type,
             "consumableRtpEncodings": consumable["encodings"], "paused": false, "ignoreDtx": false
         }),
     );
