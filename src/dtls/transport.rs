@@ -59,6 +59,19 @@ fn identity(
     Ok((provider, certificate))
 }
 
+/// How often `feed` sends a flight again on the peer's behalf (each answers
+/// one datagram of a peer that passed ICE; bounded all the same).
+const MAX_FLIGHTS_RESENT: usize = 16;
+
+/// Interval of the driver's own retransmission timer (rtc-dtls's is 1 s).
+const RESEND_INTERVAL_MS: u64 = 1_000;
+
+/// True if the datagram starts with a handshake record.
+fn is_handshake(datagram: &[u8]) -> bool {
+    const HANDSHAKE: u8 = 22;
+    datagram.first() == Some(&HANDSHAKE)
+}
+
 pub struct DtlsTransport {
     provider: Arc<dyn RTCCryptoProvider>,
     certificate: Certificate,
@@ -76,6 +89,12 @@ pub struct DtlsTransport {
     /// Server: the peer's first datagrams, until its ClientHello is whole.
     hello_datagrams: Vec<BytesMut>,
     client_hello: ClientHelloReader,
+    /// The datagrams of the last flight the endpoint sent, to send again
+    /// when the peer repeats its own (see `feed`).
+    last_flight: Vec<Vec<u8>>,
+    flights_resent: usize,
+    /// Our own retransmission timer while the endpoint has lost its own.
+    resend_at: Option<u64>,
 }
 
 impl DtlsTransport {
@@ -99,6 +118,9 @@ impl DtlsTransport {
             failure: None,
             hello_datagrams: Vec::new(),
             client_hello: ClientHelloReader::default(),
+            last_flight: Vec::new(),
+            flights_resent: 0,
+            resend_at: None,
         })
     }
 
@@ -188,11 +210,27 @@ impl DtlsTransport {
 
     fn feed(&mut self, data: BytesMut, now_ms: u64) {
         let now = self.clock.instant(now_ms);
+        let handshake = is_handshake(&data);
         let Some(endpoint) = self.endpoint.as_mut() else {
             return;
         };
         let result = endpoint.read(now, PEER, None, data);
-        self.collect_transmits();
+        let sent = self.collect_transmits();
+        // RFC 6347 4.2.4: the peer repeating its previous flight means ours
+        // was lost: send it again. rtc-dtls 0.21 does not while it waits for
+        // the peer's next flight; worse, it drops its own retransmission
+        // timer then (`Handshaker::wait` clears it before parsing), which
+        // would stall the handshake for good.
+        // Once connected, the peer repeating its last flight means it lacks
+        // our Finished: rtc-dtls does not answer that either.
+        let stalled = self
+            .endpoint
+            .as_ref()
+            .is_some_and(|e| e.poll_timeout(&PEER).is_none());
+        let waiting = matches!(self.state, DtlsState::Connecting | DtlsState::Connected);
+        if handshake && sent == 0 && stalled && waiting {
+            self.resend_last_flight(now_ms);
+        }
         match result {
             Ok(events) => {
                 for event in events {
@@ -306,6 +344,9 @@ impl DtlsTransport {
         if self.state != DtlsState::Connecting {
             return;
         }
+        if self.resend_at.is_some_and(|at| at <= now_ms) {
+            self.resend_last_flight(now_ms);
+        }
         let now = self.clock.instant(now_ms);
         let Some(endpoint) = self.endpoint.as_mut() else {
             return;
@@ -326,8 +367,31 @@ impl DtlsTransport {
         if self.state != DtlsState::Connecting {
             return None;
         }
-        let at = self.endpoint.as_ref()?.poll_timeout(&PEER)?;
-        Some(self.clock.ms_of(at))
+        let endpoint = self.endpoint.as_ref()?.poll_timeout(&PEER);
+        let endpoint = endpoint.map(|at| self.clock.ms_of(at));
+        match (endpoint, self.resend_at) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Sends the last flight again on the endpoint's behalf (see `feed`)
+    /// and, while the handshake is still on and the endpoint has no timer
+    /// of its own, keeps a retransmission timer for it.
+    fn resend_last_flight(&mut self, now_ms: u64) {
+        self.resend_at = None;
+        if self.flights_resent >= MAX_FLIGHTS_RESENT || self.last_flight.is_empty() {
+            return;
+        }
+        self.flights_resent += 1;
+        self.transmits.extend(self.last_flight.iter().cloned());
+        let stalled = self
+            .endpoint
+            .as_ref()
+            .is_some_and(|e| e.poll_timeout(&PEER).is_none());
+        if self.state == DtlsState::Connecting && stalled {
+            self.resend_at = Some(now_ms + RESEND_INTERVAL_MS);
+        }
     }
 
     /// Sends application data (SCTP) once connected.
@@ -387,12 +451,21 @@ impl DtlsTransport {
         self.failure.as_deref()
     }
 
-    fn collect_transmits(&mut self) {
-        if let Some(endpoint) = self.endpoint.as_mut() {
-            while let Some(t) = endpoint.poll_transmit() {
-                self.transmits.push_back(t.message.to_vec());
-            }
+    /// Queues what the endpoint wants sent; returns how many datagrams.
+    fn collect_transmits(&mut self) -> usize {
+        let Some(endpoint) = self.endpoint.as_mut() else {
+            return 0;
+        };
+        let mut flight = Vec::new();
+        while let Some(t) = endpoint.poll_transmit() {
+            flight.push(t.message.to_vec());
         }
+        let sent = flight.len();
+        if sent > 0 {
+            self.transmits.extend(flight.iter().cloned());
+            self.last_flight = flight;
+        }
+        sent
     }
 
     fn fail(&mut self, reason: String) {
