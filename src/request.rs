@@ -7,6 +7,7 @@
 
 use crate::data::{optional_u16, to_u16, u16_list};
 use crate::error::{Error, Result};
+use crate::trace::requested_types;
 use serde_json::Value;
 
 /// What kind of transport a `router.create*Transport` request creates.
@@ -62,7 +63,7 @@ pub enum TransportRequest {
     SetMaxIncomingBitrate(u32),
     SetMaxOutgoingBitrate(u32),
     SetMinOutgoingBitrate(u32),
-    EnableTraceEvent(Value),
+    EnableTraceEvent(Vec<String>),
     Produce(Value),
     Consume(Value),
     ProduceData(Value),
@@ -79,7 +80,7 @@ pub enum ProducerRequest {
     GetStats,
     Pause,
     Resume,
-    EnableTraceEvent(Value),
+    EnableTraceEvent(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -92,7 +93,7 @@ pub enum ConsumerRequest {
     /// Already clamped to mediasoup's uint8.
     SetPriority(u8),
     RequestKeyFrame,
-    EnableTraceEvent(Value),
+    EnableTraceEvent(Vec<String>),
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -221,7 +222,7 @@ impl Request {
             "worker" => parse_worker(name, data)?.map(Request::Worker),
             "router" => parse_router(name, data)?.map(Request::Router),
             "transport" => parse_transport(name, data)?.map(Request::Transport),
-            "producer" => parse_producer(name, data).map(Request::Producer),
+            "producer" => parse_producer(name, data)?.map(Request::Producer),
             "consumer" => parse_consumer(name, data)?.map(Request::Consumer),
             "dataProducer" => parse_data_producer(name).map(Request::DataProducer),
             "dataConsumer" => parse_data_consumer(name, data).map(Request::DataConsumer),
@@ -299,7 +300,7 @@ fn parse_transport(name: &str, data: &Value) -> Result<Option<TransportRequest>>
         "setMaxIncomingBitrate" => T::SetMaxIncomingBitrate(bitrate_field(data)?),
         "setMaxOutgoingBitrate" => T::SetMaxOutgoingBitrate(bitrate_field(data)?),
         "setMinOutgoingBitrate" => T::SetMinOutgoingBitrate(bitrate_field(data)?),
-        "enableTraceEvent" => T::EnableTraceEvent(data.get("types").cloned().unwrap_or_default()),
+        "enableTraceEvent" => T::EnableTraceEvent(requested_types(data.get("types"))?),
         "produce" => T::Produce(data.clone()),
         "consume" => T::Consume(data.clone()),
         "produceData" => T::ProduceData(data.clone()),
@@ -320,16 +321,16 @@ fn parse_transport(name: &str, data: &Value) -> Result<Option<TransportRequest>>
     }))
 }
 
-fn parse_producer(name: &str, data: &Value) -> Option<ProducerRequest> {
+fn parse_producer(name: &str, data: &Value) -> Result<Option<ProducerRequest>> {
     use ProducerRequest as P;
-    Some(match name {
+    Ok(Some(match name {
         "dump" => P::Dump,
         "getStats" => P::GetStats,
         "pause" => P::Pause,
         "resume" => P::Resume,
-        "enableTraceEvent" => P::EnableTraceEvent(data.get("types").cloned().unwrap_or_default()),
-        _ => return None,
-    })
+        "enableTraceEvent" => P::EnableTraceEvent(requested_types(data.get("types"))?),
+        _ => return Ok(None),
+    }))
 }
 
 fn parse_consumer(name: &str, data: &Value) -> Result<Option<ConsumerRequest>> {
@@ -350,7 +351,7 @@ fn parse_consumer(name: &str, data: &Value) -> Result<Option<ConsumerRequest>> {
             C::SetPriority((priority as u64).min(255) as u8)
         }
         "requestKeyFrame" => C::RequestKeyFrame,
-        "enableTraceEvent" => C::EnableTraceEvent(data.get("types").cloned().unwrap_or_default()),
+        "enableTraceEvent" => C::EnableTraceEvent(requested_types(data.get("types"))?),
         _ => return Ok(None),
     }))
 }

@@ -3,18 +3,27 @@
 use crate::error::{Error, Result};
 use serde_json::Value;
 
-/// The known types among `types` (unknown ones are ignored, as mediasoup
-/// does); TypeError if `types` is not an array.
-pub fn parse_trace_types(types: Option<&Value>, known: &[&str]) -> Result<Vec<String>> {
+/// The type names of an `enableTraceEvent` request, parsed at the boundary:
+/// TypeError if `types` is not an array; non-string entries are ignored.
+pub fn requested_types(types: Option<&Value>) -> Result<Vec<String>> {
     let types = types
         .and_then(Value::as_array)
         .ok_or_else(|| Error::type_error("types must be an array"))?;
     Ok(types
         .iter()
         .filter_map(Value::as_str)
-        .filter(|t| known.contains(t))
         .map(str::to_string)
         .collect())
+}
+
+/// The known types among those requested (unknown ones are ignored, as
+/// mediasoup does).
+pub fn known_types(requested: &[String], known: &[&str]) -> Vec<String> {
+    requested
+        .iter()
+        .filter(|t| known.contains(&t.as_str()))
+        .cloned()
+        .collect()
 }
 
 #[cfg(test)]
@@ -24,9 +33,9 @@ mod tests {
 
     #[test]
     fn keeps_known_types_only() {
-        let types = parse_trace_types(Some(&json!(["rtp", "bogus", 3, "pli"])), &["rtp", "pli"]);
-        assert_eq!(types.unwrap(), vec!["rtp", "pli"]);
-        assert!(parse_trace_types(Some(&json!("rtp")), &["rtp"]).is_err());
-        assert!(parse_trace_types(None, &["rtp"]).is_err());
+        let requested = requested_types(Some(&json!(["rtp", "bogus", 3, "pli"]))).unwrap();
+        assert_eq!(known_types(&requested, &["rtp", "pli"]), vec!["rtp", "pli"]);
+        assert!(requested_types(Some(&json!("rtp"))).is_err());
+        assert!(requested_types(None).is_err());
     }
 }

@@ -646,9 +646,8 @@ impl Consumer {
         Some((packet.len(), abs, twcc))
     }
 
-    pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {
-        self.trace_types = crate::trace::parse_trace_types(Some(types), &TRACE_TYPES)?;
-        Ok(())
+    pub fn set_trace_types(&mut self, requested: &[String]) {
+        self.trace_types = crate::trace::known_types(requested, &TRACE_TYPES);
     }
 
     /// `trace` events for a sent packet (only when enabled: they allocate).

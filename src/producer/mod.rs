@@ -571,9 +571,8 @@ impl Producer {
         );
     }
 
-    pub fn set_trace_types(&mut self, types: &Value) -> Result<()> {
-        self.trace_types = crate::trace::parse_trace_types(Some(types), &TRACE_TYPES)?;
-        Ok(())
+    pub fn set_trace_types(&mut self, requested: &[String]) {
+        self.trace_types = crate::trace::known_types(requested, &TRACE_TYPES);
     }
 
     pub fn payload_codec_of(&self, stream: usize) -> PayloadCodec {

@@ -650,7 +650,7 @@ impl Core {
             T::RestartIce => self.webrtc_restart_ice(tkey, now_ms, outbox),
             T::EnableTraceEvent(types) => {
                 self.transports[tkey].trace_event_types =
-                    crate::trace::parse_trace_types(Some(&types), &["probation", "bwe"])?;
+                    crate::trace::known_types(&types, &["probation", "bwe"]);
                 Ok(Value::Null)
             }
             other => self.transport_child_request(tkey, method, other, outbox),

@@ -262,7 +262,7 @@ impl Core {
                 Ok(Value::Null)
             }
             ProducerRequest::EnableTraceEvent(types) => {
-                self.producers[pkey].set_trace_types(&types)?;
+                self.producers[pkey].set_trace_types(&types);
                 Ok(Value::Null)
             }
         }
@@ -359,7 +359,7 @@ impl Core {
                 Ok(Value::Null)
             }
             C::EnableTraceEvent(types) => {
-                self.consumers[ckey].set_trace_types(&types)?;
+                self.consumers[ckey].set_trace_types(&types);
                 Ok(Value::Null)
             }
         }
