@@ -333,13 +333,16 @@ impl Worker {
         self.flush(sink);
         let mut events = mio::Events::with_capacity(256);
         let mut commands_left = false;
+        // The core's next deadline, asked once per turn (it walks every
+        // object): after the turn's work, which is all that can move it.
+        let mut deadline = self.core.poll_timeout();
         // A close request is checked before every unit of work (socket,
         // command, timer): it must not wait behind the queue.
         'turns: while !life.closing() {
             // Sleep until input arrives or the core's next deadline; sockets
             // or commands left over last turn are served right away.
             let mut timeout = if self.core.pending_readable.is_empty() && !commands_left {
-                self.core.poll_timeout().map(|at| {
+                deadline.map(|at| {
                     (self.epoch + Duration::from_millis(at))
                         .saturating_duration_since(Instant::now())
                 })
@@ -399,8 +402,10 @@ impl Worker {
             }
             let now_ms = self.now_ms();
             self.core.now_ms = now_ms;
-            if self.core.poll_timeout().is_some_and(|at| at <= now_ms) {
+            deadline = self.core.poll_timeout();
+            if deadline.is_some_and(|at| at <= now_ms) {
                 self.core.handle_timeout(now_ms, &mut self.outbox);
+                deadline = self.core.poll_timeout();
             }
             self.flush(sink);
         }
