@@ -196,6 +196,11 @@ impl RtpParameters {
         }
         let mut encodings = Vec::new();
         for (i, e) in encoding_values.iter().enumerate() {
+            // Written back below: anything but an object is refused here
+            // (indexing it would panic).
+            if !e.is_object() {
+                return Err(Error::type_error("encoding is not an object"));
+            }
             let codec_payload_type = match e.get("codecPayloadType") {
                 None | Some(Value::Null) => first_media,
                 Some(v) => {

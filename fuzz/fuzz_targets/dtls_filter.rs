@@ -106,9 +106,9 @@ impl Watch {
 }
 
 fn timers(t: &mut DtlsTransport, now: u64) {
-    if t.next_timeout().is_some_and(|at| at <= now) {
+    if t.poll_timeout().is_some_and(|at| at <= now) {
         t.handle_timeout(now);
-        if let Some(at) = t.next_timeout() {
+        if let Some(at) = t.poll_timeout() {
             assert!(at > now, "timer still due after handling it");
         }
     }

@@ -98,7 +98,7 @@ fn check(server: &IceServer<u8>, model: &Model) {
         IceState::New => assert!(server.selected_tuple().is_none()),
         IceState::Closed => {
             assert!(server.tuples().is_empty());
-            assert!(server.next_timeout().is_none());
+            assert!(server.poll_timeout().is_none());
         }
         IceState::Disconnected => assert!(server.selected_tuple().is_none()),
     }
@@ -181,15 +181,15 @@ fuzz_target!(|data: &[u8]| {
             }
             4 => {
                 now += u64::from(r.u16()) * 16;
-                if let Some(t) = server.next_timeout() {
+                if let Some(t) = server.poll_timeout() {
                     assert!(consent != 0, "timer without consent checks");
                     if r.bool() {
                         now = now.max(t);
                     }
                 }
-                server.on_timer(now, &mut |e| events.push(e));
-                if let Some(t) = server.next_timeout() {
-                    assert!(t > now, "timer due after on_timer");
+                server.handle_timeout(now, &mut |e| events.push(e));
+                if let Some(t) = server.poll_timeout() {
+                    assert!(t > now, "timer due after handle_timeout");
                 }
             }
             5 => server.remove_tuple(tuple, now, &mut |e| events.push(e)),

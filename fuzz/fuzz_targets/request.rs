@@ -19,7 +19,8 @@
 
 use ferrosoup::certificate::DtlsCertificate;
 use ferrosoup::channel::Outbox;
-use ferrosoup::worker::core::{Core, Handler};
+use ferrosoup::request::{Notification, Request};
+use ferrosoup::sfu::core::{Core, Handler};
 use ferrosoup::worker::settings::WorkerSettings;
 use ferrosoup_fuzz::{json as fj, Reader, METHODS};
 use libfuzzer_sys::fuzz_target;
@@ -509,9 +510,12 @@ impl Harness {
         self.core.now_ms = self.now;
         let result = match method.strip_prefix("worker.") {
             Some(m) => self.worker_request(m, data),
-            None => self
-                .core
-                .handle_request(method, handler, data, self.now, &mut self.outbox),
+            // As the worker's boundary does: target first, then the parse.
+            None => self.core.find_handler(handler, method).and_then(|h| {
+                let request = Request::parse(method, data)?;
+                self.core
+                    .handle_request(h, method, request, self.now, &mut self.outbox)
+            }),
         };
         if debug() {
             let outcome = match &result {
@@ -536,7 +540,7 @@ impl Harness {
     /// `worker/mod.rs`'s dispatch of worker-level methods, over the same
     /// public `Core` calls.
     fn worker_request(&mut self, method: &str, data: &Value) -> ferrosoup::error::Result<Value> {
-        use ferrosoup::worker::core::string_field;
+        use ferrosoup::sfu::string_field;
         match method {
             "dump" => Ok(json!({
                 "webRtcServerIds": self.core.webrtc_server_ids(),
@@ -655,14 +659,10 @@ impl Harness {
         ]);
         pkt.extend_from_slice(r.bytes(64));
         self.core.now_ms = self.now;
-        self.core.handle_notification(
-            "producer.send",
-            producer,
-            &Value::Null,
-            Some(pkt),
-            self.now,
-            &mut self.outbox,
-        );
+        if let Some(notification) = Notification::parse("producer.send", &Value::Null, Some(pkt)) {
+            self.core
+                .handle_notification(producer, notification, self.now, &mut self.outbox);
+        }
         self.flush();
     }
 
@@ -730,14 +730,12 @@ impl Harness {
         .unwrap_or(0);
         buf.truncate(n);
         self.core.now_ms = self.now;
-        self.core.handle_notification(
-            "transport.sendRtcp",
-            t,
-            &Value::Null,
-            Some(buf),
-            self.now,
-            &mut self.outbox,
-        );
+        if let Some(notification) =
+            Notification::parse("transport.sendRtcp", &Value::Null, Some(buf))
+        {
+            self.core
+                .handle_notification(t, notification, self.now, &mut self.outbox);
+        }
         self.flush();
     }
 
@@ -746,21 +744,17 @@ impl Harness {
         let ppid = [51, 53, 56, 57, 0][r.below(5)];
         let data = json!({"ppid": ppid, "subchannels": [r.u16()], "requiredSubchannel": r.u16()});
         let payload = r.bytes(64).to_vec();
-        self.core.handle_notification(
-            "dataProducer.send",
-            dp,
-            &data,
-            Some(payload),
-            self.now,
-            &mut self.outbox,
-        );
+        if let Some(notification) = Notification::parse("dataProducer.send", &data, Some(payload)) {
+            self.core
+                .handle_notification(dp, notification, self.now, &mut self.outbox);
+        }
         self.flush();
     }
 
     /// The worker's UDP sockets: (mio token, local address).
     fn udp_sockets(&self) -> Vec<(usize, std::net::SocketAddr)> {
+        use ferrosoup::sfu::core::SocketRole;
         use ferrosoup::transport::TransportKind;
-        use ferrosoup::worker::core::SocketRole;
         let c = &self.core;
         c.sockets
             .iter()
@@ -975,7 +969,7 @@ fuzz_target!(|data: &[u8]| {
             14 => {
                 h.now += u64::from(r.u16() % 4000);
                 h.core.now_ms = h.now;
-                h.core.on_tick(h.now, &mut h.outbox);
+                h.core.handle_timeout(h.now, &mut h.outbox);
                 h.flush();
             }
             _ => match r.u8() % 3 {

@@ -101,11 +101,7 @@ fuzz_target!(|data: &[u8]| {
     for _ in 0..3 {
         let before = p.data().to_vec();
         let payload = p.payload().to_vec();
-        let (seq, ssrc, ts) = (
-            p.sequence_number(),
-            p.ssrc(),
-            p.timestamp(),
-        );
+        let (seq, ssrc, ts) = (p.sequence_number(), p.ssrc(), p.timestamp());
         let op = r.u8();
         let arg = r.u8();
         let ok = match op % 3 {
