@@ -383,6 +383,19 @@ mod tests {
     use serde_json::json;
 
     #[test]
+    fn non_object_encodings_are_a_type_error_not_a_panic() {
+        for bad in [json!(3), json!("x"), json!(true), json!([1])] {
+            let e = RtpParameters::parse(&json!({
+                "codecs": [{"mimeType": "audio/opus", "payloadType": 100, "clockRate": 48000, "channels": 2}],
+                "encodings": [bad],
+            }))
+            .unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::TypeError);
+            assert_eq!(e.message, "encoding is not an object");
+        }
+    }
+
+    #[test]
     fn fills_codec_payload_type_and_reads_feedback() {
         let p = RtpParameters::parse(&json!({
             "codecs": [
