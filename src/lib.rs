@@ -11,6 +11,7 @@ pub mod ice;
 pub mod ids;
 #[cfg(feature = "node")]
 pub mod napi;
+pub mod net;
 pub mod observer;
 pub mod ortc;
 pub mod producer;

@@ -19,16 +19,15 @@
 
 use ferrosoup::certificate::DtlsCertificate;
 use ferrosoup::channel::Outbox;
+use ferrosoup::net::{SocketId, VirtualBinder};
 use ferrosoup::request::{Notification, Request};
 use ferrosoup::sfu::core::{Core, Handler};
 use ferrosoup::worker::settings::WorkerSettings;
 use ferrosoup_fuzz::{json as fj, Reader, METHODS};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
-use std::cell::RefCell;
 use std::collections::HashMap;
 use std::sync::{Arc, OnceLock};
-use std::time::Instant;
 
 const ROUTERS: &[&str] = &["r0", "r1"];
 const TRANSPORTS: &[&str] = &["t0", "t1", "t2", "t3"];
@@ -62,15 +61,8 @@ fn certificate() -> Arc<DtlsCertificate> {
         .clone()
 }
 
-thread_local! {
-    static POLL: RefCell<mio::Poll> = RefCell::new(mio::Poll::new().expect("poll"));
-    /// The "peer" that sends datagrams to the worker's sockets over loopback.
-    static PEER: std::net::UdpSocket = {
-        let s = std::net::UdpSocket::bind("127.0.0.1:0").expect("peer socket");
-        s.set_nonblocking(true).expect("nonblocking");
-        s
-    };
-}
+/// Where the fuzzed datagrams come from.
+const PEER: &str = "127.0.0.1:40000";
 
 /// A real ClientHello (made once), for DTLS datagrams to WebRTC sockets.
 fn client_hello() -> &'static [u8] {
@@ -195,6 +187,7 @@ struct ProducerInfo {
 
 struct Harness {
     core: Core,
+    net: VirtualBinder,
     outbox: Outbox,
     settings: WorkerSettings,
     now: u64,
@@ -239,9 +232,9 @@ fn pin_addresses(v: &mut Value) {
 
 impl Harness {
     fn new() -> Self {
-        let registry = POLL.with(|p| p.borrow().registry().try_clone().expect("registry"));
         Harness {
-            core: Core::new((10000, 59999), registry, certificate(), Instant::now()),
+            core: Core::new((10000, 59999), certificate()),
+            net: VirtualBinder::default(),
             outbox: Outbox::default(),
             settings: WorkerSettings::default(),
             now: 0,
@@ -513,8 +506,14 @@ impl Harness {
             // As the worker's boundary does: target first, then the parse.
             None => self.core.find_handler(handler, method).and_then(|h| {
                 let request = Request::parse(method, data)?;
-                self.core
-                    .handle_request(h, method, request, self.now, &mut self.outbox)
+                self.core.handle_request(
+                    h,
+                    method,
+                    request,
+                    self.now,
+                    &mut self.net,
+                    &mut self.outbox,
+                )
             }),
         };
         if debug() {
@@ -552,7 +551,10 @@ impl Harness {
                 let id = string_field(data, "routerId")?;
                 self.core.create_router(id).map(|_| Value::Null)
             }
-            "createWebRtcServer" => self.core.create_webrtc_server(data).map(|_| Value::Null),
+            "createWebRtcServer" => self
+                .core
+                .create_webrtc_server(data, &mut self.net)
+                .map(|_| Value::Null),
             "closeWebRtcServer" => {
                 let id = string_field(data, "webRtcServerId")?;
                 self.core
@@ -610,6 +612,11 @@ impl Harness {
     }
 
     fn flush(&mut self) {
+        // What the core transmitted and asked of sockets: nowhere to go.
+        for t in self.core.net.transmits() {
+            assert!(!self.core.net.payload(t).is_empty() || t.to.is_none());
+        }
+        self.core.net.clear();
         if let Some(batch) = self.outbox.take_batch() {
             let v: Value = serde_json::from_str(&batch.json).expect("batches are valid JSON");
             let entries = v.as_array().expect("a batch is an array");
@@ -751,48 +758,29 @@ impl Harness {
         self.flush();
     }
 
-    /// The worker's UDP sockets: (mio token, local address).
-    fn udp_sockets(&self) -> Vec<(usize, std::net::SocketAddr)> {
-        use ferrosoup::sfu::core::SocketRole;
-        use ferrosoup::transport::TransportKind;
-        let c = &self.core;
-        c.sockets
+    /// The core's UDP sockets.
+    fn udp_sockets(&self) -> Vec<SocketId> {
+        self.net
+            .bound
             .iter()
-            .filter_map(|(token, role)| {
-                let addr = match *role {
-                    SocketRole::PlainRtp(k) | SocketRole::PlainRtcp(k) => {
-                        match &c.transports.get(k)?.kind {
-                            TransportKind::Plain(p) => match role {
-                                SocketRole::PlainRtp(_) => p.socket.local_addr(),
-                                _ => p.rtcp_socket.as_ref()?.local_addr(),
-                            },
-                            _ => return None,
-                        }
-                    }
-                    SocketRole::WebRtcUdp(t, i) => match &c.transports.get(t)?.kind {
-                        TransportKind::WebRtc(w) => w.udp.get(i)?.socket.local_addr(),
-                        _ => return None,
-                    },
-                    SocketRole::ServerUdp(s, i) => {
-                        c.webrtc_servers.get(s)?.udp.get(i)?.socket.local_addr()
-                    }
-                    _ => return None,
-                };
-                addr.ok().filter(|a| a.is_ipv4()).map(|a| (token, a))
+            .filter(|(id, protocol, _)| {
+                *protocol == ferrosoup::net::ListenProtocol::Udp
+                    && self.core.sockets.get(*id).is_some()
             })
+            .map(|(id, _, _)| *id)
             .collect()
     }
 
-    /// A datagram from the peer to one of the worker's UDP sockets, then
-    /// the loop's read of that socket: the whole receive path (demux, ICE,
-    /// DTLS, SRTP, RTP/RTCP) as the event loop runs it.
+    /// A datagram from the peer to one of the core's UDP sockets: the
+    /// whole receive path (demux, ICE, DTLS, SRTP, RTP/RTCP) as the shell
+    /// drives it.
     fn datagram(&mut self, r: &mut Reader<'_>) {
         use ferrosoup::transport::TransportKind;
         let sockets = self.udp_sockets();
         if sockets.is_empty() {
             return;
         }
-        let (token, addr) = sockets[r.below(sockets.len())];
+        let socket = sockets[r.below(sockets.len())];
         // Credentials of some WebRTC transport, for STUN.
         let creds: Vec<(String, String)> = self
             .core
@@ -858,25 +846,17 @@ impl Harness {
         if d.is_empty() {
             d.push(0);
         }
-        let sent = PEER.with(|p| p.send_to(&d, addr).is_ok());
-        if !sent {
-            return;
-        }
         self.core.now_ms = self.now;
+        self.core.recv_buffer()[..d.len()].copy_from_slice(&d);
+        let peer = PEER.parse().expect("peer address");
         self.core
-            .on_socket_readable(token, self.now, &mut self.outbox);
+            .handle_datagram(socket, peer, d.len(), self.now * 1000, &mut self.outbox);
+        // Whatever the core answered (STUN responses, DTLS, media).
+        let answers = self.core.net.transmits().len();
         self.flush();
-        // Whatever the worker answered (STUN responses, DTLS, media).
-        let mut buf = [0u8; 2048];
-        let mut answers = 0;
-        PEER.with(|p| {
-            while p.recv_from(&mut buf).is_ok() {
-                answers += 1;
-            }
-        });
         if debug() {
             eprintln!(
-                "datagram kind {} ({} bytes) to {addr} -> {answers} answers",
+                "datagram kind {} ({} bytes) to {socket:?} -> {answers} answers",
                 kind % 6,
                 d.len()
             );

@@ -15,6 +15,7 @@ use crate::ids::{
     self, ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey, RtpObserverKey,
     TransportKey, WebRtcServerKey,
 };
+use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::producer::Producer;
 use crate::request::{Request, RouterRequest, TransportRequest, TransportType};
 use crate::router::rtp_observer::RtpObserver;
@@ -25,9 +26,7 @@ use crate::transport::webrtc_server::WebRtcServer;
 use crate::transport::{Transport, TransportKind};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
-use slab::Slab;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// What a handler id (an object id known to JS) addresses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -42,45 +41,50 @@ pub enum Handler {
     DataConsumer(DataConsumerKey),
 }
 
-/// What a mio token (a socket) belongs to.
+/// What a socket of the shell belongs to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum SocketRole {
     PlainRtp(TransportKey),
     PlainRtcp(TransportKey),
-    /// A WebRtcTransport's own UDP socket (transport, index).
-    WebRtcUdp(TransportKey, usize),
-    WebRtcTcpServer(TransportKey, usize),
-    /// An accepted TCP connection of a WebRtcTransport (transport, conn).
-    WebRtcTcpConn(TransportKey, usize),
-    /// A WebRtcServer's sockets (server, index) and pending connections.
-    ServerUdp(WebRtcServerKey, usize),
-    ServerTcp(WebRtcServerKey, usize),
-    ServerTcpConn(WebRtcServerKey, usize),
+    /// A WebRtcTransport's own UDP socket, listener, or TCP connection.
+    WebRtcUdp(TransportKey),
+    WebRtcTcpListener(TransportKey),
+    WebRtcTcpConn(TransportKey),
+    /// A WebRtcServer's UDP socket, listener, or a connection that has not
+    /// named its transport yet.
+    ServerUdp(WebRtcServerKey),
+    ServerTcpListener(WebRtcServerKey),
+    ServerTcpConn(WebRtcServerKey),
 }
 
-impl SocketRole {
-    /// The transport a socket belongs to, if it is a transport's own.
-    pub fn transport(self) -> Option<TransportKey> {
-        match self {
-            SocketRole::PlainRtp(t)
-            | SocketRole::PlainRtcp(t)
-            | SocketRole::WebRtcUdp(t, _)
-            | SocketRole::WebRtcTcpServer(t, _)
-            | SocketRole::WebRtcTcpConn(t, _) => Some(t),
-            _ => None,
+/// Socket id -> role, indexed by the id (the shell hands out small dense
+/// ids), so finding a datagram's owner costs one bounds-checked load.
+#[derive(Default)]
+pub struct SocketTable(Vec<Option<SocketRole>>);
+
+impl SocketTable {
+    pub fn get(&self, id: SocketId) -> Option<SocketRole> {
+        self.0.get(id.index()).copied().flatten()
+    }
+
+    pub fn insert(&mut self, id: SocketId, role: SocketRole) {
+        if self.0.len() <= id.index() {
+            self.0.resize(id.index() + 1, None);
+        }
+        self.0[id.index()] = Some(role);
+    }
+
+    pub fn remove(&mut self, id: SocketId) {
+        if let Some(slot) = self.0.get_mut(id.index()) {
+            *slot = None;
         }
     }
 }
 
 pub struct Core {
     pub rtc_ports: (u16, u16),
-    /// Worker clock (ms) of the current loop turn.
+    /// Worker clock (ms) of the current call.
     pub now_ms: u64,
-    /// Origin of the worker clock, for readings finer than the loop turn.
-    pub epoch: Instant,
-    /// When the kernel received the datagram being handled (µs on the
-    /// worker clock), for WebRTC UDP sockets that stamp them.
-    pub rx_arrival_us: Option<u64>,
     pub routers: ids::Slab<RouterKey, Router>,
     pub transports: ids::Slab<TransportKey, Transport>,
     pub producers: ids::Slab<ProducerKey, Producer>,
@@ -92,19 +96,16 @@ pub struct Core {
     pub certificate: Arc<DtlsCertificate>,
     /// Handler ids in creation order (the worker dump lists them).
     pub handlers: IndexMap<String, Handler>,
-    /// Socket tokens; the token value is the slab key.
-    pub sockets: Slab<SocketRole>,
-    pub registry: mio::Registry,
-    /// Scratch buffer for received datagrams (reused, never reallocated).
+    /// What each of the shell's sockets belongs to.
+    pub sockets: SocketTable,
+    /// What to transmit and do with sockets, carried out by the shell after
+    /// each call.
+    pub net: NetOutbox,
+    /// Datagram being handled (the shell reads into it; SRTP decrypts in
+    /// place). Reused, never reallocated.
     pub recv_buf: Box<[u8]>,
     /// Scratch buffer for packets being sent (reused, never reallocated).
     pub send_buf: Box<[u8]>,
-    /// Datagrams the socket being read may still yield this turn, so that a
-    /// flooded socket cannot starve requests, timers and other sockets.
-    read_budget: usize,
-    reading_token: usize,
-    /// Sockets that still had data when their budget ran out.
-    pub pending_readable: Vec<usize>,
     /// The worker's logLevel (what `warn` lets through).
     pub log_level: LogLevel,
     /// Unix time (ms) at worker time 0, for NTP timestamps in reports.
@@ -114,26 +115,16 @@ pub struct Core {
     pub simulcast_dirty: bool,
 }
 
-/// Datagrams read from one socket before the loop moves on.
-pub const READ_BUDGET: usize = 64;
-
 /// Largest datagram we accept; room left for SRTP tags when re-encrypting.
 pub const MAX_DATAGRAM: usize = 65536;
 
 pub use crate::request::string_field;
 
 impl Core {
-    pub fn new(
-        rtc_ports: (u16, u16),
-        registry: mio::Registry,
-        certificate: Arc<DtlsCertificate>,
-        epoch: Instant,
-    ) -> Self {
+    pub fn new(rtc_ports: (u16, u16), certificate: Arc<DtlsCertificate>) -> Self {
         Core {
             rtc_ports,
             now_ms: 0,
-            epoch,
-            rx_arrival_us: None,
             routers: ids::Slab::new(),
             transports: ids::Slab::new(),
             producers: ids::Slab::new(),
@@ -143,49 +134,14 @@ impl Core {
             data: Default::default(),
             certificate,
             handlers: IndexMap::new(),
-            sockets: Slab::new(),
-            registry,
+            sockets: SocketTable::default(),
+            net: NetOutbox::default(),
             recv_buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
             send_buf: vec![0u8; MAX_DATAGRAM].into_boxed_slice(),
-            read_budget: READ_BUDGET,
-            reading_token: 0,
-            pending_readable: Vec::new(),
             log_level: LogLevel::Error,
             unix_ms_at_epoch: 0,
             simulcast_dirty: false,
         }
-    }
-
-    /// Starts reading a socket with a fresh budget.
-    pub fn begin_read(&mut self, token: usize) {
-        self.read_budget = READ_BUDGET;
-        self.reading_token = token;
-    }
-
-    /// Worker-clock time (µs) of a datagram received `age` ago.
-    pub fn arrival_us(&self, age: Option<std::time::Duration>) -> Option<u64> {
-        let now = self.epoch.elapsed();
-        Some(now.saturating_sub(age?).as_micros() as u64)
-    }
-
-    /// Takes one datagram from the budget of the socket being read; false
-    /// when it must yield (it is queued to be read again next turn).
-    pub fn take_read_budget(&mut self) -> bool {
-        self.take_read_budget_of(1)
-    }
-
-    /// Takes `cost` from the budget (a read worth several datagrams); false
-    /// once it is spent: the socket is queued to be read again next turn.
-    pub fn take_read_budget_of(&mut self, cost: usize) -> bool {
-        if self.read_budget < cost {
-            self.read_budget = 0;
-            if !self.pending_readable.contains(&self.reading_token) {
-                self.pending_readable.push(self.reading_token);
-            }
-            return false;
-        }
-        self.read_budget -= cost;
-        true
     }
 
     /// A warning for the app's logs (when the worker's logLevel lets it
@@ -236,8 +192,10 @@ impl Core {
         method: &str,
         request: Request,
         now_ms: u64,
+        binder: &mut dyn SocketBinder,
         outbox: &mut Outbox,
     ) -> Result<Value> {
+        self.now_ms = now_ms;
         // Producers, consumers and their preferences decide layer choices.
         if matches!(
             handler,
@@ -246,7 +204,9 @@ impl Core {
             self.simulcast_dirty = true;
         }
         match (handler, request) {
-            (Handler::Router(key), Request::Router(r)) => self.router_request(key, r, outbox),
+            (Handler::Router(key), Request::Router(r)) => {
+                self.router_request(key, r, binder, outbox)
+            }
             (Handler::Transport(key), Request::Transport(r)) => {
                 self.transport_request(key, method, r, now_ms, outbox)
             }
@@ -305,6 +265,7 @@ impl Core {
         &mut self,
         key: RouterKey,
         request: RouterRequest,
+        binder: &mut dyn SocketBinder,
         outbox: &mut Outbox,
     ) -> Result<Value> {
         match request {
@@ -329,7 +290,7 @@ impl Core {
                 kind,
                 transport_id,
                 options,
-            } => self.create_transport(key, kind, transport_id, &options),
+            } => self.create_transport(key, kind, transport_id, &options, binder),
             RouterRequest::CloseTransport { transport_id } => match self.handler(&transport_id) {
                 Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
                     self.close_transport(tkey, outbox);
@@ -348,6 +309,7 @@ impl Core {
         kind: TransportType,
         transport_id: String,
         options: &Value,
+        binder: &mut dyn SocketBinder,
     ) -> Result<Value> {
         if self.handlers.contains_key(&transport_id) {
             return Err(Error::other(format!(
@@ -356,11 +318,16 @@ impl Core {
         }
         let kind = match kind {
             TransportType::Plain => {
-                TransportKind::Plain(Box::new(plain::create(options, self.rtc_ports)?))
+                TransportKind::Plain(Box::new(plain::create(options, self.rtc_ports, binder)?))
             }
-            TransportType::WebRtc => TransportKind::WebRtc(Box::new(
-                WebRtcTransport::with_listen_infos(options, self.rtc_ports, &self.certificate)?,
-            )),
+            TransportType::WebRtc => {
+                TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(
+                    options,
+                    self.rtc_ports,
+                    &self.certificate,
+                    binder,
+                )?))
+            }
             TransportType::WebRtcWithServer => {
                 TransportKind::WebRtc(Box::new(self.webrtc_transport_on_server(options)?))
             }
@@ -375,10 +342,7 @@ impl Core {
         };
         let transport = Transport::new(transport_id.clone(), router, kind, options);
         let tkey = self.transports.insert(transport);
-        if let Err(e) = self.register_transport_sockets(tkey) {
-            self.transports.remove(tkey);
-            return Err(e);
-        }
+        self.map_transport_sockets(tkey);
         self.register_handler(&transport_id, Handler::Transport(tkey))?;
         self.routers[router].transports.push(tkey);
         self.attach_to_webrtc_server(tkey);
@@ -409,14 +373,7 @@ impl Core {
             prefer_udp: flag("preferUdp", false),
             prefer_tcp: flag("preferTcp", false),
         };
-        let mut transport = WebRtcTransport::with_server(
-            options,
-            skey,
-            server.candidates(prefs),
-            &self.certificate,
-        )?;
-        transport.udp = server.udp_senders()?;
-        Ok(transport)
+        WebRtcTransport::with_server(options, skey, server.candidates(prefs), &self.certificate)
     }
 
     /// Registers a new WebRtcTransport's username fragment with its server.
@@ -433,31 +390,38 @@ impl Core {
             .insert(w.ice.username_fragment().to_string(), tkey);
     }
 
-    fn register_transport_sockets(&mut self, tkey: TransportKey) -> Result<()> {
-        self.register_webrtc_sockets(tkey)?;
-        let Core {
-            transports,
-            sockets,
-            registry,
-            ..
-        } = self;
-        if let TransportKind::Plain(plain) = &mut transports[tkey].kind {
-            let token = sockets.insert(SocketRole::PlainRtp(tkey));
-            registry
-                .register(
-                    &mut plain.socket,
-                    mio::Token(token),
-                    mio::Interest::READABLE,
-                )
-                .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
-            if let Some(rtcp) = &mut plain.rtcp_socket {
-                let token = sockets.insert(SocketRole::PlainRtcp(tkey));
-                registry
-                    .register(rtcp, mio::Token(token), mio::Interest::READABLE)
-                    .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
+    /// Records what a new transport's own sockets belong to.
+    fn map_transport_sockets(&mut self, tkey: TransportKey) {
+        let roles: Vec<(SocketId, SocketRole)> = match &self.transports[tkey].kind {
+            TransportKind::Plain(plain) => {
+                std::iter::once((plain.socket, SocketRole::PlainRtp(tkey)))
+                    .chain(plain.rtcp_socket.map(|s| (s, SocketRole::PlainRtcp(tkey))))
+                    .collect()
             }
+            TransportKind::WebRtc(w) if w.webrtc_server.is_none() => w
+                .udp
+                .iter()
+                .map(|u| (u.socket, SocketRole::WebRtcUdp(tkey)))
+                .chain(
+                    w.tcp_servers
+                        .iter()
+                        .map(|t| (t.listener, SocketRole::WebRtcTcpListener(tkey))),
+                )
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (id, role) in roles {
+            self.sockets.insert(id, role);
         }
-        Ok(())
+    }
+
+    /// Closes sockets the core is done with (the shell closes them after
+    /// the call).
+    pub(super) fn close_sockets(&mut self, ids: Vec<SocketId>) {
+        for id in ids {
+            self.sockets.remove(id);
+            self.net.op(SocketOp::Close(id));
+        }
     }
 
     pub fn close_transport(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
@@ -465,24 +429,17 @@ impl Core {
             return;
         }
         self.close_transport_children(tkey, outbox);
-        let mut transport = self.transports.remove(tkey);
-        match &mut transport.kind {
-            TransportKind::Plain(plain) => {
-                let _ = self.registry.deregister(&mut plain.socket);
-                if let Some(rtcp) = &mut plain.rtcp_socket {
-                    let _ = self.registry.deregister(rtcp);
-                }
-            }
+        let transport = self.transports.remove(tkey);
+        match &transport.kind {
+            TransportKind::Plain(plain) => self.close_sockets(plain.own_sockets()),
             TransportKind::WebRtc(w) => {
-                self.deregister_webrtc_sockets(w);
+                self.close_sockets(w.own_sockets());
                 if let Some(server) = w.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(s)) {
                     server.remove_transport(tkey);
                 }
             }
             TransportKind::Direct(_) => {}
         }
-        self.sockets
-            .retain(|_, role| role.transport() != Some(tkey));
         if let Some(router) = self.routers.get_mut(transport.router) {
             router.transports.retain(|t| *t != tkey);
         }
@@ -611,7 +568,7 @@ impl Core {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {
                     TransportKind::Plain(plain) => {
-                        let response = plain.connect(&data)?;
+                        let response = plain.connect(&data, &mut self.net)?;
                         if plain.is_connected() {
                             self.on_transport_connected(tkey, outbox);
                         }

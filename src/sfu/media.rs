@@ -1,14 +1,17 @@
-//! The media path of a worker: datagrams from sockets, demultiplexed to
-//! RTP/RTCP handling, and the housekeeping tick. Nothing here allocates per
-//! packet once streams are running.
+//! The media path of a worker: what arrives on the shell's sockets (UDP
+//! datagrams, accepted TCP connections, TCP bytes) routed to its owner,
+//! plain RTP/RTCP handling, and fan-out to consumers. Nothing here
+//! allocates per packet once streams are running.
 
 use super::core::{Core, Handler, SocketRole};
 use crate::channel::Outbox;
 use crate::consumer::{ForwardResult, Sent};
 use crate::ids::{ProducerKey, TransportKey};
+use crate::net::SocketId;
 use crate::producer::forward::{ExtKind, Forwarded};
 use crate::request::Notification;
 use crate::rtp::RtpPacketRef;
+use crate::transport::webrtc::TupleId;
 use crate::transport::{Transport, TransportKind};
 use std::net::SocketAddr;
 
@@ -52,61 +55,112 @@ pub enum Channel {
 }
 
 impl Core {
-    /// Drains a readable socket, handling each datagram in turn.
-    pub fn on_socket_readable(&mut self, token: usize, now_ms: u64, outbox: &mut Outbox) {
-        let Some(&role) = self.sockets.get(token) else {
-            return;
-        };
-        self.begin_read(token);
-        let (tkey, channel) = match role {
-            SocketRole::PlainRtp(k) => (k, Channel::Rtp),
-            SocketRole::PlainRtcp(k) => (k, Channel::Rtcp),
-            SocketRole::WebRtcUdp(t, i) => return self.webrtc_udp_readable(t, i, now_ms, outbox),
-            SocketRole::WebRtcTcpServer(t, i) => return self.accept_tcp(t, i, outbox),
-            SocketRole::WebRtcTcpConn(t, c) => return self.read_tcp(t, c, now_ms, outbox),
-            SocketRole::ServerUdp(s, i) => return self.server_udp_readable(s, i, now_ms, outbox),
-            SocketRole::ServerTcp(s, i) => return self.server_tcp_accept(s, i, outbox),
-            SocketRole::ServerTcpConn(s, c) => {
-                return self.server_tcp_readable(s, c, token, now_ms, outbox)
+    /// Where the shell reads a datagram before `handle_datagram`.
+    pub fn recv_buffer(&mut self) -> &mut [u8] {
+        &mut self.recv_buf
+    }
+
+    /// A datagram in `recv_buffer()[..len]` arrived on UDP socket `socket`
+    /// from `remote`; the kernel received it at `arrival_us` (worker
+    /// clock, µs; transport-cc feedback reports it).
+    pub fn handle_datagram(
+        &mut self,
+        socket: SocketId,
+        remote: SocketAddr,
+        len: usize,
+        arrival_us: u64,
+        outbox: &mut Outbox,
+    ) {
+        let now_ms = self.now_ms;
+        match self.sockets.get(socket) {
+            Some(SocketRole::PlainRtp(t)) => {
+                self.on_plain_datagram(t, Channel::Rtp, remote, len, arrival_us, now_ms, outbox)
             }
-        };
-        while self.take_read_budget() {
-            let Some(transport) = self.transports.get_mut(tkey) else {
-                return;
-            };
-            let TransportKind::Plain(plain) = &mut transport.kind else {
-                return;
-            };
-            let socket = match channel {
-                Channel::Rtp => &plain.socket,
-                Channel::Rtcp => match &plain.rtcp_socket {
-                    Some(s) => s,
-                    None => return,
-                },
-            };
-            match socket.recv_from(&mut self.recv_buf) {
-                Ok((len, from)) => self.on_plain_datagram(tkey, channel, from, len, now_ms, outbox),
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                // ICMP errors (e.g. connection refused from a closed remote
-                // port) surface here; they don't stop the socket.
-                Err(_) => continue,
+            Some(SocketRole::PlainRtcp(t)) => {
+                self.on_plain_datagram(t, Channel::Rtcp, remote, len, arrival_us, now_ms, outbox)
             }
+            Some(SocketRole::WebRtcUdp(t)) => {
+                let tuple = TupleId::Udp { socket, remote };
+                self.on_webrtc_datagram(t, tuple, remote, len, arrival_us, now_ms, outbox)
+            }
+            Some(SocketRole::ServerUdp(s)) => {
+                self.on_server_datagram(s, socket, remote, len, arrival_us, now_ms, outbox)
+            }
+            // Not a UDP socket of ours (any more): dropped.
+            _ => {}
+        }
+    }
+
+    /// The shell accepted `conn` from `remote` on listening socket
+    /// `listener`.
+    pub fn handle_tcp_accepted(
+        &mut self,
+        listener: SocketId,
+        conn: SocketId,
+        remote: SocketAddr,
+        outbox: &mut Outbox,
+    ) {
+        let now_ms = self.now_ms;
+        match self.sockets.get(listener) {
+            Some(SocketRole::WebRtcTcpListener(t)) => {
+                self.on_transport_tcp_accepted(t, listener, conn, remote, now_ms, outbox)
+            }
+            Some(SocketRole::ServerTcpListener(s)) => {
+                self.on_server_tcp_accepted(s, listener, conn, remote, now_ms, outbox)
+            }
+            _ => self.close_sockets(vec![conn]),
+        }
+    }
+
+    /// Bytes read from TCP connection `conn` at `arrival_us`.
+    pub fn handle_tcp_data(
+        &mut self,
+        conn: SocketId,
+        data: &[u8],
+        arrival_us: u64,
+        outbox: &mut Outbox,
+    ) {
+        let now_ms = self.now_ms;
+        match self.sockets.get(conn) {
+            Some(SocketRole::WebRtcTcpConn(t)) => {
+                self.handle_tcp_input(t, conn, data, arrival_us, now_ms, outbox)
+            }
+            Some(SocketRole::ServerTcpConn(s)) => {
+                self.on_server_tcp_data(s, conn, data, arrival_us, now_ms, outbox)
+            }
+            _ => {}
+        }
+    }
+
+    /// TCP connection `conn` was closed by the peer or broke.
+    pub fn handle_tcp_closed(&mut self, conn: SocketId, outbox: &mut Outbox) {
+        let now_ms = self.now_ms;
+        match self.sockets.get(conn) {
+            Some(SocketRole::WebRtcTcpConn(t)) => {
+                self.on_transport_tcp_closed(t, conn, now_ms, outbox)
+            }
+            Some(SocketRole::ServerTcpConn(s)) => self.drop_pending_tcp(s, conn),
+            _ => {}
         }
     }
 
     /// One datagram received by a PlainTransport: checks its source against
     /// the connected (or comedia-learnt) tuple, then hands it on.
+    #[allow(clippy::too_many_arguments)]
     fn on_plain_datagram(
         &mut self,
         tkey: TransportKey,
         channel: Channel,
         from: SocketAddr,
         len: usize,
+        arrival_us: u64,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        let transport = &mut self.transports[tkey];
+        let Core {
+            transports, net, ..
+        } = self;
+        let transport = &mut transports[tkey];
         transport.counters.bytes_received += len as u64;
         let TransportKind::Plain(plain) = &mut transport.kind else {
             return;
@@ -126,7 +180,7 @@ impl Core {
                 // comedia: the first packet's source becomes the remote.
                 match channel {
                     Channel::Rtp => {
-                        plain.set_remote(from);
+                        plain.set_remote(from, net);
                         outbox.notification(
                             &transport.id,
                             "plaintransport.tuple",
@@ -135,7 +189,7 @@ impl Core {
                         self.on_transport_connected(tkey, outbox);
                     }
                     Channel::Rtcp => {
-                        plain.set_rtcp_remote(from);
+                        plain.set_rtcp_remote(from, net);
                         if let Some(t) = plain.rtcp_tuple_json() {
                             outbox.notification(&transport.id, "plaintransport.rtcptuple", t);
                         }
@@ -151,31 +205,27 @@ impl Core {
         if crate::rtcp::is_rtcp(data) {
             self.handle_rtcp(tkey, len, now_ms, outbox);
         } else if crate::rtp::RtpPacketRef::is_rtp(data) {
-            self.handle_rtp(tkey, None, len, now_ms, outbox);
+            self.handle_rtp(tkey, None, len, arrival_us, now_ms, outbox);
         } else {
             self.transports[tkey].counters.dropped += 1;
         }
     }
 
-    /// An RTP packet in `recv_buf[..len]` received on `tkey` (from the
-    /// network, or from JS for a DirectTransport producer when `producer`
-    /// is given).
+    /// An RTP packet in `recv_buf[..len]` received on `tkey` at
+    /// `arrival_us` (from the network, or from JS for a DirectTransport
+    /// producer when `producer` is given). The arrival feeds transport-cc
+    /// feedback: the shell gives the kernel's stamp, not the loop turn's
+    /// time (a burst read in one turn would look simultaneous, and the
+    /// feedback carries 250 µs where the turn has 1 ms).
     pub(super) fn handle_rtp(
         &mut self,
         tkey: TransportKey,
         producer: Option<ProducerKey>,
         len: usize,
+        arrival_us: u64,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        // Arrival time for transport-cc feedback: the kernel's stamp when
-        // the socket has one, else read now. Not the loop turn's `now_ms`:
-        // every datagram read in a turn shares it (a burst waiting in the
-        // socket would look simultaneous) and it has 1 ms resolution where
-        // the feedback carries 250 µs.
-        let arrival_us = self
-            .rx_arrival_us
-            .unwrap_or_else(|| self.epoch.elapsed().as_micros() as u64);
         let Core {
             transports,
             producers,
@@ -183,6 +233,7 @@ impl Core {
             routers,
             recv_buf,
             send_buf,
+            net,
             ..
         } = self;
         let transport = &mut transports[tkey];
@@ -279,7 +330,7 @@ impl Core {
                         }
                         let transport = &mut transports[consumer.transport];
                         stamp_transport_extensions(transport, send_buf, &sent, now_ms);
-                        transport.send_rtp(send_buf, sent.len, &consumer.id, outbox);
+                        transport.send_rtp(send_buf, sent.len, &consumer.id, net, outbox);
                     }
                     ForwardResult::SkipNeedKeyFrame => key_frame_needed = true,
                     ForwardResult::Skip => {}
@@ -305,7 +356,7 @@ impl Core {
         };
         let buf = &mut self.send_buf;
         buf[..packet.len()].copy_from_slice(packet);
-        transport.send_rtcp(buf, packet.len(), outbox);
+        transport.send_rtcp(buf, packet.len(), &mut self.net, outbox);
     }
 
     /// One-way messages from JS (RTP/RTCP/data sent through a DirectTransport).
@@ -342,7 +393,8 @@ impl Core {
                 self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
                 self.transports[tkey].counters.bytes_received += bytes.len() as u64;
                 if RtpPacketRef::is_rtp(&bytes) {
-                    self.handle_rtp(tkey, Some(pkey), bytes.len(), now_ms, outbox);
+                    let arrival_us = now_ms * 1000;
+                    self.handle_rtp(tkey, Some(pkey), bytes.len(), arrival_us, now_ms, outbox);
                 } else {
                     self.transports[tkey].counters.dropped += 1;
                 }

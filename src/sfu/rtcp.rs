@@ -209,6 +209,7 @@ impl Core {
             producers,
             transports,
             send_buf,
+            net,
             ..
         } = self;
         let consumer = &mut consumers[ckey];
@@ -278,7 +279,7 @@ impl Core {
                 if consumer.rtx.is_some() {
                     transport.counters.rtx_bytes_sent += len as u64;
                 }
-                transport.send_rtp(send_buf, len, &consumer.id, outbox);
+                transport.send_rtp(send_buf, len, &consumer.id, net, outbox);
             }
         }
     }

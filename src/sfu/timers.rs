@@ -2,7 +2,8 @@
 //! next due, `handle_timeout(now)` runs what is due. Every stateful piece
 //! (ICE consent, DTLS retransmissions, transport-cc feedback, RTCP reports,
 //! NACK retries, stream inactivity, key frame requests, observers, ICE-TCP
-//! housekeeping) exposes the same pair; the core only asks and forwards.
+//! authentication deadlines) exposes the same pair; the core only asks and
+//! forwards. (Retrying accept() is the I/O shell's own timer.)
 //! Time is always passed in (worker clock, ms); nothing here reads a clock.
 
 use super::core::Core;
@@ -10,9 +11,6 @@ use crate::channel::Outbox;
 use crate::ids::{ProducerKey, RtpObserverKey, TransportKey, WebRtcServerKey};
 use crate::transport::webrtc::{tcp_expiry_deadline, WebRtcTransport};
 use crate::transport::{Transport, TransportKind};
-
-/// How soon accepting is retried after the process ran out of descriptors.
-const ACCEPT_RETRY_MS: u64 = 20;
 
 /// How often a transport sends its RTCP reports (mediasoup: at most 1 s for
 /// video).
@@ -33,16 +31,12 @@ fn rtcp_deadline(t: &Transport) -> Option<u64> {
 
 /// ICE consent, DTLS retransmission, transport-cc feedback and ICE-TCP
 /// housekeeping of one WebRtcTransport.
-fn webrtc_deadline(w: &WebRtcTransport, now_ms: u64) -> Option<u64> {
+fn webrtc_deadline(w: &WebRtcTransport) -> Option<u64> {
     let mut at = earliest(w.ice.poll_timeout(), w.dtls.poll_timeout());
     if w.is_srtp_ready() {
         at = earliest(at, w.tcc.poll_timeout());
     }
-    at = earliest(at, tcp_expiry_deadline(&w.tcp_conns));
-    if w.tcp_servers.iter().any(|s| s.accept_blocked) {
-        at = earliest(at, Some(now_ms + ACCEPT_RETRY_MS));
-    }
-    at
+    earliest(at, tcp_expiry_deadline(&w.tcp_conns))
 }
 
 impl Core {
@@ -55,14 +49,11 @@ impl Core {
         for (_, t) in self.transports.iter() {
             at = earliest(at, rtcp_deadline(t));
             if let TransportKind::WebRtc(w) = &t.kind {
-                at = earliest(at, webrtc_deadline(w, now_ms));
+                at = earliest(at, webrtc_deadline(w));
             }
         }
         for server in self.webrtc_servers.values() {
             at = earliest(at, tcp_expiry_deadline(&server.pending_tcp));
-            if server.tcp.iter().any(|l| l.accept_blocked) {
-                at = earliest(at, Some(now_ms + ACCEPT_RETRY_MS));
-            }
         }
         for producer in self.producers.values() {
             at = earliest(at, producer.poll_timeout());
@@ -82,7 +73,7 @@ impl Core {
         self.producers_timeout(now_ms, outbox);
         self.observers_timeout(now_ms, outbox);
         self.webrtc_timeout(now_ms, outbox);
-        self.webrtc_servers_timeout(now_ms, outbox);
+        self.webrtc_servers_timeout(now_ms);
         self.rtcp_reports_timeout(now_ms, outbox);
         // What the timers changed (stream activity) is acted on now.
         if std::mem::take(&mut self.simulcast_dirty) {
@@ -120,7 +111,7 @@ impl Core {
             .transports
             .iter()
             .filter(|(_, t)| match &t.kind {
-                TransportKind::WebRtc(w) => webrtc_deadline(w, now_ms).is_some_and(|d| d <= now_ms),
+                TransportKind::WebRtc(w) => webrtc_deadline(w).is_some_and(|d| d <= now_ms),
                 _ => false,
             })
             .map(|(k, _)| k)
@@ -130,18 +121,15 @@ impl Core {
         }
     }
 
-    fn webrtc_servers_timeout(&mut self, now_ms: u64, outbox: &mut Outbox) {
+    fn webrtc_servers_timeout(&mut self, now_ms: u64) {
         let due: Vec<WebRtcServerKey> = self
             .webrtc_servers
             .iter()
-            .filter(|(_, s)| {
-                tcp_expiry_deadline(&s.pending_tcp).is_some_and(|d| d <= now_ms)
-                    || s.tcp.iter().any(|l| l.accept_blocked)
-            })
+            .filter(|(_, s)| tcp_expiry_deadline(&s.pending_tcp).is_some_and(|d| d <= now_ms))
             .map(|(k, _)| k)
             .collect();
         for skey in due {
-            self.webrtc_server_timeout(skey, now_ms, outbox);
+            self.webrtc_server_timeout(skey, now_ms);
         }
     }
 

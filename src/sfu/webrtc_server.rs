@@ -2,61 +2,47 @@
 //! their shared sockets to the WebRtcTransports that use them.
 
 use super::core::{string_field, Core, Handler, SocketRole};
-use super::webrtc_io::{accept_connections, drop_connection};
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
 use crate::ids::{TransportKey, WebRtcServerKey};
+use crate::net::{SocketBinder, SocketId};
 use crate::request::WebRtcServerRequest;
-use crate::transport::listen::recv_from_timestamped;
-use crate::transport::webrtc::{expired_tcp_connections, tcp_connection_to_evict, TupleId};
+use crate::transport::webrtc::{
+    expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TupleId,
+};
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
 use crate::transport::TransportKind;
 use serde_json::Value;
+use std::net::SocketAddr;
 
 /// A pending ICE-TCP connection's first frame (a STUN Binding request,
 /// length prefix included) is never longer than this.
 const MAX_FIRST_FRAME: usize = 2048;
 
 impl Core {
-    pub fn create_webrtc_server(&mut self, data: &Value) -> Result<()> {
+    pub fn create_webrtc_server(
+        &mut self,
+        data: &Value,
+        binder: &mut dyn SocketBinder,
+    ) -> Result<()> {
         let id = string_field(data, "webRtcServerId")?;
         if self.handlers.contains_key(&id) {
             return Err(Error::other(format!(
                 "a handler with ID '{id}' already exists"
             )));
         }
-        let server = WebRtcServer::new(id.clone(), data, self.rtc_ports)?;
+        let server = WebRtcServer::new(id.clone(), data, self.rtc_ports, binder)?;
         let skey = self.webrtc_servers.insert(server);
-        let Core {
-            webrtc_servers,
-            sockets,
-            registry,
-            ..
-        } = self;
-        let server = &mut webrtc_servers[skey];
-        let mut result = Ok(());
-        for (i, u) in server.udp.iter_mut().enumerate() {
-            let token = sockets.insert(SocketRole::ServerUdp(skey, i));
-            if let Err(e) =
-                registry.register(&mut u.socket, mio::Token(token), mio::Interest::READABLE)
-            {
-                result = Err(Error::other(format!("cannot register socket: {e}")));
-            }
+        let server = &self.webrtc_servers[skey];
+        for u in &server.udp {
+            self.sockets.insert(u.socket, SocketRole::ServerUdp(skey));
         }
-        for (i, t) in server.tcp.iter_mut().enumerate() {
-            let token = sockets.insert(SocketRole::ServerTcp(skey, i));
-            if let Err(e) =
-                registry.register(&mut t.listener, mio::Token(token), mio::Interest::READABLE)
-            {
-                result = Err(Error::other(format!("cannot register socket: {e}")));
-            }
+        for t in &server.tcp {
+            self.sockets
+                .insert(t.listener, SocketRole::ServerTcpListener(skey));
         }
-        self.handlers
-            .insert(id.clone(), Handler::WebRtcServer(skey));
-        if result.is_err() {
-            self.close_webrtc_server(&id, &mut Outbox::default())?;
-        }
-        result
+        self.handlers.insert(id, Handler::WebRtcServer(skey));
+        Ok(())
     }
 
     pub fn webrtc_server_ids(&self) -> Vec<String> {
@@ -76,19 +62,8 @@ impl Core {
         for tkey in self.webrtc_servers[skey].transports.clone() {
             self.close_transport(tkey, outbox);
         }
-        let mut server = self.webrtc_servers.remove(skey);
-        for u in &mut server.udp {
-            let _ = self.registry.deregister(&mut u.socket);
-        }
-        for t in &mut server.tcp {
-            let _ = self.registry.deregister(&mut t.listener);
-        }
-        for (_, c) in server.pending_tcp.iter_mut() {
-            let _ = self.registry.deregister(&mut c.stream);
-        }
-        self.sockets.retain(|_, role| {
-            !matches!(role, SocketRole::ServerUdp(s, _) | SocketRole::ServerTcp(s, _) | SocketRole::ServerTcpConn(s, _) if *s == skey)
-        });
+        let server = self.webrtc_servers.remove(skey);
+        self.close_sockets(server.own_sockets());
         self.handlers.shift_remove(id);
         Ok(())
     }
@@ -153,193 +128,142 @@ impl Core {
         w.webrtc_server.and_then(|s| self.webrtc_servers.get_mut(s))
     }
 
-    /// Drains a server UDP socket, routing each datagram to its transport:
-    /// STUN by the username fragment it names (the transport's ICE decides
-    /// whether it is authentic), everything else by the tuple map, which
-    /// only ever holds tuples ICE authenticated. Unknown senders cost
-    /// nothing.
-    pub(super) fn server_udp_readable(
+    /// A datagram on a server UDP socket, routed to its transport: STUN by
+    /// the username fragment it names (the transport's ICE decides whether
+    /// it is authentic), everything else by the tuple map, which only ever
+    /// holds tuples ICE authenticated. Unknown senders cost nothing.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_server_datagram(
         &mut self,
         skey: WebRtcServerKey,
-        socket: usize,
+        socket: SocketId,
+        remote: SocketAddr,
+        len: usize,
+        arrival_us: u64,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        while self.take_read_budget() {
-            let Some(server) = self.webrtc_servers.get(skey) else {
-                return;
-            };
-            let Some(endpoint) = server.udp.get(socket) else {
-                return;
-            };
-            let (len, remote, age) =
-                match recv_from_timestamped(&endpoint.socket, &mut self.recv_buf) {
-                    Ok(r) => r,
-                    Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                    Err(_) => continue,
-                };
-            let data = &self.recv_buf[..len];
-            let target = if crate::ice::stun::is_stun(data) {
-                local_ufrag_of(data).and_then(|u| server.ufrags.get(u).copied())
-            } else {
-                server.udp_tuples.get(&(socket, remote)).copied()
-            };
-            // Unknown senders are dropped.
-            if let Some(tkey) = target {
-                self.on_webrtc_udp_datagram(tkey, socket, remote, len, age, now_ms, outbox);
-            }
+        let Some(server) = self.webrtc_servers.get(skey) else {
+            return;
+        };
+        let data = &self.recv_buf[..len];
+        let target = if crate::ice::stun::is_stun(data) {
+            local_ufrag_of(data).and_then(|u| server.ufrags.get(u).copied())
+        } else {
+            server.udp_tuples.get(&(socket, remote)).copied()
+        };
+        if let Some(tkey) = target {
+            let tuple = TupleId::Udp { socket, remote };
+            self.on_webrtc_datagram(tkey, tuple, remote, len, arrival_us, now_ms, outbox);
         }
     }
 
-    /// Accepts connections on a server's TCP socket; they wait for their
-    /// first STUN request to find their transport.
-    pub(super) fn server_tcp_accept(
+    /// The shell accepted `conn` on a server listener: it waits for its
+    /// first STUN request to find its transport.
+    pub(super) fn on_server_tcp_accepted(
         &mut self,
         skey: WebRtcServerKey,
-        server_idx: usize,
+        listener: SocketId,
+        conn: SocketId,
+        remote: SocketAddr,
+        now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        let now_ms = self.now_ms;
-        let Core {
-            webrtc_servers,
-            sockets,
-            registry,
-            ..
-        } = self;
-        let Some(server) = webrtc_servers.get_mut(skey) else {
-            return;
+        let Some(server) = self.webrtc_servers.get_mut(skey) else {
+            return self.close_sockets(vec![conn]);
         };
-        let Some(endpoint) = server.tcp.get(server_idx) else {
-            return;
-        };
-        let accepted = accept_connections(
-            endpoint,
-            server_idx,
-            &mut server.pending_tcp,
-            sockets,
-            registry,
-            now_ms,
-            |conn| SocketRole::ServerTcpConn(skey, conn),
-        );
-        server.tcp[server_idx].accept_blocked = accepted.blocked;
-        if accepted.evicted > 0 {
+        server
+            .pending_tcp
+            .insert(conn, TcpConnection::new(listener, remote, now_ms));
+        self.sockets.insert(conn, SocketRole::ServerTcpConn(skey));
+        let mut evicted = 0;
+        while let Some(victim) = self
+            .webrtc_servers
+            .get(skey)
+            .and_then(|s| tcp_connection_to_evict(&s.pending_tcp, remote.ip()))
+        {
+            self.drop_pending_tcp(skey, victim);
+            evicted += 1;
+        }
+        if evicted > 0 {
             let text = format!(
-                "WebRtcServer {}: too many unauthenticated ICE-TCP connections, closed the {} oldest",
-                server.id, accepted.evicted
+                "WebRtcServer {}: too many unauthenticated ICE-TCP connections, closed the {evicted} oldest",
+                self.webrtc_servers[skey].id
             );
             self.warn(outbox, text);
         }
     }
 
-    /// A pending server TCP connection is readable: its first frame must
-    /// be a STUN request naming a known username fragment; the connection
-    /// then moves to that transport, whose ICE authenticates it (or closes
-    /// it after a while). Anything else closes it.
-    pub(super) fn server_tcp_readable(
+    /// Bytes on a pending server connection: its first frame must be a
+    /// STUN request naming a known username fragment; the connection then
+    /// moves to that transport, whose ICE authenticates it (or closes it
+    /// after a while). Anything else closes it.
+    #[allow(clippy::too_many_arguments)]
+    pub(super) fn on_server_tcp_data(
         &mut self,
         skey: WebRtcServerKey,
-        conn: usize,
-        token: usize,
+        conn: SocketId,
+        input: &[u8],
+        arrival_us: u64,
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        use std::io::Read;
-        let mut chunk = [0u8; 2048];
-        loop {
-            let Some(server) = self.webrtc_servers.get_mut(skey) else {
-                return;
-            };
-            let Some(c) = server.pending_tcp.get_mut(conn) else {
-                return;
-            };
-            let n = match c.stream.read(&mut chunk) {
-                Ok(0) => break,
-                Ok(n) => n,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => break,
-            };
-            let mut pos = 0;
-            let Some(len) = c
-                .decoder
-                .next_frame(&chunk[..n], &mut pos, &mut self.recv_buf)
-            else {
-                // The first frame is still incomplete; a STUN request is
-                // small, so a long one is not for us.
-                if c.decoder.buffered() > MAX_FIRST_FRAME {
-                    break;
-                }
-                if !self.take_read_budget() {
-                    return;
-                }
-                continue;
-            };
-            let target = local_ufrag_of(&self.recv_buf[..len])
-                .and_then(|ufrag| server.ufrags.get(ufrag).copied());
-            let Some(tkey) = target else {
-                break;
-            };
-            let c = server.pending_tcp.remove(conn);
-            let remote = c.remote;
-            let Some(TransportKind::WebRtc(w)) = self.transports.get_mut(tkey).map(|t| &mut t.kind)
-            else {
-                self.sockets.try_remove(token);
-                return;
-            };
-            let new_conn = w.tcp_conns.insert(c);
-            if let Some(victim) = tcp_connection_to_evict(&w.tcp_conns, remote.ip()) {
-                drop_connection(&mut w.tcp_conns, victim, &mut self.sockets, &self.registry);
+        let Some(server) = self.webrtc_servers.get_mut(skey) else {
+            return;
+        };
+        let Some(c) = server.pending_tcp.get_mut(&conn) else {
+            return;
+        };
+        let mut pos = 0;
+        let Some(len) = c.decoder.next_frame(input, &mut pos, &mut self.recv_buf) else {
+            // The first frame is still incomplete; a STUN request is
+            // small, so a long one is not for us.
+            if c.decoder.buffered() > MAX_FIRST_FRAME {
+                self.drop_pending_tcp(skey, conn);
             }
-            if !w.tcp_conns.contains(new_conn) {
-                return;
-            }
-            self.sockets[token] = SocketRole::WebRtcTcpConn(tkey, new_conn);
-            self.on_webrtc_datagram(
-                tkey,
-                TupleId::Tcp { conn: new_conn },
-                remote,
-                len,
-                now_ms,
-                outbox,
-            );
-            self.handle_tcp_input(tkey, new_conn, &chunk[pos..n], now_ms, outbox);
-            self.read_tcp(tkey, new_conn, now_ms, outbox);
+            return;
+        };
+        let target = local_ufrag_of(&self.recv_buf[..len])
+            .and_then(|ufrag| server.ufrags.get(ufrag).copied());
+        let Some(tkey) = target else {
+            return self.drop_pending_tcp(skey, conn);
+        };
+        let Some(c) = server.pending_tcp.remove(&conn) else {
+            return;
+        };
+        let remote = c.remote;
+        let Some(TransportKind::WebRtc(w)) = self.transports.get_mut(tkey).map(|t| &mut t.kind)
+        else {
+            return self.close_sockets(vec![conn]);
+        };
+        w.tcp_conns.insert(conn, c);
+        self.sockets.insert(conn, SocketRole::WebRtcTcpConn(tkey));
+        self.evict_unauthenticated_tcp(tkey, remote, outbox);
+        if self.sockets.get(conn).is_none() {
             return;
         }
-        // Closed by the peer, broken, or not for any of our transports.
-        self.drop_pending_tcp(skey, conn);
+        let tuple = TupleId::Tcp { conn };
+        self.on_webrtc_datagram(tkey, tuple, remote, len, arrival_us, now_ms, outbox);
+        self.handle_tcp_input(tkey, conn, &input[pos..], arrival_us, now_ms, outbox);
     }
 
     /// Closes a server connection that has not found its transport.
-    fn drop_pending_tcp(&mut self, skey: WebRtcServerKey, conn: usize) {
-        if let Some(server) = self.webrtc_servers.get_mut(skey) {
-            drop_connection(
-                &mut server.pending_tcp,
-                conn,
-                &mut self.sockets,
-                &self.registry,
-            );
+    pub(super) fn drop_pending_tcp(&mut self, skey: WebRtcServerKey, conn: SocketId) {
+        let removed = self
+            .webrtc_servers
+            .get_mut(skey)
+            .and_then(|server| server.pending_tcp.remove(&conn));
+        if removed.is_some() {
+            self.close_sockets(vec![conn]);
         }
     }
 
     /// Closes a server's pending connections that sent nothing useful in
-    /// time, and retries accepting where descriptors had run out.
-    pub(super) fn webrtc_server_timeout(
-        &mut self,
-        skey: WebRtcServerKey,
-        now_ms: u64,
-        outbox: &mut Outbox,
-    ) {
-        let server = &self.webrtc_servers[skey];
-        let expired = expired_tcp_connections(&server.pending_tcp, now_ms);
-        let blocked: Vec<usize> = (0..server.tcp.len())
-            .filter(|i| server.tcp[*i].accept_blocked)
-            .collect();
+    /// time.
+    pub(super) fn webrtc_server_timeout(&mut self, skey: WebRtcServerKey, now_ms: u64) {
+        let expired = expired_tcp_connections(&self.webrtc_servers[skey].pending_tcp, now_ms);
         for conn in expired {
             self.drop_pending_tcp(skey, conn);
-        }
-        for idx in blocked {
-            self.server_tcp_accept(skey, idx, outbox);
         }
     }
 }

@@ -2,24 +2,17 @@
 //! unprotect on the way in, protect + send on the way out (plain UDP, the
 //! selected ICE tuple, or JS for a DirectTransport).
 
-use super::webrtc::{TupleId, WebRtcTransport};
+use super::webrtc::TupleId;
 use super::{Transport, TransportKind};
 use crate::channel::Outbox;
+use crate::net::NetOutbox;
 use serde_json::Value;
 
-impl WebRtcTransport {
-    /// Sends one datagram on an ICE tuple (framed on TCP).
-    pub fn send_datagram(&mut self, tuple: TupleId, data: &[u8]) -> bool {
-        match tuple {
-            TupleId::Udp { socket, remote } => self
-                .udp
-                .get(socket)
-                .is_some_and(|u| u.socket.send_to(data, remote).is_ok()),
-            TupleId::Tcp { conn } => self
-                .tcp_conns
-                .get_mut(conn)
-                .is_some_and(|c| c.send_frame(data)),
-        }
+/// Queues one datagram on an ICE tuple (framed by the shell on TCP).
+pub fn send_on_tuple(net: &mut NetOutbox, tuple: TupleId, data: &[u8]) {
+    match tuple {
+        TupleId::Udp { socket, remote } => net.send_udp(socket, remote, data),
+        TupleId::Tcp { conn } => net.send_tcp(conn, data),
     }
 }
 
@@ -51,7 +44,14 @@ impl Transport {
 
     /// Sends an RTP packet in `buf[..len]` (with room for the SRTP tag).
     /// Dropped when there is no remote yet.
-    pub fn send_rtp(&mut self, buf: &mut [u8], len: usize, consumer_id: &str, outbox: &mut Outbox) {
+    pub fn send_rtp(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+        consumer_id: &str,
+        net: &mut NetOutbox,
+        outbox: &mut Outbox,
+    ) {
         let sent = match &mut self.kind {
             TransportKind::Plain(plain) => {
                 if plain.remote.is_none() {
@@ -64,7 +64,7 @@ impl Transport {
                         _ => return,
                     },
                 };
-                plain.send_rtp_datagram(&buf[..len]).then_some(len)
+                plain.send_rtp_datagram(net, &buf[..len]).then_some(len)
             }
             TransportKind::WebRtc(w) => {
                 let (Some(tuple), Some(srtp)) = (w.ice.selected_tuple(), w.srtp_send.as_mut())
@@ -74,7 +74,8 @@ impl Transport {
                 let Ok(len) = srtp.protect_rtp(buf, len) else {
                     return;
                 };
-                w.send_datagram(tuple, &buf[..len]).then_some(len)
+                send_on_tuple(net, tuple, &buf[..len]);
+                Some(len)
             }
             TransportKind::Direct(_) => {
                 outbox.binary_notification(
@@ -94,7 +95,13 @@ impl Transport {
 
     /// Sends a compound RTCP packet in `buf[..len]` (with room for the
     /// SRTCP trailer).
-    pub fn send_rtcp(&mut self, buf: &mut [u8], len: usize, outbox: &mut Outbox) {
+    pub fn send_rtcp(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+        net: &mut NetOutbox,
+        outbox: &mut Outbox,
+    ) {
         let sent = match &mut self.kind {
             TransportKind::Plain(plain) => {
                 let remote = if plain.rtcp_mux {
@@ -112,11 +119,12 @@ impl Transport {
                         _ => return,
                     },
                 };
-                let socket = match (&plain.rtcp_socket, plain.rtcp_mux) {
+                let socket = match (plain.rtcp_socket, plain.rtcp_mux) {
                     (Some(s), false) => s,
-                    _ => &plain.socket,
+                    _ => plain.socket,
                 };
-                socket.send_to(&buf[..len], remote).is_ok().then_some(len)
+                net.send_udp(socket, remote, &buf[..len]);
+                Some(len)
             }
             TransportKind::WebRtc(w) => {
                 let (Some(tuple), Some(srtp)) = (w.ice.selected_tuple(), w.srtp_send.as_mut())
@@ -126,7 +134,8 @@ impl Transport {
                 let Ok(len) = srtp.protect_rtcp(buf, len) else {
                     return;
                 };
-                w.send_datagram(tuple, &buf[..len]).then_some(len)
+                send_on_tuple(net, tuple, &buf[..len]);
+                Some(len)
             }
             TransportKind::Direct(_) => {
                 outbox.binary_notification(

@@ -4,7 +4,7 @@
 
 pub mod direct;
 pub mod framing;
-mod io;
+pub mod io;
 pub mod listen;
 pub mod listener;
 pub mod plain;

@@ -2,8 +2,9 @@
 //! `connect()` or learnt from the first packet in comedia mode), optionally
 //! with SRTP keyed by `srtpParameters`.
 
-use super::listen::{bind_udp, parse_ip, tuple_json, ListenInfo, ListenProtocol};
+use super::listen::{parse_ip, tuple_json, ListenInfo, ListenProtocol};
 use crate::error::{Error, Result};
+use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use base64::Engine;
 use serde_json::{json, Value};
@@ -40,10 +41,10 @@ impl PlainSrtp {
 
 pub struct PlainTransport {
     pub listen: ListenInfo,
-    pub socket: mio::net::UdpSocket,
+    pub socket: SocketId,
     pub local_port: u16,
     pub rtcp_listen: Option<ListenInfo>,
-    pub rtcp_socket: Option<mio::net::UdpSocket>,
+    pub rtcp_socket: Option<SocketId>,
     pub rtcp_local_port: u16,
     pub rtcp_mux: bool,
     pub comedia: bool,
@@ -54,7 +55,11 @@ pub struct PlainTransport {
 }
 
 /// Options of `router.createPlainTransport()` after JS normalised them.
-pub fn create(options: &Value, worker_ports: (u16, u16)) -> Result<PlainTransport> {
+pub fn create(
+    options: &Value,
+    worker_ports: (u16, u16),
+    binder: &mut dyn SocketBinder,
+) -> Result<PlainTransport> {
     let listen = ListenInfo::from_json(options.get("listenInfo").unwrap_or(&Value::Null))?;
     if listen.protocol != ListenProtocol::Udp {
         return Err(Error::type_error("unsupported listen protocol"));
@@ -94,8 +99,7 @@ pub fn create(options: &Value, worker_ports: (u16, u16)) -> Result<PlainTranspor
         None
     };
 
-    let std_socket = bind_udp(&listen, worker_ports)?;
-    let local_port = std_socket.local_addr().map(|a| a.port()).unwrap_or(0);
+    let rtp = binder.bind_udp(&listen, worker_ports, false)?;
     let (rtcp_socket, rtcp_local_port) = if rtcp_mux {
         (None, 0)
     } else {
@@ -105,9 +109,13 @@ pub fn create(options: &Value, worker_ports: (u16, u16)) -> Result<PlainTranspor
             port: 0,
             ..listen.clone()
         });
-        let s = bind_udp(&info, worker_ports)?;
-        let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
-        (Some(mio::net::UdpSocket::from_std(s)), port)
+        match binder.bind_udp(&info, worker_ports, false) {
+            Ok(rtcp) => (Some(rtcp.id), rtcp.local_port),
+            Err(e) => {
+                binder.close(rtp.id);
+                return Err(e);
+            }
+        }
     };
     Ok(PlainTransport {
         rtcp_listen: if rtcp_mux {
@@ -115,9 +123,9 @@ pub fn create(options: &Value, worker_ports: (u16, u16)) -> Result<PlainTranspor
         } else {
             Some(rtcp_listen.unwrap_or_else(|| listen.clone()))
         },
-        socket: mio::net::UdpSocket::from_std(std_socket),
+        socket: rtp.id,
         listen,
-        local_port,
+        local_port: rtp.local_port,
         rtcp_socket,
         rtcp_local_port,
         rtcp_mux,
@@ -169,7 +177,7 @@ impl PlainTransport {
 
     /// `connect({ ip, port, rtcpPort, srtpParameters })`: returns the
     /// response (`tuple`, `rtcpTuple`, `srtpParameters`).
-    pub fn connect(&mut self, data: &Value) -> Result<Value> {
+    pub fn connect(&mut self, data: &Value, net: &mut NetOutbox) -> Result<Value> {
         if self.connect_called {
             return Err(Error::other("connect() already called"));
         }
@@ -237,10 +245,10 @@ impl PlainTransport {
         }
         self.connect_called = true;
         if let Some(addr) = remote {
-            self.set_remote(addr);
+            self.set_remote(addr, net);
         }
         if let Some(addr) = rtcp_remote {
-            self.set_rtcp_remote(addr);
+            self.set_rtcp_remote(addr, net);
         }
         let mut response = json!({});
         if self.remote.is_some() {
@@ -259,22 +267,33 @@ impl PlainTransport {
 
     /// Fixes the RTP remote. The socket is connected to it: the kernel then
     /// skips a route lookup per send and filters other sources for us.
-    pub fn set_remote(&mut self, addr: SocketAddr) {
+    pub fn set_remote(&mut self, addr: SocketAddr, net: &mut NetOutbox) {
         self.remote = Some(addr);
-        let _ = self.socket.connect(addr);
+        net.op(SocketOp::ConnectUdp(self.socket, addr));
     }
 
     /// Same for the RTCP remote (own socket only when not muxed).
-    pub fn set_rtcp_remote(&mut self, addr: SocketAddr) {
+    pub fn set_rtcp_remote(&mut self, addr: SocketAddr, net: &mut NetOutbox) {
         self.rtcp_remote = Some(addr);
-        if let Some(socket) = &self.rtcp_socket {
-            let _ = socket.connect(addr);
+        if let Some(socket) = self.rtcp_socket {
+            net.op(SocketOp::ConnectUdp(socket, addr));
         }
     }
 
-    /// Sends on the RTP socket (connected to `remote` once known).
-    pub fn send_rtp_datagram(&self, data: &[u8]) -> bool {
-        self.remote.is_some() && self.socket.send(data).is_ok()
+    /// Queues a datagram on the RTP socket to the remote, once known.
+    pub fn send_rtp_datagram(&self, net: &mut NetOutbox, data: &[u8]) -> bool {
+        let Some(remote) = self.remote else {
+            return false;
+        };
+        net.send_udp(self.socket, remote, data);
+        true
+    }
+
+    /// The sockets it owns.
+    pub fn own_sockets(&self) -> Vec<SocketId> {
+        std::iter::once(self.socket)
+            .chain(self.rtcp_socket)
+            .collect()
     }
 
     /// SRTP is configured and keyed (or not used at all).

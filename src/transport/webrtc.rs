@@ -2,71 +2,55 @@
 //! candidates), DTLS 1.2 keyed SRTP, media only from validated tuples.
 //! Sockets are its own, or shared through a WebRtcServer.
 
-use super::framing::{encode_frame, FrameDecoder};
-use super::listen::{
-    bind_tcp, bind_udp, enable_rx_timestamps, tuple_json, ListenInfo, ListenProtocol,
-};
+use super::framing::FrameDecoder;
+use super::listen::{tuple_json, ListenInfo, ListenProtocol};
 use crate::certificate::DtlsCertificate;
 use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{transport_candidates, IceCandidate, ListenSocket, Protocol};
 use crate::ice::{IceServer, IceState};
 use crate::ids::WebRtcServerKey;
+use crate::net::{SocketBinder, SocketId};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use serde_json::{json, Value};
-use slab::Slab;
+use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
 /// A remote endpoint ICE has seen: a UDP source on one of our sockets, or a
 /// TCP connection.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TupleId {
-    Udp { socket: usize, remote: SocketAddr },
-    Tcp { conn: usize },
+    Udp {
+        socket: SocketId,
+        remote: SocketAddr,
+    },
+    Tcp {
+        conn: SocketId,
+    },
 }
 
 /// A UDP socket the transport owns (or a WebRtcServer shares).
 pub struct UdpEndpoint {
-    pub socket: mio::net::UdpSocket,
+    pub socket: SocketId,
     pub listen: ListenInfo,
     pub local_port: u16,
 }
 
 /// A TCP listening socket.
 pub struct TcpEndpoint {
-    pub listener: mio::net::TcpListener,
+    pub listener: SocketId,
     pub listen: ListenInfo,
     pub local_port: u16,
-    /// accept() failed for want of descriptors: retried on the next tick
-    /// (epoll will not report the waiting connections again).
-    pub accept_blocked: bool,
 }
 
-impl TcpEndpoint {
-    pub fn new(listener: std::net::TcpListener, listen: ListenInfo) -> Self {
-        let local_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
-        TcpEndpoint {
-            listener: mio::net::TcpListener::from_std(listener),
-            listen,
-            local_port,
-            accept_blocked: false,
-        }
-    }
-}
-
-/// An accepted TCP connection carrying RFC 4571 framed packets.
+/// An accepted TCP connection carrying RFC 4571 framed packets (the shell
+/// owns the stream and its send backlog; this is what ICE needs of it).
 pub struct TcpConnection {
-    pub stream: mio::net::TcpStream,
-    pub server: usize,
+    /// The listening socket it was accepted on.
+    pub listener: SocketId,
     pub remote: SocketAddr,
-    pub local_port: u16,
-    /// Its mio token (the key of its entry in the worker's socket table).
-    pub token: usize,
     /// Frames being received (holds at most one incomplete frame).
     pub decoder: FrameDecoder,
-    /// Framed bytes the socket did not take yet; `outbox[sent..]` is unsent.
-    outbox: Vec<u8>,
-    sent: usize,
     /// Worker time it was accepted: one that has not authenticated (ICE)
     /// within [`TCP_AUTH_TIMEOUT_MS`] is closed.
     pub accepted_ms: u64,
@@ -74,15 +58,8 @@ pub struct TcpConnection {
     pub authenticated: bool,
 }
 
-/// The largest TCP backlog of unsent bytes; frames beyond it are dropped.
-const MAX_TCP_OUTBOX: usize = 4 * 1024 * 1024;
-
-/// While this much is unsent, the connection is not read (TCP flow control
-/// then slows the peer down instead of us buffering its requests' answers).
-const TCP_READ_PAUSE: usize = 256 * 1024;
-
-/// An outbox larger than this is released once it has been written.
-const TCP_KEEP_CAPACITY: usize = 16 * 1024;
+/// Connections by their socket, in a stable order (deterministic runs).
+pub type TcpConnections = BTreeMap<SocketId, TcpConnection>;
 
 /// How long an accepted connection may stay unauthenticated.
 pub const TCP_AUTH_TIMEOUT_MS: u64 = 5_000;
@@ -97,14 +74,14 @@ pub const MAX_UNAUTHENTICATED_TCP_PER_IP: usize = 32;
 /// The connection to close so that the unauthenticated connections of
 /// `conns` stay within the limits now that one from `ip` arrived: the
 /// oldest from that IP when it is over its share, else the oldest of all.
-pub fn tcp_connection_to_evict(conns: &Slab<TcpConnection>, ip: std::net::IpAddr) -> Option<usize> {
+pub fn tcp_connection_to_evict(conns: &TcpConnections, ip: std::net::IpAddr) -> Option<SocketId> {
     let mut total = 0;
     let mut same_ip = 0;
-    let mut oldest: Option<(u64, usize)> = None;
-    let mut oldest_same_ip: Option<(u64, usize)> = None;
+    let mut oldest: Option<(u64, SocketId)> = None;
+    let mut oldest_same_ip: Option<(u64, SocketId)> = None;
     for (key, c) in conns.iter().filter(|(_, c)| !c.authenticated) {
         total += 1;
-        let age = (c.accepted_ms, key);
+        let age = (c.accepted_ms, *key);
         if oldest.is_none_or(|o| age < o) {
             oldest = Some(age);
         }
@@ -125,102 +102,32 @@ pub fn tcp_connection_to_evict(conns: &Slab<TcpConnection>, ip: std::net::IpAddr
 }
 
 /// Unauthenticated connections of `conns` older than the timeout.
-pub fn expired_tcp_connections(conns: &Slab<TcpConnection>, now_ms: u64) -> Vec<usize> {
+pub fn expired_tcp_connections(conns: &TcpConnections, now_ms: u64) -> Vec<SocketId> {
     conns
         .iter()
         .filter(|(_, c)| !c.authenticated && now_ms >= c.accepted_ms + TCP_AUTH_TIMEOUT_MS)
-        .map(|(k, _)| k)
+        .map(|(k, _)| *k)
         .collect()
 }
 
 /// When the oldest unauthenticated connection of `conns` expires.
-pub fn tcp_expiry_deadline(conns: &Slab<TcpConnection>) -> Option<u64> {
+pub fn tcp_expiry_deadline(conns: &TcpConnections) -> Option<u64> {
     conns
-        .iter()
-        .filter(|(_, c)| !c.authenticated)
-        .map(|(_, c)| c.accepted_ms + TCP_AUTH_TIMEOUT_MS)
+        .values()
+        .filter(|c| !c.authenticated)
+        .map(|c| c.accepted_ms + TCP_AUTH_TIMEOUT_MS)
         .min()
 }
 
 impl TcpConnection {
-    pub fn new(
-        stream: mio::net::TcpStream,
-        server: usize,
-        remote: SocketAddr,
-        local_port: u16,
-        now_ms: u64,
-    ) -> Self {
+    pub fn new(listener: SocketId, remote: SocketAddr, now_ms: u64) -> Self {
         TcpConnection {
-            stream,
-            server,
+            listener,
             remote,
-            local_port,
-            token: usize::MAX,
             decoder: FrameDecoder::new(),
-            outbox: Vec::new(),
-            sent: 0,
             accepted_ms: now_ms,
             authenticated: false,
         }
-    }
-
-    /// Frames and writes a packet; keeps what the socket did not take.
-    /// False if it was dropped (too long, backlog full) or the connection
-    /// broke.
-    pub fn send_frame(&mut self, packet: &[u8]) -> bool {
-        if self.unsent() > MAX_TCP_OUTBOX || !encode_frame(packet, &mut self.outbox) {
-            return false;
-        }
-        self.flush()
-    }
-
-    /// Writes what is left unsent (false if the connection broke).
-    pub fn flush(&mut self) -> bool {
-        use std::io::Write;
-        let mut ok = true;
-        while self.sent < self.outbox.len() {
-            match self.stream.write(&self.outbox[self.sent..]) {
-                Ok(0) => {
-                    ok = false;
-                    break;
-                }
-                Ok(n) => self.sent += n,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => break,
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-                Err(_) => {
-                    ok = false;
-                    break;
-                }
-            }
-        }
-        // Drop what was written: all of it at once when done, otherwise
-        // only once it is the larger part (amortized, never per write).
-        if self.sent == self.outbox.len() {
-            self.outbox.clear();
-            self.sent = 0;
-            if self.outbox.capacity() > TCP_KEEP_CAPACITY {
-                self.outbox = Vec::new();
-            }
-        } else if self.sent > self.outbox.len() / 2 {
-            self.outbox.drain(..self.sent);
-            self.sent = 0;
-        }
-        ok
-    }
-
-    /// Bytes queued but not written yet.
-    pub fn unsent(&self) -> usize {
-        self.outbox.len() - self.sent
-    }
-
-    /// False while the peer must wait for us to write (back-pressure).
-    pub fn wants_read(&self) -> bool {
-        self.unsent() < TCP_READ_PAUSE
-    }
-
-    /// Memory the connection holds for buffering.
-    pub fn buffered_capacity(&self) -> usize {
-        self.outbox.capacity() + self.decoder.capacity()
     }
 }
 
@@ -228,7 +135,7 @@ pub struct WebRtcTransport {
     /// Own sockets (empty when a WebRtcServer is used).
     pub udp: Vec<UdpEndpoint>,
     pub tcp_servers: Vec<TcpEndpoint>,
-    pub tcp_conns: Slab<TcpConnection>,
+    pub tcp_conns: TcpConnections,
     /// Set when sockets belong to a WebRtcServer.
     pub webrtc_server: Option<WebRtcServerKey>,
     pub candidates: Vec<IceCandidate>,
@@ -264,36 +171,64 @@ fn listen_socket<'a>(
 }
 
 impl WebRtcTransport {
-    /// A transport with its own sockets, one per listen info.
+    /// A transport with its own sockets, one per listen info (none stays
+    /// open if it cannot be made).
     pub fn with_listen_infos(
         options: &Value,
         worker_ports: (u16, u16),
         certificate: &DtlsCertificate,
+        binder: &mut dyn SocketBinder,
+    ) -> Result<Self> {
+        let mut bound = Vec::new();
+        let result =
+            Self::bind_listen_infos(options, worker_ports, certificate, binder, &mut bound);
+        if result.is_err() {
+            for id in bound {
+                binder.close(id);
+            }
+        }
+        result
+    }
+
+    fn bind_listen_infos(
+        options: &Value,
+        worker_ports: (u16, u16),
+        certificate: &DtlsCertificate,
+        binder: &mut dyn SocketBinder,
+        bound_ids: &mut Vec<SocketId>,
     ) -> Result<Self> {
         let infos = options
             .get("listenInfos")
             .and_then(Value::as_array)
             .filter(|a| !a.is_empty())
             .ok_or_else(|| Error::type_error("empty listenInfos"))?;
+        let infos = infos
+            .iter()
+            .map(ListenInfo::from_json)
+            .collect::<Result<Vec<_>>>()?;
         let mut udp = Vec::new();
         let mut tcp_servers = Vec::new();
         let mut order = Vec::new();
         for info in infos {
-            let info = ListenInfo::from_json(info)?;
             match info.protocol {
                 ListenProtocol::Udp => {
-                    let s = bind_udp(&info, worker_ports)?;
-                    enable_rx_timestamps(&s);
-                    let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
+                    let bound = binder.bind_udp(&info, worker_ports, true)?;
+                    bound_ids.push(bound.id);
                     udp.push(UdpEndpoint {
-                        socket: mio::net::UdpSocket::from_std(s),
+                        socket: bound.id,
                         listen: info,
-                        local_port: port,
+                        local_port: bound.local_port,
                     });
                     order.push((Protocol::Udp, udp.len() - 1));
                 }
                 ListenProtocol::Tcp => {
-                    tcp_servers.push(TcpEndpoint::new(bind_tcp(&info, worker_ports)?, info));
+                    let bound = binder.bind_tcp(&info, worker_ports)?;
+                    bound_ids.push(bound.id);
+                    tcp_servers.push(TcpEndpoint {
+                        listener: bound.id,
+                        listen: info,
+                        local_port: bound.local_port,
+                    });
                     order.push((Protocol::Tcp, tcp_servers.len() - 1));
                 }
             }
@@ -353,7 +288,7 @@ impl WebRtcTransport {
         Ok(WebRtcTransport {
             udp: Vec::new(),
             tcp_servers: Vec::new(),
-            tcp_conns: Slab::new(),
+            tcp_conns: TcpConnections::new(),
             webrtc_server: None,
             candidates,
             ice: IceServer::new(ufrag, pwd, consent),
@@ -392,8 +327,8 @@ impl WebRtcTransport {
     pub fn tuple_json(
         &self,
         tuple: TupleId,
-        server_udp: &dyn Fn(usize) -> Option<(String, u16)>,
-        server_tcp: &dyn Fn(usize) -> Option<(String, u16)>,
+        server_udp: &dyn Fn(SocketId) -> Option<(String, u16)>,
+        server_tcp: &dyn Fn(SocketId) -> Option<(String, u16)>,
     ) -> Value {
         match tuple {
             TupleId::Udp { socket, remote } => {
@@ -401,21 +336,23 @@ impl WebRtcTransport {
                     server_udp(socket)
                 } else {
                     self.udp
-                        .get(socket)
+                        .iter()
+                        .find(|u| u.socket == socket)
                         .map(|u| (u.listen.local_address(), u.local_port))
                 };
                 let (addr, port) = local.unwrap_or_default();
                 tuple_json(&addr, port, Some(remote), ListenProtocol::Udp)
             }
             TupleId::Tcp { conn } => {
-                let Some(c) = self.tcp_conns.get(conn) else {
+                let Some(c) = self.tcp_conns.get(&conn) else {
                     return json!({});
                 };
                 let local = if self.webrtc_server.is_some() {
-                    server_tcp(c.server)
+                    server_tcp(c.listener)
                 } else {
                     self.tcp_servers
-                        .get(c.server)
+                        .iter()
+                        .find(|t| t.listener == c.listener)
                         .map(|t| (t.listen.local_address(), t.local_port))
                 };
                 let (addr, port) = local.unwrap_or_default();
@@ -518,5 +455,16 @@ impl WebRtcTransport {
 
     pub fn is_srtp_ready(&self) -> bool {
         self.srtp_recv.is_some()
+    }
+
+    /// Every socket the transport owns (its own UDP sockets and listeners,
+    /// and its TCP connections, also those accepted through a server).
+    pub fn own_sockets(&self) -> Vec<SocketId> {
+        let mut ids: Vec<SocketId> = self.tcp_conns.keys().copied().collect();
+        if self.webrtc_server.is_none() {
+            ids.extend(self.udp.iter().map(|u| u.socket));
+            ids.extend(self.tcp_servers.iter().map(|t| t.listener));
+        }
+        ids
     }
 }

@@ -3,15 +3,15 @@
 //! of STUN requests (`<localUfrag>:<remoteUfrag>`), then by the tuple the
 //! fragment was first seen on.
 
-use super::listen::{bind_tcp, bind_udp, enable_rx_timestamps, ListenInfo, ListenProtocol};
-use super::webrtc::{TcpConnection, TcpEndpoint, UdpEndpoint};
+use super::listen::{ListenInfo, ListenProtocol};
+use super::webrtc::{TcpConnections, TcpEndpoint, UdpEndpoint};
 use crate::error::{Error, Result};
 use crate::ice::candidate::{
     server_candidates, IceCandidate, ListenSocket, Protocol, ProtocolPrefs,
 };
 use crate::ids::TransportKey;
+use crate::net::{SocketBinder, SocketId};
 use serde_json::{json, Value};
-use slab::Slab;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -22,16 +22,23 @@ pub struct WebRtcServer {
     /// Listen infos in the order given (candidate priorities follow it).
     order: Vec<(Protocol, usize)>,
     /// Accepted TCP connections whose transport is not known yet.
-    pub pending_tcp: Slab<TcpConnection>,
+    pub pending_tcp: TcpConnections,
     /// Local ICE username fragment -> transport.
     pub ufrags: HashMap<String, TransportKey>,
-    /// (UDP socket index, remote) -> transport, learnt from STUN.
-    pub udp_tuples: HashMap<(usize, SocketAddr), TransportKey>,
+    /// (UDP socket, remote) -> transport, learnt from STUN.
+    pub udp_tuples: HashMap<(SocketId, SocketAddr), TransportKey>,
     pub transports: Vec<TransportKey>,
 }
 
 impl WebRtcServer {
-    pub fn new(id: String, options: &Value, worker_ports: (u16, u16)) -> Result<Self> {
+    /// A server with a socket per listen info (none stays open if one
+    /// cannot be bound).
+    pub fn new(
+        id: String,
+        options: &Value,
+        worker_ports: (u16, u16),
+        binder: &mut dyn SocketBinder,
+    ) -> Result<Self> {
         let infos = options
             .get("listenInfos")
             .and_then(Value::as_array)
@@ -39,39 +46,81 @@ impl WebRtcServer {
         if infos.is_empty() {
             return Err(Error::type_error("empty listenInfos"));
         }
+        let infos = infos
+            .iter()
+            .map(ListenInfo::from_json)
+            .collect::<Result<Vec<_>>>()?;
         let mut server = WebRtcServer {
             id,
             udp: Vec::new(),
             tcp: Vec::new(),
             order: Vec::new(),
-            pending_tcp: Slab::new(),
+            pending_tcp: TcpConnections::new(),
             ufrags: HashMap::new(),
             udp_tuples: HashMap::new(),
             transports: Vec::new(),
         };
         for info in infos {
-            let info = ListenInfo::from_json(info)?;
+            let bound = match info.protocol {
+                ListenProtocol::Udp => binder.bind_udp(&info, worker_ports, true),
+                ListenProtocol::Tcp => binder.bind_tcp(&info, worker_ports),
+            };
+            let bound = match bound {
+                Ok(bound) => bound,
+                Err(e) => {
+                    for id in server.own_sockets() {
+                        binder.close(id);
+                    }
+                    return Err(e);
+                }
+            };
             match info.protocol {
                 ListenProtocol::Udp => {
-                    let s = bind_udp(&info, worker_ports)?;
-                    enable_rx_timestamps(&s);
-                    let port = s.local_addr().map(|a| a.port()).unwrap_or(0);
                     server.udp.push(UdpEndpoint {
-                        socket: mio::net::UdpSocket::from_std(s),
+                        socket: bound.id,
                         listen: info,
-                        local_port: port,
+                        local_port: bound.local_port,
                     });
                     server.order.push((Protocol::Udp, server.udp.len() - 1));
                 }
                 ListenProtocol::Tcp => {
-                    server
-                        .tcp
-                        .push(TcpEndpoint::new(bind_tcp(&info, worker_ports)?, info));
+                    server.tcp.push(TcpEndpoint {
+                        listener: bound.id,
+                        listen: info,
+                        local_port: bound.local_port,
+                    });
                     server.order.push((Protocol::Tcp, server.tcp.len() - 1));
                 }
             }
         }
         Ok(server)
+    }
+
+    /// Its sockets: UDP, listeners, and connections still looking for
+    /// their transport.
+    pub fn own_sockets(&self) -> Vec<SocketId> {
+        self.udp
+            .iter()
+            .map(|u| u.socket)
+            .chain(self.tcp.iter().map(|t| t.listener))
+            .chain(self.pending_tcp.keys().copied())
+            .collect()
+    }
+
+    /// Local address and port of one of its UDP sockets.
+    pub fn udp_local(&self, socket: SocketId) -> Option<(String, u16)> {
+        self.udp
+            .iter()
+            .find(|u| u.socket == socket)
+            .map(|u| (u.listen.local_address(), u.local_port))
+    }
+
+    /// Local address and port of one of its TCP listeners.
+    pub fn tcp_local(&self, listener: SocketId) -> Option<(String, u16)> {
+        self.tcp
+            .iter()
+            .find(|t| t.listener == listener)
+            .map(|t| (t.listen.local_address(), t.local_port))
     }
 
     /// Candidates for a transport using this server with its preferences.
@@ -105,23 +154,6 @@ impl WebRtcServer {
         server_candidates(&sockets, prefs)
     }
 
-    /// Duplicates of the UDP sockets, so a transport can send on them.
-    pub fn udp_senders(&self) -> Result<Vec<UdpEndpoint>> {
-        self.udp
-            .iter()
-            .map(|u| {
-                let socket = socket2::SockRef::from(&u.socket)
-                    .try_clone()
-                    .map_err(|e| Error::other(format!("cannot share socket: {e}")))?;
-                Ok(UdpEndpoint {
-                    socket: mio::net::UdpSocket::from_std(socket.into()),
-                    listen: u.listen.clone(),
-                    local_port: u.local_port,
-                })
-            })
-            .collect()
-    }
-
     /// Forgets everything about a transport.
     pub fn remove_transport(&mut self, transport: TransportKey) {
         self.transports.retain(|t| *t != transport);
@@ -151,7 +183,7 @@ impl WebRtcServer {
 
 /// A number naming a (socket, remote) tuple in dumps, below 2^53 so that
 /// JS reads it exactly.
-fn tuple_hash(socket: usize, remote: &SocketAddr) -> u64 {
+fn tuple_hash(socket: SocketId, remote: &SocketAddr) -> u64 {
     let ip = match remote.ip() {
         std::net::IpAddr::V4(ip) => u32::from(ip) as u64,
         std::net::IpAddr::V6(ip) => {
@@ -159,7 +191,7 @@ fn tuple_hash(socket: usize, remote: &SocketAddr) -> u64 {
             ((bits >> 64) as u64 ^ bits as u64) & 0xffff_ffff
         }
     };
-    ((socket as u64 & 0x1f) << 48) | (ip << 16) | remote.port() as u64
+    ((socket.0 as u64 & 0x1f) << 48) | (ip << 16) | remote.port() as u64
 }
 
 /// The local username fragment of a STUN request (`local:remote`).

@@ -5,6 +5,8 @@
 //! A panic anywhere in the worker is caught on its thread: the worker tears
 //! itself down and reports `died`; other workers and Node keep running.
 
+mod os_bind;
+mod os_sockets;
 pub mod rusage;
 pub mod settings;
 
@@ -12,8 +14,10 @@ use crate::certificate::DtlsCertificate;
 pub use crate::channel::TestHook;
 use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
+use crate::net::SocketId;
 use crate::request::{Notification, Request, WorkerRequest};
 use crate::sfu::Core;
+use os_sockets::OsSockets;
 use serde::Serialize;
 use serde_json::Value;
 use settings::{LogLevel, WorkerSettings};
@@ -290,6 +294,8 @@ pub struct Worker {
     certificate: Arc<DtlsCertificate>,
     poll: mio::Poll,
     core: Core,
+    /// The sockets: the I/O shell around the core.
+    sockets: OsSockets,
     outbox: Outbox,
     epoch: Instant,
 }
@@ -306,7 +312,8 @@ impl Worker {
             .map_err(|e| Error::other(format!("cannot clone registry: {e}")))?;
         let ports = (settings.rtc_min_port, settings.rtc_max_port);
         let epoch = Instant::now();
-        let mut core = Core::new(ports, registry, certificate.clone(), epoch);
+        let mut core = Core::new(ports, certificate.clone());
+        let sockets = OsSockets::new(registry, epoch);
         core.log_level = settings.log_level;
         // The core never reads a clock: NTP timestamps in its reports are
         // worker time plus this anchor.
@@ -319,6 +326,7 @@ impl Worker {
             certificate,
             poll,
             core,
+            sockets,
             outbox: Outbox::default(),
             epoch,
         })
@@ -335,13 +343,13 @@ impl Worker {
         let mut commands_left = false;
         // The core's next deadline, asked once per turn (it walks every
         // object): after the turn's work, which is all that can move it.
-        let mut deadline = self.core.poll_timeout();
+        let mut deadline = self.poll_timeout();
         // A close request is checked before every unit of work (socket,
         // command, timer): it must not wait behind the queue.
         'turns: while !life.closing() {
             // Sleep until input arrives or the core's next deadline; sockets
             // or commands left over last turn are served right away.
-            let mut timeout = if self.core.pending_readable.is_empty() && !commands_left {
+            let mut timeout = if !self.sockets.has_pending() && !commands_left {
                 deadline.map(|at| {
                     (self.epoch + Duration::from_millis(at))
                         .saturating_duration_since(Instant::now())
@@ -364,20 +372,19 @@ impl Worker {
             }
             let now_ms = self.now_ms();
             self.core.now_ms = now_ms;
-            for token in std::mem::take(&mut self.core.pending_readable) {
+            for id in self.sockets.take_pending() {
                 if life.closing() {
                     break 'turns;
                 }
-                self.core
-                    .on_socket_readable(token, now_ms, &mut self.outbox);
+                self.sockets.serve(id, &mut self.core, &mut self.outbox);
             }
             for event in events.iter() {
                 if life.closing() {
                     break 'turns;
                 }
                 if event.token() != WAKER_TOKEN {
-                    self.core
-                        .on_socket_readable(event.token().0, now_ms, &mut self.outbox);
+                    let id = SocketId(event.token().0 as u32);
+                    self.sockets.serve(id, &mut self.core, &mut self.outbox);
                 }
             }
             // The waker only says "some": drain up to the budget, and come
@@ -390,7 +397,8 @@ impl Worker {
                 match rx.try_recv() {
                     Ok(command) => {
                         life.queued.fetch_sub(1, Ordering::SeqCst);
-                        self.handle_command(command)
+                        self.handle_command(command);
+                        self.sockets.flush(&mut self.core);
                     }
                     Err(mpsc::TryRecvError::Empty) => {
                         commands_left = false;
@@ -402,10 +410,15 @@ impl Worker {
             }
             let now_ms = self.now_ms();
             self.core.now_ms = now_ms;
-            deadline = self.core.poll_timeout();
+            deadline = self.poll_timeout();
             if deadline.is_some_and(|at| at <= now_ms) {
                 self.core.handle_timeout(now_ms, &mut self.outbox);
-                deadline = self.core.poll_timeout();
+                self.sockets.flush(&mut self.core);
+                if self.sockets.poll_timeout(now_ms).is_some() {
+                    self.sockets
+                        .handle_timeout(&mut self.core, &mut self.outbox);
+                }
+                deadline = self.poll_timeout();
             }
             self.flush(sink);
         }
@@ -414,6 +427,15 @@ impl Worker {
         // without reporting anything.
         self.close();
         self.outbox = Outbox::default();
+    }
+
+    /// The next deadline of the core and of the shell (accept retries).
+    fn poll_timeout(&self) -> Option<u64> {
+        let core = self.core.poll_timeout();
+        match (core, self.sockets.poll_timeout(self.core.now_ms)) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
     }
 
     fn flush(&mut self, sink: &dyn EventSink) {
@@ -475,8 +497,14 @@ impl Worker {
         let handler = self.core.find_handler(handler_id, method)?;
         let request = Request::parse(method, data)?;
         let now_ms = self.now_ms();
-        self.core
-            .handle_request(handler, method, request, now_ms, &mut self.outbox)
+        self.core.handle_request(
+            handler,
+            method,
+            request,
+            now_ms,
+            &mut self.sockets,
+            &mut self.outbox,
+        )
     }
 
     fn handle_worker_request(&mut self, request: WorkerRequest) -> Result<Value> {
@@ -497,7 +525,7 @@ impl Worker {
                 Ok(Value::Null)
             }
             WorkerRequest::CreateWebRtcServer(data) => {
-                self.core.create_webrtc_server(&data)?;
+                self.core.create_webrtc_server(&data, &mut self.sockets)?;
                 Ok(Value::Null)
             }
             WorkerRequest::CloseWebRtcServer { web_rtc_server_id } => {

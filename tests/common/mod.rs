@@ -5,20 +5,23 @@
 //! Media goes in and out through DirectTransports (`producer.send` /
 //! `transport.sendRtcp` in, `consumer.rtp` / `directtransport.rtcp` out),
 //! which exercise the whole object graph (router fan-out, streams, NACK,
-//! RTX, key frame requests, RTCP) without any transport I/O.
+//! RTX, key frame requests, RTCP) without any transport I/O; or through
+//! the core's sockets, which a `VirtualBinder` hands out: datagrams go in
+//! with `receive` and come out of `take_transmits` (ICE, DTLS, SRTP).
 
 #![allow(dead_code)]
 
 use ferrosoup::certificate::DtlsCertificate;
 use ferrosoup::channel::Outbox;
+use ferrosoup::net::{SocketId, SocketOp, VirtualBinder};
 use ferrosoup::request::{Notification, Request};
 use ferrosoup::sfu::Core;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use serde_json::{json, Value};
 use std::collections::VecDeque;
+use std::net::SocketAddr;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// A message the core sent towards JS.
 #[derive(Debug, Clone)]
@@ -33,22 +36,22 @@ pub struct Sfu {
     core: Core,
     outbox: Outbox,
     pub now_ms: u64,
-    // Keeps the registry the core was given valid (no socket is bound).
-    _poll: mio::Poll,
+    /// Hands out socket ids and ports (no socket is opened).
+    pub net: VirtualBinder,
+    /// Socket operations the core asked for (see `take_transmits`).
+    pub socket_ops: Vec<SocketOp>,
 }
 
 impl Sfu {
     pub fn new() -> Self {
-        let poll = mio::Poll::new().unwrap();
-        let registry = poll.registry().try_clone().unwrap();
         let certificate = Arc::new(DtlsCertificate::generate().unwrap());
-        // The epoch is only used to stamp arrivals on real sockets.
-        let core = Core::new((40000, 49999), registry, certificate, Instant::now());
+        let core = Core::new((40000, 49999), certificate);
         Sfu {
             core,
             outbox: Outbox::default(),
             now_ms: 1_000,
-            _poll: poll,
+            net: VirtualBinder::default(),
+            socket_ops: Vec::new(),
         }
     }
 
@@ -72,8 +75,14 @@ impl Sfu {
         }
         let handler = self.core.find_handler(handler_id, method)?;
         let request = Request::parse(method, &data)?;
-        self.core
-            .handle_request(handler, method, request, self.now_ms, &mut self.outbox)
+        self.core.handle_request(
+            handler,
+            method,
+            request,
+            self.now_ms,
+            &mut self.net,
+            &mut self.outbox,
+        )
     }
 
     fn notify(&mut self, event: &str, handler_id: &str, bytes: Vec<u8>) {
@@ -110,6 +119,36 @@ impl Sfu {
         }
         self.now_ms = self.now_ms.max(t_ms);
         self.core.now_ms = self.now_ms;
+    }
+
+    /// A datagram from `from` arriving now on the core's UDP socket
+    /// `socket` (as the shell hands it over).
+    pub fn receive(&mut self, socket: SocketId, from: SocketAddr, data: &[u8]) {
+        self.core.now_ms = self.now_ms;
+        self.core.recv_buffer()[..data.len()].copy_from_slice(data);
+        let arrival_us = self.now_ms * 1000;
+        self.core
+            .handle_datagram(socket, from, data.len(), arrival_us, &mut self.outbox);
+    }
+
+    /// Datagrams the core transmitted since the last call (socket, UDP
+    /// destination or None for a TCP frame, payload); the socket operations
+    /// it asked for are kept in `socket_ops`.
+    pub fn take_transmits(&mut self) -> Vec<(SocketId, Option<SocketAddr>, Vec<u8>)> {
+        let net = &mut self.core.net;
+        let sent = net
+            .transmits()
+            .iter()
+            .map(|t| (t.socket, t.to, net.payload(t).to_vec()))
+            .collect();
+        self.socket_ops.extend_from_slice(net.ops());
+        net.clear();
+        sent
+    }
+
+    /// The core's next deadline.
+    pub fn poll_timeout(&self) -> Option<u64> {
+        self.core.poll_timeout()
     }
 
     /// Everything the core sent towards JS since the last call.
