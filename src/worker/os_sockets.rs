@@ -116,6 +116,7 @@ pub struct OsSockets {
     /// Origin of the worker clock (arrival times are on it).
     epoch: Instant,
     chunk: Box<[u8]>,
+    batch: SendBatch,
 }
 
 impl OsSockets {
@@ -126,6 +127,7 @@ impl OsSockets {
             pending: Vec::new(),
             epoch,
             chunk: vec![0u8; TCP_CHUNK].into_boxed_slice(),
+            batch: SendBatch::default(),
         }
     }
 
@@ -340,7 +342,7 @@ impl OsSockets {
                         .iter()
                         .position(|x| x.socket != t.socket || x.to.is_none())
                         .map_or(transmits.len(), |n| i + n);
-                    send_batch(socket, *peer, net, &transmits[i..end]);
+                    send_batch(socket, *peer, net, &transmits[i..end], &mut self.batch);
                     i = end.max(i + 1);
                     continue;
                 }
@@ -428,45 +430,86 @@ impl SocketBinder for OsSockets {
 /// Datagrams per `sendmmsg` call.
 const BATCH: usize = 32;
 
-/// Sends datagrams on one UDP socket, `BATCH` per syscall. One that fails
-/// (full buffer, ICMP error pending) is dropped, the rest still go.
+/// The message headers of a `sendmmsg` call, allocated once and reused.
+#[cfg(target_os = "linux")]
+pub struct SendBatch {
+    names: Box<[libc::sockaddr_storage]>,
+    iovs: Box<[libc::iovec]>,
+    msgs: Box<[libc::mmsghdr]>,
+}
+
+#[cfg(target_os = "linux")]
+impl Default for SendBatch {
+    fn default() -> Self {
+        fn zeroed<T>() -> Box<[T]> {
+            // SAFETY: only used for plain C structs, valid when zeroed.
+            (0..BATCH).map(|_| unsafe { std::mem::zeroed() }).collect()
+        }
+        SendBatch {
+            names: zeroed(),
+            iovs: zeroed(),
+            msgs: zeroed(),
+        }
+    }
+}
+
+/// Sends datagrams on one UDP socket: one alone with `send`/`sendto`,
+/// several `BATCH` per `sendmmsg`. One that fails (full buffer, ICMP error
+/// pending) is dropped; the rest still go.
 #[cfg(target_os = "linux")]
 fn send_batch(
     socket: &mio::net::UdpSocket,
     peer: Option<SocketAddr>,
     net: &NetOutbox,
     transmits: &[crate::net::Transmit],
+    batch: &mut SendBatch,
 ) {
     use std::os::fd::AsRawFd;
+    // To the connected peer: no address, so the kernel skips the route
+    // lookup.
+    let destination = |t: &crate::net::Transmit| t.to.filter(|to| Some(*to) != peer);
+    if let [t] = transmits {
+        let payload = net.payload(t);
+        let _ = match destination(t) {
+            Some(to) => socket.send_to(payload, to),
+            None => socket.send(payload),
+        };
+        return;
+    }
     for group in transmits.chunks(BATCH) {
-        // SAFETY: plain C structs, zero-initialized.
-        let mut names: [libc::sockaddr_storage; BATCH] = unsafe { std::mem::zeroed() };
-        let mut iovs: [libc::iovec; BATCH] = unsafe { std::mem::zeroed() };
-        let mut msgs: [libc::mmsghdr; BATCH] = unsafe { std::mem::zeroed() };
         for (i, t) in group.iter().enumerate() {
             let payload = net.payload(t);
-            iovs[i] = libc::iovec {
+            batch.iovs[i] = libc::iovec {
                 iov_base: payload.as_ptr() as *mut libc::c_void,
                 iov_len: payload.len(),
             };
-            let hdr = &mut msgs[i].msg_hdr;
-            hdr.msg_iov = &mut iovs[i];
+            let msg = &mut batch.msgs[i];
+            msg.msg_len = 0;
+            let hdr = &mut msg.msg_hdr;
+            hdr.msg_iov = &mut batch.iovs[i];
             hdr.msg_iovlen = 1;
-            // To the connected peer: no address, so the kernel skips the
-            // route lookup.
-            if let Some(to) = t.to.filter(|to| Some(*to) != peer) {
-                let len = write_sockaddr(to, &mut names[i]);
-                hdr.msg_name = (&mut names[i] as *mut libc::sockaddr_storage).cast();
-                hdr.msg_namelen = len;
+            hdr.msg_control = std::ptr::null_mut();
+            hdr.msg_controllen = 0;
+            hdr.msg_flags = 0;
+            match destination(t) {
+                Some(to) => {
+                    hdr.msg_namelen = write_sockaddr(to, &mut batch.names[i]);
+                    hdr.msg_name = (&mut batch.names[i] as *mut libc::sockaddr_storage).cast();
+                }
+                None => {
+                    hdr.msg_name = std::ptr::null_mut();
+                    hdr.msg_namelen = 0;
+                }
             }
         }
         let mut sent = 0;
         while sent < group.len() {
-            // SAFETY: `msgs[sent..group.len()]` point into live arrays above.
+            // SAFETY: `msgs[sent..group.len()]` were filled above and point
+            // into `iovs`, `names` and `net`, all alive for the call.
             let n = unsafe {
                 libc::sendmmsg(
                     socket.as_raw_fd(),
-                    msgs[sent..].as_mut_ptr(),
+                    batch.msgs[sent..].as_mut_ptr(),
                     (group.len() - sent) as libc::c_uint,
                     0,
                 )
@@ -484,11 +527,16 @@ fn send_batch(
 }
 
 #[cfg(not(target_os = "linux"))]
+#[derive(Default)]
+pub struct SendBatch;
+
+#[cfg(not(target_os = "linux"))]
 fn send_batch(
     socket: &mio::net::UdpSocket,
     peer: Option<SocketAddr>,
     net: &NetOutbox,
     transmits: &[crate::net::Transmit],
+    _batch: &mut SendBatch,
 ) {
     for t in transmits {
         let payload = net.payload(t);
@@ -566,7 +614,8 @@ mod tests {
         let Some(OsSocket::Udp { socket, .. }) = sockets.sockets.get(bound.id.index()) else {
             panic!("not a UDP socket");
         };
-        send_batch(socket, None, &net, net.transmits());
+        let mut batch = SendBatch::default();
+        send_batch(socket, None, &net, net.transmits(), &mut batch);
         a.set_read_timeout(Some(std::time::Duration::from_secs(2)))
             .unwrap();
         let mut buf = [0u8; 200];
@@ -580,9 +629,18 @@ mod tests {
             let mut net = NetOutbox::default();
             net.send_udp(bound.id, b.local_addr().unwrap(), b"lost");
             net.send_udp(bound.id, a.local_addr().unwrap(), b"after");
-            send_batch(socket, None, &net, net.transmits());
+            net.send_udp(bound.id, a.local_addr().unwrap(), b"third");
+            send_batch(socket, None, &net, net.transmits(), &mut batch);
+            for expected in [&b"after"[..], b"third"] {
+                let (n, _) = a.recv_from(&mut buf).unwrap();
+                assert_eq!(&buf[..n], expected);
+            }
+            // One alone goes without sendmmsg.
+            let mut net = NetOutbox::default();
+            net.send_udp(bound.id, a.local_addr().unwrap(), b"alone");
+            send_batch(socket, None, &net, net.transmits(), &mut batch);
             let (n, _) = a.recv_from(&mut buf).unwrap();
-            assert_eq!(&buf[..n], b"after");
+            assert_eq!(&buf[..n], b"alone");
         }
     }
 
