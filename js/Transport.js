@@ -213,14 +213,12 @@ class TransportImpl extends ChannelObject {
 		} else if (mid && (typeof mid !== 'string' || mid.length === 0)) {
 			throw new TypeError('if given, mid must be non empty string');
 		}
-		let caps;
 		let capsJson;
 		if (rtpCapabilities && typeof rtpCapabilities === 'object') {
-			({ value: caps, json: capsJson } = ortc.normalizedRtpCapabilities(rtpCapabilities));
+			capsJson = ortc.normalizedRtpCapabilities(rtpCapabilities);
 		} else {
-			caps = utils.clone(rtpCapabilities);
-			ortc.validateAndNormalizeRtpCapabilities(caps);
-			capsJson = caps;
+			capsJson = utils.clone(rtpCapabilities);
+			ortc.validateAndNormalizeRtpCapabilities(capsJson);
 		}
 		const producer = this.#getProducerById(producerId);
 		if (!producer) {

@@ -11,8 +11,11 @@ const { toJson } = require('./utils');
  * once, reused by every ortc call that passes it.
  */
 class FrozenJson {
-	constructor(text) {
+	constructor(text, normalizedCapabilities = false) {
 		this.text = text;
+		// RTP capabilities that validateAndNormalizeRtpCapabilities()
+		// produced: later calls need not normalize them again.
+		this.normalizedCapabilities = normalizedCapabilities;
 	}
 }
 
@@ -32,7 +35,7 @@ const argJson = (arg) => (arg instanceof FrozenJson ? arg.text : toJson(arg));
 function call(name, args) {
 	let json;
 	try {
-		json = binding.ortcCall(name, `[${args.map(argJson).join(',')}]`);
+		json = binding.ortcCall(name, args.map(argJson));
 	} catch (error) {
 		throw fromNative(error);
 	}
@@ -68,8 +71,8 @@ const normalizedCapsCache = new Map();
 const NORMALIZED_CAPS_CACHE_SIZE = 64;
 
 /**
- * A normalized copy of the given RTP capabilities (the given object is left
- * alone), with its JSON text for further ortc calls. Throws as
+ * The JSON text of a normalized copy of the given RTP capabilities (the
+ * given object is left alone), for further ortc calls. Throws as
  * validateAndNormalizeRtpCapabilities() does.
  */
 function normalizedRtpCapabilities(caps) {
@@ -77,13 +80,13 @@ function normalizedRtpCapabilities(caps) {
 	let output = normalizedCapsCache.get(input);
 	if (output === undefined) {
 		const result = call('validateAndNormalizeRtpCapabilities', [new FrozenJson(input)]);
-		output = JSON.stringify(result);
+		output = new FrozenJson(JSON.stringify(result), true);
 		if (normalizedCapsCache.size >= NORMALIZED_CAPS_CACHE_SIZE) {
 			normalizedCapsCache.delete(normalizedCapsCache.keys().next().value);
 		}
 		normalizedCapsCache.set(input, output);
 	}
-	return { value: JSON.parse(output), json: new FrozenJson(output) };
+	return output;
 }
 
 function validateAndNormalizeRtpParameters(params) {
@@ -120,6 +123,14 @@ function canConsume(consumableParams, caps) {
 }
 
 function getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx }) {
+	if (remoteRtpCapabilities instanceof FrozenJson && remoteRtpCapabilities.normalizedCapabilities) {
+		return call('getConsumerRtpParametersOfNormalizedCapabilities', [
+			consumableRtpParameters,
+			remoteRtpCapabilities,
+			pipe,
+			enableRtx,
+		]);
+	}
 	// One object argument, built as text so that frozen parts are reused.
 	const options = new FrozenJson(
 		`{"consumableRtpParameters":${argJson(consumableRtpParameters)},` +

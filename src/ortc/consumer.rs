@@ -14,11 +14,10 @@ use super::supported::{self, URI_ABS_SEND_TIME, URI_MID, URI_TRANSPORT_CC};
 use super::validate;
 use crate::error::{Error, Result};
 
-/// `canConsume(consumableParams, caps)`; works on a normalized copy of
-/// `caps` (mediasoup normalizes the given object in place).
+/// `canConsume(consumableParams, caps)` on capabilities already validated
+/// and normalized (mediasoup normalizes the given object in place first;
+/// `dispatch` does that on a copy).
 pub fn can_consume(consumable_params: &Value, caps: &Value) -> Result<bool> {
-    let mut caps = caps.clone();
-    validate::rtp_capabilities(Some(&mut caps))?;
     let no_codecs = Vec::new();
     let mut first_match: Option<&Value> = None;
     for codec in array(
@@ -27,9 +26,9 @@ pub fn can_consume(consumable_params: &Value, caps: &Value) -> Result<bool> {
     )? {
         // On an array, mediasoup's normalization sets a (JSON-invisible)
         // `codecs: []` property.
-        let cap_codecs = match &caps {
+        let cap_codecs = match caps {
             Value::Array(_) => &no_codecs,
-            _ => array_for(get(&caps, "codecs"), "caps.codecs", "find")?,
+            _ => array_for(get(caps, "codecs"), "caps.codecs", "find")?,
         };
         if find_index(cap_codecs, |cap| codecs_match(cap, codec, true))?.is_some() {
             first_match = Some(codec);
@@ -74,9 +73,8 @@ pub fn get_consumer_rtp_parameters(
     pipe: bool,
     enable_rtx: bool,
 ) -> Result<Value> {
-    let rtcp = read(Some(consumable_params), "rtcp")?.cloned();
-    let msid = get(consumable_params, "msid").cloned();
-
+    // Read first: mediasoup reads it before touching the capabilities.
+    read(Some(consumable_params), "rtcp")?;
     let mut remote = remote_caps.clone();
     array(
         read(Some(&remote), "codecs")?,
@@ -87,7 +85,20 @@ pub fn get_consumer_rtp_parameters(
             validate::codec_capability(cap)?;
         }
     }
-    let remote_codecs = array(get(&remote, "codecs"), "remoteRtpCapabilities.codecs")?;
+    consumer_rtp_parameters_of_normalized_caps(consumable_params, &remote, pipe, enable_rtx)
+}
+
+/// [`get_consumer_rtp_parameters`] with remote capabilities that are
+/// already validated and normalized (their codecs need no more work).
+pub fn consumer_rtp_parameters_of_normalized_caps(
+    consumable_params: &Value,
+    remote: &Value,
+    pipe: bool,
+    enable_rtx: bool,
+) -> Result<Value> {
+    let rtcp = read(Some(consumable_params), "rtcp")?.cloned();
+    let msid = get(consumable_params, "msid").cloned();
+    let remote_codecs = array(get(remote, "codecs"), "remoteRtpCapabilities.codecs")?;
 
     let mut codecs: Vec<Value> = Vec::new();
     for mut codec in cloned_list(get(consumable_params, "codecs"), "consumableCodecs")? {
@@ -140,7 +151,7 @@ pub fn get_consumer_rtp_parameters(
     )?;
     for ext in consumable_exts {
         let remote_exts = array_for(
-            get(&remote, "headerExtensions"),
+            get(remote, "headerExtensions"),
             "remoteRtpCapabilities.headerExtensions",
             "some",
         )?;

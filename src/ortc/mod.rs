@@ -29,7 +29,10 @@ use serde_json::{json, Value};
 
 use crate::error::{Error, Result};
 
-pub use consumer::{can_consume, get_consumer_rtp_parameters, get_pipe_consumer_rtp_parameters};
+pub use consumer::{
+    can_consume, consumer_rtp_parameters_of_normalized_caps, get_consumer_rtp_parameters,
+    get_pipe_consumer_rtp_parameters,
+};
 pub use h264::{
     generate_profile_level_id_string_for_answer, is_same_profile, parse_profile_level_id,
     parse_sdp_profile_level_id, profile_level_id_to_string, Profile, ProfileLevelId,
@@ -72,7 +75,13 @@ pub fn validate_and_normalize_sctp_stream_parameters(params: &mut Value) -> Resu
 ///   in-place H264 profile-level-id rewrite; `parseScalabilityMode` and
 ///   `getSupportedRtpCapabilities`.
 pub fn dispatch(func: &str, args: &[Value]) -> Result<Value> {
-    let arg = |i: usize| args.get(i).filter(|v| !v.is_null());
+    let refs: Vec<&Value> = args.iter().collect();
+    dispatch_refs(func, &refs)
+}
+
+/// [`dispatch`] on borrowed arguments (e.g. parsed once and cached).
+pub fn dispatch_refs(func: &str, args: &[&Value]) -> Result<Value> {
+    let arg = |i: usize| args.get(i).copied().filter(|v| !v.is_null());
     // Required object arguments: mediasoup reads a property of them first.
     let required = |i: usize, first_key: &str| -> Result<&Value> {
         arg(i).ok_or_else(|| {
@@ -131,6 +140,15 @@ pub fn dispatch(func: &str, args: &[Value]) -> Result<Value> {
             let pipe = js::truthy(js::get(opts, "pipe"));
             let enable_rtx = js::truthy(js::get(opts, "enableRtx"));
             get_consumer_rtp_parameters(consumable, remote, pipe, enable_rtx)
+        }
+        // Internal: positional arguments, capabilities that
+        // validateAndNormalizeRtpCapabilities() already produced.
+        "getConsumerRtpParametersOfNormalizedCapabilities" => {
+            let consumable = required(0, "rtcp")?;
+            let remote = required(1, "codecs")?;
+            let pipe = js::truthy(arg(2));
+            let enable_rtx = js::truthy(arg(3));
+            consumer_rtp_parameters_of_normalized_caps(consumable, remote, pipe, enable_rtx)
         }
         "getPipeConsumerRtpParameters" => {
             let opts = options(arg(0), "consumableRtpParameters")?;

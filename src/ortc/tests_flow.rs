@@ -205,3 +205,40 @@ fn null_arguments_stand_for_undefined() {
     let err = dispatch("validateAndNormalizeSctpStreamParameters", &[Value::Null]).unwrap_err();
     assert_eq!(err.message, "params is not an object");
 }
+
+/// The fast path the JS layer takes for capabilities it normalized gives
+/// what `getConsumerRtpParameters` gives, in every scenario that succeeds.
+#[test]
+fn consumer_parameters_of_normalized_caps_match_mediasoup_scenarios() {
+    let fixture: Value = serde_json::from_str(SCENARIOS).unwrap();
+    let refs = fixture["refs"].as_object().unwrap();
+    let mut checked = 0;
+    for s in fixture["scenarios"].as_array().unwrap() {
+        let (Some("getConsumerRtpParameters"), Some(expected)) =
+            (s["func"].as_str(), s.get("result"))
+        else {
+            continue;
+        };
+        let options = resolve(&s["args"][0], refs);
+        let caps = dispatch(
+            "validateAndNormalizeRtpCapabilities",
+            &[options["remoteRtpCapabilities"].clone()],
+        )
+        .unwrap();
+        let args = [
+            options["consumableRtpParameters"].clone(),
+            caps,
+            options.get("pipe").cloned().unwrap_or(Value::Null),
+            options.get("enableRtx").cloned().unwrap_or(Value::Null),
+        ];
+        let actual = dispatch("getConsumerRtpParametersOfNormalizedCapabilities", &args).unwrap();
+        assert_eq!(
+            serde_json::to_string(&scrub(&actual, None)).unwrap(),
+            serde_json::to_string(&resolve(expected, refs)).unwrap(),
+            "{}",
+            s["name"]
+        );
+        checked += 1;
+    }
+    assert!(checked >= 5, "only {checked} scenarios");
+}
