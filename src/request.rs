@@ -10,15 +10,7 @@ use crate::error::{Error, Result};
 use crate::trace::requested_types;
 use serde_json::Value;
 
-/// What kind of transport a `router.create*Transport` request creates.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TransportType {
-    WebRtc,
-    /// A WebRtcTransport on a WebRtcServer's sockets.
-    WebRtcWithServer,
-    Plain,
-    Direct,
-}
+pub use crate::transport::options::{TransportOptions, TransportType};
 
 pub use crate::router::rtp_observer::RtpObserverType;
 
@@ -37,9 +29,8 @@ pub enum WorkerRequest {
 pub enum RouterRequest {
     Dump,
     CreateTransport {
-        kind: TransportType,
         transport_id: String,
-        options: Value,
+        options: TransportOptions,
     },
     CloseTransport {
         transport_id: String,
@@ -260,9 +251,8 @@ fn parse_router(name: &str, data: &Value) -> Result<Option<RouterRequest>> {
     use RouterRequest as R;
     let transport = |kind| -> Result<RouterRequest> {
         Ok(R::CreateTransport {
-            kind,
             transport_id: string_field(data, "transportId")?,
-            options: options(data),
+            options: TransportOptions::parse(kind, data.get("options").unwrap_or(&Value::Null))?,
         })
     };
     let observer = |kind| -> Result<RouterRequest> {
@@ -415,18 +405,28 @@ mod tests {
 
     #[test]
     fn parses_methods_into_typed_requests() {
+        let Request::Router(RouterRequest::CreateTransport {
+            transport_id,
+            options,
+        }) = Request::parse(
+            "router.createDirectTransport",
+            &json!({"transportId": "t", "options": {"maxMessageSize": 1}}),
+        )
+        .unwrap()
+        else {
+            panic!("not a createTransport request");
+        };
+        assert_eq!(transport_id, "t");
         assert_eq!(
-            Request::parse(
-                "router.createPlainTransport",
-                &json!({"transportId": "t", "options": {"a": 1}})
-            )
-            .unwrap(),
-            Request::Router(RouterRequest::CreateTransport {
-                kind: TransportType::Plain,
-                transport_id: "t".into(),
-                options: json!({"a": 1}),
-            })
+            options.kind,
+            crate::transport::options::TransportKindOptions::Direct
         );
+        let e = Request::parse(
+            "router.createPlainTransport",
+            &json!({"transportId": "t", "options": {"a": 1}}),
+        )
+        .unwrap_err();
+        assert_eq!(e.kind, ErrorKind::TypeError);
         assert_eq!(
             Request::parse("consumer.setPriority", &json!({"priority": 300})).unwrap(),
             Request::Consumer(ConsumerRequest::SetPriority(255))

@@ -153,7 +153,7 @@ pub fn transport_candidates(sockets: &[ListenSocket]) -> Vec<IceCandidate> {
 }
 
 /// Protocol choice for a WebRtcTransport on a WebRtcServer.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ProtocolPrefs {
     pub enable_udp: bool,
     pub enable_tcp: bool,

@@ -11,15 +11,17 @@ use crate::channel::LogLevel;
 use crate::channel::Outbox;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
+use crate::ice::candidate::ProtocolPrefs;
 use crate::ids::{
     self, ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey, RtpObserverKey,
     TransportKey, WebRtcServerKey,
 };
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::producer::Producer;
-use crate::request::{Request, RouterRequest, TransportRequest, TransportType};
+use crate::request::{Request, RouterRequest, TransportRequest};
 use crate::router::rtp_observer::RtpObserver;
 use crate::router::Router;
+use crate::transport::options::{TransportKindOptions, TransportOptions, WebRtcListen};
 use crate::transport::plain;
 use crate::transport::webrtc::WebRtcTransport;
 use crate::transport::webrtc_server::WebRtcServer;
@@ -287,10 +289,9 @@ impl Core {
                 }
             }
             RouterRequest::CreateTransport {
-                kind,
                 transport_id,
                 options,
-            } => self.create_transport(key, kind, transport_id, &options, binder),
+            } => self.create_transport(key, transport_id, &options, binder),
             RouterRequest::CloseTransport { transport_id } => match self.handler(&transport_id) {
                 Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
                     self.close_transport(tkey, outbox);
@@ -306,9 +307,8 @@ impl Core {
     fn create_transport(
         &mut self,
         router: RouterKey,
-        kind: TransportType,
         transport_id: String,
-        options: &Value,
+        options: &TransportOptions,
         binder: &mut dyn SocketBinder,
     ) -> Result<Value> {
         if self.handlers.contains_key(&transport_id) {
@@ -316,27 +316,30 @@ impl Core {
                 "a Transport with same transportId '{transport_id}' already exists"
             )));
         }
-        let kind = match kind {
-            TransportType::Plain => {
-                TransportKind::Plain(Box::new(plain::create(options, self.rtc_ports, binder)?))
+        let kind = match &options.kind {
+            TransportKindOptions::Plain(plain) => {
+                TransportKind::Plain(Box::new(plain::create(plain, self.rtc_ports, binder)?))
             }
-            TransportType::WebRtc => {
-                TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(
-                    options,
-                    self.rtc_ports,
-                    &self.certificate,
-                    binder,
-                )?))
-            }
-            TransportType::WebRtcWithServer => {
-                TransportKind::WebRtc(Box::new(self.webrtc_transport_on_server(options)?))
-            }
-            TransportType::Direct => {
-                if options.get("enableSctp").and_then(Value::as_bool) == Some(true) {
-                    return Err(Error::type_error(
-                        "cannot enable SCTP in a direct Transport",
-                    ));
+            TransportKindOptions::WebRtc(webrtc) => match &webrtc.listen {
+                WebRtcListen::Own(infos) => {
+                    TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(
+                        infos,
+                        webrtc.ice_consent_timeout,
+                        self.rtc_ports,
+                        &self.certificate,
+                        binder,
+                    )?))
                 }
+                WebRtcListen::Server {
+                    web_rtc_server_id,
+                    prefs,
+                } => TransportKind::WebRtc(Box::new(self.webrtc_transport_on_server(
+                    web_rtc_server_id,
+                    *prefs,
+                    webrtc.ice_consent_timeout,
+                )?)),
+            },
+            TransportKindOptions::Direct => {
                 TransportKind::Direct(crate::transport::direct::DirectTransport)
             }
         };
@@ -353,11 +356,12 @@ impl Core {
 
     /// A WebRtcTransport on a WebRtcServer: candidates from the server's
     /// sockets, duplicates of its UDP sockets to send on.
-    fn webrtc_transport_on_server(&self, options: &Value) -> Result<WebRtcTransport> {
-        let server_id = options
-            .get("webRtcServerId")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::type_error("missing webRtcServerId"))?;
+    fn webrtc_transport_on_server(
+        &self,
+        server_id: &str,
+        prefs: ProtocolPrefs,
+        ice_consent_timeout: u8,
+    ) -> Result<WebRtcTransport> {
         // A plain Error, as mediasoup's: the server may be closed or belong
         // to another worker.
         let Some(Handler::WebRtcServer(skey)) = self.handler(server_id) else {
@@ -366,14 +370,12 @@ impl Core {
             )));
         };
         let server = &self.webrtc_servers[skey];
-        let flag = |k: &str, d: bool| options.get(k).and_then(Value::as_bool).unwrap_or(d);
-        let prefs = crate::ice::candidate::ProtocolPrefs {
-            enable_udp: flag("enableUdp", true),
-            enable_tcp: flag("enableTcp", true),
-            prefer_udp: flag("preferUdp", false),
-            prefer_tcp: flag("preferTcp", false),
-        };
-        WebRtcTransport::with_server(options, skey, server.candidates(prefs), &self.certificate)
+        WebRtcTransport::with_server(
+            ice_consent_timeout,
+            skey,
+            server.candidates(prefs),
+            &self.certificate,
+        )
     }
 
     /// Registers a new WebRtcTransport's username fragment with its server.

@@ -7,6 +7,7 @@ pub mod framing;
 pub mod io;
 pub mod listen;
 pub mod listener;
+pub mod options;
 pub mod plain;
 pub mod tcc;
 pub mod webrtc;
@@ -93,29 +94,26 @@ pub struct Transport {
 }
 
 impl Transport {
-    pub fn new(id: String, router: RouterKey, kind: TransportKind, options: &Value) -> Self {
-        let size = |key: &str| options.get(key).and_then(Value::as_u64).unwrap_or(262144);
-        let sctp_parameters = options
-            .get("enableSctp")
-            .and_then(Value::as_bool)
-            .unwrap_or(false)
-            .then(|| {
-                let num = |key: &str, default: u64| {
-                    options.get(key).and_then(Value::as_u64).unwrap_or(default)
-                };
-                json!({
-                    "port": 5000,
-                    "OS": 1024,
-                    "MIS": 1024,
-                    "maxMessageSize": size("maxReceiveMessageSize"),
-                    "maxSendMessageSize": size("maxSendMessageSize"),
-                    "maxReceiveMessageSize": size("maxReceiveMessageSize"),
-                    "sendBufferSize": num("sctpSendBufferSize", 2000000),
-                    "perStreamSendQueueLimit": num("sctpPerStreamSendQueueLimit", 2000000),
-                    "maxReceiverWindowBufferSize": num("sctpMaxReceiverWindowBufferSize", 5242880),
-                    "isDataChannel": options.get("isDataChannel").and_then(Value::as_bool).unwrap_or(false),
-                })
-            });
+    pub fn new(
+        id: String,
+        router: RouterKey,
+        kind: TransportKind,
+        options: &options::TransportOptions,
+    ) -> Self {
+        let sctp_parameters = options.sctp.as_ref().map(|sctp| {
+            json!({
+                "port": 5000,
+                "OS": 1024,
+                "MIS": 1024,
+                "maxMessageSize": options.max_receive_message_size,
+                "maxSendMessageSize": options.max_send_message_size,
+                "maxReceiveMessageSize": options.max_receive_message_size,
+                "sendBufferSize": sctp.send_buffer_size,
+                "perStreamSendQueueLimit": sctp.per_stream_send_queue_limit,
+                "maxReceiverWindowBufferSize": sctp.max_receiver_window_buffer_size,
+                "isDataChannel": sctp.is_data_channel,
+            })
+        });
         Transport {
             id,
             router,
@@ -126,13 +124,10 @@ impl Transport {
             data_consumers: Vec::new(),
             listener: RtpListener::default(),
             recv_ext: RecvHeaderExtensionIds::default(),
-            max_send_message_size: size("maxSendMessageSize"),
-            max_receive_message_size: size("maxReceiveMessageSize"),
+            max_send_message_size: options.max_send_message_size,
+            max_receive_message_size: options.max_receive_message_size,
             sctp_parameters,
-            sctp_buffered_amount_low_threshold: options
-                .get("sctpDefaultStreamBufferedAmountLowThreshold")
-                .and_then(Value::as_u64)
-                .map_or(1024, |t| t.min(u32::MAX as u64) as u32),
+            sctp_buffered_amount_low_threshold: options.sctp_buffered_amount_low_threshold,
             trace_event_types: Vec::new(),
             counters: TransportCounters::default(),
             max_incoming_bitrate: None,

@@ -3,6 +3,7 @@
 //! with SRTP keyed by `srtpParameters`.
 
 use super::listen::{parse_ip, tuple_json, ListenInfo, ListenProtocol};
+use super::options::PlainOptions;
 use crate::error::{Error, Result};
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::srtp::{CryptoSuite, SrtpSession};
@@ -54,51 +55,17 @@ pub struct PlainTransport {
     pub srtp: Option<PlainSrtp>,
 }
 
-/// Options of `router.createPlainTransport()` after JS normalised them.
+/// A PlainTransport for `options`, its sockets bound.
 pub fn create(
-    options: &Value,
+    options: &PlainOptions,
     worker_ports: (u16, u16),
     binder: &mut dyn SocketBinder,
 ) -> Result<PlainTransport> {
-    let listen = ListenInfo::from_json(options.get("listenInfo").unwrap_or(&Value::Null))?;
-    if listen.protocol != ListenProtocol::Udp {
-        return Err(Error::type_error("unsupported listen protocol"));
-    }
-    let rtcp_listen = match options.get("rtcpListenInfo") {
-        None | Some(Value::Null) => None,
-        Some(v) => {
-            let info = ListenInfo::from_json(v)?;
-            if info.protocol != ListenProtocol::Udp {
-                return Err(Error::type_error("unsupported RTCP listen protocol"));
-            }
-            Some(info)
-        }
-    };
-    let rtcp_mux = options
-        .get("rtcpMux")
-        .and_then(Value::as_bool)
-        .unwrap_or(true)
-        && rtcp_listen.is_none();
-    let comedia = options
-        .get("comedia")
-        .and_then(Value::as_bool)
-        .unwrap_or(false);
-    let srtp = if options
-        .get("enableSrtp")
-        .and_then(Value::as_bool)
-        .unwrap_or(false)
-    {
-        let name = options
-            .get("srtpCryptoSuite")
-            .and_then(Value::as_str)
-            .unwrap_or("AES_CM_128_HMAC_SHA1_80");
-        let suite = CryptoSuite::from_name(name)
-            .ok_or_else(|| Error::type_error(format!("invalid srtpCryptoSuite '{name}'")))?;
-        Some(PlainSrtp::new(suite))
-    } else {
-        None
-    };
-
+    let listen = options.listen_info.clone();
+    let rtcp_listen = options.rtcp_listen_info.clone();
+    let rtcp_mux = options.rtcp_mux;
+    let comedia = options.comedia;
+    let srtp = options.srtp_crypto_suite.map(PlainSrtp::new);
     let rtp = binder.bind_udp(&listen, worker_ports, false)?;
     let (rtcp_socket, rtcp_local_port) = if rtcp_mux {
         (None, 0)

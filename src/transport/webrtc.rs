@@ -174,14 +174,21 @@ impl WebRtcTransport {
     /// A transport with its own sockets, one per listen info (none stays
     /// open if it cannot be made).
     pub fn with_listen_infos(
-        options: &Value,
+        infos: &[ListenInfo],
+        ice_consent_timeout: u8,
         worker_ports: (u16, u16),
         certificate: &DtlsCertificate,
         binder: &mut dyn SocketBinder,
     ) -> Result<Self> {
         let mut bound = Vec::new();
-        let result =
-            Self::bind_listen_infos(options, worker_ports, certificate, binder, &mut bound);
+        let result = Self::bind_listen_infos(
+            infos,
+            ice_consent_timeout,
+            worker_ports,
+            certificate,
+            binder,
+            &mut bound,
+        );
         if result.is_err() {
             for id in bound {
                 binder.close(id);
@@ -191,25 +198,17 @@ impl WebRtcTransport {
     }
 
     fn bind_listen_infos(
-        options: &Value,
+        infos: &[ListenInfo],
+        ice_consent_timeout: u8,
         worker_ports: (u16, u16),
         certificate: &DtlsCertificate,
         binder: &mut dyn SocketBinder,
         bound_ids: &mut Vec<SocketId>,
     ) -> Result<Self> {
-        let infos = options
-            .get("listenInfos")
-            .and_then(Value::as_array)
-            .filter(|a| !a.is_empty())
-            .ok_or_else(|| Error::type_error("empty listenInfos"))?;
-        let infos = infos
-            .iter()
-            .map(ListenInfo::from_json)
-            .collect::<Result<Vec<_>>>()?;
         let mut udp = Vec::new();
         let mut tcp_servers = Vec::new();
         let mut order = Vec::new();
-        for info in infos {
+        for info in infos.iter().cloned() {
             match info.protocol {
                 ListenProtocol::Udp => {
                     let bound = binder.bind_udp(&info, worker_ports, true)?;
@@ -251,7 +250,7 @@ impl WebRtcTransport {
             })
             .collect();
         let candidates = transport_candidates(&sockets);
-        let mut transport = Self::new_common(options, certificate, candidates)?;
+        let mut transport = Self::new_common(ice_consent_timeout, certificate, candidates)?;
         transport.udp = udp;
         transport.tcp_servers = tcp_servers;
         Ok(transport)
@@ -259,29 +258,24 @@ impl WebRtcTransport {
 
     /// A transport whose sockets belong to a WebRtcServer.
     pub fn with_server(
-        options: &Value,
+        ice_consent_timeout: u8,
         server: WebRtcServerKey,
         candidates: Vec<IceCandidate>,
         certificate: &DtlsCertificate,
     ) -> Result<Self> {
-        let mut transport = Self::new_common(options, certificate, candidates)?;
+        let mut transport = Self::new_common(ice_consent_timeout, certificate, candidates)?;
         transport.webrtc_server = Some(server);
         Ok(transport)
     }
 
     fn new_common(
-        options: &Value,
+        consent: u8,
         certificate: &DtlsCertificate,
         candidates: Vec<IceCandidate>,
     ) -> Result<Self> {
         if candidates.is_empty() {
             return Err(Error::type_error("empty iceCandidates"));
         }
-        let consent = options
-            .get("iceConsentTimeout")
-            .and_then(Value::as_u64)
-            .unwrap_or(30)
-            .min(255) as u8;
         let (ufrag, pwd) = IceServer::<TupleId>::generate_credentials();
         let dtls = DtlsTransport::new(&certificate.certificate_pem, &certificate.private_key_pem)
             .map_err(|e| Error::other(e.to_string()))?;
