@@ -9,6 +9,7 @@ pub mod dtls;
 pub mod error;
 pub mod ice;
 pub mod ids;
+pub mod json_fields;
 #[cfg(feature = "node")]
 pub mod napi;
 pub mod net;

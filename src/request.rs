@@ -55,10 +55,10 @@ pub enum TransportRequest {
     SetMaxOutgoingBitrate(u32),
     SetMinOutgoingBitrate(u32),
     EnableTraceEvent(Vec<String>),
-    Produce(Value),
-    Consume(Value),
-    ProduceData(Value),
-    ConsumeData(Value),
+    Produce(Box<ProduceOptions>),
+    Consume(Box<ConsumeOptions>),
+    ProduceData(DataEndpointOptions),
+    ConsumeData(DataEndpointOptions),
     CloseProducer { producer_id: String },
     CloseConsumer { consumer_id: String },
     CloseDataProducer { data_producer_id: String },
@@ -179,13 +179,11 @@ impl Notification {
     }
 }
 
+pub use crate::consumer::ConsumeOptions;
+pub use crate::data::DataEndpointOptions;
 /// A required string field (TypeError `missing <key>` otherwise).
-pub fn string_field(data: &Value, key: &str) -> Result<String> {
-    data.get(key)
-        .and_then(Value::as_str)
-        .map(str::to_string)
-        .ok_or_else(|| Error::type_error(format!("missing {key}")))
-}
+pub use crate::json_fields::string_field;
+pub use crate::producer::ProduceOptions;
 
 fn bitrate_field(data: &Value) -> Result<u32> {
     data.get("bitrate")
@@ -291,10 +289,10 @@ fn parse_transport(name: &str, data: &Value) -> Result<Option<TransportRequest>>
         "setMaxOutgoingBitrate" => T::SetMaxOutgoingBitrate(bitrate_field(data)?),
         "setMinOutgoingBitrate" => T::SetMinOutgoingBitrate(bitrate_field(data)?),
         "enableTraceEvent" => T::EnableTraceEvent(requested_types(data.get("types"))?),
-        "produce" => T::Produce(data.clone()),
-        "consume" => T::Consume(data.clone()),
-        "produceData" => T::ProduceData(data.clone()),
-        "consumeData" => T::ConsumeData(data.clone()),
+        "produce" => T::Produce(Box::new(ProduceOptions::parse(data)?)),
+        "consume" => T::Consume(Box::new(ConsumeOptions::parse(data)?)),
+        "produceData" => T::ProduceData(DataEndpointOptions::parse_produce(data)?),
+        "consumeData" => T::ConsumeData(DataEndpointOptions::parse_consume(data)?),
         "closeProducer" => T::CloseProducer {
             producer_id: string_field(data, "producerId")?,
         },

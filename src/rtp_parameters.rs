@@ -28,7 +28,7 @@ impl MediaKind {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Codec {
     pub payload_type: u8,
     pub mime_type: String,
@@ -56,7 +56,7 @@ impl Codec {
     }
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Encoding {
     pub ssrc: Option<u32>,
     pub rid: Option<String>,
@@ -69,7 +69,7 @@ pub struct Encoding {
     pub max_bitrate: Option<u32>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct RtpParameters {
     pub mid: Option<String>,
     pub codecs: Vec<Codec>,

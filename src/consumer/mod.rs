@@ -232,16 +232,33 @@ pub struct Consumer {
     vp8: Option<Vp8Continuity>,
 }
 
-impl Consumer {
-    /// Builds a consumer from the `transport.consume` request.
-    pub fn new(
-        id: String,
-        producer: ProducerKey,
-        transport: TransportKey,
-        data: &Value,
-        producer_paused: bool,
-        now_ms: u64,
-    ) -> Result<Self> {
+/// `transport.consume` as parsed at the boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConsumeOptions {
+    pub consumer_id: String,
+    pub producer_id: String,
+    pub kind: MediaKind,
+    pub consumer_type: ConsumerType,
+    pub params: RtpParameters,
+    /// The producer's encodings as given (dumps show them).
+    pub consumable_encodings: Value,
+    pub ssrc: u32,
+    /// (payload type, SSRC) of RTX, when negotiated.
+    pub rtx: Option<(u8, u32)>,
+    pub media_codec: crate::rtp_parameters::Codec,
+    /// The highest layers the producer offers.
+    pub max_layers: Layers,
+    /// Preferred layers (simulcast and SVC), clamped to `max_layers`.
+    pub preferred_layers: Option<Layers>,
+    pub paused: bool,
+    pub ignore_dtx: bool,
+}
+
+impl ConsumeOptions {
+    /// Parses and validates a `transport.consume` request body.
+    pub fn parse(data: &Value) -> Result<Self> {
+        let consumer_id = crate::json_fields::string_field(data, "consumerId")?;
+        let producer_id = crate::json_fields::string_field(data, "producerId")?;
         let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
         let consumer_type = ConsumerType::parse(data.get("type").and_then(Value::as_str))?;
         let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
@@ -261,10 +278,6 @@ impl Consumer {
         let rtx = params
             .rtx_codec_for(media_codec.payload_type)
             .and_then(|c| encoding.rtx_ssrc.map(|s| (c.payload_type, s)));
-        let mut ext_ids = [None; EXT_KINDS];
-        for k in ExtKind::ALL {
-            ext_ids[k as usize] = params.extension_id(k.uri());
-        }
         // Layers the producer offers: encodings for simulcast, the
         // scalability mode for SVC.
         let encodings = consumable_encodings.as_array().cloned().unwrap_or_default();
@@ -284,9 +297,6 @@ impl Consumer {
             temporal: temporal.max(1) - 1,
         };
         let layered = matches!(consumer_type, ConsumerType::Simulcast | ConsumerType::Svc);
-        let vp8 = (consumer_type == ConsumerType::Simulcast
-            && media_codec.mime_type.eq_ignore_ascii_case("video/vp8"))
-        .then(Vp8Continuity::default);
         let preferred_layers = if layered {
             let requested = data.get("preferredLayers").filter(|v| v.is_object());
             Some(match requested {
@@ -296,6 +306,58 @@ impl Consumer {
         } else {
             None
         };
+        Ok(ConsumeOptions {
+            consumer_id,
+            producer_id,
+            kind,
+            consumer_type,
+            params,
+            consumable_encodings,
+            ssrc,
+            rtx,
+            media_codec,
+            max_layers,
+            preferred_layers,
+            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            ignore_dtx: data
+                .get("ignoreDtx")
+                .and_then(Value::as_bool)
+                .unwrap_or(false),
+        })
+    }
+}
+
+impl Consumer {
+    /// Builds a consumer from the `transport.consume` request.
+    pub fn new(
+        producer: ProducerKey,
+        transport: TransportKey,
+        options: ConsumeOptions,
+        producer_paused: bool,
+        now_ms: u64,
+    ) -> Self {
+        let ConsumeOptions {
+            consumer_id: id,
+            producer_id: _,
+            kind,
+            consumer_type,
+            params,
+            consumable_encodings,
+            ssrc,
+            rtx,
+            media_codec,
+            max_layers,
+            preferred_layers,
+            paused,
+            ignore_dtx,
+        } = options;
+        let mut ext_ids = [None; EXT_KINDS];
+        for k in ExtKind::ALL {
+            ext_ids[k as usize] = params.extension_id(k.uri());
+        }
+        let vp8 = (consumer_type == ConsumerType::Simulcast
+            && media_codec.mime_type.eq_ignore_ascii_case("video/vp8"))
+        .then(Vp8Continuity::default);
         let stream = ConsumerStream::new(
             ssrc,
             rtx,
@@ -305,7 +367,7 @@ impl Consumer {
             max_layers.temporal + 1,
             now_ms,
         );
-        Ok(Consumer {
+        Consumer {
             id,
             producer,
             transport,
@@ -317,14 +379,11 @@ impl Consumer {
             transport_wide_cc_id: params.extension_id(uri::TRANSPORT_WIDE_CC),
             params,
             consumable_encodings,
-            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            paused,
             producer_paused,
             priority: 1,
             trace_types: Vec::new(),
-            ignore_dtx: data
-                .get("ignoreDtx")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            ignore_dtx,
             ssrc,
             rtx,
             ext_ids,
@@ -345,7 +404,7 @@ impl Consumer {
             sent: vec![SentEntry::default(); SENT_RING].into_boxed_slice(),
             rtx_seq: rand::random(),
             vp8,
-        })
+        }
     }
 
     pub fn is_active(&self) -> bool {

@@ -5,8 +5,8 @@
 //! which ferrosoup does not have yet: such consumers get no messages, count
 //! none as sent and their `send()` fails (see `worker::data`).
 
-use super::{string_or_empty, u16_list, DataType, SctpStreamParameters};
-use crate::error::{Error, Result};
+use super::{DataEndpointOptions, DataType, SctpStreamParameters};
+
 use crate::ids::{DataProducerKey, TransportKey};
 use serde_json::{json, Value};
 
@@ -43,25 +43,17 @@ pub struct DataConsumerContext {
 
 impl DataConsumer {
     /// From a `transport.consumeData` request.
-    pub fn new(id: String, ctx: DataConsumerContext, data: &Value) -> Result<Self> {
-        let data_type = DataType::parse(data)?;
-        let sctp = match data_type {
-            DataType::Sctp => Some(SctpStreamParameters::parse(
-                data.get("sctpStreamParameters")
-                    .ok_or_else(|| Error::type_error("missing sctpStreamParameters"))?,
-            )?),
-            DataType::Direct => None,
-        };
+    pub fn new(ctx: DataConsumerContext, options: DataEndpointOptions) -> Self {
         let mut consumer = DataConsumer {
-            id,
+            id: options.id,
             data_producer: ctx.data_producer,
-            data_producer_id: string_or_empty(data, "dataProducerId"),
+            data_producer_id: options.data_producer_id,
             transport: ctx.transport,
-            data_type,
-            sctp,
-            label: string_or_empty(data, "label"),
-            protocol: string_or_empty(data, "protocol"),
-            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            data_type: options.data_type,
+            sctp: options.sctp,
+            label: options.label,
+            protocol: options.protocol,
+            paused: options.paused,
             data_producer_paused: false,
             subchannels: Vec::new(),
             max_message_size: ctx.max_message_size,
@@ -69,8 +61,8 @@ impl DataConsumer {
             messages_sent: 0,
             bytes_sent: 0,
         };
-        consumer.set_subchannels(&u16_list(data.get("subchannels")));
-        Ok(consumer)
+        consumer.set_subchannels(&options.subchannels);
+        consumer
     }
 
     /// Active: neither it nor its DataProducer is paused (mediasoup's
@@ -173,12 +165,12 @@ mod tests {
             max_message_size: 100,
             buffered_amount_low_threshold: 1024,
         };
-        DataConsumer::new(
-            "c".into(),
-            ctx,
-            &json!({"type": "direct", "dataProducerId": "p", "subchannels": subchannels}),
-        )
-        .unwrap()
+        let options = DataEndpointOptions::parse_consume(&json!({
+            "dataConsumerId": "c", "type": "direct", "dataProducerId": "p",
+            "subchannels": subchannels
+        }))
+        .unwrap();
+        DataConsumer::new(ctx, options)
     }
 
     #[test]

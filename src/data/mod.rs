@@ -66,6 +66,58 @@ impl DataType {
 /// SCTP stream parameters as mediasoup's worker keeps them (its
 /// `RTC::SctpStreamParameters`): a zero lifetime or retransmit count means
 /// unset.
+/// The body of `transport.produceData` or `transport.consumeData`, parsed
+/// at the boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DataEndpointOptions {
+    /// The new DataProducer's or DataConsumer's id.
+    pub id: String,
+    /// The DataProducer a DataConsumer consumes (empty for a producer).
+    pub data_producer_id: String,
+    pub data_type: DataType,
+    pub sctp: Option<SctpStreamParameters>,
+    pub label: String,
+    pub protocol: String,
+    pub paused: bool,
+    pub subchannels: Vec<u16>,
+}
+
+impl DataEndpointOptions {
+    /// A `transport.produceData` body.
+    pub fn parse_produce(data: &Value) -> Result<Self> {
+        let id = crate::json_fields::string_field(data, "dataProducerId")?;
+        Self::parse(id, String::new(), data)
+    }
+
+    /// A `transport.consumeData` body.
+    pub fn parse_consume(data: &Value) -> Result<Self> {
+        let id = crate::json_fields::string_field(data, "dataConsumerId")?;
+        let data_producer_id = crate::json_fields::string_field(data, "dataProducerId")?;
+        Self::parse(id, data_producer_id, data)
+    }
+
+    fn parse(id: String, data_producer_id: String, data: &Value) -> Result<Self> {
+        let data_type = DataType::parse(data)?;
+        let sctp = match data_type {
+            DataType::Sctp => Some(SctpStreamParameters::parse(
+                data.get("sctpStreamParameters")
+                    .ok_or_else(|| Error::type_error("missing sctpStreamParameters"))?,
+            )?),
+            DataType::Direct => None,
+        };
+        Ok(DataEndpointOptions {
+            id,
+            data_producer_id,
+            data_type,
+            sctp,
+            label: string_or_empty(data, "label"),
+            protocol: string_or_empty(data, "protocol"),
+            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            subchannels: u16_list(data.get("subchannels")),
+        })
+    }
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SctpStreamParameters {
     pub stream_id: u16,

@@ -3,8 +3,8 @@
 //! transport; until then an `sctp` DataProducer receives nothing from its
 //! peer).
 
-use super::{string_or_empty, DataType, SctpStreamParameters};
-use crate::error::{Error, Result};
+use super::{DataEndpointOptions, DataType, SctpStreamParameters};
+
 use crate::ids::{RouterKey, TransportKey};
 use serde_json::{json, Value};
 
@@ -27,33 +27,24 @@ pub struct DataProducer {
 impl DataProducer {
     /// From a `transport.produceData` request.
     pub fn new(
-        id: String,
         transport: TransportKey,
         router: RouterKey,
         max_message_size: u64,
-        data: &Value,
-    ) -> Result<Self> {
-        let data_type = DataType::parse(data)?;
-        let sctp = match data_type {
-            DataType::Sctp => Some(SctpStreamParameters::parse(
-                data.get("sctpStreamParameters")
-                    .ok_or_else(|| Error::type_error("missing sctpStreamParameters"))?,
-            )?),
-            DataType::Direct => None,
-        };
-        Ok(DataProducer {
-            id,
+        options: DataEndpointOptions,
+    ) -> Self {
+        DataProducer {
+            id: options.id,
             transport,
             router,
-            data_type,
-            sctp,
-            label: string_or_empty(data, "label"),
-            protocol: string_or_empty(data, "protocol"),
-            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            data_type: options.data_type,
+            sctp: options.sctp,
+            label: options.label,
+            protocol: options.protocol,
+            paused: options.paused,
             max_message_size,
             messages_received: 0,
             bytes_received: 0,
-        })
+        }
     }
 
     /// DataProducerDump.
@@ -102,16 +93,14 @@ mod tests {
 
     #[test]
     fn sctp_producer_needs_stream_parameters() {
-        let e = DataProducer::new("a".into(), key(0), key(0), 10, &json!({"type": "sctp"})).err();
-        assert!(e.is_some());
-        let p = DataProducer::new(
-            "a".into(),
-            key(0),
-            key(0),
-            10,
-            &json!({"type": "sctp", "sctpStreamParameters": {"streamId": 3}, "label": "l", "paused": true}),
-        )
+        let e = DataEndpointOptions::parse_produce(&json!({"dataProducerId": "a", "type": "sctp"}));
+        assert!(e.is_err());
+        let options = DataEndpointOptions::parse_produce(&json!({
+            "dataProducerId": "a", "type": "sctp", "sctpStreamParameters": {"streamId": 3},
+            "label": "l", "paused": true
+        }))
         .unwrap();
+        let p = DataProducer::new(key(0), key(0), 10, options);
         assert_eq!(
             p.dump(),
             json!({"id": "a", "type": "sctp", "label": "l", "protocol": "", "paused": true,
@@ -121,8 +110,10 @@ mod tests {
 
     #[test]
     fn direct_producer_counts_even_when_paused() {
-        let mut p =
-            DataProducer::new("a".into(), key(0), key(0), 10, &json!({"type": "direct"})).unwrap();
+        let options =
+            DataEndpointOptions::parse_produce(&json!({"dataProducerId": "a", "type": "direct"}))
+                .unwrap();
+        let mut p = DataProducer::new(key(0), key(0), 10, options);
         assert!(p.sctp.is_none());
         assert!(p.receive(3));
         p.paused = true;

@@ -138,14 +138,27 @@ pub struct Received {
     pub is_rtx: bool,
 }
 
-impl Producer {
-    /// Builds a producer from the `transport.produce` request.
-    pub fn new(
-        id: String,
-        transport: TransportKey,
-        router: RouterKey,
-        data: &Value,
-    ) -> Result<Self> {
+/// `transport.produce` as parsed at the boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ProduceOptions {
+    pub producer_id: String,
+    pub kind: MediaKind,
+    pub params: RtpParameters,
+    pub producer_type: ProducerType,
+    /// The mapping as given (dumps show it).
+    pub rtp_mapping: Value,
+    /// Payload type received -> payload type forwarded (0xff: none).
+    pub mapped_payload_type: [u8; 128],
+    /// Per encoding, the SSRC its stream is forwarded with.
+    pub mapped_ssrcs: Vec<u32>,
+    pub key_frame_request_delay: u32,
+    pub paused: bool,
+}
+
+impl ProduceOptions {
+    /// Parses and validates a `transport.produce` request body.
+    pub fn parse(data: &Value) -> Result<Self> {
+        let producer_id = crate::json_fields::string_field(data, "producerId")?;
         let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
         let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
         let producer_type = producer_type(&params)?;
@@ -199,16 +212,44 @@ impl Producer {
                 })?;
             mapped_ssrcs.push(mapped as u32);
         }
-        let mut ext_ids = [None; EXT_KINDS];
-        for kind in ExtKind::ALL {
-            ext_ids[kind as usize] = params.extension_id(kind.uri());
-        }
         let key_frame_request_delay = data
             .get("keyFrameRequestDelay")
             .and_then(Value::as_u64)
             .unwrap_or(0)
             .min(u32::MAX as u64) as u32;
-        Ok(Producer {
+        Ok(ProduceOptions {
+            producer_id,
+            kind,
+            params,
+            producer_type,
+            rtp_mapping: mapping,
+            mapped_payload_type,
+            mapped_ssrcs,
+            key_frame_request_delay,
+            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+        })
+    }
+}
+
+impl Producer {
+    /// A producer of `transport` for a parsed `transport.produce` request.
+    pub fn new(transport: TransportKey, router: RouterKey, options: ProduceOptions) -> Self {
+        let ProduceOptions {
+            producer_id: id,
+            kind,
+            params,
+            producer_type,
+            rtp_mapping,
+            mapped_payload_type,
+            mapped_ssrcs,
+            key_frame_request_delay,
+            paused,
+        } = options;
+        let mut ext_ids = [None; EXT_KINDS];
+        for kind in ExtKind::ALL {
+            ext_ids[kind as usize] = params.extension_id(kind.uri());
+        }
+        Producer {
             id,
             transport,
             router,
@@ -218,8 +259,8 @@ impl Producer {
             rid_id: params.extension_id(uri::RID),
             rrid_id: params.extension_id(uri::RRID),
             params,
-            rtp_mapping: mapping,
-            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            rtp_mapping,
+            paused,
             key_frame_request_delay,
             mapped_payload_type,
             mapped_ssrcs,
@@ -230,7 +271,7 @@ impl Producer {
             layout: PacketLayout::default(),
             key_frames: KeyFrameRequestManager::new(key_frame_request_delay as u64),
             feedback: Feedback::default(),
-        })
+        }
     }
 
     pub fn dump(&self) -> Value {

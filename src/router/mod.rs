@@ -4,6 +4,7 @@
 //! media path walks for every packet (and the DataProducer -> DataConsumers
 //! lists data messages take).
 
+pub mod dump;
 pub mod rtp_observer;
 
 use crate::ids::{

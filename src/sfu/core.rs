@@ -19,6 +19,7 @@ use crate::ids::{
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::producer::Producer;
 use crate::request::{Request, RouterRequest, TransportRequest};
+use crate::router::dump::{KeyValue, KeyValues, RouterDump};
 use crate::router::rtp_observer::RtpObserver;
 use crate::router::Router;
 use crate::transport::options::{TransportKindOptions, TransportOptions, WebRtcListen};
@@ -489,69 +490,60 @@ impl Core {
 
     fn router_dump(&self, key: RouterKey) -> Value {
         let router = &self.routers[key];
-        let id_of_producer = |k: &ProducerKey| self.producers[*k].id.clone();
-        let transport_ids: Vec<&str> = router
-            .transports
-            .iter()
-            .map(|t| self.transports[*t].id.as_str())
-            .collect();
-        let producer_consumers: Vec<Value> = router
-            .producers
-            .iter()
-            .map(|p| {
-                let consumers: Vec<String> = router
-                    .consumers_by_producer
-                    .get(p)
-                    .map(|cs| cs.iter().map(|c| self.consumers[*c].id.clone()).collect())
-                    .unwrap_or_default();
-                json!({"key": id_of_producer(p), "values": consumers})
-            })
-            .collect();
-        let consumer_producer: Vec<Value> = router
-            .producers
-            .iter()
-            .flat_map(|p| {
-                router
-                    .consumers_by_producer
-                    .get(p)
-                    .into_iter()
-                    .flatten()
-                    .map(move |c| (p, c))
-            })
-            .map(|(p, c)| json!({"key": self.consumers[*c].id, "value": id_of_producer(p)}))
-            .collect();
-        let observer_ids: Vec<&str> = router
-            .rtp_observers
-            .iter()
-            .map(|o| self.rtp_observers[*o].id.as_str())
-            .collect();
-        let producer_observers: Vec<Value> = router
-            .producers
-            .iter()
-            .map(|p| {
-                let pid = id_of_producer(p);
-                let observers: Vec<&str> = router
-                    .rtp_observers
-                    .iter()
-                    .map(|o| &self.rtp_observers[*o])
-                    .filter(|o| o.has_producer(&pid))
-                    .map(|o| o.id.as_str())
-                    .collect();
-                json!({"key": pid, "values": observers})
-            })
-            .filter(|v| v["values"].as_array().is_some_and(|a| !a.is_empty()))
-            .collect();
+        let producer_id = |k: &ProducerKey| self.producers[*k].id.as_str();
+        let consumers_of = |p: &ProducerKey| -> Vec<&str> {
+            router
+                .consumers_by_producer
+                .get(p)
+                .into_iter()
+                .flatten()
+                .map(|c| self.consumers[*c].id.as_str())
+                .collect()
+        };
+        let observers = || router.rtp_observers.iter().map(|o| &self.rtp_observers[*o]);
         let (data_producer_consumers, data_consumer_producer) = self.router_data_maps(key);
-        json!({
-            "id": router.id,
-            "transportIds": transport_ids,
-            "rtpObserverIds": observer_ids,
-            "mapProducerIdConsumerIds": producer_consumers,
-            "mapConsumerIdProducerId": consumer_producer,
-            "mapProducerIdObserverIds": producer_observers,
-            "mapDataProducerIdDataConsumerIds": data_producer_consumers,
-            "mapDataConsumerIdDataProducerId": data_consumer_producer,
-        })
+        let dump = RouterDump {
+            id: &router.id,
+            transport_ids: router
+                .transports
+                .iter()
+                .map(|t| self.transports[*t].id.as_str())
+                .collect(),
+            rtp_observer_ids: observers().map(|o| o.id.as_str()).collect(),
+            map_producer_id_consumer_ids: router
+                .producers
+                .iter()
+                .map(|p| KeyValues {
+                    key: producer_id(p),
+                    values: consumers_of(p),
+                })
+                .collect(),
+            map_consumer_id_producer_id: router
+                .producers
+                .iter()
+                .flat_map(|p| {
+                    consumers_of(p).into_iter().map(move |c| KeyValue {
+                        key: c,
+                        value: producer_id(p),
+                    })
+                })
+                .collect(),
+            map_producer_id_observer_ids: router
+                .producers
+                .iter()
+                .map(|p| KeyValues {
+                    key: producer_id(p),
+                    values: observers()
+                        .filter(|o| o.has_producer(producer_id(p)))
+                        .map(|o| o.id.as_str())
+                        .collect(),
+                })
+                .filter(|entry| !entry.values.is_empty())
+                .collect(),
+            map_data_producer_id_data_consumer_ids: data_producer_consumers,
+            map_data_consumer_id_data_producer_id: data_consumer_producer,
+        };
+        serde_json::to_value(dump).unwrap_or_default()
     }
 
     fn transport_request(

@@ -10,13 +10,15 @@
 //! notifications. `sctp` DataConsumers are skipped (not counted as sent) and
 //! their `send()` fails with an Error saying so.
 
-use super::core::{string_field, Core, Handler};
+use super::core::{Core, Handler};
 use crate::channel::Outbox;
 use crate::data::consumer::DataConsumerContext;
+use crate::data::DataEndpointOptions;
 use crate::data::{DataConsumer, DataProducer, DataType};
 use crate::error::{Error, Result};
 use crate::ids::{DataConsumerKey, DataProducerKey, RouterKey, TransportKey};
 use crate::request::{DataConsumerRequest, DataProducerRequest, TransportRequest};
+use crate::router::dump::{KeyValue, KeyValues};
 use crate::transport::TransportKind;
 use serde_json::{json, Value};
 
@@ -47,8 +49,8 @@ impl Core {
                     method.strip_prefix("transport.close").unwrap_or(method)
                 )))
             }
-            TransportRequest::ProduceData(data) => self.produce_data(tkey, &data),
-            TransportRequest::ConsumeData(data) => self.consume_data(tkey, &data),
+            TransportRequest::ProduceData(options) => self.produce_data(tkey, options),
+            TransportRequest::ConsumeData(options) => self.consume_data(tkey, options),
             TransportRequest::CloseDataProducer { data_producer_id } => {
                 match self.handler(&data_producer_id) {
                     Some(Handler::DataProducer(k)) if self.data.producers[k].transport == tkey => {
@@ -75,8 +77,8 @@ impl Core {
         }
     }
 
-    fn produce_data(&mut self, tkey: TransportKey, data: &Value) -> Result<Value> {
-        let id = string_field(data, "dataProducerId")?;
+    fn produce_data(&mut self, tkey: TransportKey, options: DataEndpointOptions) -> Result<Value> {
+        let id = options.id.clone();
         if self.handlers.contains_key(&id) {
             return Err(Error::other(
                 "a DataProducer with same dataProducerId already exists [method:transport.produceData]",
@@ -84,12 +86,11 @@ impl Core {
         }
         let transport = &self.transports[tkey];
         let producer = DataProducer::new(
-            id.clone(),
             tkey,
             transport.router,
             transport.max_receive_message_size,
-            data,
-        )?;
+            options,
+        );
         check_data_type(producer.data_type, "DataProducer", transport)?;
         if let Some(sctp) = &producer.sctp {
             let taken = transport.data_producers.iter().any(|k| {
@@ -115,15 +116,15 @@ impl Core {
         Ok(dump)
     }
 
-    fn consume_data(&mut self, tkey: TransportKey, data: &Value) -> Result<Value> {
-        let id = string_field(data, "dataConsumerId")?;
+    fn consume_data(&mut self, tkey: TransportKey, options: DataEndpointOptions) -> Result<Value> {
+        let id = options.id.clone();
         if self.handlers.contains_key(&id) {
             return Err(Error::other(
                 "a DataConsumer with same dataConsumerId already exists [method:transport.consumeData]",
             ));
         }
         let transport = &self.transports[tkey];
-        let data_producer_id = string_field(data, "dataProducerId")?;
+        let data_producer_id = options.data_producer_id.clone();
         let data_producer = match self.handler(&data_producer_id) {
             Some(Handler::DataProducer(k)) => Some(k),
             _ => None,
@@ -138,7 +139,7 @@ impl Core {
             max_message_size: transport.max_send_message_size,
             buffered_amount_low_threshold: transport.sctp_buffered_amount_low_threshold,
         };
-        let mut consumer = DataConsumer::new(id.clone(), ctx, data)?;
+        let mut consumer = DataConsumer::new(ctx, options);
         check_data_type(consumer.data_type, "DataConsumer", transport)?;
         if let Some(sctp) = &consumer.sctp {
             let taken = transport.data_consumers.iter().any(|k| {
@@ -460,22 +461,32 @@ impl Core {
 
     /// The router dump's `mapDataProducerIdDataConsumerIds` and
     /// `mapDataConsumerIdDataProducerId`.
-    pub(super) fn router_data_maps(&self, key: RouterKey) -> (Value, Value) {
+    /// The router dump's DataProducer -> DataConsumers maps, both ways.
+    pub(super) fn router_data_maps(
+        &self,
+        key: RouterKey,
+    ) -> (Vec<KeyValues<'_>>, Vec<KeyValue<'_>>) {
         let router = &self.routers[key];
         let mut by_producer = Vec::new();
         let mut by_consumer = Vec::new();
         for (pkey, consumers) in &router.data_consumers_by_data_producer {
-            let producer_id = &self.data.producers[*pkey].id;
+            let producer_id = self.data.producers[*pkey].id.as_str();
             let ids: Vec<&str> = consumers
                 .iter()
                 .map(|c| self.data.consumers[*c].id.as_str())
                 .collect();
             for id in &ids {
-                by_consumer.push(json!({"key": id, "value": producer_id}));
+                by_consumer.push(KeyValue {
+                    key: id,
+                    value: producer_id,
+                });
             }
-            by_producer.push(json!({"key": producer_id, "values": ids}));
+            by_producer.push(KeyValues {
+                key: producer_id,
+                values: ids,
+            });
         }
-        (Value::Array(by_producer), Value::Array(by_consumer))
+        (by_producer, by_consumer)
     }
 }
 

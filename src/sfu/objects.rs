@@ -3,12 +3,12 @@
 //! producer closes its consumers, a closed transport its producers and
 //! consumers) with the notifications mediasoup sends.
 
-use super::core::{string_field, Core, Handler};
+use super::core::{Core, Handler};
 use crate::channel::Outbox;
-use crate::consumer::Consumer;
+use crate::consumer::{ConsumeOptions, Consumer};
 use crate::error::{Error, Result};
 use crate::ids::{ConsumerKey, ProducerKey, TransportKey};
-use crate::producer::Producer;
+use crate::producer::{ProduceOptions, Producer};
 use crate::request::{ConsumerRequest, ProducerRequest, TransportRequest};
 use serde_json::{json, Value};
 
@@ -16,17 +16,17 @@ impl Core {
     pub(super) fn produce(
         &mut self,
         tkey: TransportKey,
-        data: &Value,
+        options: ProduceOptions,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        let producer_id = string_field(data, "producerId")?;
+        let producer_id = options.producer_id.clone();
         if self.handlers.contains_key(&producer_id) {
             return Err(Error::other(
                 "a Producer with same producerId already exists",
             ));
         }
         let router = self.transports[tkey].router;
-        let producer = Producer::new(producer_id.clone(), tkey, router, data)?;
+        let producer = Producer::new(tkey, router, options);
         // MID and SSRCs must be unique among the transport's producers.
         let listener = &self.transports[tkey].listener;
         if let Some(mid) = &producer.params.mid {
@@ -90,30 +90,23 @@ impl Core {
     pub(super) fn consume(
         &mut self,
         tkey: TransportKey,
-        data: &Value,
+        options: ConsumeOptions,
         outbox: &mut Outbox,
     ) -> Result<Value> {
-        let consumer_id = string_field(data, "consumerId")?;
+        let consumer_id = options.consumer_id.clone();
         if self.handlers.contains_key(&consumer_id) {
             return Err(Error::other(
                 "a Consumer with same consumerId already exists",
             ));
         }
-        let producer_id = string_field(data, "producerId")?;
-        let Some(Handler::Producer(pkey)) = self.handler(&producer_id) else {
+        let producer_id = &options.producer_id;
+        let Some(Handler::Producer(pkey)) = self.handler(producer_id) else {
             return Err(Error::not_found(format!(
                 "Producer '{producer_id}' not found"
             )));
         };
         let producer_paused = self.producers[pkey].paused;
-        let consumer = Consumer::new(
-            consumer_id.clone(),
-            pkey,
-            tkey,
-            data,
-            producer_paused,
-            self.now_ms,
-        )?;
+        let consumer = Consumer::new(pkey, tkey, options, producer_paused, self.now_ms);
         let producer_scores = self.producers[pkey].encoding_scores();
         // A pipe consumer forwards every stream: mediasoup reports 10 for it.
         let producer_score = if consumer.consumer_type == crate::consumer::ConsumerType::Pipe {
@@ -223,8 +216,8 @@ impl Core {
         outbox: &mut Outbox,
     ) -> Result<Value> {
         match request {
-            TransportRequest::Produce(data) => self.produce(tkey, &data, outbox),
-            TransportRequest::Consume(data) => self.consume(tkey, &data, outbox),
+            TransportRequest::Produce(options) => self.produce(tkey, *options, outbox),
+            TransportRequest::Consume(options) => self.consume(tkey, *options, outbox),
             TransportRequest::CloseProducer { producer_id } => match self.handler(&producer_id) {
                 Some(Handler::Producer(pkey)) if self.producers[pkey].transport == tkey => {
                     self.close_producer(pkey, outbox);
