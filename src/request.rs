@@ -12,7 +12,7 @@ use serde_json::Value;
 
 pub use crate::transport::options::{TransportOptions, TransportType};
 
-pub use crate::router::rtp_observer::RtpObserverType;
+pub use crate::router::rtp_observer::{RtpObserverOptions, RtpObserverType};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum WorkerRequest {
@@ -30,15 +30,14 @@ pub enum RouterRequest {
     Dump,
     CreateTransport {
         transport_id: String,
-        options: TransportOptions,
+        options: Box<TransportOptions>,
     },
     CloseTransport {
         transport_id: String,
     },
     CreateRtpObserver {
-        kind: RtpObserverType,
         rtp_observer_id: String,
-        options: Value,
+        options: RtpObserverOptions,
     },
     CloseRtpObserver {
         rtp_observer_id: String,
@@ -193,10 +192,6 @@ fn bitrate_field(data: &Value) -> Result<u32> {
         .ok_or_else(|| Error::type_error("invalid bitrate"))
 }
 
-fn options(data: &Value) -> Value {
-    data.get("options").cloned().unwrap_or(Value::Null)
-}
-
 fn unknown(method: &str) -> Error {
     Error::other(format!("unknown method '{method}'"))
 }
@@ -250,14 +245,16 @@ fn parse_router(name: &str, data: &Value) -> Result<Option<RouterRequest>> {
     let transport = |kind| -> Result<RouterRequest> {
         Ok(R::CreateTransport {
             transport_id: string_field(data, "transportId")?,
-            options: TransportOptions::parse(kind, data.get("options").unwrap_or(&Value::Null))?,
+            options: Box::new(TransportOptions::parse(
+                kind,
+                data.get("options").unwrap_or(&Value::Null),
+            )?),
         })
     };
     let observer = |kind| -> Result<RouterRequest> {
         Ok(R::CreateRtpObserver {
-            kind,
             rtp_observer_id: string_field(data, "rtpObserverId")?,
-            options: options(data),
+            options: RtpObserverOptions::parse(kind, data.get("options").unwrap_or(&Value::Null))?,
         })
     };
     Ok(Some(match name {

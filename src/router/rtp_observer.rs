@@ -14,6 +14,44 @@ pub enum RtpObserverType {
     AudioLevel,
 }
 
+/// The options of a `router.create*Observer` request, parsed at the
+/// boundary.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RtpObserverOptions {
+    AudioLevel {
+        max_entries: u16,
+        threshold_dbov: i8,
+        interval_ms: u16,
+    },
+    ActiveSpeaker {
+        interval_ms: u16,
+    },
+}
+
+impl RtpObserverOptions {
+    pub fn parse(kind: RtpObserverType, options: &Value) -> Result<Self> {
+        let num = |key: &str| options.get(key).and_then(Value::as_f64);
+        Ok(match kind {
+            RtpObserverType::AudioLevel => {
+                let max_entries = num("maxEntries")
+                    .filter(|v| *v >= 1.0)
+                    .ok_or_else(|| Error::type_error("maxEntries must be a positive number"))?;
+                let threshold = num("threshold")
+                    .filter(|v| (-127.0..=0.0).contains(v))
+                    .ok_or_else(|| Error::type_error("threshold must be between -127 and 0"))?;
+                RtpObserverOptions::AudioLevel {
+                    max_entries: max_entries.min(u16::MAX as f64) as u16,
+                    threshold_dbov: threshold as i8,
+                    interval_ms: to_u16(num("interval").unwrap_or(1000.0)),
+                }
+            }
+            RtpObserverType::ActiveSpeaker => RtpObserverOptions::ActiveSpeaker {
+                interval_ms: to_u16(num("interval").unwrap_or(300.0)),
+            },
+        })
+    }
+}
+
 pub enum Detector {
     AudioLevel(AudioLevelObserver),
     ActiveSpeaker(ActiveSpeakerObserver),
@@ -26,35 +64,26 @@ pub struct RtpObserver {
 }
 
 impl RtpObserver {
-    pub fn new(
-        id: String,
-        router: RouterKey,
-        kind: RtpObserverType,
-        options: &Value,
-    ) -> Result<Self> {
-        let num = |key: &str| options.get(key).and_then(Value::as_f64);
-        let detector = if kind == RtpObserverType::AudioLevel {
-            let max_entries = num("maxEntries")
-                .filter(|v| *v >= 1.0)
-                .ok_or_else(|| Error::type_error("maxEntries must be a positive number"))?;
-            let threshold = num("threshold")
-                .filter(|v| (-127.0..=0.0).contains(v))
-                .ok_or_else(|| Error::type_error("threshold must be between -127 and 0"))?;
-            let interval = num("interval").unwrap_or(1000.0);
-            Detector::AudioLevel(AudioLevelObserver::new(
-                max_entries.min(u16::MAX as f64) as u16,
-                threshold as i8,
-                to_u16(interval),
-            ))
-        } else {
-            let interval = num("interval").unwrap_or(300.0);
-            Detector::ActiveSpeaker(ActiveSpeakerObserver::new(to_u16(interval)))
+    pub fn new(id: String, router: RouterKey, options: RtpObserverOptions) -> Self {
+        let detector = match options {
+            RtpObserverOptions::AudioLevel {
+                max_entries,
+                threshold_dbov,
+                interval_ms,
+            } => Detector::AudioLevel(AudioLevelObserver::new(
+                max_entries,
+                threshold_dbov,
+                interval_ms,
+            )),
+            RtpObserverOptions::ActiveSpeaker { interval_ms } => {
+                Detector::ActiveSpeaker(ActiveSpeakerObserver::new(interval_ms))
+            }
         };
-        Ok(RtpObserver {
+        RtpObserver {
             id,
             router,
             detector,
-        })
+        }
     }
 
     pub fn has_producer(&self, producer_id: &str) -> bool {

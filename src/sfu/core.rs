@@ -274,10 +274,9 @@ impl Core {
         match request {
             RouterRequest::Dump => Ok(self.router_dump(key)),
             RouterRequest::CreateRtpObserver {
-                kind,
                 rtp_observer_id,
                 options,
-            } => self.create_rtp_observer(key, kind, rtp_observer_id, &options),
+            } => self.create_rtp_observer(key, rtp_observer_id, options),
             RouterRequest::CloseRtpObserver { rtp_observer_id } => {
                 match self.handler(&rtp_observer_id) {
                     Some(Handler::RtpObserver(okey)) => {

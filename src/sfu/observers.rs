@@ -4,7 +4,7 @@
 use super::core::{Core, Handler};
 use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, RouterKey, RtpObserverKey};
-use crate::request::{RtpObserverRequest, RtpObserverType};
+use crate::request::{RtpObserverOptions, RtpObserverRequest};
 use crate::router::rtp_observer::RtpObserver;
 use serde_json::Value;
 
@@ -12,14 +12,13 @@ impl Core {
     pub(super) fn create_rtp_observer(
         &mut self,
         router: RouterKey,
-        kind: RtpObserverType,
         id: String,
-        options: &Value,
+        options: RtpObserverOptions,
     ) -> Result<Value> {
         if self.handlers.contains_key(&id) {
             return Err(Error::other("an RtpObserver with same id already exists"));
         }
-        let observer = RtpObserver::new(id.clone(), router, kind, options)?;
+        let observer = RtpObserver::new(id.clone(), router, options);
         let okey = self.rtp_observers.insert(observer);
         self.routers[router].rtp_observers.push(okey);
         self.handlers.insert(id, Handler::RtpObserver(okey));
