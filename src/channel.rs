@@ -103,6 +103,64 @@ impl Outbox {
     }
 }
 
+/// Log tags mediasoup knows; unknown ones are ignored like mediasoup does.
+pub const LOG_TAGS: [&str; 13] = [
+    "info",
+    "ice",
+    "dtls",
+    "rtp",
+    "srtp",
+    "rtcp",
+    "rtx",
+    "bwe",
+    "score",
+    "simulcast",
+    "svc",
+    "sctp",
+    "message",
+];
+
+/// The known tags of a `logTags` array, in order, once each; unknown or
+/// non-string tags are dropped silently, as mediasoup does.
+pub fn parse_log_tags(value: &Value) -> Vec<String> {
+    let mut tags = Vec::new();
+    if let Value::Array(items) = value {
+        for item in items {
+            if let Some(tag) = item.as_str() {
+                if LOG_TAGS.contains(&tag) && !tags.iter().any(|t| t == tag) {
+                    tags.push(tag.to_string());
+                }
+            }
+        }
+    }
+    tags
+}
+
+/// `worker.updateSettings()`, parsed at the boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SettingsUpdate {
+    pub log_level: Option<LogLevel>,
+    pub log_tags: Option<Vec<String>>,
+}
+
+impl SettingsUpdate {
+    pub fn parse(value: &Value) -> Result<Self> {
+        let log_level = match value.get("logLevel").unwrap_or(&Value::Null) {
+            Value::Null => None,
+            Value::String(s) => Some(LogLevel::parse(s)?),
+            _ => return Err(Error::type_error("logLevel must be a string")),
+        };
+        let log_tags = value
+            .get("logTags")
+            .filter(|v| !v.is_null())
+            .map(parse_log_tags);
+        Ok(SettingsUpdate {
+            log_level,
+            log_tags,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -18,10 +18,10 @@ pub use crate::router::rtp_observer::{RtpObserverOptions, RtpObserverType};
 pub enum WorkerRequest {
     Dump,
     GetResourceUsage,
-    UpdateSettings(Value),
+    UpdateSettings(SettingsUpdate),
     CreateRouter { router_id: String },
     CloseRouter { router_id: String },
-    CreateWebRtcServer(Value),
+    CreateWebRtcServer(WebRtcServerOptions),
     CloseWebRtcServer { web_rtc_server_id: String },
 }
 
@@ -79,7 +79,9 @@ pub enum ConsumerRequest {
     GetStats,
     Pause,
     Resume,
-    SetPreferredLayers(Value),
+    /// The layers, or why they did not parse (a simple consumer ignores
+    /// them, so the error is only raised by a layered one).
+    SetPreferredLayers(Result<RequestedLayers>),
     /// Already clamped to mediasoup's uint8.
     SetPriority(u8),
     RequestKeyFrame,
@@ -178,11 +180,13 @@ impl Notification {
     }
 }
 
-pub use crate::consumer::ConsumeOptions;
-pub use crate::data::DataEndpointOptions;
 /// A required string field (TypeError `missing <key>` otherwise).
+pub use crate::channel::SettingsUpdate;
+pub use crate::consumer::{ConsumeOptions, RequestedLayers};
+pub use crate::data::DataEndpointOptions;
 pub use crate::json_fields::string_field;
 pub use crate::producer::ProduceOptions;
+pub use crate::transport::webrtc_server::WebRtcServerOptions;
 
 fn bitrate_field(data: &Value) -> Result<u32> {
     data.get("bitrate")
@@ -225,14 +229,14 @@ fn parse_worker(name: &str, data: &Value) -> Result<Option<WorkerRequest>> {
     Ok(Some(match name {
         "dump" => W::Dump,
         "getResourceUsage" => W::GetResourceUsage,
-        "updateSettings" => W::UpdateSettings(data.clone()),
+        "updateSettings" => W::UpdateSettings(SettingsUpdate::parse(data)?),
         "createRouter" => W::CreateRouter {
             router_id: string_field(data, "routerId")?,
         },
         "closeRouter" => W::CloseRouter {
             router_id: string_field(data, "routerId")?,
         },
-        "createWebRtcServer" => W::CreateWebRtcServer(data.clone()),
+        "createWebRtcServer" => W::CreateWebRtcServer(WebRtcServerOptions::parse(data)?),
         "closeWebRtcServer" => W::CloseWebRtcServer {
             web_rtc_server_id: string_field(data, "webRtcServerId")?,
         },
@@ -325,7 +329,7 @@ fn parse_consumer(name: &str, data: &Value) -> Result<Option<ConsumerRequest>> {
         "getStats" => C::GetStats,
         "pause" => C::Pause,
         "resume" => C::Resume,
-        "setPreferredLayers" => C::SetPreferredLayers(data.clone()),
+        "setPreferredLayers" => C::SetPreferredLayers(RequestedLayers::parse(data)),
         "setPriority" => {
             let priority = data
                 .get("priority")

@@ -546,15 +546,19 @@ impl Harness {
                 "routerIds": self.core.router_ids(),
                 "channelRequestHandlers": self.core.handlers.keys().collect::<Vec<_>>(),
             })),
-            "updateSettings" => self.settings.update(data).map(|_| Value::Null),
+            "updateSettings" => ferrosoup::channel::SettingsUpdate::parse(data).map(|update| {
+                self.settings.update(update);
+                Value::Null
+            }),
             "createRouter" => {
                 let id = string_field(data, "routerId")?;
                 self.core.create_router(id).map(|_| Value::Null)
             }
-            "createWebRtcServer" => self
-                .core
-                .create_webrtc_server(data, &mut self.net)
-                .map(|_| Value::Null),
+            "createWebRtcServer" => {
+                ferrosoup::transport::webrtc_server::WebRtcServerOptions::parse(data)
+                    .and_then(|options| self.core.create_webrtc_server(options, &mut self.net))
+                    .map(|_| Value::Null)
+            }
             "closeWebRtcServer" => {
                 let id = string_field(data, "webRtcServerId")?;
                 self.core

@@ -300,7 +300,7 @@ impl ConsumeOptions {
         let preferred_layers = if layered {
             let requested = data.get("preferredLayers").filter(|v| v.is_object());
             Some(match requested {
-                Some(p) => clamp_layers(p, max_layers)?,
+                Some(p) => RequestedLayers::parse(p)?.clamp(max_layers),
                 None => max_layers,
             })
         } else {
@@ -469,14 +469,16 @@ impl Consumer {
 
     /// `setPreferredLayers()`: returns the new preferred layers (none for
     /// simple consumers, like mediasoup).
-    pub fn set_preferred_layers(&mut self, data: &Value) -> Result<Value> {
+    /// `setPreferredLayers()`: the request's layers, or why they did not
+    /// parse (only layered consumers look at them, as in mediasoup).
+    pub fn set_preferred_layers(&mut self, requested: Result<RequestedLayers>) -> Result<Value> {
         if !matches!(
             self.consumer_type,
             ConsumerType::Simulcast | ConsumerType::Svc
         ) {
             return Ok(json!({}));
         }
-        let layers = clamp_layers(data, self.max_layers)?;
+        let layers = requested?.clamp(self.max_layers);
         self.preferred_layers = Some(layers);
         if layers.spatial != self.target_spatial {
             self.target_spatial = layers.spatial;
@@ -783,23 +785,47 @@ impl Consumer {
 }
 
 /// Validates `{spatialLayer, temporalLayer?}` and clamps it to what exists.
-fn clamp_layers(value: &Value, max: Layers) -> Result<Layers> {
-    let spatial = value
-        .get("spatialLayer")
-        .and_then(Value::as_f64)
-        .filter(|v| *v >= 0.0)
-        .ok_or_else(|| Error::type_error("missing spatialLayer"))?;
-    let temporal = match value.get("temporalLayer") {
-        None | Some(Value::Null) => max.temporal as f64,
-        Some(v) => v
-            .as_f64()
+/// Layers asked for in `consume()` or `setPreferredLayers()`, before they
+/// are clamped to what the producer offers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RequestedLayers {
+    pub spatial: u64,
+    /// None: the highest available.
+    pub temporal: Option<u64>,
+}
+
+impl RequestedLayers {
+    /// `{spatialLayer, temporalLayer?}` (numbers >= 0, truncated).
+    pub fn parse(value: &Value) -> Result<Self> {
+        let spatial = value
+            .get("spatialLayer")
+            .and_then(Value::as_f64)
             .filter(|v| *v >= 0.0)
-            .ok_or_else(|| Error::type_error("invalid temporalLayer"))?,
-    };
-    Ok(Layers {
-        spatial: (spatial as u64).min(max.spatial as u64) as u8,
-        temporal: (temporal as u64).min(max.temporal as u64) as u8,
-    })
+            .ok_or_else(|| Error::type_error("missing spatialLayer"))?;
+        let temporal = match value.get("temporalLayer") {
+            None | Some(Value::Null) => None,
+            Some(v) => Some(
+                v.as_f64()
+                    .filter(|v| *v >= 0.0)
+                    .ok_or_else(|| Error::type_error("invalid temporalLayer"))?
+                    as u64,
+            ),
+        };
+        Ok(RequestedLayers {
+            spatial: spatial as u64,
+            temporal,
+        })
+    }
+
+    pub fn clamp(self, max: Layers) -> Layers {
+        Layers {
+            spatial: self.spatial.min(max.spatial as u64) as u8,
+            temporal: self
+                .temporal
+                .unwrap_or(max.temporal as u64)
+                .min(max.temporal as u64) as u8,
+        }
+    }
 }
 
 #[cfg(test)]
@@ -861,5 +887,44 @@ mod tests {
         c.rewrite(&mut short);
         let d = parse_vp8(&short).unwrap();
         assert_eq!((d.picture_id, d.tl0_pic_idx), (Some(5), Some(3)));
+    }
+}
+
+#[cfg(test)]
+mod requested_layers_tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn requested_layers_parse_like_mediasoup_and_clamp_to_the_offer() {
+        let max = Layers {
+            spatial: 2,
+            temporal: 2,
+        };
+        let l = RequestedLayers::parse(&json!({"spatialLayer": 5.7})).unwrap();
+        assert_eq!(
+            l.clamp(max),
+            Layers {
+                spatial: 2,
+                temporal: 2
+            }
+        );
+        let l = RequestedLayers::parse(&json!({"spatialLayer": 0, "temporalLayer": 1})).unwrap();
+        assert_eq!(
+            l.clamp(max),
+            Layers {
+                spatial: 0,
+                temporal: 1
+            }
+        );
+        for bad in [
+            json!({}),
+            json!({"spatialLayer": -1}),
+            json!({"spatialLayer": "1"}),
+            json!({"spatialLayer": 1, "temporalLayer": -2}),
+        ] {
+            let e = RequestedLayers::parse(&bad).unwrap_err();
+            assert_eq!(e.kind, crate::error::ErrorKind::TypeError, "{bad}");
+        }
     }
 }

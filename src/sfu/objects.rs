@@ -338,8 +338,8 @@ impl Core {
                 }
                 Ok(Value::Null)
             }
-            C::SetPreferredLayers(data) => {
-                let response = self.consumers[ckey].set_preferred_layers(&data)?;
+            C::SetPreferredLayers(requested) => {
+                let response = self.consumers[ckey].set_preferred_layers(requested)?;
                 self.request_key_frame_for(ckey, outbox);
                 Ok(response)
             }

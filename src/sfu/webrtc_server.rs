@@ -1,7 +1,7 @@
 //! WebRtcServers in the worker: creation and close, and demultiplexing
 //! their shared sockets to the WebRtcTransports that use them.
 
-use super::core::{string_field, Core, Handler, SocketRole};
+use super::core::{Core, Handler, SocketRole};
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
 use crate::ids::{TransportKey, WebRtcServerKey};
@@ -10,7 +10,7 @@ use crate::request::WebRtcServerRequest;
 use crate::transport::webrtc::{
     expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TupleId,
 };
-use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer};
+use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer, WebRtcServerOptions};
 use crate::transport::TransportKind;
 use serde_json::Value;
 use std::net::SocketAddr;
@@ -22,16 +22,16 @@ const MAX_FIRST_FRAME: usize = 2048;
 impl Core {
     pub fn create_webrtc_server(
         &mut self,
-        data: &Value,
+        options: WebRtcServerOptions,
         binder: &mut dyn SocketBinder,
     ) -> Result<()> {
-        let id = string_field(data, "webRtcServerId")?;
+        let id = options.web_rtc_server_id.clone();
         if self.handlers.contains_key(&id) {
             return Err(Error::other(format!(
                 "a handler with ID '{id}' already exists"
             )));
         }
-        let server = WebRtcServer::new(id.clone(), data, self.rtc_ports, binder)?;
+        let server = WebRtcServer::new(options, self.rtc_ports, binder)?;
         let skey = self.webrtc_servers.insert(server);
         let server = &self.webrtc_servers[skey];
         for u in &server.udp {

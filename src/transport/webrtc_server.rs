@@ -15,6 +15,33 @@ use serde_json::{json, Value};
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
+/// `worker.createWebRtcServer()`, parsed at the boundary.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WebRtcServerOptions {
+    pub web_rtc_server_id: String,
+    pub listen_infos: Vec<ListenInfo>,
+}
+
+impl WebRtcServerOptions {
+    pub fn parse(data: &Value) -> Result<Self> {
+        let web_rtc_server_id = crate::json_fields::string_field(data, "webRtcServerId")?;
+        let infos = data
+            .get("listenInfos")
+            .and_then(Value::as_array)
+            .ok_or_else(|| Error::type_error("missing listenInfos"))?;
+        if infos.is_empty() {
+            return Err(Error::type_error("empty listenInfos"));
+        }
+        Ok(WebRtcServerOptions {
+            web_rtc_server_id,
+            listen_infos: infos
+                .iter()
+                .map(ListenInfo::from_json)
+                .collect::<Result<Vec<_>>>()?,
+        })
+    }
+}
+
 pub struct WebRtcServer {
     pub id: String,
     pub udp: Vec<UdpEndpoint>,
@@ -34,24 +61,12 @@ impl WebRtcServer {
     /// A server with a socket per listen info (none stays open if one
     /// cannot be bound).
     pub fn new(
-        id: String,
-        options: &Value,
+        options: WebRtcServerOptions,
         worker_ports: (u16, u16),
         binder: &mut dyn SocketBinder,
     ) -> Result<Self> {
-        let infos = options
-            .get("listenInfos")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Error::type_error("missing listenInfos"))?;
-        if infos.is_empty() {
-            return Err(Error::type_error("empty listenInfos"));
-        }
-        let infos = infos
-            .iter()
-            .map(ListenInfo::from_json)
-            .collect::<Result<Vec<_>>>()?;
         let mut server = WebRtcServer {
-            id,
+            id: options.web_rtc_server_id,
             udp: Vec::new(),
             tcp: Vec::new(),
             order: Vec::new(),
@@ -60,7 +75,7 @@ impl WebRtcServer {
             udp_tuples: HashMap::new(),
             transports: Vec::new(),
         };
-        for info in infos {
+        for info in options.listen_infos {
             let bound = match info.protocol {
                 ListenProtocol::Udp => binder.bind_udp(&info, worker_ports, true),
                 ListenProtocol::Tcp => binder.bind_tcp(&info, worker_ports),

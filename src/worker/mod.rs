@@ -514,8 +514,8 @@ impl Worker {
                 rusage::thread_resource_usage()
                     .map_or_else(|| Value::Object(Default::default()), to_json),
             )),
-            WorkerRequest::UpdateSettings(data) => {
-                self.settings.update(&data)?;
+            WorkerRequest::UpdateSettings(update) => {
+                self.settings.update(update);
                 self.core.log_level = self.settings.log_level;
                 Ok(Value::Null)
             }
@@ -524,8 +524,8 @@ impl Worker {
                 self.log(LogLevel::Debug, format!("router created [id:{router_id}]"));
                 Ok(Value::Null)
             }
-            WorkerRequest::CreateWebRtcServer(data) => {
-                self.core.create_webrtc_server(&data, &mut self.sockets)?;
+            WorkerRequest::CreateWebRtcServer(options) => {
+                self.core.create_webrtc_server(options, &mut self.sockets)?;
                 Ok(Value::Null)
             }
             WorkerRequest::CloseWebRtcServer { web_rtc_server_id } => {

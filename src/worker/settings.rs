@@ -4,24 +4,7 @@
 use crate::error::{Error, Result};
 use serde_json::Value;
 
-pub use crate::channel::LogLevel;
-
-/// Log tags mediasoup knows; unknown ones are ignored like mediasoup does.
-pub const LOG_TAGS: [&str; 13] = [
-    "info",
-    "ice",
-    "dtls",
-    "rtp",
-    "srtp",
-    "rtcp",
-    "rtx",
-    "bwe",
-    "score",
-    "simulcast",
-    "svc",
-    "sctp",
-    "message",
-];
+pub use crate::channel::{parse_log_tags, LogLevel, SettingsUpdate};
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct WorkerSettings {
@@ -71,21 +54,6 @@ fn parse_non_empty_string(value: &Value, name: &str) -> Result<Option<String>> {
     }
 }
 
-/// Tags must be strings; unknown or non-string tags are dropped silently.
-pub fn parse_log_tags(value: &Value) -> Vec<String> {
-    let mut tags = Vec::new();
-    if let Value::Array(items) = value {
-        for item in items {
-            if let Some(tag) = item.as_str() {
-                if LOG_TAGS.contains(&tag) && !tags.iter().any(|t| t == tag) {
-                    tags.push(tag.to_string());
-                }
-            }
-        }
-    }
-    tags
-}
-
 impl WorkerSettings {
     /// Parses the settings object given to `createWorker()` (already stripped
     /// of `appData` by JS). Missing fields take mediasoup's defaults.
@@ -128,19 +96,14 @@ impl WorkerSettings {
     }
 
     /// Applies `worker.updateSettings({ logLevel, logTags })`.
-    pub fn update(&mut self, value: &Value) -> Result<()> {
-        let log_level = match value.get("logLevel").unwrap_or(&Value::Null) {
-            Value::Null => None,
-            Value::String(s) => Some(LogLevel::parse(s)?),
-            _ => return Err(Error::type_error("logLevel must be a string")),
-        };
-        if let Some(level) = log_level {
+    /// Applies `worker.updateSettings()` (parsed at the boundary).
+    pub fn update(&mut self, update: SettingsUpdate) {
+        if let Some(level) = update.log_level {
             self.log_level = level;
         }
-        if let Some(tags) = value.get("logTags").filter(|v| !v.is_null()) {
-            self.log_tags = parse_log_tags(tags);
+        if let Some(tags) = update.log_tags {
+            self.log_tags = tags;
         }
-        Ok(())
     }
 }
 
@@ -185,10 +148,9 @@ mod tests {
     #[test]
     fn update_validates_log_level() {
         let mut s = WorkerSettings::default();
-        assert!(s.update(&json!({"logLevel": "chicken"})).is_err());
-        assert_eq!(s.log_level, LogLevel::Error);
-        s.update(&json!({"logLevel": "debug", "logTags": ["ice"]}))
-            .unwrap();
+        assert!(SettingsUpdate::parse(&json!({"logLevel": "chicken"})).is_err());
+        assert!(SettingsUpdate::parse(&json!({"logLevel": 3})).is_err());
+        s.update(SettingsUpdate::parse(&json!({"logLevel": "debug", "logTags": ["ice"]})).unwrap());
         assert_eq!(s.log_level, LogLevel::Debug);
         assert_eq!(s.log_tags, vec!["ice"]);
     }
