@@ -48,10 +48,7 @@ enum OsSocket {
         peer: Option<SocketAddr>,
         rx_timestamps: bool,
     },
-    Listener {
-        listener: mio::net::TcpListener,
-        accept_blocked: bool,
-    },
+    Listener(mio::net::TcpListener),
     Conn(TcpConn),
 }
 
@@ -113,6 +110,9 @@ pub struct OsSockets {
     sockets: Slab<OsSocket>,
     /// Sockets that still had data when their budget ran out.
     pending: Vec<SocketId>,
+    /// Listeners whose accept() ran out of descriptors: retried on a timer
+    /// (epoll will not report the waiting connections again).
+    accept_blocked: Vec<SocketId>,
     /// Origin of the worker clock (arrival times are on it).
     epoch: Instant,
     chunk: Box<[u8]>,
@@ -125,6 +125,7 @@ impl OsSockets {
             registry,
             sockets: Slab::new(),
             pending: Vec::new(),
+            accept_blocked: Vec::new(),
             epoch,
             chunk: vec![0u8; TCP_CHUNK].into_boxed_slice(),
             batch: SendBatch::default(),
@@ -142,36 +143,13 @@ impl OsSockets {
 
     /// When accepting must be retried (worker clock, ms).
     pub fn poll_timeout(&self, now_ms: u64) -> Option<u64> {
-        let blocked = self.sockets.iter().any(|(_, s)| {
-            matches!(
-                s,
-                OsSocket::Listener {
-                    accept_blocked: true,
-                    ..
-                }
-            )
-        });
-        blocked.then_some(now_ms + ACCEPT_RETRY_MS)
+        (!self.accept_blocked.is_empty()).then_some(now_ms + ACCEPT_RETRY_MS)
     }
 
     /// Retries accepting where descriptors had run out.
     pub fn handle_timeout(&mut self, core: &mut Core, outbox: &mut Outbox) {
-        let blocked: Vec<usize> = self
-            .sockets
-            .iter()
-            .filter(|(_, s)| {
-                matches!(
-                    s,
-                    OsSocket::Listener {
-                        accept_blocked: true,
-                        ..
-                    }
-                )
-            })
-            .map(|(k, _)| k)
-            .collect();
-        for key in blocked {
-            self.accept(SocketId(key as u32), core, outbox);
+        for id in std::mem::take(&mut self.accept_blocked) {
+            self.accept(id, core, outbox);
         }
     }
 
@@ -185,7 +163,7 @@ impl OsSockets {
     pub fn serve(&mut self, id: SocketId, core: &mut Core, outbox: &mut Outbox) {
         match self.sockets.get(id.index()) {
             Some(OsSocket::Udp { .. }) => self.read_udp(id, core, outbox),
-            Some(OsSocket::Listener { .. }) => self.accept(id, core, outbox),
+            Some(OsSocket::Listener(_)) => self.accept(id, core, outbox),
             Some(OsSocket::Conn(_)) => self.read_tcp(id, core, outbox),
             None => {}
         }
@@ -225,24 +203,19 @@ impl OsSockets {
 
     fn accept(&mut self, id: SocketId, core: &mut Core, outbox: &mut Outbox) {
         loop {
-            let Some(OsSocket::Listener {
-                listener,
-                accept_blocked,
-            }) = self.sockets.get_mut(id.index())
-            else {
+            let Some(OsSocket::Listener(listener)) = self.sockets.get_mut(id.index()) else {
                 return;
             };
             let (stream, remote) = match listener.accept() {
                 Ok(pair) => pair,
-                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => {
-                    *accept_blocked = false;
-                    return;
-                }
+                Err(e) if e.kind() == std::io::ErrorKind::WouldBlock => return,
                 Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
                 Err(e) if e.kind() == std::io::ErrorKind::ConnectionAborted => continue,
                 Err(_) => {
                     // EMFILE/ENFILE/ENOBUFS: the connection stays queued.
-                    *accept_blocked = true;
+                    if !self.accept_blocked.contains(&id) {
+                        self.accept_blocked.push(id);
+                    }
                     return;
                 }
             };
@@ -310,7 +283,7 @@ impl OsSockets {
                 self.registry
                     .register(socket, token, mio::Interest::READABLE)?
             }
-            OsSocket::Listener { listener, .. } => {
+            OsSocket::Listener(listener) => {
                 self.registry
                     .register(listener, token, mio::Interest::READABLE)?
             }
@@ -375,10 +348,11 @@ impl OsSockets {
         };
         let _ = match &mut socket {
             OsSocket::Udp { socket, .. } => self.registry.deregister(socket),
-            OsSocket::Listener { listener, .. } => self.registry.deregister(listener),
+            OsSocket::Listener(listener) => self.registry.deregister(listener),
             OsSocket::Conn(c) => self.registry.deregister(&mut c.stream),
         };
         self.pending.retain(|p| *p != id);
+        self.accept_blocked.retain(|p| *p != id);
     }
 
     /// Number of open sockets.
@@ -414,10 +388,9 @@ impl SocketBinder for OsSockets {
         let listener = bind_tcp(info, worker_ports)?;
         let local_port = listener.local_addr().map(|a| a.port()).unwrap_or(0);
         let id = self
-            .insert(OsSocket::Listener {
-                listener: mio::net::TcpListener::from_std(listener),
-                accept_blocked: false,
-            })
+            .insert(OsSocket::Listener(mio::net::TcpListener::from_std(
+                listener,
+            )))
             .map_err(|e| Error::other(format!("cannot register socket: {e}")))?;
         Ok(Bound { id, local_port })
     }
