@@ -366,17 +366,35 @@ impl Core {
         remote: SocketAddr,
         outbox: &mut Outbox,
     ) {
+        let scope = format!("WebRtcTransport {}", self.transports[tkey].id);
+        self.evict_while_over_limits(
+            &scope,
+            |core| {
+                webrtc(core, tkey).and_then(|w| tcp_connection_to_evict(&w.tcp_conns, remote.ip()))
+            },
+            |core, victim| core.close_tcp_connection(tkey, victim),
+            outbox,
+        );
+    }
+
+    /// Closes the connection `victim` names (the oldest unauthenticated
+    /// one of a listening scope over its limits) until it names none, and
+    /// warns how many went.
+    pub(super) fn evict_while_over_limits(
+        &mut self,
+        scope: &str,
+        victim: impl Fn(&mut Core) -> Option<SocketId>,
+        close: impl Fn(&mut Core, SocketId),
+        outbox: &mut Outbox,
+    ) {
         let mut evicted = 0;
-        while let Some(victim) =
-            webrtc(self, tkey).and_then(|w| tcp_connection_to_evict(&w.tcp_conns, remote.ip()))
-        {
-            self.close_tcp_connection(tkey, victim);
+        while let Some(conn) = victim(self) {
+            close(self, conn);
             evicted += 1;
         }
         if evicted > 0 {
             let text = format!(
-                "WebRtcTransport {}: too many unauthenticated ICE-TCP connections, closed the {evicted} oldest",
-                self.transports[tkey].id
+                "{scope}: too many unauthenticated ICE-TCP connections, closed the {evicted} oldest"
             );
             self.warn(outbox, text);
         }

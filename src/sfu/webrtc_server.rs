@@ -176,22 +176,16 @@ impl Core {
             .pending_tcp
             .insert(conn, TcpConnection::new(listener, remote, now_ms));
         self.sockets.insert(conn, SocketRole::ServerTcpConn(skey));
-        let mut evicted = 0;
-        while let Some(victim) = self
-            .webrtc_servers
-            .get(skey)
-            .and_then(|s| tcp_connection_to_evict(&s.pending_tcp, remote.ip()))
-        {
-            self.drop_pending_tcp(skey, victim);
-            evicted += 1;
-        }
-        if evicted > 0 {
-            let text = format!(
-                "WebRtcServer {}: too many unauthenticated ICE-TCP connections, closed the {evicted} oldest",
-                self.webrtc_servers[skey].id
-            );
-            self.warn(outbox, text);
-        }
+        let scope = format!("WebRtcServer {}", self.webrtc_servers[skey].id);
+        self.evict_while_over_limits(
+            &scope,
+            |core| {
+                let server = core.webrtc_servers.get(skey)?;
+                tcp_connection_to_evict(&server.pending_tcp, remote.ip())
+            },
+            |core, victim| core.drop_pending_tcp(skey, victim),
+            outbox,
+        );
     }
 
     /// Bytes on a pending server connection: its first frame must be a
