@@ -76,8 +76,9 @@ impl Core {
         match request {
             WebRtcServerRequest::Dump => {
                 let transports = &self.transports;
-                self.webrtc_servers[skey]
-                    .dump(&|t| transports.get(t).map(|t| t.id.clone()).unwrap_or_default())
+                let dump = self.webrtc_servers[skey]
+                    .dump(&|t| transports.get(t).map_or("", |t| t.id.as_str()));
+                serde_json::to_value(dump).unwrap_or_default()
             }
         }
     }

@@ -11,7 +11,8 @@ use crate::ice::candidate::{
 };
 use crate::ids::TransportKey;
 use crate::net::{SocketBinder, SocketId};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
@@ -176,24 +177,77 @@ impl WebRtcServer {
         self.udp_tuples.retain(|_, t| *t != transport);
     }
 
-    pub fn dump(&self, transport_ids: &dyn Fn(TransportKey) -> String) -> Value {
-        json!({
-            "id": self.id,
-            "udpSockets": self.udp.iter().map(|u| json!({"ip": u.listen.ip.to_string(), "port": u.local_port})).collect::<Vec<_>>(),
-            "tcpServers": self.tcp.iter().map(|t| json!({"ip": t.listen.ip.to_string(), "port": t.local_port})).collect::<Vec<_>>(),
-            "webRtcTransportIds": self.transports.iter().map(|t| transport_ids(*t)).collect::<Vec<_>>(),
-            "localIceUsernameFragments": self
+    /// mediasoup's WebRtcServerDump; `transport_ids` names the transports.
+    pub fn dump<'a>(
+        &'a self,
+        transport_ids: &dyn Fn(TransportKey) -> &'a str,
+    ) -> WebRtcServerDump<'a> {
+        let socket = |ip: std::net::IpAddr, port: u16| ListenSocketDump {
+            ip: ip.to_string(),
+            port,
+        };
+        WebRtcServerDump {
+            id: &self.id,
+            udp_sockets: self
+                .udp
+                .iter()
+                .map(|u| socket(u.listen.ip, u.local_port))
+                .collect(),
+            tcp_servers: self
+                .tcp
+                .iter()
+                .map(|t| socket(t.listen.ip, t.local_port))
+                .collect(),
+            web_rtc_transport_ids: self.transports.iter().map(|t| transport_ids(*t)).collect(),
+            local_ice_username_fragments: self
                 .ufrags
                 .iter()
-                .map(|(ufrag, t)| json!({"localIceUsernameFragment": ufrag, "webRtcTransportId": transport_ids(*t)}))
-                .collect::<Vec<_>>(),
-            "tupleHashes": self
+                .map(|(ufrag, t)| UfragDump {
+                    local_ice_username_fragment: ufrag,
+                    web_rtc_transport_id: transport_ids(*t),
+                })
+                .collect(),
+            tuple_hashes: self
                 .udp_tuples
                 .iter()
-                .map(|((socket, remote), t)| json!({"tupleHash": tuple_hash(*socket, remote), "webRtcTransportId": transport_ids(*t)}))
-                .collect::<Vec<_>>(),
-        })
+                .map(|((socket, remote), t)| TupleHashDump {
+                    tuple_hash: tuple_hash(*socket, remote),
+                    web_rtc_transport_id: transport_ids(*t),
+                })
+                .collect(),
+        }
     }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebRtcServerDump<'a> {
+    pub id: &'a str,
+    pub udp_sockets: Vec<ListenSocketDump>,
+    pub tcp_servers: Vec<ListenSocketDump>,
+    pub web_rtc_transport_ids: Vec<&'a str>,
+    pub local_ice_username_fragments: Vec<UfragDump<'a>>,
+    pub tuple_hashes: Vec<TupleHashDump<'a>>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ListenSocketDump {
+    pub ip: String,
+    pub port: u16,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct UfragDump<'a> {
+    pub local_ice_username_fragment: &'a str,
+    pub web_rtc_transport_id: &'a str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TupleHashDump<'a> {
+    pub tuple_hash: u64,
+    pub web_rtc_transport_id: &'a str,
 }
 
 /// A number naming a (socket, remote) tuple in dumps, below 2^53 so that
