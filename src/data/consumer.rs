@@ -41,6 +41,25 @@ pub struct DataConsumerContext {
     pub buffered_amount_low_threshold: u32,
 }
 
+/// mediasoup's DataConsumerDump.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DataConsumerDump<'a> {
+    id: &'a str,
+    data_producer_id: &'a str,
+    #[serde(rename = "type")]
+    data_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sctp_stream_parameters: Option<SctpStreamParameters>,
+    label: &'a str,
+    protocol: &'a str,
+    buffered_amount: u32,
+    buffered_amount_low_threshold: u32,
+    paused: bool,
+    data_producer_paused: bool,
+    subchannels: &'a [u16],
+}
+
 impl DataConsumer {
     /// From a `transport.consumeData` request.
     pub fn new(ctx: DataConsumerContext, options: DataEndpointOptions) -> Self {
@@ -118,25 +137,23 @@ impl DataConsumer {
 
     /// DataConsumerDump.
     pub fn dump(&self) -> Value {
-        let mut dump = json!({
-            "id": self.id,
-            "dataProducerId": self.data_producer_id,
-            "type": self.data_type.as_str(),
-            "label": self.label,
-            "protocol": self.protocol,
-            "bufferedAmount": 0,
-            "bufferedAmountLowThreshold": match self.data_type {
+        serde_json::to_value(DataConsumerDump {
+            id: &self.id,
+            data_producer_id: &self.data_producer_id,
+            data_type: self.data_type.as_str(),
+            sctp_stream_parameters: self.sctp,
+            label: &self.label,
+            protocol: &self.protocol,
+            buffered_amount: 0,
+            buffered_amount_low_threshold: match self.data_type {
                 DataType::Sctp => self.buffered_amount_low_threshold,
                 DataType::Direct => 0,
             },
-            "paused": self.paused,
-            "dataProducerPaused": self.data_producer_paused,
-            "subchannels": self.subchannels,
-        });
-        if let Some(sctp) = &self.sctp {
-            dump["sctpStreamParameters"] = sctp.json();
-        }
-        dump
+            paused: self.paused,
+            data_producer_paused: self.data_producer_paused,
+            subchannels: &self.subchannels,
+        })
+        .unwrap_or_default()
     }
 
     /// DataConsumerStat (JS wraps it in an array).

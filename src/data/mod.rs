@@ -22,7 +22,7 @@ pub use producer::DataProducer;
 
 use crate::error::{Error, Result};
 use crate::ids::{self, DataConsumerKey, DataProducerKey};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 /// PPIDs of WebRTC data channel messages (RFC 8831).
 pub mod ppid {
@@ -63,9 +63,6 @@ impl DataType {
     }
 }
 
-/// SCTP stream parameters as mediasoup's worker keeps them (its
-/// `RTC::SctpStreamParameters`): a zero lifetime or retransmit count means
-/// unset.
 /// The body of `transport.produceData` or `transport.consumeData`, parsed
 /// at the boundary.
 #[derive(Debug, Clone, PartialEq)]
@@ -118,11 +115,17 @@ impl DataEndpointOptions {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// SCTP stream parameters as mediasoup's worker keeps them (its
+/// `RTC::SctpStreamParameters`): a zero lifetime or retransmit count means
+/// unset.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct SctpStreamParameters {
     pub stream_id: u16,
     pub ordered: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_packet_life_time: Option<u16>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_retransmits: Option<u16>,
 }
 
@@ -171,17 +174,6 @@ impl SctpStreamParameters {
             max_retransmits,
         })
     }
-
-    pub fn json(&self) -> Value {
-        let mut v = json!({"streamId": self.stream_id, "ordered": self.ordered});
-        if let Some(t) = self.max_packet_life_time {
-            v["maxPacketLifeTime"] = json!(t);
-        }
-        if let Some(r) = self.max_retransmits {
-            v["maxRetransmits"] = json!(r);
-        }
-        v
-    }
 }
 
 fn truthy(v: &Value) -> bool {
@@ -226,22 +218,29 @@ pub(crate) fn string_or_empty(data: &Value, key: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::json;
 
     #[test]
     fn sctp_stream_parameters_follow_mediasoup_rules() {
         let p = SctpStreamParameters::parse(&json!({"streamId": 666})).unwrap();
-        assert_eq!(p.json(), json!({"streamId": 666, "ordered": true}));
+        assert_eq!(
+            serde_json::to_value(p).unwrap(),
+            json!({"streamId": 666, "ordered": true})
+        );
         let p =
             SctpStreamParameters::parse(&json!({"streamId": 777, "maxRetransmits": 3})).unwrap();
         assert_eq!(
-            p.json(),
+            serde_json::to_value(p).unwrap(),
             json!({"streamId": 777, "ordered": false, "maxRetransmits": 3})
         );
         let p = SctpStreamParameters::parse(
             &json!({"streamId": 1, "ordered": false, "maxPacketLifeTime": 0}),
         )
         .unwrap();
-        assert_eq!(p.json(), json!({"streamId": 1, "ordered": false}));
+        assert_eq!(
+            serde_json::to_value(p).unwrap(),
+            json!({"streamId": 1, "ordered": false})
+        );
         for bad in [
             json!({"streamId": 65535}),
             json!({"streamId": 1, "maxRetransmits": 1, "maxPacketLifeTime": 1}),

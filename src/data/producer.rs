@@ -24,6 +24,20 @@ pub struct DataProducer {
     pub bytes_received: u64,
 }
 
+/// mediasoup's DataProducerDump.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DataProducerDump<'a> {
+    id: &'a str,
+    #[serde(rename = "type")]
+    data_type: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    sctp_stream_parameters: Option<SctpStreamParameters>,
+    label: &'a str,
+    protocol: &'a str,
+    paused: bool,
+}
+
 impl DataProducer {
     /// From a `transport.produceData` request.
     pub fn new(
@@ -49,17 +63,15 @@ impl DataProducer {
 
     /// DataProducerDump.
     pub fn dump(&self) -> Value {
-        let mut dump = json!({
-            "id": self.id,
-            "type": self.data_type.as_str(),
-            "label": self.label,
-            "protocol": self.protocol,
-            "paused": self.paused,
-        });
-        if let Some(sctp) = &self.sctp {
-            dump["sctpStreamParameters"] = sctp.json();
-        }
-        dump
+        serde_json::to_value(DataProducerDump {
+            id: &self.id,
+            data_type: self.data_type.as_str(),
+            sctp_stream_parameters: self.sctp,
+            label: &self.label,
+            protocol: &self.protocol,
+            paused: self.paused,
+        })
+        .unwrap_or_default()
     }
 
     /// DataProducerStat (JS wraps it in an array).
