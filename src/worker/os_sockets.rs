@@ -438,16 +438,8 @@ fn send_batch(
     batch: &mut SendBatch,
 ) {
     use std::os::fd::AsRawFd;
-    // To the connected peer: no address, so the kernel skips the route
-    // lookup.
-    let destination = |t: &crate::net::Transmit| t.to.filter(|to| Some(*to) != peer);
     if let [t] = transmits {
-        let payload = net.payload(t);
-        let _ = match destination(t) {
-            Some(to) => socket.send_to(payload, to),
-            None => socket.send(payload),
-        };
-        return;
+        return send_one(socket, peer, net, t);
     }
     for group in transmits.chunks(BATCH) {
         for (i, t) in group.iter().enumerate() {
@@ -464,7 +456,7 @@ fn send_batch(
             hdr.msg_control = std::ptr::null_mut();
             hdr.msg_controllen = 0;
             hdr.msg_flags = 0;
-            match destination(t) {
+            match destination(t, peer) {
                 Some(to) => {
                     hdr.msg_namelen = write_sockaddr(to, &mut batch.names[i]);
                     hdr.msg_name = (&mut batch.names[i] as *mut libc::sockaddr_storage).cast();
@@ -512,12 +504,28 @@ fn send_batch(
     _batch: &mut SendBatch,
 ) {
     for t in transmits {
-        let payload = net.payload(t);
-        let _ = match t.to.filter(|to| Some(*to) != peer) {
-            Some(to) => socket.send_to(payload, to),
-            None => socket.send(payload),
-        };
+        send_one(socket, peer, net, t);
     }
+}
+
+/// Where a datagram is addressed: None when it goes to the peer the socket
+/// is connected to (no address, so the kernel skips the route lookup).
+fn destination(t: &crate::net::Transmit, peer: Option<SocketAddr>) -> Option<SocketAddr> {
+    t.to.filter(|to| Some(*to) != peer)
+}
+
+/// Sends one datagram with `send`/`sendto`; a failure drops it.
+fn send_one(
+    socket: &mio::net::UdpSocket,
+    peer: Option<SocketAddr>,
+    net: &NetOutbox,
+    t: &crate::net::Transmit,
+) {
+    let payload = net.payload(t);
+    let _ = match destination(t, peer) {
+        Some(to) => socket.send_to(payload, to),
+        None => socket.send(payload),
+    };
 }
 
 /// Writes `addr` as a C socket address; returns its length.
