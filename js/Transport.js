@@ -156,8 +156,8 @@ class TransportImpl extends ChannelObject {
 			params.encodings = [{}];
 		}
 		this.#setProducerCname(params);
-		// The router's own capabilities object, serialized once per router.
-		const routerCaps = ortc.frozenJson(this.#getRouterRtpCapabilities());
+		// The router's own capabilities object: ortc only reads it.
+		const routerCaps = this.#getRouterRtpCapabilities();
 		const rtpMapping = ortc.getProducerRtpParametersMapping(params, routerCaps);
 		const consumableRtpParameters = ortc.getConsumableRtpParameters(kind, params, routerCaps, rtpMapping);
 		// mediasoup sends encodings' maxBitrate as a 64-bit BigInt: check the
@@ -213,13 +213,9 @@ class TransportImpl extends ChannelObject {
 		} else if (mid && (typeof mid !== 'string' || mid.length === 0)) {
 			throw new TypeError('if given, mid must be non empty string');
 		}
-		let capsJson;
-		if (rtpCapabilities && typeof rtpCapabilities === 'object') {
-			capsJson = ortc.normalizedRtpCapabilities(rtpCapabilities);
-		} else {
-			capsJson = utils.clone(rtpCapabilities);
-			ortc.validateAndNormalizeRtpCapabilities(capsJson);
-		}
+		// Never touch the caller's object.
+		const remoteRtpCapabilities = utils.clone(rtpCapabilities);
+		ortc.validateAndNormalizeRtpCapabilities(remoteRtpCapabilities);
 		const producer = this.#getProducerById(producerId);
 		if (!producer) {
 			throw new NotFoundError(`Producer with id "${producerId}" not found`);
@@ -229,8 +225,8 @@ class TransportImpl extends ChannelObject {
 		}
 		const consumable = producer[kConsumableRtpParameters];
 		const rtpParameters = ortc.getConsumerRtpParameters({
-			consumableRtpParameters: ortc.frozenJson(consumable),
-			remoteRtpCapabilities: capsJson,
+			consumableRtpParameters: consumable,
+			remoteRtpCapabilities,
 			pipe,
 			enableRtx,
 		});

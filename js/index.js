@@ -3,7 +3,9 @@
 const { Logger } = require('./Logger');
 const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { WorkerImpl, defaultWorkerBin, checkWorkerBin } = require('./Worker');
-const { binding } = require('./native');
+const utils = require('./utils');
+const supportedRtpCapabilities = require('./ortc/supported');
+const { parseScalabilityMode } = require('./scalabilityModes');
 
 const logger = new Logger();
 
@@ -82,18 +84,13 @@ async function createWorker({
  * A clone of the RTP capabilities ferrosoup supports (mediasoup's table).
  */
 function getSupportedRtpCapabilities() {
-	return JSON.parse(binding.supportedRtpCapabilities());
+	return utils.clone(supportedRtpCapabilities.table);
 }
 
 /**
  * Parses a scalability mode such as "L3T3_KEY" (defaults: 1 spatial,
  * 1 temporal layer, not K-SVC).
  */
-function parseScalabilityMode(scalabilityMode) {
-	return JSON.parse(
-		binding.parseScalabilityMode(typeof scalabilityMode === 'string' ? scalabilityMode : null)
-	);
-}
 
 module.exports = {
 	version,

@@ -3,7 +3,7 @@
 //! facts the media path needs (payload types, feedback, layers).
 
 use crate::error::{Error, Result};
-use crate::ortc::parse_scalability_mode;
+use crate::scalability::ScalabilityMode;
 use serde_json::Value;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -212,8 +212,7 @@ impl RtpParameters {
                     }
                 }
             };
-            let mode = parse_scalability_mode(e.get("scalabilityMode").and_then(Value::as_str));
-            let layer = |k: &str| mode.get(k).and_then(Value::as_u64).unwrap_or(1).min(255) as u8;
+            let mode = ScalabilityMode::parse(e.get("scalabilityMode").and_then(Value::as_str));
             let encoding = Encoding {
                 ssrc: opt_u32(e.get("ssrc")),
                 rid: e
@@ -223,9 +222,9 @@ impl RtpParameters {
                     .map(str::to_string),
                 codec_payload_type,
                 rtx_ssrc: e.get("rtx").and_then(|r| opt_u32(r.get("ssrc"))),
-                spatial_layers: layer("spatialLayers"),
-                temporal_layers: layer("temporalLayers"),
-                ksvc: mode.get("ksvc").and_then(Value::as_bool).unwrap_or(false),
+                spatial_layers: mode.spatial_layers,
+                temporal_layers: mode.temporal_layers,
+                ksvc: mode.ksvc,
                 dtx: e.get("dtx").and_then(Value::as_bool).unwrap_or(false),
                 max_bitrate: opt_u32(e.get("maxBitrate")),
             };

@@ -217,9 +217,9 @@ fn key_frame_requests_are_coalesced_until_a_key_frame_arrives() {
 #[test]
 fn simulcast_switches_layers_on_key_frames_with_continuous_sequence_numbers() {
     let mut sfu = Sfu::new();
+    // The fixture's simulcast producer sends on SSRCs 3000-3002.
     let ssrcs = [3000u32, 3001, 3002];
-    let encodings = json!(ssrcs.iter().map(|s| json!({"ssrc": s})).collect::<Vec<_>>());
-    let consumer = vp8_room_with(&mut sfu, encodings, "simulcast");
+    let consumer = vp8_room_with(&mut sfu, "simulcast", "simulcast");
     let out_ssrc = consumer["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
     sfu.take_messages();
 

@@ -5,7 +5,6 @@
 //! so the test checks that allocations do not grow with the packet count.
 
 use ferrosoup::channel::{Batch, Command, EventSink};
-use ferrosoup::ortc;
 use ferrosoup::worker::settings::WorkerSettings;
 use ferrosoup::worker::{spawn, WorkerThread};
 use serde_json::{json, Value};
@@ -57,7 +56,7 @@ impl Harness {
             id,
             method: method.into(),
             handler_id: handler.into(),
-            data,
+            data: data.to_string(),
         }));
         loop {
             let batch: Value = serde_json::from_str(&self.events.recv().unwrap()).unwrap();
@@ -94,10 +93,9 @@ fn forwarding_does_not_allocate_per_packet() {
         events: rx,
         next_id: 0,
     };
-    let caps = ortc::generate_router_rtp_capabilities(Some(&json!([
-        {"kind": "video", "mimeType": "video/VP8", "clockRate": 90000}
-    ])))
-    .unwrap();
+    // RTP parameters as js/ortc negotiates them (tests/fixtures).
+    let fixture: Value = serde_json::from_str(include_str!("fixtures/ortc_requests.json")).unwrap();
+    let negotiated = &fixture["vp8NoRtx"];
     h.request("worker.createRouter", "", json!({"routerId": "r"}));
     let plain = |id: &str, comedia: bool| {
         json!({"transportId": id, "options": {
@@ -107,16 +105,11 @@ fn forwarding_does_not_allocate_per_packet() {
     let sender_dump = h.request("router.createPlainTransport", "r", plain("in", true));
     let in_port = sender_dump["tuple"]["localPort"].as_u64().unwrap() as u16;
 
-    let mut params = json!({
-        "codecs": [{"mimeType": "video/VP8", "payloadType": 96, "clockRate": 90000,
-                    "rtcpFeedback": [{"type": "nack"}, {"type": "nack", "parameter": "pli"}]}],
-        "encodings": [{"ssrc": 1234}],
-        "rtcp": {"cname": "bench"}
-    });
-    ortc::validate_and_normalize_rtp_parameters(&mut params).unwrap();
-    let mapping = ortc::get_producer_rtp_parameters_mapping(&params, &caps).unwrap();
-    let consumable =
-        ortc::get_consumable_rtp_parameters("video", &params, &caps, &mapping).unwrap();
+    let (params, mapping, consumable) = (
+        &negotiated["rtpParameters"],
+        &negotiated["rtpMapping"],
+        &negotiated["consumable"],
+    );
     h.request(
         "transport.produce",
         "in",
@@ -135,8 +128,7 @@ fn forwarding_does_not_allocate_per_packet() {
             &id,
             json!({"ip": "127.0.0.1", "port": r.local_addr().unwrap().port()}),
         );
-        let consumer_params =
-            ortc::get_consumer_rtp_parameters(&consumable, &caps, false, true).unwrap();
+        let consumer_params = &negotiated["consumer"][1];
         h.request(
             "transport.consume",
             &id,

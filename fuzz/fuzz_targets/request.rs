@@ -1,7 +1,6 @@
 //! Requests at the JS boundary: the worker's dispatcher (`Core` for object
 //! requests and notifications, plus the worker-level methods of
-//! `worker/mod.rs` over the same `Core` API), worker settings and the
-//! `ortc` entry point, with virtual time.
+//! `worker/mod.rs` over the same `Core` API), worker settings, with virtual time.
 //!
 //! Each input is a script. A step sends a request built from a valid
 //! template for its method (the body mediasoup's JS would send, for objects
@@ -77,110 +76,29 @@ fn client_hello() -> &'static [u8] {
     })
 }
 
-fn router_caps() -> &'static Value {
-    static CAPS: OnceLock<Value> = OnceLock::new();
-    CAPS.get_or_init(|| {
-        ferrosoup::ortc::generate_router_rtp_capabilities(Some(&json!([
-            {"kind": "audio", "mimeType": "audio/opus", "clockRate": 48000, "channels": 2},
-            {"kind": "video", "mimeType": "video/VP8", "clockRate": 90000},
-            {"kind": "video", "mimeType": "video/VP9", "clockRate": 90000,
-             "parameters": {"profile-id": 2}},
-            {"kind": "video", "mimeType": "video/H264", "clockRate": 90000,
-             "parameters": {"packetization-mode": 1, "profile-level-id": "42e01f",
-                            "level-asymmetry-allowed": 1}}
-        ])))
-        .expect("router capabilities")
+/// RTP parameters as the JS layer (js/ortc) negotiates them for the
+/// producer variants of this target (see tests/fixtures/gen_ortc_requests.js):
+/// `fuzz.producers[slot * variants + variant]`.
+fn negotiated() -> &'static Value {
+    static FIXTURE: OnceLock<Value> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let all: Value =
+            serde_json::from_str(include_str!("../../tests/fixtures/ortc_requests.json"))
+                .expect("fixture JSON");
+        all["fuzz"].clone()
     })
 }
 
-const MID: &str = "urn:ietf:params:rtp-hdrext:sdes:mid";
-const RID: &str = "urn:ietf:params:rtp-hdrext:sdes:rtp-stream-id";
-const RRID: &str = "urn:ietf:params:rtp-hdrext:sdes:repaired-rtp-stream-id";
-const AST: &str = "http://www.webrtc.org/experiments/rtp-hdrext/abs-send-time";
-const TCC: &str = "http://www.ietf.org/id/draft-holmer-rmcat-transport-wide-cc-extensions-01";
-const AUDIO_LEVEL: &str = "urn:ietf:params:rtp-hdrext:ssrc-audio-level";
-
-/// Producer RTP parameters as mediasoup-client would send them. `base`
-/// keeps the SSRCs of different producer slots apart.
-fn producer_params(variant: u8, base: u32, mid: &str) -> (&'static str, Value) {
-    let video_exts = json!([
-        {"uri": MID, "id": 1}, {"uri": RID, "id": 2}, {"uri": RRID, "id": 3},
-        {"uri": AST, "id": 4}, {"uri": TCC, "id": 5}
-    ]);
-    let fb = json!([{"type": "nack"}, {"type": "nack", "parameter": "pli"},
-                    {"type": "ccm", "parameter": "fir"}, {"type": "transport-cc"},
-                    {"type": "goog-remb"}]);
-    match variant % 6 {
-        0 => (
-            "audio",
-            json!({"mid": mid, "codecs": [{"mimeType": "audio/opus", "payloadType": 111,
-                    "clockRate": 48000, "channels": 2, "parameters": {"useinbandfec": 1},
-                    "rtcpFeedback": [{"type": "transport-cc"}]}],
-                   "headerExtensions": [{"uri": MID, "id": 1}, {"uri": AUDIO_LEVEL, "id": 10}],
-                   "encodings": [{"ssrc": base, "dtx": true}], "rtcp": {"cname": "fuzz"}}),
-        ),
-        1 => (
-            "video",
-            json!({"mid": mid, "codecs": [
-                    {"mimeType": "video/VP8", "payloadType": 96, "clockRate": 90000,
-                     "rtcpFeedback": fb},
-                    {"mimeType": "video/rtx", "payloadType": 97, "clockRate": 90000,
-                     "parameters": {"apt": 96}}],
-                   "headerExtensions": video_exts,
-                   "encodings": [{"ssrc": base, "rtx": {"ssrc": base + 1}}],
-                   "rtcp": {"cname": "fuzz"}}),
-        ),
-        2 => (
-            "video",
-            json!({"mid": mid, "codecs": [
-                    {"mimeType": "video/VP8", "payloadType": 96, "clockRate": 90000,
-                     "rtcpFeedback": fb},
-                    {"mimeType": "video/rtx", "payloadType": 97, "clockRate": 90000,
-                     "parameters": {"apt": 96}}],
-                   "headerExtensions": video_exts,
-                   "encodings": [
-                       {"ssrc": base, "rtx": {"ssrc": base + 1}, "scalabilityMode": "L1T3",
-                        "maxBitrate": 100000},
-                       {"ssrc": base + 2, "rtx": {"ssrc": base + 3}, "scalabilityMode": "L1T3"},
-                       {"ssrc": base + 4, "rtx": {"ssrc": base + 5}, "scalabilityMode": "L1T3"}],
-                   "rtcp": {"cname": "fuzz"}}),
-        ),
-        3 => (
-            "video",
-            json!({"mid": mid, "codecs": [
-                    {"mimeType": "video/VP8", "payloadType": 96, "clockRate": 90000,
-                     "rtcpFeedback": fb}],
-                   "headerExtensions": video_exts,
-                   "encodings": [{"rid": "r0"}, {"rid": "r1"}, {"rid": "r2"}],
-                   "rtcp": {"cname": "fuzz"}}),
-        ),
-        4 => (
-            "video",
-            json!({"mid": mid, "codecs": [
-                    {"mimeType": "video/VP9", "payloadType": 98, "clockRate": 90000,
-                     "parameters": {"profile-id": 2}, "rtcpFeedback": fb}],
-                   "headerExtensions": video_exts,
-                   "encodings": [{"ssrc": base, "scalabilityMode": "L3T3_KEY"}],
-                   "rtcp": {"cname": "fuzz"}}),
-        ),
-        _ => (
-            "video",
-            json!({"mid": mid, "codecs": [
-                    {"mimeType": "video/H264", "payloadType": 100, "clockRate": 90000,
-                     "parameters": {"packetization-mode": 1, "profile-level-id": "42e01f",
-                                    "level-asymmetry-allowed": 1},
-                     "rtcpFeedback": fb}],
-                   "headerExtensions": video_exts,
-                   "encodings": [{"ssrc": base}],
-                   "rtcp": {"cname": "fuzz"}}),
-        ),
-    }
+fn negotiated_producer(slot: usize, variant: u8) -> &'static Value {
+    let fixture = negotiated();
+    let variants = fixture["variants"].as_u64().unwrap_or(1) as usize;
+    &fixture["producers"][slot * variants + usize::from(variant) % variants]
 }
 
 /// What the harness remembers about a producer it created.
 struct ProducerInfo {
-    kind: &'static str,
-    consumable: Value,
+    /// Its negotiated parameters (fixture entry).
+    negotiated: &'static Value,
     ssrcs: Vec<u32>,
     payload_type: u8,
 }
@@ -321,42 +239,31 @@ impl Harness {
             }
             "transport.produce" => {
                 let slot = r.below(PRODUCERS.len());
-                let variant = r.u8();
-                let (kind, mut params) =
-                    producer_params(variant, 10_000 * (slot as u32 + 1), &slot.to_string());
-                let mapping = ferrosoup::ortc::validate_and_normalize_rtp_parameters(&mut params)
-                    .and_then(|_| {
-                        ferrosoup::ortc::get_producer_rtp_parameters_mapping_mut(
-                            &mut params,
-                            router_caps(),
-                        )
-                    })
-                    .unwrap_or(Value::Null);
+                let negotiated = negotiated_producer(slot, r.u8());
                 (
                     t.into(),
-                    json!({"producerId": PRODUCERS[slot], "kind": kind,
-                           "rtpParameters": params, "rtpMapping": mapping,
+                    json!({"producerId": PRODUCERS[slot], "kind": negotiated["kind"],
+                           "rtpParameters": negotiated["rtpParameters"],
+                           "rtpMapping": negotiated["rtpMapping"],
                            "paused": r.u8() % 4 == 0, "keyFrameRequestDelay": 0}),
                 )
             }
             "transport.consume" => {
                 let producer = pick(r, PRODUCERS);
                 let pipe = r.u8() % 4 == 0;
-                let (kind, consumable) = match self.producers.get(producer) {
-                    Some(p) => (p.kind, p.consumable.clone()),
-                    None => ("video", Value::Null),
-                };
-                let params = if pipe {
-                    ferrosoup::ortc::get_pipe_consumer_rtp_parameters(&consumable, r.bool())
-                } else {
-                    ferrosoup::ortc::get_consumer_rtp_parameters(
-                        &consumable,
-                        router_caps(),
-                        false,
-                        r.bool(),
-                    )
-                };
-                let mut params = params.unwrap_or(Value::Null);
+                let negotiated = self.producers.get(producer).map(|p| p.negotiated);
+                let kind = negotiated.map_or("video", |n| {
+                    if n["kind"] == "audio" {
+                        "audio"
+                    } else {
+                        "video"
+                    }
+                });
+                let consumable = negotiated.map_or(Value::Null, |n| n["consumable"].clone());
+                let rtx = usize::from(r.bool());
+                let mut params = negotiated.map_or(Value::Null, |n| {
+                    n[if pipe { "pipe" } else { "consumer" }][rtx].clone()
+                });
                 if !pipe && params.is_object() {
                     params["mid"] = Value::from(r.u8().to_string());
                 }
@@ -581,18 +488,13 @@ impl Harness {
         let Some(id) = data["producerId"].as_str() else {
             return;
         };
-        let kind = if data["kind"] == "audio" {
-            "audio"
-        } else {
-            "video"
-        };
-        let consumable = ferrosoup::ortc::get_consumable_rtp_parameters(
-            kind,
-            &data["rtpParameters"],
-            router_caps(),
-            &data["rtpMapping"],
-        )
-        .unwrap_or(Value::Null);
+        // The fixture entry it was made from (or, for an edited body, any:
+        // consumers of it then send parameters that do not quite fit).
+        let entries = negotiated()["producers"].as_array().expect("fixture producers");
+        let negotiated = entries
+            .iter()
+            .find(|n| n["rtpParameters"] == data["rtpParameters"])
+            .unwrap_or(&entries[0]);
         let encodings = data["rtpParameters"]["encodings"].as_array();
         let ssrcs = encodings
             .into_iter()
@@ -607,8 +509,7 @@ impl Harness {
         self.producers.insert(
             id.to_string(),
             ProducerInfo {
-                kind,
-                consumable,
+                negotiated,
                 ssrcs,
                 payload_type,
             },
@@ -956,53 +857,12 @@ fuzz_target!(|data: &[u8]| {
                 h.core.handle_timeout(h.now, &mut h.outbox);
                 h.flush();
             }
-            _ => match r.u8() % 3 {
-                0 => {
-                    let mut v = json!({"logLevel": "warn", "rtcMinPort": 10000, "rtcMaxPort": 10100,
-                                       "logTags": ["ice"]});
-                    fj::edit(&mut v, &mut r);
-                    let _ = WorkerSettings::from_json(&v);
-                }
-                _ => {
-                    // The ortc functions JS calls on this side of the boundary.
-                    const FUNCS: &[&str] = &[
-                        "validateAndNormalizeRtpCapabilities",
-                        "validateAndNormalizeRtpParameters",
-                        "validateAndNormalizeSctpStreamParameters",
-                        "generateRouterRtpCapabilities",
-                        "getProducerRtpParametersMapping",
-                        "getProducerRtpParametersMappingWithParameters",
-                        "getConsumableRtpParameters",
-                        "canConsume",
-                        "getConsumerRtpParameters",
-                        "getPipeConsumerRtpParameters",
-                        "parseScalabilityMode",
-                        "getSupportedRtpCapabilities",
-                    ];
-                    let f = FUNCS[r.below(FUNCS.len())];
-                    let (_, mut params) = producer_params(r.u8(), 1000, "0");
-                    fj::edit(&mut params, &mut r);
-                    let mut caps = router_caps().clone();
-                    if r.bool() {
-                        fj::edit(&mut caps, &mut r);
-                    }
-                    let args = match f {
-                        "getConsumableRtpParameters" => {
-                            vec![json!("video"), params, caps, json!({})]
-                        }
-                        "getConsumerRtpParameters" | "getPipeConsumerRtpParameters" => {
-                            vec![
-                                json!({"consumableRtpParameters": params, "remoteRtpCapabilities": caps,
-                                        "pipe": r.bool(), "enableRtx": r.bool()}),
-                            ]
-                        }
-                        "parseScalabilityMode" => vec![fj::value(&mut r, 0)],
-                        "generateRouterRtpCapabilities" => vec![caps["codecs"].clone()],
-                        _ => vec![params, caps],
-                    };
-                    let _ = ferrosoup::ortc::dispatch(f, &args);
-                }
-            },
+            _ => {
+                let mut v = json!({"logLevel": "warn", "rtcMinPort": 10000, "rtcMaxPort": 10100,
+                                   "logTags": ["ice"]});
+                fj::edit(&mut v, &mut r);
+                let _ = WorkerSettings::from_json(&v);
+            }
         }
         h.check();
     }

@@ -15,6 +15,7 @@ use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
 use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
+use crate::scalability::ScalabilityMode;
 use serde_json::{json, Value};
 pub use stream::ConsumerStream;
 use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
@@ -281,16 +282,16 @@ impl ConsumeOptions {
         // Layers the producer offers: encodings for simulcast, the
         // scalability mode for SVC.
         let encodings = consumable_encodings.as_array().cloned().unwrap_or_default();
-        let mode = crate::ortc::parse_scalability_mode(
+        let mode = ScalabilityMode::parse(
             encodings
                 .first()
                 .and_then(|e| e.get("scalabilityMode"))
                 .and_then(Value::as_str),
         );
-        let temporal = mode["temporalLayers"].as_u64().unwrap_or(1) as u8;
+        let temporal = mode.temporal_layers;
         let spatial = match consumer_type {
             ConsumerType::Simulcast => encodings.len() as u8,
-            _ => mode["spatialLayers"].as_u64().unwrap_or(1) as u8,
+            _ => mode.spatial_layers,
         };
         let max_layers = Layers {
             spatial: spatial.max(1) - 1,

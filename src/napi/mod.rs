@@ -8,7 +8,6 @@
 // which unit-test builds leave out.
 #![cfg_attr(test, allow(dead_code))]
 
-mod ortc;
 mod worker;
 
 use crate::error::Error;
