@@ -23,14 +23,17 @@ pub enum Command {
         id: u32,
         method: String,
         handler_id: String,
-        data: Value,
+        /// The request body as JSON text: parsed on the worker thread, off
+        /// Node's.
+        data: String,
     },
     /// A one-way message to an object, possibly carrying bytes (RTP, RTCP
     /// or data messages sent from JS).
     Notification {
         event: String,
         handler_id: String,
-        data: Value,
+        /// JSON text, parsed on the worker thread.
+        data: String,
         payload: Option<Vec<u8>>,
     },
     /// An internal test hook (never reachable through a request name).

@@ -44,12 +44,11 @@ impl WorkerHandle {
     /// Returns false if the worker is gone.
     #[napi(catch_unwind)]
     pub fn request(&self, id: u32, method: String, handler_id: String, data_json: String) -> bool {
-        let data = serde_json::from_str(&data_json).unwrap_or(Value::Null);
         self.thread.send(Command::Request {
             id,
             method,
             handler_id,
-            data,
+            data: data_json,
         })
     }
 
@@ -63,11 +62,10 @@ impl WorkerHandle {
         data_json: String,
         payload: Option<Buffer>,
     ) -> bool {
-        let data = serde_json::from_str(&data_json).unwrap_or(Value::Null);
         self.thread.send(Command::Notification {
             event,
             handler_id,
-            data,
+            data: data_json,
             payload: payload.map(|b| b.to_vec()),
         })
     }

@@ -452,6 +452,7 @@ impl Worker {
                 handler_id,
                 data,
             } => {
+                let data = parse_body(&data);
                 let result = self.handle_request(&method, &handler_id, &data);
                 self.outbox.response(id, result);
             }
@@ -461,6 +462,7 @@ impl Worker {
                 data,
                 payload,
             } => {
+                let data = parse_body(&data);
                 let Some(notification) = Notification::parse(&event, &data, payload) else {
                     return;
                 };
@@ -563,6 +565,12 @@ impl Worker {
     }
 }
 
+/// A request or notification body: JSON text from JS (`null` when absent or
+/// unreadable, which the request parsers then reject as mediasoup would).
+fn parse_body(json: &str) -> Value {
+    serde_json::from_str(json).unwrap_or(Value::Null)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -596,7 +604,7 @@ mod tests {
             id,
             method: method.to_string(),
             handler_id: handler.to_string(),
-            data,
+            data: data.to_string(),
         }));
         loop {
             let batch: Value = serde_json::from_str(&rx.recv().unwrap()).unwrap();
@@ -657,7 +665,7 @@ mod tests {
                 id,
                 method: "worker.getResourceUsage".into(),
                 handler_id: String::new(),
-                data: Value::Null,
+                data: "null".into(),
             }));
         }
     }
