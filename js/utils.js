@@ -3,15 +3,71 @@
 const { randomUUID, randomInt } = require('node:crypto');
 
 /**
- * Deep clone, keeping `undefined` and NaN as given (mediasoup's clone()).
+ * Deep clone, keeping `undefined` and NaN as given (mediasoup's clone(),
+ * which is structuredClone()). Plain data (objects, arrays, primitives) is
+ * copied directly, several times faster than structuredClone(); anything
+ * else (class instances, cycles, functions...) goes through
+ * structuredClone() so that the result, or the error, is the same.
  */
 function clone(value) {
 	if (value === undefined) {
 		return undefined;
 	} else if (Number.isNaN(value)) {
 		return NaN;
+	} else if (typeof value !== 'object' || value === null) {
+		return structuredClone(value);
 	}
-	return structuredClone(value);
+	try {
+		return copyPlain(value, 0);
+	} catch (error) {
+		if (error !== NOT_PLAIN) {
+			throw error;
+		}
+		return structuredClone(value);
+	}
+}
+
+const NOT_PLAIN = Symbol('not plain data');
+// Deeper than any RTP parameters; also how cycles are caught.
+const MAX_PLAIN_DEPTH = 32;
+
+function copyPlain(value, depth) {
+	if (typeof value !== 'object' || value === null) {
+		if (typeof value === 'function' || typeof value === 'symbol') {
+			throw NOT_PLAIN;
+		}
+		return value;
+	}
+	if (depth > MAX_PLAIN_DEPTH) {
+		throw NOT_PLAIN;
+	}
+	if (Array.isArray(value)) {
+		if (Object.getPrototypeOf(value) !== Array.prototype) {
+			throw NOT_PLAIN;
+		}
+		const copy = new Array(value.length);
+		for (let i = 0; i < value.length; i++) {
+			if (i in value) {
+				copy[i] = copyPlain(value[i], depth + 1);
+			}
+		}
+		return copy;
+	}
+	const proto = Object.getPrototypeOf(value);
+	if (proto !== Object.prototype && proto !== null) {
+		throw NOT_PLAIN;
+	}
+	const copy = {};
+	for (const key in value) {
+		if (key === '__proto__') {
+			// Assigning it would set the copy's prototype.
+			throw NOT_PLAIN;
+		}
+		if (Object.hasOwn(value, key)) {
+			copy[key] = copyPlain(value[key], depth + 1);
+		}
+	}
+	return copy;
 }
 
 function generateUUIDv4() {
