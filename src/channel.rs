@@ -4,7 +4,8 @@
 //! that order too.
 
 use crate::error::{Error, Result};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 use std::time::Duration;
 
 /// Internal hooks for tests, reached through `Command::TestHook` only.
@@ -55,50 +56,117 @@ pub trait EventSink: Send {
 }
 
 /// Messages produced during one turn of the loop, flushed as one batch.
+/// Each message is written as JSON text when it is queued (no tree of
+/// values is built and then walked again).
 #[derive(Default)]
 pub struct Outbox {
-    entries: Vec<Value>,
+    /// `[` then the messages separated by commas; empty when none.
+    json: Vec<u8>,
     buffers: Vec<Vec<u8>>,
 }
 
+/// One message of a batch, serialized in place.
+#[derive(Serialize)]
+#[serde(untagged)]
+enum Message<'a, T: Serialize> {
+    Ok {
+        id: u32,
+        ok: bool,
+        data: &'a T,
+    },
+    Err {
+        id: u32,
+        ok: bool,
+        kind: &'a str,
+        message: &'a str,
+    },
+    Notification {
+        target: &'a str,
+        event: &'a str,
+        data: &'a T,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        buffer: Option<usize>,
+    },
+    Log {
+        log: &'a str,
+        text: &'a str,
+    },
+    Died {
+        died: &'a str,
+    },
+}
+
 impl Outbox {
-    pub fn response(&mut self, id: u32, result: Result<Value>) {
-        self.entries.push(match result {
-            Ok(data) => json!({"id": id, "ok": true, "data": data}),
-            Err(e) => json!({"id": id, "ok": false, "kind": e.kind.as_str(), "message": e.message}),
+    fn push<T: Serialize>(&mut self, message: Message<'_, T>) {
+        self.json
+            .push(if self.json.is_empty() { b'[' } else { b',' });
+        // Writing into a Vec cannot fail, and every message type here
+        // serializes (string keys only).
+        let _ = serde_json::to_writer(&mut self.json, &message);
+    }
+
+    pub fn response<T: Serialize>(&mut self, id: u32, result: Result<T>) {
+        match &result {
+            Ok(data) => self.push(Message::Ok { id, ok: true, data }),
+            Err(e) => self.push::<()>(Message::Err {
+                id,
+                ok: false,
+                kind: e.kind.as_str(),
+                message: &e.message,
+            }),
+        }
+    }
+
+    pub fn notification<T: Serialize>(&mut self, target: &str, event: &str, data: T) {
+        self.push(Message::Notification {
+            target,
+            event,
+            data: &data,
+            buffer: None,
         });
     }
 
-    pub fn notification(&mut self, target: &str, event: &str, data: Value) {
-        self.entries
-            .push(json!({"target": target, "event": event, "data": data}));
-    }
-
     /// A notification carrying bytes (RTP/RTCP/data messages for JS).
-    pub fn binary_notification(&mut self, target: &str, event: &str, data: Value, bytes: Vec<u8>) {
+    pub fn binary_notification<T: Serialize>(
+        &mut self,
+        target: &str,
+        event: &str,
+        data: T,
+        bytes: Vec<u8>,
+    ) {
         self.buffers.push(bytes);
-        let index = self.buffers.len() - 1;
-        self.entries
-            .push(json!({"target": target, "event": event, "data": data, "buffer": index}));
+        let buffer = Some(self.buffers.len() - 1);
+        self.push(Message::Notification {
+            target,
+            event,
+            data: &data,
+            buffer,
+        });
     }
 
     pub fn log(&mut self, level: &str, text: String) {
-        self.entries.push(json!({"log": level, "text": text}));
+        self.push::<()>(Message::Log {
+            log: level,
+            text: &text,
+        });
     }
 
     pub fn died(&mut self, message: String) {
-        self.entries.push(json!({"died": message}));
+        self.push::<()>(Message::Died { died: &message });
     }
 
     pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
+        self.json.is_empty()
     }
 
     pub fn take_batch(&mut self) -> Option<Batch> {
-        if self.entries.is_empty() {
+        if self.json.is_empty() {
             return None;
         }
-        let json = Value::Array(std::mem::take(&mut self.entries)).to_string();
+        self.json.push(b']');
+        let json = String::from_utf8(std::mem::take(&mut self.json))
+            // serde_json writes UTF-8 only.
+            .unwrap_or_default();
         Some(Batch {
             json,
             buffers: std::mem::take(&mut self.buffers),
@@ -168,12 +236,14 @@ impl SettingsUpdate {
 mod tests {
     use super::*;
 
+    use serde_json::json;
+
     #[test]
     fn batch_keeps_order_and_buffer_indexes() {
         let mut outbox = Outbox::default();
         outbox.response(7, Ok(json!({"a": 1})));
         outbox.binary_notification("p", "rtp", Value::Null, vec![1, 2]);
-        outbox.response(8, Err(Error::type_error("bad")));
+        outbox.response::<Value>(8, Err(Error::type_error("bad")));
         let batch = outbox.take_batch().unwrap();
         let v: Value = serde_json::from_str(&batch.json).unwrap();
         assert_eq!(v[0]["id"], 7);
@@ -181,6 +251,13 @@ mod tests {
         assert_eq!(v[2]["kind"], "TypeError");
         assert_eq!(batch.buffers, vec![vec![1, 2]]);
         assert!(outbox.take_batch().is_none());
+        outbox.log("warn", "a \"quoted\" line".into());
+        outbox.died("gone".into());
+        let v: Value = serde_json::from_str(&outbox.take_batch().unwrap().json).unwrap();
+        assert_eq!(
+            v,
+            json!([{"log": "warn", "text": "a \"quoted\" line"}, {"died": "gone"}])
+        );
     }
 }
 

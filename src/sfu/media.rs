@@ -317,11 +317,7 @@ impl Core {
                     ForwardResult::Send(sent) => {
                         if consumer.take_layers_changed() {
                             let layers = consumer.current_layers.map(|l| l.json());
-                            outbox.notification(
-                                &consumer.id,
-                                "consumer.layerschange",
-                                layers.into(),
-                            );
+                            outbox.notification(&consumer.id, "consumer.layerschange", layers);
                         }
                         let bytes = &send_buf[..sent.len];
                         consumer.stream.on_sent(&sent.info, bytes, now_ms);
