@@ -173,7 +173,8 @@ class TransportImpl extends ChannelObject {
 			kind,
 			rtpParameters: params,
 			rtpMapping,
-			paused,
+			// A boolean on the wire, as mediasoup's flatbuffers field is.
+			paused: Boolean(paused),
 			keyFrameRequestDelay,
 			enableMediasoupPacketIdHeaderExtension,
 		});
@@ -251,7 +252,7 @@ class TransportImpl extends ChannelObject {
 			rtpParameters,
 			type,
 			consumableRtpEncodings: consumable.encodings,
-			paused,
+			paused: Boolean(paused),
 			preferredLayers,
 			ignoreDtx: Boolean(ignoreDtx),
 		});

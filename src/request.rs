@@ -201,6 +201,33 @@ fn unknown(method: &str) -> Error {
 }
 
 impl Request {
+    /// [`Request::parse`] on the body's JSON text: the bulky bodies
+    /// (produce, consume) deserialize straight into their typed options.
+    pub fn parse_text(method: &str, body: &str) -> Result<Request> {
+        use crate::consumer::ConsumeBody;
+        use crate::producer::ProduceBody;
+        use crate::rtp_parameters::invalid;
+        match method {
+            "transport.produce" => {
+                let body: ProduceBody =
+                    serde_json::from_str(body).map_err(|e| invalid("produce body", e))?;
+                Ok(Request::Transport(TransportRequest::Produce(Box::new(
+                    ProduceOptions::from_body(body)?,
+                ))))
+            }
+            "transport.consume" => {
+                let body: ConsumeBody =
+                    serde_json::from_str(body).map_err(|e| invalid("consume body", e))?;
+                Ok(Request::Transport(TransportRequest::Consume(Box::new(
+                    ConsumeOptions::from_body(body)?,
+                ))))
+            }
+            // Unreadable text is an absent body, which the parsers reject
+            // with the message of the first field they miss.
+            _ => Self::parse(method, &serde_json::from_str(body).unwrap_or(Value::Null)),
+        }
+    }
+
     /// Parses a request by its method name and body: `Error` "unknown
     /// method" for a method nobody handles, the field's error (usually a
     /// TypeError) for a body that does not parse.

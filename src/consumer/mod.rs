@@ -11,11 +11,14 @@ use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, TransportKey};
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
 use crate::rtp::codecs::parse_vp8;
-use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
+use crate::rtp_parameters::{
+    invalid, uri, EncodingWire, MediaKind, RtpParameters, RtpParametersWire,
+};
 use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
 use crate::scalability::ScalabilityMode;
+use serde::Deserialize;
 use serde_json::{json, Value};
 pub use stream::ConsumerStream;
 use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
@@ -193,7 +196,7 @@ pub struct Consumer {
     pub kind: MediaKind,
     pub consumer_type: ConsumerType,
     pub params: RtpParameters,
-    pub consumable_encodings: Value,
+    pub consumable_encodings: Vec<EncodingWire>,
     pub paused: bool,
     pub producer_paused: bool,
     pub priority: u8,
@@ -242,7 +245,7 @@ pub struct ConsumeOptions {
     pub consumer_type: ConsumerType,
     pub params: RtpParameters,
     /// The producer's encodings as given (dumps show them).
-    pub consumable_encodings: Value,
+    pub consumable_encodings: Vec<EncodingWire>,
     pub ssrc: u32,
     /// (payload type, SSRC) of RTX, when negotiated.
     pub rtx: Option<(u8, u32)>,
@@ -255,18 +258,48 @@ pub struct ConsumeOptions {
     pub ignore_dtx: bool,
 }
 
+/// A `transport.consume` body as the JS layer sends it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConsumeBody {
+    consumer_id: Option<String>,
+    producer_id: Option<String>,
+    kind: Option<String>,
+    #[serde(rename = "type")]
+    consumer_type: Option<String>,
+    rtp_parameters: Option<RtpParametersWire>,
+    consumable_rtp_encodings: Option<Vec<EncodingWire>>,
+    #[serde(default)]
+    paused: bool,
+    /// Validated below with mediasoup's messages (an app's object).
+    #[serde(default)]
+    preferred_layers: Option<Value>,
+    #[serde(default)]
+    ignore_dtx: bool,
+}
+
 impl ConsumeOptions {
     /// Parses and validates a `transport.consume` request body.
     pub fn parse(data: &Value) -> Result<Self> {
-        let consumer_id = crate::json_fields::string_field(data, "consumerId")?;
-        let producer_id = crate::json_fields::string_field(data, "producerId")?;
-        let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
-        let consumer_type = ConsumerType::parse(data.get("type").and_then(Value::as_str))?;
-        let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
-        let consumable_encodings = data
-            .get("consumableRtpEncodings")
-            .cloned()
-            .filter(Value::is_array)
+        Self::from_body(ConsumeBody::deserialize(data).map_err(|e| invalid("consume body", e))?)
+    }
+
+    /// Validates a deserialized `transport.consume` body.
+    pub fn from_body(body: ConsumeBody) -> Result<Self> {
+        let consumer_id = body
+            .consumer_id
+            .ok_or_else(|| Error::type_error("missing consumerId"))?;
+        let producer_id = body
+            .producer_id
+            .ok_or_else(|| Error::type_error("missing producerId"))?;
+        let kind = MediaKind::parse(body.kind.as_deref())?;
+        let consumer_type = ConsumerType::parse(body.consumer_type.as_deref())?;
+        let params = RtpParameters::from_wire(
+            body.rtp_parameters
+                .ok_or_else(|| Error::type_error("missing rtpParameters"))?,
+        )?;
+        let consumable_encodings = body
+            .consumable_rtp_encodings
             .ok_or_else(|| Error::type_error("missing consumableRtpEncodings"))?;
         let encoding = params.encodings[0].clone();
         let ssrc = encoding
@@ -281,16 +314,14 @@ impl ConsumeOptions {
             .and_then(|c| encoding.rtx_ssrc.map(|s| (c.payload_type, s)));
         // Layers the producer offers: encodings for simulcast, the
         // scalability mode for SVC.
-        let encodings = consumable_encodings.as_array().cloned().unwrap_or_default();
         let mode = ScalabilityMode::parse(
-            encodings
+            consumable_encodings
                 .first()
-                .and_then(|e| e.get("scalabilityMode"))
-                .and_then(Value::as_str),
+                .and_then(|e| e.scalability_mode.as_deref()),
         );
         let temporal = mode.temporal_layers;
         let spatial = match consumer_type {
-            ConsumerType::Simulcast => encodings.len() as u8,
+            ConsumerType::Simulcast => consumable_encodings.len().min(255) as u8,
             _ => mode.spatial_layers,
         };
         let max_layers = Layers {
@@ -299,7 +330,7 @@ impl ConsumeOptions {
         };
         let layered = matches!(consumer_type, ConsumerType::Simulcast | ConsumerType::Svc);
         let preferred_layers = if layered {
-            let requested = data.get("preferredLayers").filter(|v| v.is_object());
+            let requested = body.preferred_layers.as_ref().filter(|v| v.is_object());
             Some(match requested {
                 Some(p) => RequestedLayers::parse(p)?.clamp(max_layers),
                 None => max_layers,
@@ -319,11 +350,8 @@ impl ConsumeOptions {
             media_codec,
             max_layers,
             preferred_layers,
-            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
-            ignore_dtx: data
-                .get("ignoreDtx")
-                .and_then(Value::as_bool)
-                .unwrap_or(false),
+            paused: body.paused,
+            ignore_dtx: body.ignore_dtx,
         })
     }
 }
@@ -443,7 +471,7 @@ impl Consumer {
             "producerId": "",
             "kind": self.kind.as_str(),
             "type": self.consumer_type.as_str(),
-            "rtpParameters": self.params.json,
+            "rtpParameters": self.params.wire,
             "consumableRtpEncodings": self.consumable_encodings,
             "supportedCodecPayloadTypes": self.supported_payload_types(),
             "traceEventTypes": self.trace_types,

@@ -12,10 +12,12 @@ use crate::error::{Error, Result};
 use crate::ids::{RouterKey, TransportKey};
 use crate::rtp::codecs::{self, Codec as PayloadCodec};
 use crate::rtp::RtpPacketRef;
-use crate::rtp_parameters::{uri, MediaKind, RtpParameters};
+use crate::rtp_parameters::wire::js_number;
+use crate::rtp_parameters::{invalid, uri, MediaKind, RtpParameters, RtpParametersWire};
 use crate::rtp_stream::recv::RtxPacketInfo;
 use crate::rtp_stream::{KeyFrameRequest, KeyFrameRequestManager, PacketInfo};
 use forward::{ExtKind, MappedHeader, PacketLayout, EXT_KINDS};
+use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 pub use stream::ProducerStream;
 
@@ -86,7 +88,7 @@ pub struct Producer {
     pub kind: MediaKind,
     pub producer_type: ProducerType,
     pub params: RtpParameters,
-    pub rtp_mapping: Value,
+    pub rtp_mapping: RtpMappingWire,
     pub paused: bool,
     pub key_frame_request_delay: u32,
     /// Router payload type per producer payload type (0xff = unknown).
@@ -146,7 +148,7 @@ pub struct ProduceOptions {
     pub params: RtpParameters,
     pub producer_type: ProducerType,
     /// The mapping as given (dumps show it).
-    pub rtp_mapping: Value,
+    pub rtp_mapping: RtpMappingWire,
     /// Payload type received -> payload type forwarded (0xff: none).
     pub mapped_payload_type: [u8; 128],
     /// Per encoding, the SSRC its stream is forwarded with.
@@ -155,68 +157,103 @@ pub struct ProduceOptions {
     pub paused: bool,
 }
 
+/// `rtpMapping` of a `transport.produce` body: how the producer's payload
+/// types and streams map onto the router's.
+#[derive(Debug, Clone, PartialEq, Default, Deserialize, Serialize)]
+pub struct RtpMappingWire {
+    #[serde(default)]
+    pub codecs: Vec<CodecMappingWire>,
+    #[serde(default)]
+    pub encodings: Vec<EncodingMappingWire>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CodecMappingWire {
+    pub payload_type: Option<u64>,
+    pub mapped_payload_type: Option<u64>,
+}
+
+#[derive(Debug, Clone, PartialEq, Deserialize, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncodingMappingWire {
+    #[serde(
+        default,
+        deserialize_with = "js_number::opt_u32",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub ssrc: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rid: Option<String>,
+    pub mapped_ssrc: Option<u32>,
+}
+
+/// A `transport.produce` body as the JS layer sends it.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ProduceBody {
+    producer_id: Option<String>,
+    kind: Option<String>,
+    rtp_parameters: Option<RtpParametersWire>,
+    #[serde(default)]
+    rtp_mapping: RtpMappingWire,
+    #[serde(default)]
+    paused: bool,
+    #[serde(default, deserialize_with = "js_number::opt_u32")]
+    key_frame_request_delay: Option<u32>,
+}
+
 impl ProduceOptions {
     /// Parses and validates a `transport.produce` request body.
     pub fn parse(data: &Value) -> Result<Self> {
-        let producer_id = crate::json_fields::string_field(data, "producerId")?;
-        let kind = MediaKind::parse(data.get("kind").and_then(Value::as_str))?;
-        let params = RtpParameters::parse(data.get("rtpParameters").unwrap_or(&Value::Null))?;
+        Self::from_body(ProduceBody::deserialize(data).map_err(|e| invalid("produce body", e))?)
+    }
+
+    /// Validates a deserialized `transport.produce` body.
+    pub fn from_body(body: ProduceBody) -> Result<Self> {
+        let producer_id = body
+            .producer_id
+            .ok_or_else(|| Error::type_error("missing producerId"))?;
+        let kind = MediaKind::parse(body.kind.as_deref())?;
+        let params = RtpParameters::from_wire(
+            body.rtp_parameters
+                .ok_or_else(|| Error::type_error("missing rtpParameters"))?,
+        )?;
         let producer_type = producer_type(&params)?;
-        let mapping = data.get("rtpMapping").cloned().unwrap_or(Value::Null);
+        let mapping = body.rtp_mapping;
         let mut mapped_payload_type = [0xffu8; 128];
-        for codec in mapping
-            .get("codecs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let pt = codec.get("payloadType").and_then(Value::as_u64);
-            let mapped = codec.get("mappedPayloadType").and_then(Value::as_u64);
-            match (pt, mapped) {
+        for codec in &mapping.codecs {
+            match (codec.payload_type, codec.mapped_payload_type) {
                 (Some(pt), Some(mapped)) if pt < 128 && mapped < 128 => {
                     mapped_payload_type[pt as usize] = mapped as u8
                 }
                 _ => return Err(Error::type_error("wrong entry in rtpMapping.codecs")),
             }
         }
-        let mapping_encodings = mapping
-            .get("encodings")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if mapping_encodings.len() != params.encodings.len() {
+        if mapping.encodings.len() != params.encodings.len() {
             return Err(Error::type_error(
                 "rtpParameters.encodings size does not match rtpMapping.encodings size",
             ));
         }
-        let mut mapped_ssrcs = Vec::new();
-        let has = |e: &Value, k: &str| e.get(k).is_some_and(|v| !v.is_null());
-        for e in &mapping_encodings {
-            let identified = has(e, "ssrc") || has(e, "rid");
-            if mapping_encodings.len() > 1 && !identified {
+        let mut mapped_ssrcs = Vec::with_capacity(mapping.encodings.len());
+        for e in &mapping.encodings {
+            let identified = e.ssrc.is_some() || e.rid.is_some();
+            if mapping.encodings.len() > 1 && !identified {
                 return Err(Error::type_error(
                     "wrong entry in rtpMapping.encodings (missing ssrc or rid)",
                 ));
             }
-            if params.mid.is_none() && mapping_encodings.len() == 1 && !identified {
+            if params.mid.is_none() && mapping.encodings.len() == 1 && !identified {
                 return Err(Error::type_error(
                     "wrong entry in rtpMapping.encodings (missing ssrc or rid, or rtpParameters.mid)",
                 ));
             }
-            let mapped = e
-                .get("mappedSsrc")
-                .and_then(Value::as_u64)
-                .filter(|s| *s <= u32::MAX as u64)
-                .ok_or_else(|| {
-                    Error::type_error("wrong entry in rtpMapping.encodings (missing mappedSsrc)")
-                })?;
-            mapped_ssrcs.push(mapped as u32);
+            let mapped = e.mapped_ssrc.ok_or_else(|| {
+                Error::type_error("wrong entry in rtpMapping.encodings (missing mappedSsrc)")
+            })?;
+            mapped_ssrcs.push(mapped);
         }
-        let key_frame_request_delay = data
-            .get("keyFrameRequestDelay")
-            .and_then(Value::as_u64)
-            .unwrap_or(0)
-            .min(u32::MAX as u64) as u32;
+        let key_frame_request_delay = body.key_frame_request_delay.unwrap_or(0);
         Ok(ProduceOptions {
             producer_id,
             kind,
@@ -226,7 +263,7 @@ impl ProduceOptions {
             mapped_payload_type,
             mapped_ssrcs,
             key_frame_request_delay,
-            paused: data.get("paused").and_then(Value::as_bool).unwrap_or(false),
+            paused: body.paused,
         })
     }
 }
@@ -279,7 +316,7 @@ impl Producer {
             "id": self.id,
             "kind": self.kind.as_str(),
             "type": self.producer_type.as_str(),
-            "rtpParameters": self.params.json,
+            "rtpParameters": self.params.wire,
             "rtpMapping": self.rtp_mapping,
             "rtpStreams": self.streams.iter().map(ProducerStream::dump).collect::<Vec<_>>(),
             "traceEventTypes": self.trace_types,

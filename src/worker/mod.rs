@@ -452,7 +452,6 @@ impl Worker {
                 handler_id,
                 data,
             } => {
-                let data = parse_body(&data);
                 let result = self.handle_request(&method, &handler_id, &data);
                 self.outbox.response(id, result);
             }
@@ -489,15 +488,15 @@ impl Worker {
 
     /// The boundary: a request is parsed here, once, after its target is
     /// found (NotFoundError comes first, as in mediasoup's channel).
-    fn handle_request(&mut self, method: &str, handler_id: &str, data: &Value) -> Result<Value> {
+    fn handle_request(&mut self, method: &str, handler_id: &str, body: &str) -> Result<Value> {
         if method.starts_with("worker.") {
-            return match Request::parse(method, data)? {
+            return match Request::parse_text(method, body)? {
                 Request::Worker(request) => self.handle_worker_request(request),
                 _ => Err(Error::other(format!("unknown method '{method}'"))),
             };
         }
         let handler = self.core.find_handler(handler_id, method)?;
-        let request = Request::parse(method, data)?;
+        let request = Request::parse_text(method, body)?;
         let now_ms = self.now_ms();
         self.core.handle_request(
             handler,
@@ -565,8 +564,8 @@ impl Worker {
     }
 }
 
-/// A request or notification body: JSON text from JS (`null` when absent or
-/// unreadable, which the request parsers then reject as mediasoup would).
+/// A notification body: JSON text from JS (`null` when absent or
+/// unreadable, which the parser then drops).
 fn parse_body(json: &str) -> Value {
     serde_json::from_str(json).unwrap_or(Value::Null)
 }

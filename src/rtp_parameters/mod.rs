@@ -2,9 +2,13 @@
 //! normalised) JSON, validated like mediasoup-worker does, with the derived
 //! facts the media path needs (payload types, feedback, layers).
 
+pub mod wire;
+
 use crate::error::{Error, Result};
 use crate::scalability::ScalabilityMode;
+use serde::Deserialize;
 use serde_json::Value;
+pub use wire::{EncodingWire, RtpParametersWire};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum MediaKind {
@@ -77,84 +81,61 @@ pub struct RtpParameters {
     /// (uri, id)
     pub header_extensions: Vec<(String, u8)>,
     pub cname: Option<String>,
-    /// The JSON as given, with `codecPayloadType` filled in (for dumps).
-    pub json: Value,
+    /// As given, with `codecPayloadType` filled in and MIME types spelled
+    /// as mediasoup's worker does (for dumps).
+    pub wire: RtpParametersWire,
 }
 
-fn u8_of(v: Option<&Value>, what: &str) -> Result<u8> {
-    v.and_then(Value::as_u64)
-        .filter(|n| *n <= 255)
-        .map(|n| n as u8)
-        .ok_or_else(|| Error::type_error(format!("invalid {what}")))
+/// A body part that does not deserialize: mediasoup rejects such requests
+/// with a TypeError.
+pub fn invalid(what: &str, e: serde_json::Error) -> Error {
+    Error::type_error(format!("invalid {what}: {e}"))
 }
 
-fn opt_u32(v: Option<&Value>) -> Option<u32> {
-    v.and_then(Value::as_u64)
-        .filter(|n| *n <= u32::MAX as u64)
-        .map(|n| n as u32)
-}
-
-fn feedback(codec: &Value, kind: &str, parameter: &str) -> bool {
+fn has_feedback(codec: &wire::CodecWire, kind: &str, parameter: &str) -> bool {
     codec
-        .get("rtcpFeedback")
-        .and_then(Value::as_array)
-        .is_some_and(|fbs| {
-            fbs.iter().any(|fb| {
-                fb.get("type").and_then(Value::as_str) == Some(kind)
-                    && fb.get("parameter").and_then(Value::as_str).unwrap_or("") == parameter
-            })
-        })
+        .rtcp_feedback
+        .iter()
+        .any(|fb| fb.kind == kind && fb.parameter == parameter)
 }
 
-fn parameter_is_one(codec: &Value, name: &str) -> bool {
-    match codec.get("parameters").and_then(|p| p.get(name)) {
-        Some(Value::Number(n)) => n.as_f64() == Some(1.0),
-        Some(Value::String(s)) => s == "1",
-        _ => false,
-    }
+fn parameter_is_one(codec: &wire::CodecWire, name: &str) -> bool {
+    codec.parameters.get(name).is_some_and(|v| v.is_one())
 }
 
 impl RtpParameters {
+    /// Parses JSON RTP parameters (see [`RtpParameters::from_wire`]).
     pub fn parse(json: &Value) -> Result<Self> {
-        let mut json = json.clone();
-        let mid = match json.get("mid") {
-            None | Some(Value::Null) => None,
-            Some(Value::String(s)) if s.is_empty() => return Err(Error::type_error("empty mid")),
-            Some(Value::String(s)) => Some(s.clone()),
-            Some(_) => return Err(Error::type_error("invalid mid")),
-        };
-        let mut codecs = Vec::new();
-        for c in json
-            .get("codecs")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let mime_type = c
-                .get("mimeType")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::type_error("missing codec.mimeType"))?
-                .to_string();
-            let apt = c
-                .get("parameters")
-                .and_then(|p| p.get("apt"))
-                .and_then(Value::as_u64);
+        let wire = RtpParametersWire::deserialize(json).map_err(|e| invalid("rtpParameters", e))?;
+        Self::from_wire(wire)
+    }
+
+    /// Validates RTP parameters as mediasoup's worker does and derives what
+    /// the media path needs.
+    pub fn from_wire(mut wire: RtpParametersWire) -> Result<Self> {
+        if wire.mid.as_deref() == Some("") {
+            return Err(Error::type_error("empty mid"));
+        }
+        let mut codecs: Vec<Codec> = Vec::with_capacity(wire.codecs.len());
+        for c in &mut wire.codecs {
+            canonicalize_mime_type(&mut c.mime_type);
             let codec = Codec {
-                payload_type: u8_of(c.get("payloadType"), "codec.payloadType")?,
-                clock_rate: opt_u32(c.get("clockRate"))
-                    .ok_or_else(|| Error::type_error("invalid codec.clockRate"))?,
-                apt: apt.filter(|a| *a <= 255).map(|a| a as u8),
-                nack: feedback(c, "nack", ""),
-                pli: feedback(c, "nack", "pli"),
-                fir: feedback(c, "ccm", "fir"),
+                payload_type: c.payload_type,
+                clock_rate: c.clock_rate,
+                apt: c
+                    .parameters
+                    .get("apt")
+                    .and_then(|a| a.as_u64())
+                    .filter(|a| *a <= 255)
+                    .map(|a| a as u8),
+                nack: has_feedback(c, "nack", ""),
+                pli: has_feedback(c, "nack", "pli"),
+                fir: has_feedback(c, "ccm", "fir"),
                 use_in_band_fec: parameter_is_one(c, "useinbandfec"),
                 use_dtx: parameter_is_one(c, "usedtx"),
-                mime_type,
+                mime_type: c.mime_type.clone(),
             };
-            if codecs
-                .iter()
-                .any(|o: &Codec| o.payload_type == codec.payload_type)
-            {
+            if codecs.iter().any(|o| o.payload_type == codec.payload_type) {
                 return Err(Error::type_error("duplicated payloadType"));
             }
             if codec.is_rtx() && codec.apt.is_none() {
@@ -186,87 +167,54 @@ impl RtpParameters {
             .map(|c| c.payload_type)
             .ok_or_else(|| Error::type_error("no media codecs found"))?;
 
-        let encoding_values = json
-            .get("encodings")
-            .and_then(Value::as_array)
-            .cloned()
-            .unwrap_or_default();
-        if encoding_values.is_empty() {
+        if wire.encodings.is_empty() {
             return Err(Error::type_error("empty encodings"));
         }
-        let mut encodings = Vec::new();
-        for (i, e) in encoding_values.iter().enumerate() {
-            // Written back below: anything but an object is refused here
-            // (indexing it would panic).
-            if !e.is_object() {
-                return Err(Error::type_error("encoding is not an object"));
-            }
-            let codec_payload_type = match e.get("codecPayloadType") {
-                None | Some(Value::Null) => first_media,
-                Some(v) => {
-                    let pt = u8_of(Some(v), "codecPayloadType")?;
-                    match codecs.iter().find(|c| c.payload_type == pt) {
-                        Some(c) if c.is_media() => pt,
-                        Some(_) => return Err(Error::type_error("invalid codecPayloadType")),
-                        None => return Err(Error::type_error("unknown codecPayloadType")),
-                    }
-                }
+        let simulcast = wire.encodings.len() > 1;
+        let mut encodings = Vec::with_capacity(wire.encodings.len());
+        for e in &mut wire.encodings {
+            let codec_payload_type = match e.codec_payload_type {
+                None => first_media,
+                Some(pt) => match codecs.iter().find(|c| c.payload_type == pt) {
+                    Some(c) if c.is_media() => pt,
+                    Some(_) => return Err(Error::type_error("invalid codecPayloadType")),
+                    None => return Err(Error::type_error("unknown codecPayloadType")),
+                },
             };
-            let mode = ScalabilityMode::parse(e.get("scalabilityMode").and_then(Value::as_str));
+            let mode = ScalabilityMode::parse(e.scalability_mode.as_deref());
             let encoding = Encoding {
-                ssrc: opt_u32(e.get("ssrc")),
-                rid: e
-                    .get("rid")
-                    .and_then(Value::as_str)
-                    .filter(|r| !r.is_empty())
-                    .map(str::to_string),
+                ssrc: e.ssrc,
+                rid: e.rid.clone().filter(|r| !r.is_empty()),
                 codec_payload_type,
-                rtx_ssrc: e.get("rtx").and_then(|r| opt_u32(r.get("ssrc"))),
+                rtx_ssrc: e.rtx.map(|r| r.ssrc),
                 spatial_layers: mode.spatial_layers,
                 temporal_layers: mode.temporal_layers,
                 ksvc: mode.ksvc,
-                dtx: e.get("dtx").and_then(Value::as_bool).unwrap_or(false),
-                max_bitrate: opt_u32(e.get("maxBitrate")),
+                dtx: e.dtx,
+                max_bitrate: e.max_bitrate.map(|b| b.min(u64::from(u32::MAX)) as u32),
             };
-            if encoding.spatial_layers > 1 && encoding_values.len() > 1 {
+            if encoding.spatial_layers > 1 && simulcast {
                 return Err(Error::type_error(
                     "cannot use both simulcast and encodings with multiple SVC spatial layers",
                 ));
             }
-            json["encodings"][i]["codecPayloadType"] = Value::from(codec_payload_type);
+            e.codec_payload_type = Some(codec_payload_type);
             encodings.push(encoding);
         }
-        let mut header_extensions = Vec::new();
-        for h in json
-            .get("headerExtensions")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let uri = h
-                .get("uri")
-                .and_then(Value::as_str)
-                .ok_or_else(|| Error::type_error("missing headerExtension.uri"))?;
-            let id = u8_of(h.get("id"), "headerExtension.id")?;
-            if id == 0 {
+        let mut header_extensions = Vec::with_capacity(wire.header_extensions.len());
+        for h in &wire.header_extensions {
+            if h.id == 0 {
                 return Err(Error::type_error("RTP extension id cannot be 0"));
             }
-            header_extensions.push((uri.to_string(), id));
+            header_extensions.push((h.uri.clone(), h.id));
         }
-        strip_empty_feedback_parameters(&mut json);
-        canonicalize_mime_types(&mut json);
-        let cname = json
-            .get("rtcp")
-            .and_then(|r| r.get("cname"))
-            .and_then(Value::as_str)
-            .map(str::to_string);
         Ok(RtpParameters {
-            mid,
+            mid: wire.mid.clone(),
             codecs,
             encodings,
             header_extensions,
-            cname,
-            json,
+            cname: wire.rtcp.cname.clone(),
+            wire,
         })
     }
 
@@ -322,39 +270,12 @@ fn canonical_subtype(subtype: &str) -> Option<&'static str> {
 }
 
 /// mediasoup's dumps spell MIME types its own way (`video/H264`, `audio/opus`).
-fn canonicalize_mime_types(json: &mut Value) {
-    let Some(codecs) = json.get_mut("codecs").and_then(Value::as_array_mut) else {
+fn canonicalize_mime_type(mime: &mut String) {
+    let Some((kind, subtype)) = mime.split_once('/') else {
         return;
     };
-    for codec in codecs {
-        let Some(mime) = codec.get("mimeType").and_then(Value::as_str) else {
-            continue;
-        };
-        let Some((kind, subtype)) = mime.split_once('/') else {
-            continue;
-        };
-        if let Some(canonical) = canonical_subtype(subtype) {
-            codec["mimeType"] = Value::from(format!("{}/{canonical}", kind.to_ascii_lowercase()));
-        }
-    }
-}
-
-/// mediasoup's dumps leave out empty `rtcpFeedback[].parameter` values.
-fn strip_empty_feedback_parameters(json: &mut Value) {
-    let Some(codecs) = json.get_mut("codecs").and_then(Value::as_array_mut) else {
-        return;
-    };
-    for codec in codecs {
-        let Some(fbs) = codec.get_mut("rtcpFeedback").and_then(Value::as_array_mut) else {
-            continue;
-        };
-        for fb in fbs {
-            if let Some(obj) = fb.as_object_mut() {
-                if obj.get("parameter").and_then(Value::as_str) == Some("") {
-                    obj.remove("parameter");
-                }
-            }
-        }
+    if let Some(canonical) = canonical_subtype(subtype) {
+        *mime = format!("{}/{canonical}", kind.to_ascii_lowercase());
     }
 }
 
@@ -383,14 +304,18 @@ mod tests {
 
     #[test]
     fn non_object_encodings_are_a_type_error_not_a_panic() {
-        for bad in [json!(3), json!("x"), json!(true), json!([1])] {
+        for bad in [json!(3), json!("x"), json!(true), json!(null)] {
             let e = RtpParameters::parse(&json!({
                 "codecs": [{"mimeType": "audio/opus", "payloadType": 100, "clockRate": 48000, "channels": 2}],
                 "encodings": [bad],
             }))
             .unwrap_err();
             assert_eq!(e.kind, crate::error::ErrorKind::TypeError);
-            assert_eq!(e.message, "encoding is not an object");
+            assert!(
+                e.message.starts_with("invalid rtpParameters"),
+                "{}",
+                e.message
+            );
         }
     }
 
@@ -407,7 +332,14 @@ mod tests {
             "rtcp": {"cname": "x"}
         }))
         .unwrap();
-        assert_eq!(p.json["encodings"][0]["codecPayloadType"], 96);
+        assert_eq!(p.wire.encodings[0].codec_payload_type, Some(96));
+        let dump = serde_json::to_value(&p.wire).unwrap();
+        assert_eq!(dump["encodings"][0]["codecPayloadType"], 96);
+        // Empty feedback parameters are left out, as mediasoup's dumps do.
+        assert_eq!(
+            dump["codecs"][0]["rtcpFeedback"][0],
+            json!({"type": "nack"})
+        );
         assert!(p.codecs[0].nack && p.codecs[0].pli && !p.codecs[0].fir);
         assert_eq!(p.rtx_codec_for(96).map(|c| c.payload_type), Some(97));
         assert_eq!(p.encodings[0].temporal_layers, 3);
