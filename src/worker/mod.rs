@@ -9,6 +9,7 @@ mod os_bind;
 mod os_sockets;
 pub mod rusage;
 pub mod settings;
+mod spin;
 
 use crate::certificate::DtlsCertificate;
 pub use crate::channel::TestHook;
@@ -298,6 +299,8 @@ pub struct Worker {
     sockets: OsSockets,
     outbox: Outbox,
     epoch: Instant,
+    /// Whether to spin for the next command before sleeping.
+    spin: spin::SpinPolicy,
 }
 
 impl Worker {
@@ -329,6 +332,7 @@ impl Worker {
             sockets,
             outbox: Outbox::default(),
             epoch,
+            spin: spin::SpinPolicy::default(),
         })
     }
 
@@ -357,7 +361,11 @@ impl Worker {
             } else {
                 Some(Duration::ZERO)
             };
-            if timeout != Some(Duration::ZERO) {
+            if timeout != Some(Duration::ZERO) && self.spin_for_command(life) {
+                timeout = Some(Duration::ZERO);
+            }
+            let sleep_started = (timeout != Some(Duration::ZERO)).then(Instant::now);
+            if sleep_started.is_some() {
                 life.asleep.store(true, Ordering::SeqCst);
                 if life.queued.load(Ordering::SeqCst) > 0 {
                     timeout = Some(Duration::ZERO);
@@ -365,6 +373,7 @@ impl Worker {
             }
             let polled = self.poll.poll(&mut events, timeout);
             life.asleep.store(false, Ordering::SeqCst);
+            let slept = sleep_started.map(|at| at.elapsed());
             if let Err(e) = polled {
                 if e.kind() != std::io::ErrorKind::Interrupted {
                     self.log(LogLevel::Error, format!("poll failed: {e}"));
@@ -390,12 +399,14 @@ impl Worker {
             // The waker only says "some": drain up to the budget, and come
             // back at once if it ran out.
             commands_left = true;
+            let mut handled_commands = false;
             for _ in 0..COMMAND_BUDGET {
                 if life.closing() {
                     break 'turns;
                 }
                 match rx.try_recv() {
                     Ok(command) => {
+                        handled_commands = true;
                         life.queued.fetch_sub(1, Ordering::SeqCst);
                         self.handle_command(command);
                         self.sockets.flush(&mut self.core);
@@ -407,6 +418,9 @@ impl Worker {
                     // The handle was dropped without close().
                     Err(mpsc::TryRecvError::Disconnected) => break 'turns,
                 }
+            }
+            if let (true, Some(slept)) = (handled_commands, slept) {
+                self.spin.after_sleep_with_commands(slept);
             }
             let now_ms = self.now_ms();
             self.core.now_ms = now_ms;
@@ -427,6 +441,28 @@ impl Worker {
         // without reporting anything.
         self.close();
         self.outbox = Outbox::default();
+    }
+
+    /// Spins (yielding the CPU to anyone who wants it) for up to the
+    /// policy's budget, waiting for a command; true if one arrived (or
+    /// close was asked), so the loop need not sleep.
+    fn spin_for_command(&mut self, life: &Lifecycle) -> bool {
+        let budget = self.spin.budget();
+        if budget.is_zero() {
+            return false;
+        }
+        let started = Instant::now();
+        let caught = loop {
+            if life.queued.load(Ordering::SeqCst) > 0 || life.closing() {
+                break true;
+            }
+            if started.elapsed() >= budget {
+                break false;
+            }
+            std::thread::yield_now();
+        };
+        self.spin.after_spin(caught);
+        caught
     }
 
     /// The next deadline of the core and of the shell (accept retries).
