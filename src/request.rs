@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::trace::requested_types;
 use serde_json::Value;
 
+pub use crate::transport::connect::ConnectOptions;
 pub use crate::transport::options::{TransportOptions, TransportType};
 
 pub use crate::router::rtp_observer::{RtpObserverOptions, RtpObserverType};
@@ -48,7 +49,7 @@ pub enum RouterRequest {
 pub enum TransportRequest {
     Dump,
     GetStats,
-    Connect(Value),
+    Connect(Box<ConnectOptions>),
     RestartIce,
     SetMaxIncomingBitrate(u32),
     SetMaxOutgoingBitrate(u32),
@@ -311,7 +312,7 @@ fn parse_transport(name: &str, data: &Value) -> Result<Option<TransportRequest>>
     Ok(Some(match name {
         "dump" => T::Dump,
         "getStats" => T::GetStats,
-        "connect" => T::Connect(data.clone()),
+        "connect" => T::Connect(Box::new(ConnectOptions::parse(data))),
         "restartIce" => T::RestartIce,
         "setMaxIncomingBitrate" => T::SetMaxIncomingBitrate(bitrate_field(data)?),
         "setMaxOutgoingBitrate" => T::SetMaxOutgoingBitrate(bitrate_field(data)?),

@@ -557,18 +557,20 @@ impl Core {
         match request {
             T::Dump => Ok(self.transport_dump(tkey)),
             T::GetStats => Ok(self.transports[tkey].stats(now_ms, 0, 0)),
-            T::Connect(data) => {
+            T::Connect(options) => {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {
                     TransportKind::Plain(plain) => {
-                        let response = plain.connect(&data, &mut self.net)?;
+                        let response = plain.connect(*options, &mut self.net)?;
                         if plain.is_connected() {
                             self.on_transport_connected(tkey, outbox);
                         }
                         Ok(response)
                     }
                     TransportKind::Direct(_) => Ok(json!({})),
-                    TransportKind::WebRtc(_) => self.webrtc_connect(tkey, &data, now_ms, outbox),
+                    TransportKind::WebRtc(_) => {
+                        self.webrtc_connect(tkey, options.dtls, now_ms, outbox)
+                    }
                 }
             }
             T::SetMaxIncomingBitrate(bitrate) => {

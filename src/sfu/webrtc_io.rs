@@ -10,6 +10,7 @@ use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
 use crate::ids::{self, TransportKey};
 use crate::net::SocketId;
+use crate::transport::connect::RemoteDtls;
 use crate::transport::io::send_on_tuple;
 use crate::transport::webrtc::{
     expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TupleId, WebRtcTransport,
@@ -39,12 +40,12 @@ impl Core {
     pub(super) fn webrtc_connect(
         &mut self,
         tkey: TransportKey,
-        data: &Value,
+        dtls: Result<RemoteDtls>,
         now_ms: u64,
         outbox: &mut Outbox,
     ) -> Result<Value> {
         let w = webrtc(self, tkey).ok_or_else(|| Error::other("not a WebRtcTransport"))?;
-        let response = w.connect(data)?;
+        let response = w.connect(dtls)?;
         self.may_run_dtls(tkey, now_ms, outbox);
         Ok(response)
     }

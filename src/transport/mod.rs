@@ -2,6 +2,7 @@
 //! RTP listener, header-extension ids, counters, dumps and stats) and the
 //! kind-specific parts (plain UDP, direct).
 
+pub mod connect;
 pub mod direct;
 pub mod framing;
 pub mod io;

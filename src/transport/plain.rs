@@ -2,11 +2,12 @@
 //! `connect()` or learnt from the first packet in comedia mode), optionally
 //! with SRTP keyed by `srtpParameters`.
 
-use super::listen::{parse_ip, tuple_json, ListenInfo, ListenProtocol};
+use super::listen::{tuple_json, ListenInfo, ListenProtocol};
 use super::options::PlainOptions;
 use crate::error::{Error, Result};
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::srtp::{CryptoSuite, SrtpSession};
+use crate::transport::connect::ConnectOptions;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -144,12 +145,11 @@ impl PlainTransport {
 
     /// `connect({ ip, port, rtcpPort, srtpParameters })`: returns the
     /// response (`tuple`, `rtcpTuple`, `srtpParameters`).
-    pub fn connect(&mut self, data: &Value, net: &mut NetOutbox) -> Result<Value> {
+    pub fn connect(&mut self, options: ConnectOptions, net: &mut NetOutbox) -> Result<Value> {
         if self.connect_called {
             return Err(Error::other("connect() already called"));
         }
-        let srtp_given = data.get("srtpParameters").is_some_and(|v| !v.is_null());
-        match (&mut self.srtp, srtp_given) {
+        match (&mut self.srtp, options.srtp.is_some()) {
             (None, true) => {
                 return Err(Error::type_error(
                     "invalid srtpParameters (SRTP not enabled)",
@@ -161,21 +161,16 @@ impl PlainTransport {
             _ => {}
         }
         // Validate everything before changing any state.
-        let remote_keys = match &self.srtp {
-            Some(_) => Some(parse_srtp_parameters(&data["srtpParameters"])?),
-            None => None,
+        let remote_keys = match (&self.srtp, options.srtp) {
+            (Some(_), Some(keys)) => Some(keys?),
+            _ => None,
         };
         let mut remote = None;
         let mut rtcp_remote = None;
         if !self.comedia {
-            let ip = parse_ip(data.get("ip"))?;
-            let port = data
-                .get("port")
-                .and_then(Value::as_u64)
-                .filter(|p| *p <= 65535)
-                .ok_or_else(|| Error::type_error("missing port"))? as u16;
-            let rtcp_port = data.get("rtcpPort").filter(|v| !v.is_null());
-            match (rtcp_port, self.rtcp_mux) {
+            let ip = options.ip?;
+            let port = options.port?;
+            match (options.rtcp_port, self.rtcp_mux) {
                 (Some(_), true) => {
                     return Err(Error::type_error(
                         "cannot set rtcpPort with rtcpMux enabled",
@@ -186,13 +181,7 @@ impl PlainTransport {
                         "missing rtcpPort (required with rtcpMux disabled)",
                     ))
                 }
-                (Some(p), false) => {
-                    let p = p
-                        .as_u64()
-                        .filter(|p| *p <= 65535)
-                        .ok_or_else(|| Error::type_error("invalid rtcpPort"))?;
-                    rtcp_remote = Some(SocketAddr::new(ip, p as u16));
-                }
+                (Some(p), false) => rtcp_remote = Some(SocketAddr::new(ip, p?)),
                 (None, true) => {}
             }
             remote = Some(SocketAddr::new(ip, port));

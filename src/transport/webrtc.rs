@@ -12,6 +12,7 @@ use crate::ice::{IceServer, IceState};
 use crate::ids::WebRtcServerKey;
 use crate::net::{SocketBinder, SocketId};
 use crate::srtp::{CryptoSuite, SrtpSession};
+use crate::transport::connect::RemoteDtls;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -356,41 +357,15 @@ impl WebRtcTransport {
     }
 
     /// `connect({ dtlsParameters })`: returns the local DTLS role.
-    pub fn connect(&mut self, data: &Value) -> Result<Value> {
+    pub fn connect(&mut self, dtls: Result<RemoteDtls>) -> Result<Value> {
         if self.connect_called {
             return Err(Error::other("connect() already called"));
         }
-        let params = data
-            .get("dtlsParameters")
-            .filter(|v| v.is_object())
-            .ok_or_else(|| Error::type_error("missing dtlsParameters"))?;
-        let fingerprint = params
-            .get("fingerprints")
-            .and_then(Value::as_array)
-            .and_then(|f| f.first())
-            .ok_or_else(|| Error::type_error("empty dtlsParameters.fingerprints array"))?;
-        let algorithm = fingerprint
-            .get("algorithm")
-            .and_then(Value::as_str)
-            .filter(|a| matches!(*a, "sha-1" | "sha-224" | "sha-256" | "sha-384" | "sha-512"))
-            .ok_or_else(|| Error::type_error("invalid fingerprint.algorithm"))?;
-        let value = fingerprint
-            .get("value")
-            .and_then(Value::as_str)
-            .ok_or_else(|| Error::type_error("missing fingerprint.value"))?;
-        let role = match params.get("role").and_then(Value::as_str) {
-            None | Some("auto") | Some("server") => DtlsRole::Client,
-            Some("client") => DtlsRole::Server,
-            Some(other) => {
-                return Err(Error::type_error(format!(
-                    "invalid dtlsParameters.role '{other}'"
-                )))
-            }
-        };
+        let dtls = dtls?;
         self.connect_called = true;
-        self.dtls_role = Some(role);
-        self.remote_fingerprint = Some((algorithm.to_string(), value.to_string()));
-        Ok(json!({"dtlsLocalRole": role.as_str()}))
+        self.dtls_role = Some(dtls.local_role);
+        self.remote_fingerprint = Some((dtls.algorithm, dtls.fingerprint));
+        Ok(json!({"dtlsLocalRole": dtls.local_role.as_str()}))
     }
 
     /// DTLS starts once ICE is up and connect() gave the remote fingerprint.
