@@ -18,7 +18,7 @@ pub struct DtlsCertificate {
     pub fingerprints: Vec<Fingerprint>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Fingerprint {
     pub algorithm: &'static str,
     pub value: String,

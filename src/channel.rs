@@ -55,6 +55,48 @@ pub trait EventSink: Send {
     fn deliver(&self, batch: Batch);
 }
 
+/// A response body: a JSON value, or JSON text written straight from a
+/// typed dump (no tree of values in between).
+#[derive(Debug, Clone)]
+pub enum Reply {
+    Value(Value),
+    Json(Box<serde_json::value::RawValue>),
+}
+
+impl Reply {
+    /// The reply of a typed body (`null` in the impossible case that it
+    /// does not serialize: every key here is a string).
+    pub fn typed<T: Serialize>(body: &T) -> Self {
+        serde_json::value::to_raw_value(body).map_or(Reply::Value(Value::Null), Reply::Json)
+    }
+
+    /// As a JSON value (for tests and tools that inspect replies).
+    pub fn into_value(self) -> Value {
+        match self {
+            Reply::Value(v) => v,
+            Reply::Json(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+        }
+    }
+}
+
+impl From<Value> for Reply {
+    fn from(value: Value) -> Self {
+        Reply::Value(value)
+    }
+}
+
+impl Serialize for Reply {
+    fn serialize<S: serde::Serializer>(
+        &self,
+        serializer: S,
+    ) -> std::result::Result<S::Ok, S::Error> {
+        match self {
+            Reply::Value(v) => v.serialize(serializer),
+            Reply::Json(raw) => raw.serialize(serializer),
+        }
+    }
+}
+
 /// Messages produced during one turn of the loop, flushed as one batch.
 /// Each message is written as JSON text when it is queued (no tree of
 /// values is built and then walked again).

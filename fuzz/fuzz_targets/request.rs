@@ -411,16 +411,19 @@ impl Harness {
         let result = match method.strip_prefix("worker.") {
             Some(m) => self.worker_request(m, data),
             // As the worker's boundary does: target first, then the parse.
+            // The body crosses as JSON text, as from JS.
             None => self.core.find_handler(handler, method).and_then(|h| {
-                let request = Request::parse(method, data)?;
-                self.core.handle_request(
-                    h,
-                    method,
-                    request,
-                    self.now,
-                    &mut self.net,
-                    &mut self.outbox,
-                )
+                let request = Request::parse_text(method, &data.to_string())?;
+                self.core
+                    .handle_request(
+                        h,
+                        method,
+                        request,
+                        self.now,
+                        &mut self.net,
+                        &mut self.outbox,
+                    )
+                    .map(ferrosoup::channel::Reply::into_value)
             }),
         };
         if debug() {

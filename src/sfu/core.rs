@@ -9,6 +9,7 @@
 use crate::certificate::DtlsCertificate;
 use crate::channel::LogLevel;
 use crate::channel::Outbox;
+use crate::channel::Reply;
 use crate::consumer::Consumer;
 use crate::error::{Error, Result};
 use crate::ice::candidate::ProtocolPrefs;
@@ -197,7 +198,7 @@ impl Core {
         now_ms: u64,
         binder: &mut dyn SocketBinder,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         self.now_ms = now_ms;
         // Producers, consumers and their preferences decide layer choices.
         if matches!(
@@ -206,9 +207,13 @@ impl Core {
         ) {
             self.simulcast_dirty = true;
         }
-        match (handler, request) {
+        let reply = match (handler, request) {
             (Handler::Router(key), Request::Router(r)) => {
-                self.router_request(key, r, binder, outbox)
+                return self.router_request(key, r, binder, outbox)
+            }
+            // Typed, straight into the response text.
+            (Handler::Transport(key), Request::Transport(TransportRequest::Dump)) => {
+                return Ok(self.transport_dump(key))
             }
             (Handler::Transport(key), Request::Transport(r)) => {
                 self.transport_request(key, method, r, now_ms, outbox)
@@ -232,7 +237,8 @@ impl Core {
                 self.data_consumer_request(key, r, now_ms)
             }
             _ => Err(Error::other(format!("unknown method '{method}'"))),
-        }
+        };
+        reply.map(Reply::from)
     }
 
     // ---- routers ----
@@ -270,18 +276,20 @@ impl Core {
         request: RouterRequest,
         binder: &mut dyn SocketBinder,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         match request {
-            RouterRequest::Dump => Ok(self.router_dump(key)),
+            RouterRequest::Dump => Ok(self.router_dump(key).into()),
             RouterRequest::CreateRtpObserver {
                 rtp_observer_id,
                 options,
-            } => self.create_rtp_observer(key, rtp_observer_id, options),
+            } => self
+                .create_rtp_observer(key, rtp_observer_id, options)
+                .map(Reply::from),
             RouterRequest::CloseRtpObserver { rtp_observer_id } => {
                 match self.handler(&rtp_observer_id) {
                     Some(Handler::RtpObserver(okey)) => {
                         self.close_rtp_observer(okey);
-                        Ok(Value::Null)
+                        Ok(Value::Null.into())
                     }
                     _ => Err(Error::not_found(format!(
                         "RtpObserver '{rtp_observer_id}' not found"
@@ -295,7 +303,7 @@ impl Core {
             RouterRequest::CloseTransport { transport_id } => match self.handler(&transport_id) {
                 Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
                     self.close_transport(tkey, outbox);
-                    Ok(Value::Null)
+                    Ok(Value::Null.into())
                 }
                 _ => Err(Error::not_found(format!(
                     "Transport '{transport_id}' not found"
@@ -310,7 +318,7 @@ impl Core {
         transport_id: String,
         options: &TransportOptions,
         binder: &mut dyn SocketBinder,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         if self.handlers.contains_key(&transport_id) {
             return Err(Error::other(format!(
                 "a Transport with same transportId '{transport_id}' already exists"
@@ -448,43 +456,67 @@ impl Core {
         self.handlers.shift_remove(&transport.id);
     }
 
-    fn transport_dump(&self, tkey: TransportKey) -> Value {
+    fn transport_dump(&self, tkey: TransportKey) -> Reply {
+        use crate::transport::dump::{Entry, RtpListenerDump, TransportDump};
         let transport = &self.transports[tkey];
-        let producer_id = |k: &ProducerKey| self.producers[*k].id.clone();
+        let producer_id = |k: &ProducerKey| self.producers[*k].id.as_str();
         let listener = &transport.listener;
-        let table = |entries: Vec<(Value, &ProducerKey)>| {
-            entries
-                .into_iter()
-                .map(|(key, p)| json!({"key": key, "value": producer_id(p)}))
-                .collect::<Vec<_>>()
-        };
-        let rtp_listener = json!({
-            "ssrcTable": table(listener.ssrc_table.iter().map(|(s, p)| (json!(s), p)).collect()),
-            "midTable": table(listener.mid_table.iter().map(|(m, p)| (json!(m), p)).collect()),
-            "ridTable": table(listener.rid_table.iter().map(|(r, p)| (json!(r), p)).collect()),
-        });
         let consumers: Vec<&Consumer> = transport
             .consumers
             .iter()
             .map(|c| &self.consumers[*c])
             .collect();
-        let map_ssrc = consumers
-            .iter()
-            .map(|c| json!({"key": c.ssrc, "value": c.id}))
-            .collect();
-        let map_rtx_ssrc = consumers
-            .iter()
-            .filter_map(|c| c.rtx.map(|(_, ssrc)| json!({"key": ssrc, "value": c.id})))
-            .collect();
-        let mut dump = transport.base_dump(
-            transport.producers.iter().map(producer_id).collect(),
-            consumers.iter().map(|c| c.id.clone()).collect(),
-            map_ssrc,
-            map_rtx_ssrc,
-            rtp_listener,
-        );
-        self.data_dump_fields(tkey, &mut dump);
-        dump
+        let (data_producer_ids, data_consumer_ids, stream_id_table) = self.data_dump_parts(tkey);
+        let (sctp, kind) = transport.dump_parts(stream_id_table);
+        Reply::typed(&TransportDump {
+            id: &transport.id,
+            producer_ids: transport.producers.iter().map(producer_id).collect(),
+            consumer_ids: consumers.iter().map(|c| c.id.as_str()).collect(),
+            map_ssrc_consumer_id: consumers
+                .iter()
+                .map(|c| Entry {
+                    key: c.ssrc,
+                    value: c.id.as_str(),
+                })
+                .collect(),
+            map_rtx_ssrc_consumer_id: consumers
+                .iter()
+                .filter_map(|c| {
+                    c.rtx.map(|(_, ssrc)| Entry {
+                        key: ssrc,
+                        value: c.id.as_str(),
+                    })
+                })
+                .collect(),
+            data_producer_ids,
+            data_consumer_ids,
+            recv_rtp_header_extensions: transport.recv_ext,
+            rtp_listener: RtpListenerDump {
+                ssrc_table: (listener.ssrc_table.iter())
+                    .map(|(s, p)| Entry {
+                        key: *s,
+                        value: producer_id(p),
+                    })
+                    .collect(),
+                mid_table: (listener.mid_table.iter())
+                    .map(|(m, p)| Entry {
+                        key: m.as_str(),
+                        value: producer_id(p),
+                    })
+                    .collect(),
+                rid_table: (listener.rid_table.iter())
+                    .map(|(r, p)| Entry {
+                        key: r.as_str(),
+                        value: producer_id(p),
+                    })
+                    .collect(),
+            },
+            max_send_message_size: transport.max_send_message_size,
+            max_receive_message_size: transport.max_receive_message_size,
+            trace_event_types: &transport.trace_event_types,
+            sctp,
+            kind,
+        })
     }
 
     fn router_dump(&self, key: RouterKey) -> Value {
@@ -555,7 +587,7 @@ impl Core {
     ) -> Result<Value> {
         use TransportRequest as T;
         match request {
-            T::Dump => Ok(self.transport_dump(tkey)),
+            T::Dump => Ok(self.transport_dump(tkey).into_value()),
             T::GetStats => Ok(self.transports[tkey].stats(now_ms, 0, 0)),
             T::Connect(options) => {
                 let transport = &mut self.transports[tkey];

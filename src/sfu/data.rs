@@ -19,6 +19,7 @@ use crate::error::{Error, Result};
 use crate::ids::{DataConsumerKey, DataProducerKey, RouterKey, TransportKey};
 use crate::request::{DataConsumerRequest, DataProducerRequest, TransportRequest};
 use crate::router::dump::{KeyValue, KeyValues};
+use crate::transport::dump::Entry;
 use crate::transport::TransportKind;
 use serde_json::{json, Value};
 
@@ -437,7 +438,12 @@ impl Core {
 
     /// The data-channel fields of a transport dump: `dataProducerIds`,
     /// `dataConsumerIds` and (with SCTP) `sctpListener.streamIdTable`.
-    pub(super) fn data_dump_fields(&self, tkey: TransportKey, dump: &mut Value) {
+    /// A transport's DataProducer and DataConsumer ids, and its SCTP
+    /// listener's stream id table, for its dump.
+    pub(super) fn data_dump_parts(
+        &self,
+        tkey: TransportKey,
+    ) -> (Vec<&str>, Vec<&str>, Vec<Entry<u16, &str>>) {
         let transport = &self.transports[tkey];
         let producers = || {
             transport
@@ -445,18 +451,23 @@ impl Core {
                 .iter()
                 .map(|k| &self.data.producers[*k])
         };
-        dump["dataProducerIds"] = producers().map(|p| p.id.as_str()).collect();
-        dump["dataConsumerIds"] = transport
-            .data_consumers
-            .iter()
-            .map(|k| self.data.consumers[*k].id.as_str())
+        let stream_id_table = producers()
+            .filter_map(|p| {
+                p.sctp.map(|s| Entry {
+                    key: s.stream_id,
+                    value: p.id.as_str(),
+                })
+            })
             .collect();
-        if dump.get("sctpListener").is_some() {
-            let table: Vec<Value> = producers()
-                .filter_map(|p| p.sctp.map(|s| json!({"key": s.stream_id, "value": p.id})))
-                .collect();
-            dump["sctpListener"] = json!({ "streamIdTable": table });
-        }
+        (
+            producers().map(|p| p.id.as_str()).collect(),
+            transport
+                .data_consumers
+                .iter()
+                .map(|k| self.data.consumers[*k].id.as_str())
+                .collect(),
+            stream_id_table,
+        )
     }
 
     /// The router dump's `mapDataProducerIdDataConsumerIds` and

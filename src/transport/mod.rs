@@ -4,6 +4,7 @@
 
 pub mod connect;
 pub mod direct;
+pub mod dump;
 pub mod framing;
 pub mod io;
 pub mod listen;
@@ -16,6 +17,7 @@ pub mod webrtc_server;
 
 use crate::ids::{ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey};
 use listener::RtpListener;
+use serde::Serialize;
 use serde_json::{json, Value};
 
 pub enum TransportKind {
@@ -25,32 +27,21 @@ pub enum TransportKind {
 }
 
 /// Ids of the header extensions this transport reads on receive (taken from
-/// the producers' RTP parameters, like mediasoup's RecvRtpHeaderExtensions).
-#[derive(Default, Clone, Copy)]
+/// the producers' RTP parameters, like mediasoup's RecvRtpHeaderExtensions;
+/// dumps leave unset ones out).
+#[derive(Debug, Default, Clone, Copy, Serialize)]
+#[serde(rename_all = "camelCase")]
 pub struct RecvHeaderExtensionIds {
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub mid: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rid: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub rrid: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub abs_send_time: Option<u8>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_wide_cc01: Option<u8>,
-}
-
-impl RecvHeaderExtensionIds {
-    fn json(&self) -> Value {
-        let mut v = json!({});
-        for (name, id) in [
-            ("mid", self.mid),
-            ("rid", self.rid),
-            ("rrid", self.rrid),
-            ("absSendTime", self.abs_send_time),
-            ("transportWideCc01", self.transport_wide_cc01),
-        ] {
-            if let Some(id) = id {
-                v[name] = json!(id);
-            }
-        }
-        v
-    }
 }
 
 /// Byte counters for `getStats()`.
@@ -80,7 +71,7 @@ pub struct Transport {
     pub recv_ext: RecvHeaderExtensionIds,
     pub max_send_message_size: u64,
     pub max_receive_message_size: u64,
-    pub sctp_parameters: Option<Value>,
+    pub sctp_parameters: Option<dump::SctpParameters>,
     /// Initial bufferedAmountLowThreshold of every SCTP stream.
     pub sctp_buffered_amount_low_threshold: u32,
     pub trace_event_types: Vec<String>,
@@ -101,19 +92,17 @@ impl Transport {
         kind: TransportKind,
         options: &options::TransportOptions,
     ) -> Self {
-        let sctp_parameters = options.sctp.as_ref().map(|sctp| {
-            json!({
-                "port": 5000,
-                "OS": 1024,
-                "MIS": 1024,
-                "maxMessageSize": options.max_receive_message_size,
-                "maxSendMessageSize": options.max_send_message_size,
-                "maxReceiveMessageSize": options.max_receive_message_size,
-                "sendBufferSize": sctp.send_buffer_size,
-                "perStreamSendQueueLimit": sctp.per_stream_send_queue_limit,
-                "maxReceiverWindowBufferSize": sctp.max_receiver_window_buffer_size,
-                "isDataChannel": sctp.is_data_channel,
-            })
+        let sctp_parameters = options.sctp.as_ref().map(|sctp| dump::SctpParameters {
+            port: 5000,
+            os: 1024,
+            mis: 1024,
+            max_message_size: options.max_receive_message_size,
+            max_send_message_size: options.max_send_message_size,
+            max_receive_message_size: options.max_receive_message_size,
+            send_buffer_size: sctp.send_buffer_size,
+            per_stream_send_queue_limit: sctp.per_stream_send_queue_limit,
+            max_receiver_window_buffer_size: sctp.max_receiver_window_buffer_size,
+            is_data_channel: sctp.is_data_channel,
         });
         Transport {
             id,
@@ -149,41 +138,27 @@ impl Transport {
 
     /// BaseTransportDump; ids of children are resolved by the caller (which
     /// also fills in the data-channel fields, see `worker::data`).
-    pub fn base_dump(
-        &self,
-        producer_ids: Vec<String>,
-        consumer_ids: Vec<String>,
-        map_ssrc_consumer_id: Vec<Value>,
-        map_rtx_ssrc_consumer_id: Vec<Value>,
-        rtp_listener: Value,
-    ) -> Value {
-        let mut dump = json!({
-            "id": self.id,
-            "producerIds": producer_ids,
-            "consumerIds": consumer_ids,
-            "mapSsrcConsumerId": map_ssrc_consumer_id,
-            "mapRtxSsrcConsumerId": map_rtx_ssrc_consumer_id,
-            "dataProducerIds": [],
-            "dataConsumerIds": [],
-            "recvRtpHeaderExtensions": self.recv_ext.json(),
-            "rtpListener": rtp_listener,
-            "maxSendMessageSize": self.max_send_message_size,
-            "maxReceiveMessageSize": self.max_receive_message_size,
-            "traceEventTypes": self.trace_event_types,
+    /// The dump's SCTP fields (with the SCTP listener's table) and the
+    /// kind's own fields; the object graph part is the caller's.
+    pub fn dump_parts<'a>(
+        &'a self,
+        stream_id_table: Vec<dump::Entry<u16, &'a str>>,
+    ) -> (Option<dump::SctpDump<'a>>, dump::KindDump<'a>) {
+        let sctp = self.sctp_parameters.as_ref().map(|p| dump::SctpDump {
+            sctp_parameters: p,
+            sctp_state: "new",
+            sctp_negotiated_capabilities: dump::SctpNegotiatedCapabilities {
+                negotiated_max_outbound_streams: 0,
+                negotiated_max_inbound_streams: 0,
+            },
+            sctp_listener: dump::SctpListenerDump { stream_id_table },
         });
-        if let Some(sctp) = &self.sctp_parameters {
-            dump["sctpParameters"] = sctp.clone();
-            dump["sctpState"] = json!("new");
-            dump["sctpNegotiatedCapabilities"] =
-                json!({"negotiatedMaxOutboundStreams": 0, "negotiatedMaxInboundStreams": 0});
-            dump["sctpListener"] = json!({"streamIdTable": []});
-        }
-        match &self.kind {
-            TransportKind::Plain(plain) => plain.dump_fields(&mut dump),
-            TransportKind::WebRtc(w) => w.dump_fields(&mut dump),
-            TransportKind::Direct(_) => {}
-        }
-        dump
+        let kind = match &self.kind {
+            TransportKind::Plain(plain) => dump::KindDump::Plain(plain.dump()),
+            TransportKind::WebRtc(w) => dump::KindDump::WebRtc(w.dump()),
+            TransportKind::Direct(_) => dump::KindDump::Direct(dump::NoFields {}),
+        };
+        (sctp, kind)
     }
 
     /// BaseTransportStats plus the kind's own fields.

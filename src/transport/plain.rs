@@ -8,6 +8,7 @@ use crate::error::{Error, Result};
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use crate::transport::connect::ConnectOptions;
+use crate::transport::dump::PlainDump;
 use base64::Engine;
 use serde_json::{json, Value};
 use std::net::SocketAddr;
@@ -127,15 +128,13 @@ impl PlainTransport {
     }
 
     /// mediasoup's PlainTransport-specific dump fields.
-    pub fn dump_fields(&self, dump: &mut Value) {
-        dump["rtcpMux"] = json!(self.rtcp_mux);
-        dump["comedia"] = json!(self.comedia);
-        dump["tuple"] = self.tuple_json();
-        if let Some(t) = self.rtcp_tuple_json() {
-            dump["rtcpTuple"] = t;
-        }
-        if let Some(srtp) = &self.srtp {
-            dump["srtpParameters"] = srtp.parameters_json();
+    pub fn dump(&self) -> PlainDump {
+        PlainDump {
+            rtcp_mux: self.rtcp_mux,
+            comedia: self.comedia,
+            tuple: self.tuple_json(),
+            rtcp_tuple: self.rtcp_tuple_json(),
+            srtp_parameters: self.srtp.as_ref().map(PlainSrtp::parameters_json),
         }
     }
 

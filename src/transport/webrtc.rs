@@ -13,6 +13,7 @@ use crate::ids::WebRtcServerKey;
 use crate::net::{SocketBinder, SocketId};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use crate::transport::connect::RemoteDtls;
+use crate::transport::dump::{DtlsParameters, IceParameters, WebRtcDump};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -149,7 +150,7 @@ pub struct WebRtcTransport {
     pub connect_called: bool,
     pub srtp_send: Option<SrtpSession>,
     pub srtp_recv: Option<SrtpSession>,
-    pub fingerprints: Value,
+    pub fingerprints: Vec<crate::certificate::Fingerprint>,
     /// Datagrams dropped by ICE/DTLS checks (bad STUN, unknown tuple, ...).
     pub dropped: u64,
     /// Transport-cc feedback for the media received (browsers' GoogCC).
@@ -295,23 +296,33 @@ impl WebRtcTransport {
             connect_called: false,
             srtp_send: None,
             srtp_recv: None,
-            fingerprints: certificate.fingerprints_json(),
+            fingerprints: certificate.fingerprints.clone(),
             dropped: 0,
             tcc: super::tcc::TccFeedback::new(),
         })
     }
 
+    fn ice_parameters_dump(&self) -> IceParameters<'_> {
+        IceParameters {
+            username_fragment: self.ice.username_fragment(),
+            password: self.ice.password(),
+            ice_lite: true,
+        }
+    }
+
     pub fn ice_parameters(&self) -> Value {
-        json!({
-            "usernameFragment": self.ice.username_fragment(),
-            "password": self.ice.password(),
-            "iceLite": true,
-        })
+        serde_json::to_value(self.ice_parameters_dump()).unwrap_or_default()
+    }
+
+    fn dtls_parameters_dump(&self) -> DtlsParameters<'_> {
+        DtlsParameters {
+            fingerprints: &self.fingerprints,
+            role: self.dtls_role.map(|r| r.as_str()).unwrap_or("auto"),
+        }
     }
 
     pub fn dtls_parameters(&self) -> Value {
-        let role = self.dtls_role.map(|r| r.as_str()).unwrap_or("auto");
-        json!({"fingerprints": self.fingerprints, "role": role})
+        serde_json::to_value(self.dtls_parameters_dump()).unwrap_or_default()
     }
 
     pub fn ice_state_str(&self) -> &'static str {
@@ -400,15 +411,16 @@ impl WebRtcTransport {
         }
     }
 
-    /// Extra dump fields (mediasoup's WebRtcTransportDump).
-    pub fn dump_fields(&self, dump: &mut Value) {
-        dump["iceRole"] = json!("controlled");
-        dump["iceParameters"] = self.ice_parameters();
-        dump["iceCandidates"] =
-            Value::Array(self.candidates.iter().map(IceCandidate::to_json).collect());
-        dump["iceState"] = json!(self.ice_state_str());
-        dump["dtlsParameters"] = self.dtls_parameters();
-        dump["dtlsState"] = json!(self.dtls_state.as_str());
+    /// Its own dump fields (mediasoup's WebRtcTransportDump).
+    pub fn dump(&self) -> WebRtcDump<'_> {
+        WebRtcDump {
+            ice_role: "controlled",
+            ice_parameters: self.ice_parameters_dump(),
+            ice_candidates: &self.candidates,
+            ice_state: self.ice_state_str(),
+            dtls_parameters: self.dtls_parameters_dump(),
+            dtls_state: self.dtls_state.as_str(),
+        }
     }
 
     /// Restarts ICE with new credentials (`restartIce()`).

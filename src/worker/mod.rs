@@ -12,6 +12,7 @@ pub mod settings;
 mod spin;
 
 use crate::certificate::DtlsCertificate;
+use crate::channel::Reply;
 pub use crate::channel::TestHook;
 use crate::channel::{Command, EventSink, Outbox};
 use crate::error::{Error, Result};
@@ -524,10 +525,10 @@ impl Worker {
 
     /// The boundary: a request is parsed here, once, after its target is
     /// found (NotFoundError comes first, as in mediasoup's channel).
-    fn handle_request(&mut self, method: &str, handler_id: &str, body: &str) -> Result<Value> {
+    fn handle_request(&mut self, method: &str, handler_id: &str, body: &str) -> Result<Reply> {
         if method.starts_with("worker.") {
             return match Request::parse_text(method, body)? {
-                Request::Worker(request) => self.handle_worker_request(request),
+                Request::Worker(request) => self.handle_worker_request(request).map(Reply::from),
                 _ => Err(Error::other(format!("unknown method '{method}'"))),
             };
         }

@@ -75,14 +75,16 @@ impl Sfu {
         }
         let handler = self.core.find_handler(handler_id, method)?;
         let request = Request::parse(method, &data)?;
-        self.core.handle_request(
-            handler,
-            method,
-            request,
-            self.now_ms,
-            &mut self.net,
-            &mut self.outbox,
-        )
+        self.core
+            .handle_request(
+                handler,
+                method,
+                request,
+                self.now_ms,
+                &mut self.net,
+                &mut self.outbox,
+            )
+            .map(ferrosoup::channel::Reply::into_value)
     }
 
     fn notify(&mut self, event: &str, handler_id: &str, bytes: Vec<u8>) {

@@ -1,0 +1,167 @@
+//! A transport's dump (mediasoup's `TransportDump` plus the kind's own
+//! fields) as a `Serialize` struct built from typed state: it is written
+//! straight into the response text, and createWebRtcTransport answers
+//! with it.
+
+use crate::certificate::Fingerprint;
+use crate::ice::candidate::IceCandidate;
+use crate::transport::RecvHeaderExtensionIds;
+use serde::{Serialize, Serializer};
+use serde_json::Value;
+
+/// One `{key, value}` entry of a dump's map.
+#[derive(Debug, Serialize)]
+pub struct Entry<K: Serialize, V: Serialize> {
+    pub key: K,
+    pub value: V,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RtpListenerDump<'a> {
+    pub ssrc_table: Vec<Entry<u32, &'a str>>,
+    pub mid_table: Vec<Entry<&'a str, &'a str>>,
+    pub rid_table: Vec<Entry<&'a str, &'a str>>,
+}
+
+/// `sctpParameters` as mediasoup announces them.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SctpParameters {
+    pub port: u16,
+    #[serde(rename = "OS")]
+    pub os: u16,
+    #[serde(rename = "MIS")]
+    pub mis: u16,
+    pub max_message_size: u64,
+    pub max_send_message_size: u64,
+    pub max_receive_message_size: u64,
+    pub send_buffer_size: u64,
+    pub per_stream_send_queue_limit: u64,
+    pub max_receiver_window_buffer_size: u64,
+    pub is_data_channel: bool,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SctpNegotiatedCapabilities {
+    pub negotiated_max_outbound_streams: u16,
+    pub negotiated_max_inbound_streams: u16,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SctpListenerDump<'a> {
+    pub stream_id_table: Vec<Entry<u16, &'a str>>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SctpDump<'a> {
+    pub sctp_parameters: &'a SctpParameters,
+    pub sctp_state: &'static str,
+    pub sctp_negotiated_capabilities: SctpNegotiatedCapabilities,
+    pub sctp_listener: SctpListenerDump<'a>,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IceParameters<'a> {
+    pub username_fragment: &'a str,
+    pub password: &'a str,
+    pub ice_lite: bool,
+}
+
+#[derive(Debug, Serialize)]
+pub struct DtlsParameters<'a> {
+    pub fingerprints: &'a [Fingerprint],
+    pub role: &'static str,
+}
+
+/// An ICE candidate in the shape mediasoup's JS gives it (`ip` duplicates
+/// `address`; `tcpType` only on TCP).
+impl Serialize for IceCandidate {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        #[derive(Serialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Shape<'a> {
+            foundation: &'a str,
+            priority: u32,
+            ip: &'a str,
+            address: &'a str,
+            protocol: &'a str,
+            port: u16,
+            #[serde(rename = "type")]
+            kind: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            tcp_type: Option<&'a str>,
+        }
+        Shape {
+            foundation: self.foundation,
+            priority: self.priority,
+            ip: &self.address,
+            address: &self.address,
+            protocol: self.protocol.as_str(),
+            port: self.port,
+            kind: "host",
+            tcp_type: self.tcp_type(),
+        }
+        .serialize(serializer)
+    }
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct WebRtcDump<'a> {
+    pub ice_role: &'static str,
+    pub ice_parameters: IceParameters<'a>,
+    pub ice_candidates: &'a [IceCandidate],
+    pub ice_state: &'static str,
+    pub dtls_parameters: DtlsParameters<'a>,
+    pub dtls_state: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlainDump {
+    pub rtcp_mux: bool,
+    pub comedia: bool,
+    pub tuple: Value,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtcp_tuple: Option<Value>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtp_parameters: Option<Value>,
+}
+
+/// No fields of its own (DirectTransport).
+#[derive(Debug, Serialize)]
+pub struct NoFields {}
+
+#[derive(Debug, Serialize)]
+#[serde(untagged)]
+pub enum KindDump<'a> {
+    WebRtc(WebRtcDump<'a>),
+    Plain(PlainDump),
+    Direct(NoFields),
+}
+
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransportDump<'a> {
+    pub id: &'a str,
+    pub producer_ids: Vec<&'a str>,
+    pub consumer_ids: Vec<&'a str>,
+    pub map_ssrc_consumer_id: Vec<Entry<u32, &'a str>>,
+    pub map_rtx_ssrc_consumer_id: Vec<Entry<u32, &'a str>>,
+    pub data_producer_ids: Vec<&'a str>,
+    pub data_consumer_ids: Vec<&'a str>,
+    pub recv_rtp_header_extensions: RecvHeaderExtensionIds,
+    pub rtp_listener: RtpListenerDump<'a>,
+    pub max_send_message_size: u64,
+    pub max_receive_message_size: u64,
+    pub trace_event_types: &'a [String],
+    #[serde(flatten, skip_serializing_if = "Option::is_none")]
+    pub sctp: Option<SctpDump<'a>>,
+    #[serde(flatten)]
+    pub kind: KindDump<'a>,
+}
