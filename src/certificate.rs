@@ -3,7 +3,6 @@
 //! announces in `dtlsParameters`.
 
 use crate::error::{Error, Result};
-use serde_json::{json, Value};
 use sha1::Sha1;
 use sha2::{Digest, Sha224, Sha256, Sha384, Sha512};
 
@@ -103,15 +102,6 @@ impl DtlsCertificate {
             certificate_pem,
             private_key_pem,
         })
-    }
-
-    pub fn fingerprints_json(&self) -> Value {
-        Value::Array(
-            self.fingerprints
-                .iter()
-                .map(|f| json!({"algorithm": f.algorithm, "value": f.value}))
-                .collect(),
-        )
     }
 }
 

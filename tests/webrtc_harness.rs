@@ -169,12 +169,11 @@ fn handshake(seed: u64, loss: f64, peer_sees: Option<&str>) -> (Vec<String>, boo
     room.sfu.take_messages();
     let peer_cert = DtlsCertificate::generate().unwrap();
     let peer_fingerprint = peer_cert
-        .fingerprints_json()
-        .as_array()
-        .unwrap()
+        .fingerprints
         .iter()
-        .find(|f| f["algorithm"] == "sha-256")
-        .unwrap()["value"]
+        .find(|f| f.algorithm == "sha-256")
+        .unwrap()
+        .value
         .clone();
     room.sfu.request(
         "transport.connect",

@@ -3,8 +3,6 @@
 //! RFC 8445's formula with type preference 64 (host), component 1, and a
 //! local preference that starts at 10000 and drops by 100 per listen entry.
 
-use serde_json::{json, Value};
-
 const TYPE_PREFERENCE: u32 = 64;
 const COMPONENT: u32 = 1;
 pub const DEFAULT_LOCAL_PREFERENCE: u16 = 10000;
@@ -80,42 +78,6 @@ impl IceCandidate {
     pub fn tcp_type(&self) -> Option<&'static str> {
         (self.protocol == Protocol::Tcp).then_some("passive")
     }
-
-    pub fn to_json(&self) -> Value {
-        candidate_json(
-            self.foundation,
-            self.priority,
-            &self.address,
-            self.protocol.as_str(),
-            self.port,
-            self.tcp_type(),
-        )
-    }
-}
-
-/// The JS shape (`ip` duplicates `address`, as mediasoup's Node layer
-/// does). `tcpType` is omitted for UDP where mediasoup has it `undefined`.
-pub fn candidate_json(
-    foundation: &str,
-    priority: u32,
-    address: &str,
-    protocol: &str,
-    port: u16,
-    tcp_type: Option<&str>,
-) -> Value {
-    let mut v = json!({
-        "foundation": foundation,
-        "priority": priority,
-        "ip": address,
-        "address": address,
-        "protocol": protocol,
-        "port": port,
-        "type": "host",
-    });
-    if let Some(t) = tcp_type {
-        v["tcpType"] = Value::from(t);
-    }
-    v
 }
 
 /// Push the candidate(s) of one socket: the announced address (if any) and,
@@ -299,9 +261,15 @@ mod tests {
 
     #[test]
     fn json_shape() {
-        let udp = candidate_json("udpcandidate", 1_076_302_079, "1.2.3.4", "udp", 40000, None);
+        let udp = IceCandidate {
+            foundation: Protocol::Udp.foundation(),
+            priority: 1_076_302_079,
+            address: "1.2.3.4".into(),
+            protocol: Protocol::Udp,
+            port: 40000,
+        };
         assert_eq!(
-            udp.to_string(),
+            serde_json::to_string(&udp).unwrap(),
             r#"{"foundation":"udpcandidate","priority":1076302079,"ip":"1.2.3.4","address":"1.2.3.4","protocol":"udp","port":40000,"type":"host"}"#
         );
         let c = IceCandidate {
@@ -311,8 +279,9 @@ mod tests {
             protocol: Protocol::Tcp,
             port: 1,
         };
-        assert_eq!(c.to_json()["tcpType"], "passive");
-        assert_eq!(c.to_json()["foundation"], "tcpcandidate");
+        let v = serde_json::to_value(&c).unwrap();
+        assert_eq!(v["tcpType"], "passive");
+        assert_eq!(v["foundation"], "tcpcandidate");
     }
 
     /// Router.createWebRtcTransport's expansion of deprecated listenIps.
