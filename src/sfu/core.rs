@@ -215,6 +215,9 @@ impl Core {
             (Handler::Transport(key), Request::Transport(TransportRequest::Dump)) => {
                 return Ok(self.transport_dump(key))
             }
+            (Handler::Transport(key), Request::Transport(TransportRequest::GetStats)) => {
+                return Ok(Reply::typed(&self.transports[key].stats(now_ms, 0, 0)))
+            }
             (Handler::Transport(key), Request::Transport(r)) => {
                 self.transport_request(key, method, r, now_ms, outbox)
             }
@@ -588,7 +591,9 @@ impl Core {
         use TransportRequest as T;
         match request {
             T::Dump => Ok(self.transport_dump(tkey).into_value()),
-            T::GetStats => Ok(self.transports[tkey].stats(now_ms, 0, 0)),
+            T::GetStats => {
+                Ok(Reply::typed(&self.transports[tkey].stats(now_ms, 0, 0)).into_value())
+            }
             T::Connect(options) => {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {

@@ -165,3 +165,57 @@ pub struct TransportDump<'a> {
     #[serde(flatten)]
     pub kind: KindDump<'a>,
 }
+
+/// `transport.getStats()` (mediasoup's BaseTransportStats plus the kind's
+/// own fields).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct TransportStats<'a> {
+    pub transport_id: &'a str,
+    pub timestamp: u64,
+    pub bytes_received: u64,
+    pub recv_bitrate: u32,
+    pub bytes_sent: u64,
+    pub send_bitrate: u32,
+    pub rtp_bytes_received: u64,
+    pub rtp_recv_bitrate: u32,
+    pub rtp_bytes_sent: u64,
+    pub rtp_send_bitrate: u32,
+    pub rtx_bytes_received: u64,
+    pub rtx_recv_bitrate: u32,
+    pub rtx_bytes_sent: u64,
+    pub rtx_send_bitrate: u32,
+    pub probation_bytes_sent: u64,
+    pub probation_send_bitrate: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sctp_state: Option<&'static str>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_incoming_bitrate: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_outgoing_bitrate: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub min_outgoing_bitrate: Option<u32>,
+    #[serde(flatten)]
+    pub kind: KindStats,
+}
+
+#[derive(Debug, Serialize)]
+#[serde(tag = "type")]
+pub enum KindStats {
+    #[serde(rename = "plain-rtp-transport", rename_all = "camelCase")]
+    Plain {
+        rtcp_mux: bool,
+        comedia: bool,
+        tuple: Value,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        rtcp_tuple: Option<Value>,
+    },
+    #[serde(rename = "direct-transport")]
+    Direct {},
+    #[serde(rename = "webrtc-transport", rename_all = "camelCase")]
+    WebRtc {
+        ice_role: &'static str,
+        ice_state: &'static str,
+        dtls_state: &'static str,
+    },
+}

@@ -18,7 +18,6 @@ pub mod webrtc_server;
 use crate::ids::{ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey};
 use listener::RtpListener;
 use serde::Serialize;
-use serde_json::{json, Value};
 
 pub enum TransportKind {
     Plain(Box<plain::PlainTransport>),
@@ -162,56 +161,49 @@ impl Transport {
     }
 
     /// BaseTransportStats plus the kind's own fields.
-    pub fn stats(&self, now_ms: u64, recv_bitrate: u32, send_bitrate: u32) -> Value {
+    pub fn stats(
+        &self,
+        now_ms: u64,
+        recv_bitrate: u32,
+        send_bitrate: u32,
+    ) -> dump::TransportStats<'_> {
         let c = &self.counters;
-        let mut stats = json!({
-            "transportId": self.id,
-            "timestamp": now_ms,
-            "bytesReceived": c.bytes_received,
-            "recvBitrate": recv_bitrate,
-            "bytesSent": c.bytes_sent,
-            "sendBitrate": send_bitrate,
-            "rtpBytesReceived": c.rtp_bytes_received,
-            "rtpRecvBitrate": 0,
-            "rtpBytesSent": c.rtp_bytes_sent,
-            "rtpSendBitrate": 0,
-            "rtxBytesReceived": c.rtx_bytes_received,
-            "rtxRecvBitrate": 0,
-            "rtxBytesSent": c.rtx_bytes_sent,
-            "rtxSendBitrate": 0,
-            "probationBytesSent": 0,
-            "probationSendBitrate": 0,
-        });
-        if self.sctp_parameters.is_some() {
-            stats["sctpState"] = json!("new");
+        let kind = match &self.kind {
+            TransportKind::Plain(plain) => dump::KindStats::Plain {
+                rtcp_mux: plain.rtcp_mux,
+                comedia: plain.comedia,
+                tuple: plain.tuple_json(),
+                rtcp_tuple: plain.rtcp_tuple_json(),
+            },
+            TransportKind::Direct(_) => dump::KindStats::Direct {},
+            TransportKind::WebRtc(w) => dump::KindStats::WebRtc {
+                ice_role: "controlled",
+                ice_state: w.ice_state_str(),
+                dtls_state: w.dtls_state.as_str(),
+            },
+        };
+        dump::TransportStats {
+            transport_id: &self.id,
+            timestamp: now_ms,
+            bytes_received: c.bytes_received,
+            recv_bitrate,
+            bytes_sent: c.bytes_sent,
+            send_bitrate,
+            rtp_bytes_received: c.rtp_bytes_received,
+            rtp_recv_bitrate: 0,
+            rtp_bytes_sent: c.rtp_bytes_sent,
+            rtp_send_bitrate: 0,
+            rtx_bytes_received: c.rtx_bytes_received,
+            rtx_recv_bitrate: 0,
+            rtx_bytes_sent: c.rtx_bytes_sent,
+            rtx_send_bitrate: 0,
+            probation_bytes_sent: 0,
+            probation_send_bitrate: 0,
+            sctp_state: self.sctp_parameters.as_ref().map(|_| "new"),
+            max_incoming_bitrate: self.max_incoming_bitrate,
+            max_outgoing_bitrate: self.max_outgoing_bitrate,
+            min_outgoing_bitrate: self.min_outgoing_bitrate,
+            kind,
         }
-        for (name, value) in [
-            ("maxIncomingBitrate", self.max_incoming_bitrate),
-            ("maxOutgoingBitrate", self.max_outgoing_bitrate),
-            ("minOutgoingBitrate", self.min_outgoing_bitrate),
-        ] {
-            if let Some(v) = value {
-                stats[name] = json!(v);
-            }
-        }
-        match &self.kind {
-            TransportKind::Plain(plain) => {
-                stats["type"] = json!("plain-rtp-transport");
-                stats["rtcpMux"] = json!(plain.rtcp_mux);
-                stats["comedia"] = json!(plain.comedia);
-                stats["tuple"] = plain.tuple_json();
-                if let Some(t) = plain.rtcp_tuple_json() {
-                    stats["rtcpTuple"] = t;
-                }
-            }
-            TransportKind::Direct(_) => stats["type"] = json!("direct-transport"),
-            TransportKind::WebRtc(w) => {
-                stats["type"] = json!("webrtc-transport");
-                stats["iceRole"] = json!("controlled");
-                stats["iceState"] = json!(w.ice_state_str());
-                stats["dtlsState"] = json!(w.dtls_state.as_str());
-            }
-        }
-        stats
     }
 }
