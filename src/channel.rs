@@ -140,11 +140,14 @@ enum Message<'a, T: Serialize> {
 
 impl Outbox {
     fn push<T: Serialize>(&mut self, message: Message<'_, T>) {
-        self.json
-            .push(if self.json.is_empty() { b'[' } else { b',' });
-        // Writing into a Vec cannot fail, and every message type here
-        // serializes (string keys only).
-        let _ = serde_json::to_writer(&mut self.json, &message);
+        let start = self.json.len();
+        self.json.push(if start == 0 { b'[' } else { b',' });
+        // Writing into a Vec cannot fail and the message types serialize;
+        // should one ever not, it is dropped whole so that the batch stays
+        // valid JSON.
+        if serde_json::to_writer(&mut self.json, &message).is_err() {
+            self.json.truncate(start);
+        }
     }
 
     pub fn response<T: Serialize>(&mut self, id: u32, result: Result<T>) {
@@ -279,6 +282,41 @@ mod tests {
     use super::*;
 
     use serde_json::json;
+
+    struct Unserializable;
+
+    impl Serialize for Unserializable {
+        fn serialize<S: serde::Serializer>(&self, _: S) -> std::result::Result<S::Ok, S::Error> {
+            Err(serde::ser::Error::custom("cannot"))
+        }
+    }
+
+    #[test]
+    fn a_message_that_fails_to_serialize_leaves_the_batch_valid() {
+        for first in [false, true] {
+            let mut outbox = Outbox::default();
+            if !first {
+                outbox.response(1, Ok(json!(1)));
+            }
+            outbox.notification("t", "e", Unserializable);
+            outbox.response(2, Ok(json!(2)));
+            let v: Value = serde_json::from_str(&outbox.take_batch().unwrap().json).unwrap();
+            let ids: Vec<_> = v
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|m| m["id"].clone())
+                .collect();
+            assert_eq!(
+                ids,
+                if first {
+                    vec![json!(2)]
+                } else {
+                    vec![json!(1), json!(2)]
+                }
+            );
+        }
+    }
 
     #[test]
     fn batch_keeps_order_and_buffer_indexes() {
