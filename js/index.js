@@ -87,11 +87,6 @@ function getSupportedRtpCapabilities() {
 	return utils.clone(supportedRtpCapabilities.table);
 }
 
-/**
- * Parses a scalability mode such as "L3T3_KEY" (defaults: 1 spatial,
- * 1 temporal layer, not K-SVC).
- */
-
 module.exports = {
 	version,
 	observer,
