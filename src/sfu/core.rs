@@ -211,15 +211,8 @@ impl Core {
             (Handler::Router(key), Request::Router(r)) => {
                 return self.router_request(key, r, binder, outbox)
             }
-            // Typed, straight into the response text.
-            (Handler::Transport(key), Request::Transport(TransportRequest::Dump)) => {
-                return Ok(self.transport_dump(key))
-            }
-            (Handler::Transport(key), Request::Transport(TransportRequest::GetStats)) => {
-                return Ok(Reply::typed(&self.transports[key].stats(now_ms, 0, 0)))
-            }
             (Handler::Transport(key), Request::Transport(r)) => {
-                self.transport_request(key, method, r, now_ms, outbox)
+                return self.transport_request(key, method, r, now_ms, outbox)
             }
             (Handler::Producer(key), Request::Producer(r)) => {
                 self.producer_request(key, r, now_ms, outbox)
@@ -587,13 +580,32 @@ impl Core {
         request: TransportRequest,
         now_ms: u64,
         outbox: &mut Outbox,
+    ) -> Result<Reply> {
+        match request {
+            // Typed, straight into the response text.
+            TransportRequest::Dump => Ok(self.transport_dump(tkey)),
+            TransportRequest::GetStats => {
+                Ok(Reply::typed(&self.transports[tkey].stats(now_ms, 0, 0)))
+            }
+            other => self
+                .transport_state_request(tkey, method, other, now_ms, outbox)
+                .map(Reply::from),
+        }
+    }
+
+    /// Transport requests answered with a JSON value: connection, bitrate
+    /// limits, ICE restart, trace events, and (through
+    /// `transport_child_request`) its producers, consumers and data objects.
+    fn transport_state_request(
+        &mut self,
+        tkey: TransportKey,
+        method: &str,
+        request: TransportRequest,
+        now_ms: u64,
+        outbox: &mut Outbox,
     ) -> Result<Value> {
         use TransportRequest as T;
         match request {
-            T::Dump => Ok(self.transport_dump(tkey).into_value()),
-            T::GetStats => {
-                Ok(Reply::typed(&self.transports[tkey].stats(now_ms, 0, 0)).into_value())
-            }
             T::Connect(options) => {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {
