@@ -24,14 +24,19 @@ function canConsume(consumableParams, caps) {
 	return false;
 }
 
-function getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx }) {
-	const consumerParams = {
+/** What every consumer's parameters start from (mediasoup's key order). */
+function emptyConsumerParams(consumableRtpParameters) {
+	return {
 		codecs: [],
 		headerExtensions: [],
 		encodings: [],
 		rtcp: consumableRtpParameters.rtcp,
 		msid: consumableRtpParameters.msid,
 	};
+}
+
+function getConsumerRtpParameters({ consumableRtpParameters, remoteRtpCapabilities, pipe, enableRtx }) {
+	const consumerParams = emptyConsumerParams(consumableRtpParameters);
 	for (const capCodec of remoteRtpCapabilities.codecs) {
 		validateAndNormalizeRtpCodecCapability(capCodec);
 	}
@@ -148,13 +153,7 @@ function pipeEncodings(consumableEncodings, rtx) {
 }
 
 function getPipeConsumerRtpParameters({ consumableRtpParameters, enableRtx }) {
-	const consumerParams = {
-		codecs: [],
-		headerExtensions: [],
-		encodings: [],
-		rtcp: consumableRtpParameters.rtcp,
-		msid: consumableRtpParameters.msid,
-	};
+	const consumerParams = emptyConsumerParams(consumableRtpParameters);
 	const consumableCodecs = clone(consumableRtpParameters.codecs) ?? [];
 	for (const codec of consumableCodecs) {
 		if (!enableRtx && isRtxCodec(codec)) {
