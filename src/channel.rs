@@ -55,11 +55,11 @@ pub trait EventSink: Send {
     fn deliver(&self, batch: Batch);
 }
 
-/// A response body: a JSON value, or JSON text written straight from a
-/// typed dump (no tree of values in between).
+/// A response body: `null`, or JSON text written straight from a typed
+/// value (no tree of values in between).
 #[derive(Debug, Clone)]
 pub enum Reply {
-    Value(Value),
+    Null,
     Json(Box<serde_json::value::RawValue>),
 }
 
@@ -67,21 +67,20 @@ impl Reply {
     /// The reply of a typed body (`null` in the impossible case that it
     /// does not serialize: every key here is a string).
     pub fn typed<T: Serialize>(body: &T) -> Self {
-        serde_json::value::to_raw_value(body).map_or(Reply::Value(Value::Null), Reply::Json)
+        serde_json::value::to_raw_value(body).map_or(Reply::Null, Reply::Json)
+    }
+
+    /// `{}`, the answer of requests that report nothing but success.
+    pub fn empty() -> Self {
+        Self::typed(&crate::json_out::Empty {})
     }
 
     /// As a JSON value (for tests and tools that inspect replies).
-    pub fn into_value(self) -> Value {
+    pub fn into_value(self) -> serde_json::Value {
         match self {
-            Reply::Value(v) => v,
-            Reply::Json(raw) => serde_json::from_str(raw.get()).unwrap_or(Value::Null),
+            Reply::Null => serde_json::Value::Null,
+            Reply::Json(raw) => serde_json::from_str(raw.get()).unwrap_or_default(),
         }
-    }
-}
-
-impl From<Value> for Reply {
-    fn from(value: Value) -> Self {
-        Reply::Value(value)
     }
 }
 
@@ -91,7 +90,7 @@ impl Serialize for Reply {
         serializer: S,
     ) -> std::result::Result<S::Ok, S::Error> {
         match self {
-            Reply::Value(v) => v.serialize(serializer),
+            Reply::Null => serializer.serialize_unit(),
             Reply::Json(raw) => raw.serialize(serializer),
         }
     }

@@ -10,6 +10,7 @@ pub mod error;
 pub mod ice;
 pub mod ids;
 pub mod json_fields;
+pub mod json_out;
 #[cfg(feature = "node")]
 pub mod napi;
 pub mod net;

@@ -4,9 +4,11 @@
 //! Output sequence numbers stay continuous across pauses, drops and
 //! switches; the payload is the producer's, copied once per consumer.
 
+mod report;
 mod stream;
 pub mod writer;
 
+use crate::channel::Outbox;
 use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, TransportKey};
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
@@ -18,8 +20,10 @@ use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
 use crate::scalability::ScalabilityMode;
-use serde::Deserialize;
-use serde_json::{json, Value};
+use crate::trace::{Direction, TraceEvent, NO_INFO};
+pub use report::{ConsumeReply, ConsumerDump, ConsumerScore, LayersJson, PreferredLayersReply};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
 pub use stream::ConsumerStream;
 use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
 
@@ -165,8 +169,8 @@ pub struct Layers {
 }
 
 impl Layers {
-    pub fn json(self) -> Value {
-        json!({"spatialLayer": self.spatial, "temporalLayer": self.temporal})
+    pub fn json(self) -> LayersJson {
+        self.into()
     }
 }
 
@@ -465,47 +469,49 @@ impl Consumer {
             .collect()
     }
 
-    pub fn dump(&self) -> Value {
-        let mut dump = json!({
-            "id": self.id,
-            "producerId": "",
-            "kind": self.kind.as_str(),
-            "type": self.consumer_type.as_str(),
-            "rtpParameters": self.params.wire,
-            "consumableRtpEncodings": self.consumable_encodings,
-            "supportedCodecPayloadTypes": self.supported_payload_types(),
-            "traceEventTypes": self.trace_types,
-            "paused": self.paused,
-            "producerPaused": self.producer_paused,
-            "priority": self.priority,
-            "rtpStream": self.stream.dump(),
-        });
-        if matches!(
+    /// mediasoup's ConsumerDump (`producer_id`: its producer's id).
+    pub fn dump<'a>(&'a self, producer_id: &'a str) -> ConsumerDump<'a> {
+        let layered = matches!(
             self.consumer_type,
             ConsumerType::Simulcast | ConsumerType::Svc
-        ) {
-            let preferred = self.preferred_layers.unwrap_or(self.max_layers);
-            let current = self.current_layers;
-            dump["preferredSpatialLayer"] = json!(preferred.spatial);
-            dump["targetSpatialLayer"] = json!(self.target_spatial);
-            dump["currentSpatialLayer"] = json!(current.map(|l| l.spatial as i32).unwrap_or(-1));
-            dump["preferredTemporalLayer"] = json!(preferred.temporal);
-            dump["targetTemporalLayer"] = json!(preferred.temporal);
-            dump["currentTemporalLayer"] = json!(current.map(|l| l.temporal as i32).unwrap_or(-1));
+        );
+        let preferred = layered.then(|| self.preferred_layers.unwrap_or(self.max_layers));
+        let current = |layer: fn(Layers) -> u8| {
+            layered.then(|| self.current_layers.map_or(-1, |l| i32::from(layer(l))))
+        };
+        ConsumerDump {
+            id: &self.id,
+            producer_id,
+            kind: self.kind.as_str(),
+            consumer_type: self.consumer_type.as_str(),
+            rtp_parameters: &self.params.wire,
+            consumable_rtp_encodings: &self.consumable_encodings,
+            supported_codec_payload_types: self.supported_payload_types(),
+            trace_event_types: &self.trace_types,
+            paused: self.paused,
+            producer_paused: self.producer_paused,
+            priority: self.priority,
+            rtp_stream: self.stream.dump(),
+            preferred_spatial_layer: preferred.map(|l| l.spatial),
+            target_spatial_layer: layered.then_some(self.target_spatial),
+            current_spatial_layer: current(|l| l.spatial),
+            preferred_temporal_layer: preferred.map(|l| l.temporal),
+            target_temporal_layer: preferred.map(|l| l.temporal),
+            current_temporal_layer: current(|l| l.temporal),
         }
-        dump
     }
 
-    /// `setPreferredLayers()`: returns the new preferred layers (none for
-    /// simple consumers, like mediasoup).
     /// `setPreferredLayers()`: the request's layers, or why they did not
     /// parse (only layered consumers look at them, as in mediasoup).
-    pub fn set_preferred_layers(&mut self, requested: Result<RequestedLayers>) -> Result<Value> {
+    pub fn set_preferred_layers(
+        &mut self,
+        requested: Result<RequestedLayers>,
+    ) -> Result<Option<PreferredLayersReply>> {
         if !matches!(
             self.consumer_type,
             ConsumerType::Simulcast | ConsumerType::Svc
         ) {
-            return Ok(json!({}));
+            return Ok(None);
         }
         let layers = requested?.clamp(self.max_layers);
         self.preferred_layers = Some(layers);
@@ -517,7 +523,9 @@ impl Consumer {
                 self.sync_required = true;
             }
         }
-        Ok(json!({"preferredLayers": layers.json()}))
+        Ok(Some(PreferredLayersReply {
+            preferred_layers: layers.json(),
+        }))
     }
 
     /// Called when the consumer becomes active again (resume, producer
@@ -741,15 +749,34 @@ impl Consumer {
     }
 
     /// `trace` events for a sent packet (only when enabled: they allocate).
-    pub fn trace_sent(&self, is_keyframe: bool, now_ms: u64, outbox: &mut crate::channel::Outbox) {
+    pub fn trace_sent(&self, is_keyframe: bool, now_ms: u64, outbox: &mut Outbox) {
         for kind in ["rtp", "keyframe"] {
-            if (kind == "rtp" || is_keyframe) && self.trace_types.iter().any(|t| t == kind) {
-                outbox.notification(
-                    &self.id,
-                    "consumer.trace",
-                    json!({"type": kind, "timestamp": now_ms, "direction": "out", "info": {}}),
-                );
+            if kind == "rtp" || is_keyframe {
+                self.trace(outbox, kind, now_ms, Direction::Out, NO_INFO);
             }
+        }
+    }
+
+    /// A `trace` event of `kind`, if enabled.
+    pub fn trace<I: Serialize>(
+        &self,
+        outbox: &mut Outbox,
+        kind: &str,
+        now_ms: u64,
+        direction: Direction,
+        info: I,
+    ) {
+        if self.trace_types.iter().any(|t| t == kind) {
+            outbox.notification(
+                &self.id,
+                "consumer.trace",
+                TraceEvent {
+                    kind,
+                    timestamp: now_ms,
+                    direction,
+                    info,
+                },
+            );
         }
     }
 

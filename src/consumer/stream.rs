@@ -2,8 +2,8 @@
 //! retransmission buffer, from `rtp_stream::RtpStreamSend`.
 
 use crate::rtp_parameters::Codec;
+use crate::rtp_stream::report::{StreamDump, StreamStats};
 use crate::rtp_stream::{PacketInfo, RtpStreamParams, RtpStreamSend};
-use serde_json::Value;
 
 pub struct ConsumerStream {
     pub send: RtpStreamSend,
@@ -48,11 +48,11 @@ impl ConsumerStream {
         self.send.send_packet(info, bytes, now_ms);
     }
 
-    pub fn dump(&self) -> Value {
+    pub fn dump(&self) -> StreamDump<'_> {
         self.send.dump()
     }
 
-    pub fn stats(&mut self, now_ms: u64) -> Value {
+    pub fn stats(&mut self, now_ms: u64) -> StreamStats<'_> {
         self.send.get_stats(now_ms)
     }
 }

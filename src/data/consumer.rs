@@ -8,7 +8,6 @@
 use super::{DataEndpointOptions, DataType, SctpStreamParameters};
 
 use crate::ids::{DataProducerKey, TransportKey};
-use serde_json::{json, Value};
 
 pub struct DataConsumer {
     pub id: String,
@@ -41,10 +40,24 @@ pub struct DataConsumerContext {
     pub buffered_amount_low_threshold: u32,
 }
 
+/// mediasoup's DataConsumerStat.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataConsumerStats<'a> {
+    #[serde(rename = "type")]
+    stats_type: &'static str,
+    timestamp: u64,
+    label: &'a str,
+    protocol: &'a str,
+    messages_sent: u64,
+    bytes_sent: u64,
+    buffered_amount: u32,
+}
+
 /// mediasoup's DataConsumerDump.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-struct DataConsumerDump<'a> {
+pub struct DataConsumerDump<'a> {
     id: &'a str,
     data_producer_id: &'a str,
     #[serde(rename = "type")]
@@ -136,8 +149,8 @@ impl DataConsumer {
     }
 
     /// DataConsumerDump.
-    pub fn dump(&self) -> Value {
-        serde_json::to_value(DataConsumerDump {
+    pub fn dump(&self) -> DataConsumerDump<'_> {
+        DataConsumerDump {
             id: &self.id,
             data_producer_id: &self.data_producer_id,
             data_type: self.data_type.as_str(),
@@ -152,21 +165,20 @@ impl DataConsumer {
             paused: self.paused,
             data_producer_paused: self.data_producer_paused,
             subchannels: &self.subchannels,
-        })
-        .unwrap_or_default()
+        }
     }
 
     /// DataConsumerStat (JS wraps it in an array).
-    pub fn stats(&self, now_ms: u64) -> Value {
-        json!({
-            "type": "data-consumer",
-            "timestamp": now_ms,
-            "label": self.label,
-            "protocol": self.protocol,
-            "messagesSent": self.messages_sent,
-            "bytesSent": self.bytes_sent,
-            "bufferedAmount": 0,
-        })
+    pub fn stats(&self, now_ms: u64) -> DataConsumerStats<'_> {
+        DataConsumerStats {
+            stats_type: "data-consumer",
+            timestamp: now_ms,
+            label: &self.label,
+            protocol: &self.protocol,
+            messages_sent: self.messages_sent,
+            bytes_sent: self.bytes_sent,
+            buffered_amount: 0,
+        }
     }
 }
 
@@ -174,6 +186,7 @@ impl DataConsumer {
 mod tests {
     use super::*;
     use crate::ids::SlabKey;
+    use serde_json::json;
 
     fn direct(subchannels: &[u16]) -> DataConsumer {
         let ctx = DataConsumerContext {
@@ -224,6 +237,9 @@ mod tests {
         let mut s = c.subchannels.clone();
         s.sort_unstable();
         assert_eq!(s, vec![0, 2, 100, 65535]);
-        assert_eq!(c.dump()["bufferedAmountLowThreshold"], 0);
+        assert_eq!(
+            serde_json::to_value(c.dump()).unwrap()["bufferedAmountLowThreshold"],
+            0
+        );
     }
 }

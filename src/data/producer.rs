@@ -6,7 +6,6 @@
 use super::{DataEndpointOptions, DataType, SctpStreamParameters};
 
 use crate::ids::{RouterKey, TransportKey};
-use serde_json::{json, Value};
 
 pub struct DataProducer {
     pub id: String,
@@ -27,7 +26,7 @@ pub struct DataProducer {
 /// mediasoup's DataProducerDump.
 #[derive(serde::Serialize)]
 #[serde(rename_all = "camelCase")]
-struct DataProducerDump<'a> {
+pub struct DataProducerDump<'a> {
     id: &'a str,
     #[serde(rename = "type")]
     data_type: &'static str,
@@ -36,6 +35,19 @@ struct DataProducerDump<'a> {
     label: &'a str,
     protocol: &'a str,
     paused: bool,
+}
+
+/// mediasoup's DataProducerStat.
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DataProducerStats<'a> {
+    #[serde(rename = "type")]
+    stats_type: &'static str,
+    timestamp: u64,
+    label: &'a str,
+    protocol: &'a str,
+    messages_received: u64,
+    bytes_received: u64,
 }
 
 impl DataProducer {
@@ -62,28 +74,27 @@ impl DataProducer {
     }
 
     /// DataProducerDump.
-    pub fn dump(&self) -> Value {
-        serde_json::to_value(DataProducerDump {
+    pub fn dump(&self) -> DataProducerDump<'_> {
+        DataProducerDump {
             id: &self.id,
             data_type: self.data_type.as_str(),
             sctp_stream_parameters: self.sctp,
             label: &self.label,
             protocol: &self.protocol,
             paused: self.paused,
-        })
-        .unwrap_or_default()
+        }
     }
 
     /// DataProducerStat (JS wraps it in an array).
-    pub fn stats(&self, now_ms: u64) -> Value {
-        json!({
-            "type": "data-producer",
-            "timestamp": now_ms,
-            "label": self.label,
-            "protocol": self.protocol,
-            "messagesReceived": self.messages_received,
-            "bytesReceived": self.bytes_received,
-        })
+    pub fn stats(&self, now_ms: u64) -> DataProducerStats<'_> {
+        DataProducerStats {
+            stats_type: "data-producer",
+            timestamp: now_ms,
+            label: &self.label,
+            protocol: &self.protocol,
+            messages_received: self.messages_received,
+            bytes_received: self.bytes_received,
+        }
     }
 
     /// Counts a received message; false if it goes no further (paused).
@@ -98,6 +109,7 @@ impl DataProducer {
 mod tests {
     use super::*;
     use crate::ids::SlabKey;
+    use serde_json::json;
 
     fn key<K: SlabKey>(index: usize) -> K {
         K::from_index(index)
@@ -114,7 +126,7 @@ mod tests {
         .unwrap();
         let p = DataProducer::new(key(0), key(0), 10, options);
         assert_eq!(
-            p.dump(),
+            serde_json::to_value(p.dump()).unwrap(),
             json!({"id": "a", "type": "sctp", "label": "l", "protocol": "", "paused": true,
                    "sctpStreamParameters": {"streamId": 3, "ordered": true}})
         );
@@ -130,7 +142,7 @@ mod tests {
         assert!(p.receive(3));
         p.paused = true;
         assert!(!p.receive(4));
-        let stats = p.stats(5);
+        let stats = serde_json::to_value(p.stats(5)).unwrap();
         assert_eq!(stats["messagesReceived"], 2);
         assert_eq!(stats["bytesReceived"], 7);
     }

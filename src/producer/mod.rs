@@ -4,8 +4,11 @@
 //! router's, and tells the router what to forward.
 
 pub mod forward;
+mod report;
 pub mod store;
 mod stream;
+
+pub use report::{ProducerDump, StreamScore, VideoOrientation};
 
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
@@ -15,10 +18,12 @@ use crate::rtp::RtpPacketRef;
 use crate::rtp_parameters::wire::js_number;
 use crate::rtp_parameters::{invalid, uri, MediaKind, RtpParameters, RtpParametersWire};
 use crate::rtp_stream::recv::RtxPacketInfo;
+use crate::rtp_stream::report::StreamStats;
 use crate::rtp_stream::{KeyFrameRequest, KeyFrameRequestManager, PacketInfo};
+use crate::trace::{Direction, RtpInfo, TraceEvent, NO_INFO};
 use forward::{ExtKind, MappedHeader, PacketLayout, EXT_KINDS};
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value};
+use serde_json::Value;
 pub use stream::ProducerStream;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -311,21 +316,23 @@ impl Producer {
         }
     }
 
-    pub fn dump(&self) -> Value {
-        json!({
-            "id": self.id,
-            "kind": self.kind.as_str(),
-            "type": self.producer_type.as_str(),
-            "rtpParameters": self.params.wire,
-            "rtpMapping": self.rtp_mapping,
-            "rtpStreams": self.streams.iter().map(ProducerStream::dump).collect::<Vec<_>>(),
-            "traceEventTypes": self.trace_types,
-            "paused": self.paused,
-        })
+    /// mediasoup's ProducerDump.
+    pub fn dump(&self) -> ProducerDump<'_> {
+        ProducerDump {
+            id: &self.id,
+            kind: self.kind.as_str(),
+            producer_type: self.producer_type.as_str(),
+            rtp_parameters: &self.params.wire,
+            rtp_mapping: &self.rtp_mapping,
+            rtp_streams: self.streams.iter().map(ProducerStream::dump).collect(),
+            trace_event_types: &self.trace_types,
+            paused: self.paused,
+        }
     }
 
-    pub fn stats(&mut self, now_ms: u64) -> Value {
-        Value::Array(self.streams.iter_mut().map(|s| s.stats(now_ms)).collect())
+    /// One entry per stream (mediasoup's RtpStreamRecvStats).
+    pub fn stats(&mut self, now_ms: u64) -> Vec<StreamStats<'_>> {
+        self.streams.iter_mut().map(|s| s.stats(now_ms)).collect()
     }
 
     /// A stored packet of `stream` as the router forwarded it (bytes, parts
@@ -392,13 +399,8 @@ impl Producer {
     }
 
     /// `[{encodingIdx, ssrc, rid?, score}]` as the `score` event carries.
-    pub fn scores(&self) -> Value {
-        Value::Array(
-            self.streams
-                .iter()
-                .map(ProducerStream::score_json)
-                .collect(),
-        )
+    pub fn scores(&self) -> Vec<StreamScore<'_>> {
+        self.streams.iter().map(ProducerStream::score).collect()
     }
 
     /// Finds (or creates) the stream of a packet. Returns (stream, is_rtx).
@@ -590,10 +592,10 @@ impl Producer {
         }
         self.check_video_orientation(packet, outbox);
         if self.trace_types.iter().any(|t| t == "rtp") {
-            self.trace(outbox, "rtp", now_ms, json!({"isRtx": is_rtx}));
+            self.trace(outbox, "rtp", now_ms, RtpInfo { is_rtx });
         }
         if is_keyframe && self.trace_types.iter().any(|t| t == "keyframe") {
-            self.trace(outbox, "keyframe", now_ms, json!({}));
+            self.trace(outbox, "keyframe", now_ms, NO_INFO);
         }
         if self.paused {
             return None;
@@ -636,16 +638,25 @@ impl Producer {
             outbox.notification(
                 &self.id,
                 "producer.videoorientationchange",
-                json!({"camera": camera, "flip": flip, "rotation": rotation}),
+                VideoOrientation {
+                    camera,
+                    flip,
+                    rotation,
+                },
             );
         }
     }
 
-    pub fn trace(&self, outbox: &mut Outbox, kind: &str, now_ms: u64, info: Value) {
+    pub fn trace<I: Serialize>(&self, outbox: &mut Outbox, kind: &str, now_ms: u64, info: I) {
         outbox.notification(
             &self.id,
             "producer.trace",
-            json!({"type": kind, "timestamp": now_ms, "direction": "in", "info": info}),
+            TraceEvent {
+                kind,
+                timestamp: now_ms,
+                direction: Direction::In,
+                info,
+            },
         );
     }
 

@@ -1,11 +1,12 @@
 //! One received encoding of a producer: the router-side identity of the
 //! stream (mapped SSRC, layer) around its receive statistics machine.
 
+use super::report::StreamScore;
 use super::store::PacketStore;
 use crate::rtp::codecs::{codec_from_mime, Codec as PayloadCodec};
 use crate::rtp_parameters::{Codec, Encoding};
+use crate::rtp_stream::report::{DumpShape, StreamDump, StreamStats};
 use crate::rtp_stream::{RtpStreamParams, RtpStreamRecv};
-use serde_json::{json, Value};
 
 /// mediasoup's Producer waits this long before NACKing a missing packet.
 const SEND_NACK_DELAY_MS: u64 = 10;
@@ -67,24 +68,22 @@ impl ProducerStream {
         self.recv.has_rtx().then(|| self.recv.rtx_ssrc())
     }
 
-    pub fn dump(&self) -> Value {
-        self.recv.dump_unpacked()
+    /// In the shape of mediasoup's producer dump (`rtpStreams` entries).
+    pub fn dump(&self) -> StreamDump<'_> {
+        self.recv.dump(DumpShape::Unpacked)
     }
 
-    pub fn stats(&mut self, now_ms: u64) -> Value {
+    pub fn stats(&mut self, now_ms: u64) -> StreamStats<'_> {
         self.recv.get_stats(now_ms)
     }
 
     /// `{encodingIdx, ssrc, rid?, score}` for the producer's `score` event.
-    pub fn score_json(&self) -> Value {
-        let mut v = json!({
-            "encodingIdx": self.encoding_idx,
-            "ssrc": self.ssrc,
-            "score": self.recv.score(),
-        });
-        if let Some(rid) = &self.rid {
-            v["rid"] = json!(rid);
+    pub fn score(&self) -> StreamScore<'_> {
+        StreamScore {
+            encoding_idx: self.encoding_idx,
+            ssrc: self.ssrc,
+            rid: self.rid.as_deref(),
+            score: self.recv.score(),
         }
-        v
     }
 }

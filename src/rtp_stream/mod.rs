@@ -23,6 +23,7 @@ pub mod keyframe;
 pub mod nack;
 pub mod rate;
 pub mod recv;
+pub mod report;
 pub mod retransmission;
 pub mod rtx;
 pub mod send;
@@ -37,7 +38,7 @@ pub use rtx::RtxStream;
 pub use send::{RtpStreamSend, SendOutcome};
 pub use seq::{RtpSeqTracker, SeqManager};
 
-use serde_json::{json, Map, Value};
+use crate::json_out::Field;
 
 /// What the streams need to know about an RTP packet.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -127,63 +128,6 @@ impl RtpStreamParams {
         } else {
             MediaKind::Video
         }
-    }
-
-    /// mediasoup's dump of the params, as the JS side decodes it for
-    /// consumers (absent optional values omitted).
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("encodingIdx".into(), json!(self.encoding_idx));
-        m.insert("ssrc".into(), json!(self.ssrc));
-        m.insert("payloadType".into(), json!(self.payload_type));
-        m.insert("mimeType".into(), json!(self.mime_type));
-        m.insert("clockRate".into(), json!(self.clock_rate));
-        if !self.rid.is_empty() {
-            m.insert("rid".into(), json!(self.rid));
-        }
-        m.insert("cname".into(), json!(self.cname));
-        if self.rtx_ssrc != 0 {
-            m.insert("rtxSsrc".into(), json!(self.rtx_ssrc));
-            m.insert("rtxPayloadType".into(), json!(self.rtx_payload_type));
-        }
-        m.insert("useNack".into(), json!(self.use_nack));
-        m.insert("usePli".into(), json!(self.use_pli));
-        m.insert("useFir".into(), json!(self.use_fir));
-        m.insert("useInBandFec".into(), json!(self.use_in_band_fec));
-        m.insert("useDtx".into(), json!(self.use_dtx));
-        m.insert("spatialLayers".into(), json!(self.spatial_layers));
-        m.insert("temporalLayers".into(), json!(self.temporal_layers));
-        Value::Object(m)
-    }
-
-    /// Same as [`to_json`](Self::to_json) in the shape of the flatbuffers
-    /// object API (`unpack()`), which mediasoup uses for producer dumps:
-    /// every key present, `rid` as a string (maybe empty), absent RTX values
-    /// as `null`.
-    pub fn to_json_unpacked(&self) -> Value {
-        let (rtx_ssrc, rtx_pt) = if self.rtx_ssrc != 0 {
-            (json!(self.rtx_ssrc), json!(self.rtx_payload_type))
-        } else {
-            (Value::Null, Value::Null)
-        };
-        json!({
-            "encodingIdx": self.encoding_idx,
-            "ssrc": self.ssrc,
-            "payloadType": self.payload_type,
-            "mimeType": self.mime_type,
-            "clockRate": self.clock_rate,
-            "rid": self.rid,
-            "cname": self.cname,
-            "rtxSsrc": rtx_ssrc,
-            "rtxPayloadType": rtx_pt,
-            "useNack": self.use_nack,
-            "usePli": self.use_pli,
-            "useFir": self.use_fir,
-            "useInBandFec": self.use_in_band_fec,
-            "useDtx": self.use_dtx,
-            "spatialLayers": self.spatial_layers,
-            "temporalLayers": self.temporal_layers,
-        })
     }
 }
 
@@ -339,51 +283,6 @@ pub(crate) fn interval_score(
     (f64::from(delivered_ratio).powi(4) * 10.0).round() as u8
 }
 
-#[allow(clippy::too_many_arguments)]
-fn base_stats(
-    map: &mut Map<String, Value>,
-    now_ms: u64,
-    params: &RtpStreamParams,
-    counters: &StreamCounters,
-    jitter: u32,
-    rtt_ms: f32,
-    rtx_packets_discarded: u64,
-    score: u8,
-) {
-    map.insert("timestamp".into(), json!(now_ms));
-    map.insert("ssrc".into(), json!(params.ssrc));
-    if params.rtx_ssrc != 0 {
-        map.insert("rtxSsrc".into(), json!(params.rtx_ssrc));
-    }
-    if !params.rid.is_empty() {
-        map.insert("rid".into(), json!(params.rid));
-    }
-    map.insert("kind".into(), json!(params.kind().as_str()));
-    map.insert("mimeType".into(), json!(params.mime_type));
-    map.insert("packetsLost".into(), json!(counters.packets_lost));
-    map.insert("fractionLost".into(), json!(counters.fraction_lost));
-    map.insert("jitter".into(), json!(jitter));
-    map.insert("packetsDiscarded".into(), json!(counters.packets_discarded));
-    map.insert(
-        "packetsRetransmitted".into(),
-        json!(counters.packets_retransmitted),
-    );
-    map.insert("packetsRepaired".into(), json!(counters.packets_repaired));
-    map.insert("nackCount".into(), json!(counters.nack_count));
-    map.insert("nackPacketCount".into(), json!(counters.nack_packet_count));
-    map.insert("pliCount".into(), json!(counters.pli_count));
-    map.insert("firCount".into(), json!(counters.fir_count));
-    // A float32 on the wire in mediasoup: keep its precision.
-    map.insert(
-        "roundTripTime".into(),
-        json!(f64::from(if rtt_ms > 0.0 { rtt_ms } else { 0.0 })),
-    );
-    if rtx_packets_discarded > 0 {
-        map.insert("rtxPacketsDiscarded".into(), json!(rtx_packets_discarded));
-    }
-    map.insert("score".into(), json!(score));
-}
-
 /// Counters common to receive and send streams.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct StreamCounters {
@@ -507,45 +406,34 @@ impl StreamCore {
         Some(verdict)
     }
 
-    pub(crate) fn fill_base_stats(
+    /// The part of the stream's stats that receive and send streams share.
+    pub(crate) fn stats_base(
         &self,
-        map: &mut Map<String, Value>,
         now_ms: u64,
         rtx_packets_discarded: u64,
-    ) {
-        base_stats(
-            map,
+    ) -> report::StatsBase<'_> {
+        report::StatsBase {
             now_ms,
-            &self.params,
-            &self.counters,
-            self.jitter as u32,
-            self.rtt_ms,
+            params: &self.params,
+            counters: &self.counters,
+            jitter: self.jitter as u32,
+            rtt_ms: self.rtt_ms,
             rtx_packets_discarded,
-            self.score.get(),
-        );
+            score: self.score.get(),
+        }
     }
 
     /// mediasoup's RtpStreamDump.
-    pub(crate) fn dump(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("params".into(), self.params.to_json());
-        m.insert("score".into(), json!(self.score.get()));
-        if let Some(rtx) = &self.rtx_params {
-            m.insert("rtxStream".into(), json!({ "params": rtx.to_json() }));
-        }
-        Value::Object(m)
-    }
-
-    /// Dump in the flatbuffers object API shape (producer dumps).
-    pub(crate) fn dump_unpacked(&self) -> Value {
-        json!({
-            "params": self.params.to_json_unpacked(),
-            "score": self.score.get(),
-            "rtxStream": match &self.rtx_params {
-                Some(rtx) => json!({ "params": rtx.to_json_unpacked() }),
-                None => Value::Null,
+    pub(crate) fn dump(&self, shape: report::DumpShape) -> report::StreamDump<'_> {
+        report::StreamDump {
+            params: self.params.dump(shape),
+            score: self.score.get(),
+            rtx_stream: match &self.rtx_params {
+                Some(rtx) => Field::Set(rtx.dump(shape)),
+                None if shape == report::DumpShape::Unpacked => Field::Null,
+                None => Field::Absent,
             },
-        })
+        }
     }
 }
 
@@ -800,11 +688,11 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(p.kind(), MediaKind::Audio);
-        let j = p.to_json();
+        let j = serde_json::to_value(p.dump(report::DumpShape::Table)).unwrap();
         assert!(j.get("rid").is_none());
         assert!(j.get("rtxSsrc").is_none());
-        let u = p.to_json_unpacked();
-        assert_eq!(u["rid"], json!(""));
+        let u = serde_json::to_value(p.dump(report::DumpShape::Unpacked)).unwrap();
+        assert_eq!(u["rid"], "");
         assert!(u["rtxSsrc"].is_null());
     }
 

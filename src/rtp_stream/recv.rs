@@ -21,7 +21,7 @@
 //! with several spatial layers, a 1500 ms periodic check of each layer's
 //! activity.
 
-use serde_json::{json, Map, Value};
+use super::report;
 
 use super::nack::{pack_nack_items, NackGenerator, NackItem, MAX_NACK_PACKETS};
 use super::rate::RtpDataCounter;
@@ -739,42 +739,34 @@ impl RtpStreamRecv {
     }
 
     /// mediasoup's RtpStreamRecvStats.
-    pub fn get_stats(&mut self, now_ms: u64) -> Value {
-        let mut m = Map::new();
-        let rtx_discarded = self.rtx.as_ref().map_or(0, |r| r.packets_discarded());
-        self.core.fill_base_stats(&mut m, now_ms, rtx_discarded);
-        m.insert("type".into(), json!("inbound-rtp"));
-        m.insert("byteCount".into(), json!(self.transmission.bytes()));
-        m.insert(
-            "packetCount".into(),
-            json!(self.transmission.packet_count()),
-        );
-        m.insert("bitrate".into(), json!(self.transmission.bitrate(now_ms)));
-        let mut by_layer = Map::new();
+    pub fn get_stats(&mut self, now_ms: u64) -> report::StreamStats<'_> {
         let (sl, tl) = (
             self.core.params.spatial_layers,
             self.core.params.temporal_layers,
         );
+        let mut by_layer = report::LayerBitrates::default();
         if sl > 1 || tl > 1 {
             for s in 0..sl {
                 for t in 0..tl {
                     let rate = self.bitrate_for_layers(now_ms, s, t);
-                    by_layer.insert(format!("{s}.{t}"), json!(rate));
+                    by_layer.0.push(((s, t), rate));
                 }
             }
         }
-        m.insert("bitrateByLayer".into(), Value::Object(by_layer));
-        Value::Object(m)
+        let traffic = report::Traffic {
+            direction: "inbound-rtp",
+            byte_count: self.transmission.bytes(),
+            packet_count: self.transmission.packet_count(),
+            bitrate: self.transmission.bitrate(now_ms),
+            bitrate_by_layer: Some(by_layer),
+        };
+        let rtx_discarded = self.rtx.as_ref().map_or(0, |r| r.packets_discarded());
+        self.core.stats_base(now_ms, rtx_discarded).with(traffic)
     }
 
-    /// mediasoup's RtpStreamDump as decoded for consumers.
-    pub fn dump(&self) -> Value {
-        self.core.dump()
-    }
-
-    /// Dump in the shape of mediasoup's producer dump (`rtpStreams` entries).
-    pub fn dump_unpacked(&self) -> Value {
-        self.core.dump_unpacked()
+    /// mediasoup's RtpStreamDump, in the given shape.
+    pub fn dump(&self, shape: report::DumpShape) -> report::StreamDump<'_> {
+        self.core.dump(shape)
     }
 }
 
@@ -1159,11 +1151,11 @@ mod tests {
         assert_eq!(o.layers_changed, 0b10);
         assert_eq!(o.layers_active, 0b01);
 
-        let stats = s.get_stats(4500);
+        let stats = serde_json::to_value(s.get_stats(4500)).unwrap();
         let by_layer = stats["bitrateByLayer"].as_object().unwrap();
         assert_eq!(by_layer.len(), 4);
         assert!(by_layer["0.0"].as_u64().unwrap() > 0);
-        assert_eq!(by_layer["1.1"], json!(0));
+        assert_eq!(by_layer["1.1"], 0);
     }
 
     #[test]
@@ -1183,7 +1175,7 @@ mod tests {
         let mut s = RtpStreamRecv::new(p, 0, false, NOW);
         s.set_rtx(96, 1234);
         s.receive_packet(&pkt(1), NOW);
-        let st = s.get_stats(NOW + 5);
+        let st = serde_json::to_value(s.get_stats(NOW + 5)).unwrap();
         let keys: Vec<&str> = st.as_object().unwrap().keys().map(|k| k.as_str()).collect();
         assert_eq!(
             keys,
@@ -1218,15 +1210,15 @@ mod tests {
         assert_eq!(st["byteCount"], 100);
         assert_eq!(st["packetCount"], 1);
         assert_eq!(st["bitrate"], 320);
-        assert_eq!(st["roundTripTime"], json!(0.0));
-        assert_eq!(st["bitrateByLayer"], json!({}));
-        let d = s.dump();
+        assert_eq!(st["roundTripTime"], 0.0);
+        assert_eq!(st["bitrateByLayer"], serde_json::json!({}));
+        let d = serde_json::to_value(s.dump(report::DumpShape::Table)).unwrap();
         assert_eq!(d["params"]["rtxSsrc"], 1234);
         assert_eq!(d["params"]["rid"], "h");
         assert_eq!(d["score"], 10);
         assert_eq!(d["rtxStream"]["params"]["mimeType"], "video/rtx");
         assert_eq!(d["rtxStream"]["params"]["rrid"], "h");
-        let u = s.dump_unpacked();
+        let u = serde_json::to_value(s.dump(report::DumpShape::Unpacked)).unwrap();
         assert_eq!(u["rtxStream"]["params"]["ssrc"], 1234);
     }
 }

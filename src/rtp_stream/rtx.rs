@@ -2,8 +2,6 @@
 //! (mediasoup `RtxStream`): sequence tracking, loss and SR timing of the
 //! retransmission SSRC, for its own receiver report.
 
-use serde_json::{json, Map, Value};
-
 use super::seq::{RtpSeqTracker, SeqTrackerConfig};
 use super::{ntp, MediaKind, ReportBlockData};
 
@@ -38,30 +36,6 @@ impl RtxStreamParams {
             rrid: rrid.to_owned(),
             cname: cname.to_owned(),
         }
-    }
-
-    pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("ssrc".into(), json!(self.ssrc));
-        m.insert("payloadType".into(), json!(self.payload_type));
-        m.insert("mimeType".into(), json!(self.mime_type));
-        m.insert("clockRate".into(), json!(self.clock_rate));
-        if !self.rrid.is_empty() {
-            m.insert("rrid".into(), json!(self.rrid));
-        }
-        m.insert("cname".into(), json!(self.cname));
-        Value::Object(m)
-    }
-
-    pub fn to_json_unpacked(&self) -> Value {
-        json!({
-            "ssrc": self.ssrc,
-            "payloadType": self.payload_type,
-            "mimeType": self.mime_type,
-            "clockRate": self.clock_rate,
-            "rrid": self.rrid,
-            "cname": self.cname,
-        })
     }
 }
 
@@ -214,15 +188,6 @@ impl RtxStream {
     pub fn max_packet_ts(&self) -> u32 {
         self.max_packet_ts
     }
-
-    /// `{ params }`, as mediasoup's RtxStreamDump.
-    pub fn dump(&self) -> Value {
-        json!({ "params": self.params.to_json() })
-    }
-
-    pub fn dump_unpacked(&self) -> Value {
-        json!({ "params": self.params.to_json_unpacked() })
-    }
 }
 
 #[cfg(test)]
@@ -268,7 +233,8 @@ mod tests {
         assert!(s.receive_packet(10, 1));
         assert!(!s.receive_packet(30000, 2));
         assert_eq!(s.packets_discarded(), 1);
-        assert_eq!(s.dump()["params"]["mimeType"], "video/rtx");
-        assert_eq!(s.dump()["params"]["rrid"], "r0");
+        let dump = serde_json::to_value(s.params.dump(super::super::report::DumpShape::Table));
+        assert_eq!(dump.as_ref().unwrap()["params"]["mimeType"], "video/rtx");
+        assert_eq!(dump.unwrap()["params"]["rrid"], "r0");
     }
 }

@@ -14,7 +14,7 @@
 //! Score: updated on every receiver report from the packets sent / reported
 //! lost / repaired since the previous one, averaged over the last 24.
 
-use serde_json::{json, Map, Value};
+use super::report;
 
 use super::rate::RtpDataCounter;
 use super::recv::rtt_compact;
@@ -459,22 +459,20 @@ impl RtpStreamSend {
     }
 
     /// mediasoup's RtpStreamSendStats.
-    pub fn get_stats(&mut self, now_ms: u64) -> Value {
-        let mut m = Map::new();
-        self.core.fill_base_stats(&mut m, now_ms, 0);
-        m.insert("type".into(), json!("outbound-rtp"));
-        m.insert("byteCount".into(), json!(self.transmission.bytes()));
-        m.insert(
-            "packetCount".into(),
-            json!(self.transmission.packet_count()),
-        );
-        m.insert("bitrate".into(), json!(self.transmission.bitrate(now_ms)));
-        Value::Object(m)
+    pub fn get_stats(&mut self, now_ms: u64) -> report::StreamStats<'_> {
+        let traffic = report::Traffic {
+            direction: "outbound-rtp",
+            byte_count: self.transmission.bytes(),
+            packet_count: self.transmission.packet_count(),
+            bitrate: self.transmission.bitrate(now_ms),
+            bitrate_by_layer: None,
+        };
+        self.core.stats_base(now_ms, 0).with(traffic)
     }
 
-    /// mediasoup's RtpStreamDump.
-    pub fn dump(&self) -> Value {
-        self.core.dump()
+    /// mediasoup's RtpStreamDump (table shape, as consumer dumps carry it).
+    pub fn dump(&self) -> report::StreamDump<'_> {
+        self.core.dump(report::DumpShape::Table)
     }
 }
 
@@ -632,7 +630,10 @@ mod tests {
                 },
             ]
         );
-        assert_eq!(s.dump()["rtxStream"]["params"]["ssrc"], 5555);
+        assert_eq!(
+            serde_json::to_value(s.dump()).unwrap()["rtxStream"]["params"]["ssrc"],
+            5555
+        );
     }
 
     #[test]
@@ -732,7 +733,10 @@ mod tests {
         };
         s.receive_receiver_report(&rr, NOW + 200);
         assert!((s.rtt_ms() - 80.0).abs() < 0.1, "{}", s.rtt_ms());
-        assert_eq!(s.get_stats(NOW + 200)["jitter"], 42);
+        assert_eq!(
+            serde_json::to_value(s.get_stats(NOW + 200)).unwrap()["jitter"],
+            42
+        );
         // Known compact values: LSR 0x00010000 (1 s), DLSR 0x00008000 (0.5 s),
         // arrival 0x00020000 (2 s) => RTT 0.5 s.
         let mut s = RtpStreamSend::new(params(false, "video/VP8"), 0);
@@ -840,12 +844,12 @@ mod tests {
         }
         s.pause();
         assert!(nack_all(&mut s, 21006, 0b1111, NOW).is_empty());
-        let st = s.get_stats(NOW);
+        let st = serde_json::to_value(s.get_stats(NOW)).unwrap();
         assert_eq!(st["type"], "outbound-rtp");
         assert_eq!(st["kind"], "audio");
         assert_eq!(st["packetCount"], 5);
         assert!(st.get("rtxSsrc").is_none());
         assert!(st.get("bitrateByLayer").is_none());
-        assert_eq!(st["roundTripTime"], json!(0.0));
+        assert_eq!(st["roundTripTime"], 0.0);
     }
 }

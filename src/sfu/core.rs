@@ -29,7 +29,6 @@ use crate::transport::webrtc::WebRtcTransport;
 use crate::transport::webrtc_server::WebRtcServer;
 use crate::transport::{Transport, TransportKind};
 use indexmap::IndexMap;
-use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// What a handler id (an object id known to JS) addresses.
@@ -234,7 +233,7 @@ impl Core {
             }
             _ => Err(Error::other(format!("unknown method '{method}'"))),
         };
-        reply.map(Reply::from)
+        reply
     }
 
     // ---- routers ----
@@ -274,18 +273,16 @@ impl Core {
         outbox: &mut Outbox,
     ) -> Result<Reply> {
         match request {
-            RouterRequest::Dump => Ok(self.router_dump(key).into()),
+            RouterRequest::Dump => Ok(self.router_dump(key)),
             RouterRequest::CreateRtpObserver {
                 rtp_observer_id,
                 options,
-            } => self
-                .create_rtp_observer(key, rtp_observer_id, options)
-                .map(Reply::from),
+            } => self.create_rtp_observer(key, rtp_observer_id, options),
             RouterRequest::CloseRtpObserver { rtp_observer_id } => {
                 match self.handler(&rtp_observer_id) {
                     Some(Handler::RtpObserver(okey)) => {
                         self.close_rtp_observer(okey);
-                        Ok(Value::Null.into())
+                        Ok(Reply::Null)
                     }
                     _ => Err(Error::not_found(format!(
                         "RtpObserver '{rtp_observer_id}' not found"
@@ -299,7 +296,7 @@ impl Core {
             RouterRequest::CloseTransport { transport_id } => match self.handler(&transport_id) {
                 Some(Handler::Transport(tkey)) if self.transports[tkey].router == key => {
                     self.close_transport(tkey, outbox);
-                    Ok(Value::Null.into())
+                    Ok(Reply::Null)
                 }
                 _ => Err(Error::not_found(format!(
                     "Transport '{transport_id}' not found"
@@ -515,7 +512,7 @@ impl Core {
         })
     }
 
-    fn router_dump(&self, key: RouterKey) -> Value {
+    fn router_dump(&self, key: RouterKey) -> Reply {
         let router = &self.routers[key];
         let producer_id = |k: &ProducerKey| self.producers[*k].id.as_str();
         let consumers_of = |p: &ProducerKey| -> Vec<&str> {
@@ -570,7 +567,7 @@ impl Core {
             map_data_producer_id_data_consumer_ids: data_producer_consumers,
             map_data_consumer_id_data_producer_id: data_consumer_producer,
         };
-        serde_json::to_value(dump).unwrap_or_default()
+        Reply::typed(&dump)
     }
 
     fn transport_request(
@@ -587,13 +584,11 @@ impl Core {
             TransportRequest::GetStats => {
                 Ok(Reply::typed(&self.transports[tkey].stats(now_ms, 0, 0)))
             }
-            other => self
-                .transport_state_request(tkey, method, other, now_ms, outbox)
-                .map(Reply::from),
+            other => self.transport_state_request(tkey, method, other, now_ms, outbox),
         }
     }
 
-    /// Transport requests answered with a JSON value: connection, bitrate
+    /// The other transport requests: connection, bitrate
     /// limits, ICE restart, trace events, and (through
     /// `transport_child_request`) its producers, consumers and data objects.
     fn transport_state_request(
@@ -603,20 +598,20 @@ impl Core {
         request: TransportRequest,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         use TransportRequest as T;
         match request {
             T::Connect(options) => {
                 let transport = &mut self.transports[tkey];
                 match &mut transport.kind {
                     TransportKind::Plain(plain) => {
-                        let response = plain.connect(*options, &mut self.net)?;
+                        let response = Reply::typed(&plain.connect(*options, &mut self.net)?);
                         if plain.is_connected() {
                             self.on_transport_connected(tkey, outbox);
                         }
                         Ok(response)
                     }
-                    TransportKind::Direct(_) => Ok(json!({})),
+                    TransportKind::Direct(_) => Ok(Reply::empty()),
                     TransportKind::WebRtc(_) => {
                         self.webrtc_connect(tkey, options.dtls, now_ms, outbox)
                     }
@@ -624,7 +619,7 @@ impl Core {
             }
             T::SetMaxIncomingBitrate(bitrate) => {
                 self.transports[tkey].max_incoming_bitrate = (bitrate > 0).then_some(bitrate);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             T::SetMaxOutgoingBitrate(bitrate) => {
                 let t = &mut self.transports[tkey];
@@ -635,7 +630,7 @@ impl Core {
                     ));
                 }
                 t.max_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             T::SetMinOutgoingBitrate(bitrate) => {
                 let t = &mut self.transports[tkey];
@@ -646,13 +641,13 @@ impl Core {
                     ));
                 }
                 t.min_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             T::RestartIce => self.webrtc_restart_ice(tkey, now_ms, outbox),
             T::EnableTraceEvent(types) => {
                 self.transports[tkey].trace_event_types =
                     crate::trace::known_types(&types, &["probation", "bwe"]);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             other => self.transport_child_request(tkey, method, other, outbox),
         }

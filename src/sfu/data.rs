@@ -12,6 +12,7 @@
 
 use super::core::{Core, Handler};
 use crate::channel::Outbox;
+use crate::channel::Reply;
 use crate::data::consumer::DataConsumerContext;
 use crate::data::DataEndpointOptions;
 use crate::data::{DataConsumer, DataProducer, DataType};
@@ -21,7 +22,7 @@ use crate::request::{DataConsumerRequest, DataProducerRequest, TransportRequest}
 use crate::router::dump::{KeyValue, KeyValues};
 use crate::transport::dump::Entry;
 use crate::transport::TransportKind;
-use serde_json::{json, Value};
+use serde::Serialize;
 
 impl Core {
     /// The transport requests about data channels (after the media ones).
@@ -31,7 +32,7 @@ impl Core {
         method: &str,
         request: TransportRequest,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         let transport = &self.transports[tkey];
         let data_capable = transport.sctp_parameters.is_some()
             || matches!(transport.kind, TransportKind::Direct(_));
@@ -56,7 +57,7 @@ impl Core {
                 match self.handler(&data_producer_id) {
                     Some(Handler::DataProducer(k)) if self.data.producers[k].transport == tkey => {
                         self.close_data_producer(k, outbox);
-                        Ok(Value::Null)
+                        Ok(Reply::Null)
                     }
                     _ => Err(Error::not_found(format!(
                         "DataProducer not found [method:{method}]"
@@ -67,7 +68,7 @@ impl Core {
                 match self.handler(&data_consumer_id) {
                     Some(Handler::DataConsumer(k)) if self.data.consumers[k].transport == tkey => {
                         self.close_data_consumer(k);
-                        Ok(Value::Null)
+                        Ok(Reply::Null)
                     }
                     _ => Err(Error::not_found(format!(
                         "DataConsumer not found [method:{method}]"
@@ -78,7 +79,7 @@ impl Core {
         }
     }
 
-    fn produce_data(&mut self, tkey: TransportKey, options: DataEndpointOptions) -> Result<Value> {
+    fn produce_data(&mut self, tkey: TransportKey, options: DataEndpointOptions) -> Result<Reply> {
         let id = options.id.clone();
         if self.handlers.contains_key(&id) {
             return Err(Error::other(
@@ -106,7 +107,7 @@ impl Core {
                 )));
             }
         }
-        let dump = producer.dump();
+        let dump = Reply::typed(&producer.dump());
         let router = producer.router;
         let key = self.data.producers.insert(producer);
         self.transports[tkey].data_producers.push(key);
@@ -117,7 +118,7 @@ impl Core {
         Ok(dump)
     }
 
-    fn consume_data(&mut self, tkey: TransportKey, options: DataEndpointOptions) -> Result<Value> {
+    fn consume_data(&mut self, tkey: TransportKey, options: DataEndpointOptions) -> Result<Reply> {
         let id = options.id.clone();
         if self.handlers.contains_key(&id) {
             return Err(Error::other(
@@ -167,7 +168,7 @@ impl Core {
             )));
         };
         consumer.data_producer_paused = self.data.producers[dpkey].paused;
-        let dump = consumer.dump();
+        let dump = Reply::typed(&consumer.dump());
         let key = self.data.consumers.insert(consumer);
         self.transports[tkey].data_consumers.push(key);
         self.routers[router]
@@ -197,7 +198,7 @@ impl Core {
             .unwrap_or_default();
         for ckey in consumers {
             if let Some(consumer) = self.data.consumers.get(ckey) {
-                outbox.notification(&consumer.id, "dataconsumer.dataproducerclose", Value::Null);
+                outbox.notification(&consumer.id, "dataconsumer.dataproducerclose", ());
             }
             self.close_data_consumer(ckey);
         }
@@ -243,17 +244,19 @@ impl Core {
         request: DataProducerRequest,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         match request {
-            DataProducerRequest::Dump => Ok(self.data.producers[key].dump()),
-            DataProducerRequest::GetStats => Ok(self.data.producers[key].stats(now_ms)),
+            DataProducerRequest::Dump => Ok(Reply::typed(&self.data.producers[key].dump())),
+            DataProducerRequest::GetStats => {
+                Ok(Reply::typed(&self.data.producers[key].stats(now_ms)))
+            }
             DataProducerRequest::Pause => {
                 self.set_data_producer_paused(key, true, outbox);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             DataProducerRequest::Resume => {
                 self.set_data_producer_paused(key, false, outbox);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
         }
     }
@@ -286,7 +289,7 @@ impl Core {
             let consumer = &mut self.data.consumers[*ckey];
             if consumer.data_producer_paused != paused {
                 consumer.data_producer_paused = paused;
-                outbox.notification(&consumer.id, event, Value::Null);
+                outbox.notification(&consumer.id, event, ());
             }
         }
     }
@@ -296,34 +299,38 @@ impl Core {
         key: DataConsumerKey,
         request: DataConsumerRequest,
         now_ms: u64,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         use DataConsumerRequest as D;
         let consumer = &mut self.data.consumers[key];
         let sctp_only = |consumer: &DataConsumer| match consumer.data_type {
             DataType::Sctp => Ok(()),
             DataType::Direct => Err(Error::type_error("invalid DataConsumer type")),
         };
-        let subchannels = |consumer: &DataConsumer| json!({"subchannels": consumer.subchannels});
+        let subchannels = |consumer: &DataConsumer| {
+            Reply::typed(&SubchannelsReply {
+                subchannels: &consumer.subchannels,
+            })
+        };
         match request {
-            D::Dump => Ok(consumer.dump()),
-            D::GetStats => Ok(consumer.stats(now_ms)),
+            D::Dump => Ok(Reply::typed(&consumer.dump())),
+            D::GetStats => Ok(Reply::typed(&consumer.stats(now_ms))),
             D::Pause => {
                 consumer.paused = true;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             D::Resume => {
                 consumer.paused = false;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             D::GetBufferedAmount => {
                 sctp_only(consumer)?;
                 // Nothing is ever queued without an SCTP association.
-                Ok(json!({"bufferedAmount": 0}))
+                Ok(Reply::typed(&BufferedAmountReply { buffered_amount: 0 }))
             }
             D::SetBufferedAmountLowThreshold(threshold) => {
                 sctp_only(consumer)?;
                 consumer.buffered_amount_low_threshold = threshold;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             D::Send(message) => {
                 sctp_only(consumer)?;
@@ -430,7 +437,7 @@ impl Core {
             outbox.binary_notification(
                 &consumer.id,
                 "dataconsumer.message",
-                json!({ "ppid": ppid }),
+                MessageHeader { ppid },
                 bytes,
             );
         }
@@ -519,4 +526,22 @@ fn check_data_type(
         }
         _ => Ok(()),
     }
+}
+
+/// The answer to the subchannel requests of a DataConsumer.
+#[derive(Serialize)]
+struct SubchannelsReply<'a> {
+    subchannels: &'a [u16],
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BufferedAmountReply {
+    buffered_amount: u32,
+}
+
+/// What goes with the bytes of a `dataconsumer.message`.
+#[derive(Serialize)]
+struct MessageHeader {
+    ppid: u32,
 }

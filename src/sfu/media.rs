@@ -181,16 +181,12 @@ impl Core {
                 match channel {
                     Channel::Rtp => {
                         plain.set_remote(from, net);
-                        outbox.notification(
-                            &transport.id,
-                            "plaintransport.tuple",
-                            plain.tuple_json(),
-                        );
+                        outbox.notification(&transport.id, "plaintransport.tuple", plain.tuple());
                         self.on_transport_connected(tkey, outbox);
                     }
                     Channel::Rtcp => {
                         plain.set_rtcp_remote(from, net);
-                        if let Some(t) = plain.rtcp_tuple_json() {
+                        if let Some(t) = plain.rtcp_tuple() {
                             outbox.notification(&transport.id, "plaintransport.rtcptuple", t);
                         }
                     }

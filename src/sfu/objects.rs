@@ -5,12 +5,14 @@
 
 use super::core::{Core, Handler};
 use crate::channel::Outbox;
+use crate::channel::Reply;
 use crate::consumer::{ConsumeOptions, Consumer};
+use crate::consumer::{ConsumeReply, ConsumerScore};
 use crate::error::{Error, Result};
 use crate::ids::{ConsumerKey, ProducerKey, TransportKey};
 use crate::producer::{ProduceOptions, Producer};
 use crate::request::{ConsumerRequest, ProducerRequest, TransportRequest};
-use serde_json::{json, Value};
+use serde::Serialize;
 
 impl Core {
     pub(super) fn produce(
@@ -18,7 +20,7 @@ impl Core {
         tkey: TransportKey,
         options: ProduceOptions,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         let producer_id = options.producer_id.clone();
         if self.handlers.contains_key(&producer_id) {
             return Err(Error::other(
@@ -84,7 +86,7 @@ impl Core {
         self.routers[router].producers.push(pkey);
         self.handlers.insert(producer_id, Handler::Producer(pkey));
         let _ = outbox;
-        Ok(json!({"type": producer_type}))
+        Ok(Reply::typed(&ProduceReply { producer_type }))
     }
 
     pub(super) fn consume(
@@ -92,7 +94,7 @@ impl Core {
         tkey: TransportKey,
         options: ConsumeOptions,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         let consumer_id = options.consumer_id.clone();
         if self.handlers.contains_key(&consumer_id) {
             return Err(Error::other(
@@ -117,11 +119,15 @@ impl Core {
                 .copied()
                 .unwrap_or(0)
         };
-        let response = json!({
-            "paused": consumer.paused,
-            "producerPaused": consumer.producer_paused,
-            "score": {"score": 10, "producerScore": producer_score, "producerScores": producer_scores},
-            "preferredLayers": consumer.preferred_layers.map(|l| l.json()),
+        let response = Reply::typed(&ConsumeReply {
+            paused: consumer.paused,
+            producer_paused: consumer.producer_paused,
+            score: ConsumerScore {
+                score: 10,
+                producer_score,
+                producer_scores,
+            },
+            preferred_layers: consumer.preferred_layers.map(|l| l.json()),
         });
         let mut consumer = consumer;
         consumer
@@ -167,7 +173,7 @@ impl Core {
         self.remove_producer_from_observers(producer.router, &producer.id);
         for ckey in consumers {
             if let Some(consumer) = self.consumers.get(ckey) {
-                outbox.notification(&consumer.id, "consumer.producerclose", Value::Null);
+                outbox.notification(&consumer.id, "consumer.producerclose", ());
             }
             self.close_consumer(ckey);
         }
@@ -214,21 +220,21 @@ impl Core {
         method: &str,
         request: TransportRequest,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         match request {
             TransportRequest::Produce(options) => self.produce(tkey, *options, outbox),
             TransportRequest::Consume(options) => self.consume(tkey, *options, outbox),
             TransportRequest::CloseProducer { producer_id } => match self.handler(&producer_id) {
                 Some(Handler::Producer(pkey)) if self.producers[pkey].transport == tkey => {
                     self.close_producer(pkey, outbox);
-                    Ok(Value::Null)
+                    Ok(Reply::Null)
                 }
                 _ => Err(Error::not_found("Producer not found")),
             },
             TransportRequest::CloseConsumer { consumer_id } => match self.handler(&consumer_id) {
                 Some(Handler::Consumer(ckey)) if self.consumers[ckey].transport == tkey => {
                     self.close_consumer(ckey);
-                    Ok(Value::Null)
+                    Ok(Reply::Null)
                 }
                 _ => Err(Error::not_found("Consumer not found")),
             },
@@ -242,21 +248,21 @@ impl Core {
         request: ProducerRequest,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         match request {
-            ProducerRequest::Dump => Ok(self.producers[pkey].dump()),
-            ProducerRequest::GetStats => Ok(self.producers[pkey].stats(now_ms)),
+            ProducerRequest::Dump => Ok(Reply::typed(&self.producers[pkey].dump())),
+            ProducerRequest::GetStats => Ok(Reply::typed(&self.producers[pkey].stats(now_ms))),
             ProducerRequest::Pause => {
                 self.set_producer_paused(pkey, true, outbox);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             ProducerRequest::Resume => {
                 self.set_producer_paused(pkey, false, outbox);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             ProducerRequest::EnableTraceEvent(types) => {
                 self.producers[pkey].set_trace_types(&types);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
         }
     }
@@ -288,7 +294,7 @@ impl Core {
         for ckey in consumers {
             let consumer = &mut self.consumers[ckey];
             consumer.producer_paused = paused;
-            outbox.notification(&consumer.id, event, Value::Null);
+            outbox.notification(&consumer.id, event, ());
             if !paused {
                 consumer.request_sync();
                 if consumer.is_active() {
@@ -304,28 +310,26 @@ impl Core {
         request: ConsumerRequest,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         use ConsumerRequest as C;
         match request {
             C::Dump => {
                 let consumer = &self.consumers[ckey];
-                let mut dump = consumer.dump();
-                dump["producerId"] = json!(self.producers[consumer.producer].id);
-                Ok(dump)
+                let producer_id = &self.producers[consumer.producer].id;
+                Ok(Reply::typed(&consumer.dump(producer_id)))
             }
             C::GetStats => {
                 let consumer = &mut self.consumers[ckey];
+                let (pkey, wanted) = (consumer.producer, consumer.wanted_stream());
                 let mut stats = vec![consumer.stream.stats(now_ms)];
-                let pkey = consumer.producer;
-                let wanted = consumer.wanted_stream();
                 if let Some(stream) = self.producers[pkey].stream_of_encoding(wanted) {
                     stats.push(stream.stats(now_ms));
                 }
-                Ok(Value::Array(stats))
+                Ok(Reply::typed(&stats))
             }
             C::Pause => {
                 self.consumers[ckey].paused = true;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             C::Resume => {
                 let consumer = &mut self.consumers[ckey];
@@ -336,24 +340,24 @@ impl Core {
                         self.request_key_frame_for(ckey, outbox);
                     }
                 }
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             C::SetPreferredLayers(requested) => {
                 let response = self.consumers[ckey].set_preferred_layers(requested)?;
                 self.request_key_frame_for(ckey, outbox);
-                Ok(response)
+                Ok(response.map_or_else(Reply::empty, |r| Reply::typed(&r)))
             }
             C::SetPriority(priority) => {
                 self.consumers[ckey].priority = priority;
-                Ok(json!({"priority": priority}))
+                Ok(Reply::typed(&PriorityReply { priority }))
             }
             C::RequestKeyFrame => {
                 self.request_key_frame_for(ckey, outbox);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             C::EnableTraceEvent(types) => {
                 self.consumers[ckey].set_trace_types(&types);
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
         }
     }
@@ -406,4 +410,17 @@ impl Core {
         self.producers[pkey].request_key_frame(stream, self.now_ms);
         self.flush_producer_feedback(pkey, outbox);
     }
+}
+
+/// The answer to `transport.produce`.
+#[derive(Serialize)]
+struct ProduceReply {
+    #[serde(rename = "type")]
+    producer_type: &'static str,
+}
+
+/// The answer to `consumer.setPriority`.
+#[derive(Serialize)]
+struct PriorityReply {
+    priority: u8,
 }

@@ -2,11 +2,11 @@
 //! audio levels of the producers they observe.
 
 use super::core::{Core, Handler};
+use crate::channel::Reply;
 use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, RouterKey, RtpObserverKey};
 use crate::request::{RtpObserverOptions, RtpObserverRequest};
 use crate::router::rtp_observer::RtpObserver;
-use serde_json::Value;
 
 impl Core {
     pub(super) fn create_rtp_observer(
@@ -14,7 +14,7 @@ impl Core {
         router: RouterKey,
         id: String,
         options: RtpObserverOptions,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         if self.handlers.contains_key(&id) {
             return Err(Error::other("an RtpObserver with same id already exists"));
         }
@@ -22,7 +22,7 @@ impl Core {
         let okey = self.rtp_observers.insert(observer);
         self.routers[router].rtp_observers.push(okey);
         self.handlers.insert(id, Handler::RtpObserver(okey));
-        Ok(Value::Null)
+        Ok(Reply::Null)
     }
 
     pub(super) fn close_rtp_observer(&mut self, okey: RtpObserverKey) {
@@ -49,12 +49,12 @@ impl Core {
         &mut self,
         okey: RtpObserverKey,
         request: RtpObserverRequest,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         let (producer_id, add) = match request {
             RtpObserverRequest::Pause | RtpObserverRequest::Resume => {
                 let paused = matches!(request, RtpObserverRequest::Pause);
                 self.rtp_observers[okey].set_paused(paused);
-                return Ok(Value::Null);
+                return Ok(Reply::Null);
             }
             RtpObserverRequest::AddProducer { producer_id } => (producer_id, true),
             RtpObserverRequest::RemoveProducer { producer_id } => (producer_id, false),
@@ -82,7 +82,7 @@ impl Core {
         } else {
             observer.remove_producer(&producer_id);
         }
-        Ok(Value::Null)
+        Ok(Reply::Null)
     }
 
     /// Audio level of one packet of `pkey`, given to the router's observers.

@@ -12,7 +12,8 @@ use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
 
 /// RTT assumed before any receiver report measured one.
 const DEFAULT_RTT_MS: u64 = 100;
-use serde_json::json;
+use crate::consumer::ConsumerScore;
+use crate::trace::{Direction, SenderReportInfo, SsrcInfo, NO_INFO};
 
 /// Compound packets are kept under a typical MTU.
 const MAX_RTCP_LEN: usize = 1200;
@@ -148,7 +149,12 @@ impl Core {
                     outbox,
                     "sr",
                     now_ms,
-                    json!({"ssrc": ssrc, "ntpSec": ntp_sec, "ntpFrac": ntp_frac, "rtpTs": rtp_ts}),
+                    SenderReportInfo {
+                        ssrc,
+                        ntp_sec,
+                        ntp_frac,
+                        rtp_ts,
+                    },
                 );
             }
             self.flush_producer_feedback(pkey, outbox);
@@ -187,7 +193,11 @@ impl Core {
         outbox.notification(
             &consumer.id,
             "consumer.score",
-            json!({"score": consumer.stream.send.score(), "producerScore": producer_score, "producerScores": producer_scores}),
+            ConsumerScore {
+                score: consumer.stream.send.score(),
+                producer_score,
+                producer_scores,
+            },
         );
     }
 
@@ -213,13 +223,7 @@ impl Core {
             ..
         } = self;
         let consumer = &mut consumers[ckey];
-        if consumer.trace_types.iter().any(|t| t == "nack") {
-            outbox.notification(
-                &consumer.id,
-                "consumer.trace",
-                json!({"type": "nack", "timestamp": now_ms, "direction": "in", "info": {}}),
-            );
-        }
+        consumer.trace(outbox, "nack", now_ms, Direction::In, NO_INFO);
         // Counts the NACK and the packets it asks for.
         consumer
             .stream
@@ -304,9 +308,7 @@ impl Core {
             consumer.stream.send.receive_pli();
         }
         let kind = if fir { "fir" } else { "pli" };
-        if consumer.trace_types.iter().any(|t| t == kind) {
-            outbox.notification(&consumer.id, "consumer.trace", json!({"type": kind, "timestamp": now_ms, "direction": "in", "info": {"ssrc": ssrc}}));
-        }
+        consumer.trace(outbox, kind, now_ms, Direction::In, SsrcInfo { ssrc });
         if consumer.is_active() {
             self.request_key_frame_for(ckey, outbox);
         }
@@ -331,7 +333,7 @@ impl Core {
                 len += n;
             }
             if producer.trace_types.iter().any(|t| t == "nack") {
-                producer.trace(outbox, "nack", self.now_ms, json!({}));
+                producer.trace(outbox, "nack", self.now_ms, NO_INFO);
             }
         }
         for request in feedback.key_frames.iter().flatten() {
@@ -348,7 +350,7 @@ impl Core {
                 len += n;
             }
             if producer.trace_types.iter().any(|t| t == kind) {
-                producer.trace(outbox, kind, self.now_ms, json!({}));
+                producer.trace(outbox, kind, self.now_ms, NO_INFO);
             }
         }
         if feedback.score_changed {

@@ -5,18 +5,20 @@
 
 use super::core::{Core, SocketRole};
 use crate::channel::Outbox;
+use crate::channel::Reply;
 use crate::dtls::{DtlsEvent, DtlsState};
 use crate::error::{Error, Result};
 use crate::ice::{IceEvent, IceState};
 use crate::ids::{self, TransportKey};
 use crate::net::SocketId;
 use crate::transport::connect::RemoteDtls;
+use crate::transport::dump::{DtlsStateChange, IceStateChange};
 use crate::transport::io::send_on_tuple;
+use crate::transport::listen::Tuple;
 use crate::transport::webrtc::{
     expired_tcp_connections, tcp_connection_to_evict, TcpConnection, TupleId, WebRtcTransport,
 };
 use crate::transport::TransportKind;
-use serde_json::{json, Value};
 use std::net::SocketAddr;
 
 /// Room for any STUN response the ICE server writes.
@@ -43,9 +45,9 @@ impl Core {
         dtls: Result<RemoteDtls>,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         let w = webrtc(self, tkey).ok_or_else(|| Error::other("not a WebRtcTransport"))?;
-        let response = w.connect(dtls)?;
+        let response = Reply::typed(&w.connect(dtls)?);
         self.may_run_dtls(tkey, now_ms, outbox);
         Ok(response)
     }
@@ -55,10 +57,10 @@ impl Core {
         tkey: TransportKey,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Result<Value> {
+    ) -> Result<Reply> {
         let w = webrtc(self, tkey).ok_or_else(|| Error::other("not a WebRtcTransport"))?;
         let mut events = Vec::new();
-        let params = w.restart_ice(now_ms, &mut |e| events.push(e));
+        let params = Reply::typed(&w.restart_ice(now_ms, &mut |e| events.push(e)));
         self.on_ice_events(tkey, events, now_ms, outbox);
         Ok(params)
     }
@@ -144,14 +146,14 @@ impl Core {
         }
     }
 
-    fn tuple_json(&self, tkey: TransportKey, tuple: TupleId) -> Value {
+    fn tuple(&self, tkey: TransportKey, tuple: TupleId) -> Option<Tuple> {
         let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
-            return Value::Null;
+            return None;
         };
         let server = w.webrtc_server.and_then(|s| self.webrtc_servers.get(s));
         let server_udp = |socket: SocketId| server.and_then(|s| s.udp_local(socket));
         let server_tcp = |listener: SocketId| server.and_then(|s| s.tcp_local(listener));
-        w.tuple_json(tuple, &server_udp, &server_tcp)
+        w.tuple(tuple, &server_udp, &server_tcp)
     }
 
     pub(super) fn on_ice_events(
@@ -171,15 +173,19 @@ impl Core {
                     outbox.notification(
                         &id,
                         "webrtctransport.icestatechange",
-                        json!({"iceState": state.as_str()}),
+                        IceStateChange {
+                            ice_state: state.as_str(),
+                        },
                     );
                     if matches!(state, IceState::Connected | IceState::Completed) {
                         self.may_run_dtls(tkey, now_ms, outbox);
                     }
                 }
                 IceEvent::SelectedTupleChanged(tuple) => {
-                    let tuple = self.tuple_json(tkey, tuple);
-                    outbox.notification(&id, "webrtctransport.iceselectedtuplechange", tuple);
+                    // (A TCP connection already gone has nothing to show.)
+                    if let Some(tuple) = self.tuple(tkey, tuple) {
+                        outbox.notification(&id, "webrtctransport.iceselectedtuplechange", tuple);
+                    }
                 }
                 IceEvent::TupleAdded(tuple) => self.on_tuple_authenticated(tkey, tuple),
                 IceEvent::TupleRemoved(tuple) => {
@@ -233,7 +239,10 @@ impl Core {
                     outbox.notification(
                         &id,
                         "webrtctransport.dtlsstatechange",
-                        json!({"dtlsState": state.as_str()}),
+                        DtlsStateChange {
+                            dtls_state: state.as_str(),
+                            dtls_remote_cert: None,
+                        },
                     );
                 }
                 DtlsEvent::Connected {
@@ -243,18 +252,24 @@ impl Core {
                     if w.set_srtp_keys(&srtp) {
                         became_connected = true;
                         w.dtls_state = DtlsState::Connected;
-                        w.dtls_remote_cert = Some(remote_cert_pem.clone());
                         outbox.notification(
                             &id,
                             "webrtctransport.dtlsstatechange",
-                            json!({"dtlsState": "connected", "dtlsRemoteCert": remote_cert_pem}),
+                            DtlsStateChange {
+                                dtls_state: DtlsState::Connected.as_str(),
+                                dtls_remote_cert: Some(&remote_cert_pem),
+                            },
                         );
+                        w.dtls_remote_cert = Some(remote_cert_pem);
                     } else {
                         w.dtls_state = DtlsState::Failed;
                         outbox.notification(
                             &id,
                             "webrtctransport.dtlsstatechange",
-                            json!({"dtlsState": "failed"}),
+                            DtlsStateChange {
+                                dtls_state: DtlsState::Failed.as_str(),
+                                dtls_remote_cert: None,
+                            },
                         );
                     }
                 }

@@ -3,6 +3,7 @@
 
 use super::core::{Core, Handler, SocketRole};
 use crate::channel::Outbox;
+use crate::channel::Reply;
 use crate::error::{Error, Result};
 use crate::ids::{TransportKey, WebRtcServerKey};
 use crate::net::{SocketBinder, SocketId};
@@ -12,7 +13,6 @@ use crate::transport::webrtc::{
 };
 use crate::transport::webrtc_server::{local_ufrag_of, WebRtcServer, WebRtcServerOptions};
 use crate::transport::TransportKind;
-use serde_json::Value;
 use std::net::SocketAddr;
 
 /// A pending ICE-TCP connection's first frame (a STUN Binding request,
@@ -72,13 +72,13 @@ impl Core {
         &mut self,
         skey: WebRtcServerKey,
         request: WebRtcServerRequest,
-    ) -> Value {
+    ) -> Reply {
         match request {
             WebRtcServerRequest::Dump => {
                 let transports = &self.transports;
                 let dump = self.webrtc_servers[skey]
                     .dump(&|t| transports.get(t).map_or("", |t| t.id.as_str()));
-                serde_json::to_value(dump).unwrap_or_default()
+                Reply::typed(&dump)
             }
         }
     }

@@ -5,9 +5,9 @@
 
 use crate::certificate::Fingerprint;
 use crate::ice::candidate::IceCandidate;
+use crate::transport::listen::Tuple;
 use crate::transport::RecvHeaderExtensionIds;
 use serde::{Serialize, Serializer};
-use serde_json::Value;
 
 /// One `{key, value}` entry of a dump's map.
 #[derive(Debug, Serialize)]
@@ -126,11 +126,54 @@ pub struct WebRtcDump<'a> {
 pub struct PlainDump {
     pub rtcp_mux: bool,
     pub comedia: bool,
-    pub tuple: Value,
+    pub tuple: Tuple,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub rtcp_tuple: Option<Value>,
+    pub rtcp_tuple: Option<Tuple>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub srtp_parameters: Option<Value>,
+    pub srtp_parameters: Option<SrtpParameters>,
+}
+
+/// `{ cryptoSuite, keyBase64 }` (a PlainTransport's local SRTP keys).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SrtpParameters {
+    pub crypto_suite: &'static str,
+    pub key_base64: String,
+}
+
+/// The answer to a PlainTransport's `connect()`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PlainConnectReply {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tuple: Option<Tuple>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtcp_tuple: Option<Tuple>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtp_parameters: Option<SrtpParameters>,
+}
+
+/// The answer to a WebRtcTransport's `connect()`.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectReply {
+    pub dtls_local_role: &'static str,
+}
+
+/// The `dtlsstatechange` payload (`dtlsRemoteCert` once connected).
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DtlsStateChange<'a> {
+    pub dtls_state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub dtls_remote_cert: Option<&'a str>,
+}
+
+/// The `icestatechange` payload.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IceStateChange {
+    pub ice_state: &'static str,
 }
 
 /// No fields of its own (DirectTransport).
@@ -206,9 +249,9 @@ pub enum KindStats {
     Plain {
         rtcp_mux: bool,
         comedia: bool,
-        tuple: Value,
+        tuple: Tuple,
         #[serde(skip_serializing_if = "Option::is_none")]
-        rtcp_tuple: Option<Value>,
+        rtcp_tuple: Option<Tuple>,
     },
     #[serde(rename = "direct-transport")]
     Direct {},

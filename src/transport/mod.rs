@@ -172,8 +172,8 @@ impl Transport {
             TransportKind::Plain(plain) => dump::KindStats::Plain {
                 rtcp_mux: plain.rtcp_mux,
                 comedia: plain.comedia,
-                tuple: plain.tuple_json(),
-                rtcp_tuple: plain.rtcp_tuple_json(),
+                tuple: plain.tuple(),
+                rtcp_tuple: plain.rtcp_tuple(),
             },
             TransportKind::Direct(_) => dump::KindStats::Direct {},
             TransportKind::WebRtc(w) => dump::KindStats::WebRtc {

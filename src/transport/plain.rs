@@ -2,15 +2,15 @@
 //! `connect()` or learnt from the first packet in comedia mode), optionally
 //! with SRTP keyed by `srtpParameters`.
 
-use super::listen::{tuple_json, ListenInfo, ListenProtocol};
+use super::listen::{ListenInfo, ListenProtocol, Tuple};
 use super::options::PlainOptions;
 use crate::error::{Error, Result};
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use crate::transport::connect::ConnectOptions;
-use crate::transport::dump::PlainDump;
+use crate::transport::dump::{PlainConnectReply, PlainDump, SrtpParameters};
 use base64::Engine;
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::net::SocketAddr;
 
 pub struct PlainSrtp {
@@ -34,11 +34,12 @@ impl PlainSrtp {
         }
     }
 
-    pub fn parameters_json(&self) -> Value {
-        json!({
-            "cryptoSuite": self.suite.name(),
-            "keyBase64": base64::engine::general_purpose::STANDARD.encode(&self.local_key),
-        })
+    /// Our side's `srtpParameters`.
+    pub fn parameters(&self) -> SrtpParameters {
+        SrtpParameters {
+            crypto_suite: self.suite.name(),
+            key_base64: base64::engine::general_purpose::STANDARD.encode(&self.local_key),
+        }
     }
 }
 
@@ -107,8 +108,8 @@ pub fn create(
 }
 
 impl PlainTransport {
-    pub fn tuple_json(&self) -> Value {
-        tuple_json(
+    pub fn tuple(&self) -> Tuple {
+        Tuple::new(
             &self.listen.local_address(),
             self.local_port,
             self.remote,
@@ -116,9 +117,9 @@ impl PlainTransport {
         )
     }
 
-    pub fn rtcp_tuple_json(&self) -> Option<Value> {
+    pub fn rtcp_tuple(&self) -> Option<Tuple> {
         self.rtcp_listen.as_ref().map(|info| {
-            tuple_json(
+            Tuple::new(
                 &info.local_address(),
                 self.rtcp_local_port,
                 self.rtcp_remote,
@@ -132,9 +133,9 @@ impl PlainTransport {
         PlainDump {
             rtcp_mux: self.rtcp_mux,
             comedia: self.comedia,
-            tuple: self.tuple_json(),
-            rtcp_tuple: self.rtcp_tuple_json(),
-            srtp_parameters: self.srtp.as_ref().map(PlainSrtp::parameters_json),
+            tuple: self.tuple(),
+            rtcp_tuple: self.rtcp_tuple(),
+            srtp_parameters: self.srtp.as_ref().map(PlainSrtp::parameters),
         }
     }
 
@@ -144,7 +145,11 @@ impl PlainTransport {
 
     /// `connect({ ip, port, rtcpPort, srtpParameters })`: returns the
     /// response (`tuple`, `rtcpTuple`, `srtpParameters`).
-    pub fn connect(&mut self, options: ConnectOptions, net: &mut NetOutbox) -> Result<Value> {
+    pub fn connect(
+        &mut self,
+        options: ConnectOptions,
+        net: &mut NetOutbox,
+    ) -> Result<PlainConnectReply> {
         if self.connect_called {
             return Err(Error::other("connect() already called"));
         }
@@ -205,19 +210,11 @@ impl PlainTransport {
         if let Some(addr) = rtcp_remote {
             self.set_rtcp_remote(addr, net);
         }
-        let mut response = json!({});
-        if self.remote.is_some() {
-            response["tuple"] = self.tuple_json();
-        }
-        if self.rtcp_remote.is_some() {
-            if let Some(t) = self.rtcp_tuple_json() {
-                response["rtcpTuple"] = t;
-            }
-        }
-        if let Some(srtp) = &self.srtp {
-            response["srtpParameters"] = srtp.parameters_json();
-        }
-        Ok(response)
+        Ok(PlainConnectReply {
+            tuple: self.remote.is_some().then(|| self.tuple()),
+            rtcp_tuple: self.rtcp_remote.and_then(|_| self.rtcp_tuple()),
+            srtp_parameters: self.srtp.as_ref().map(PlainSrtp::parameters),
+        })
     }
 
     /// Fixes the RTP remote. The socket is connected to it: the kernel then

@@ -3,7 +3,7 @@
 //! Sockets are its own, or shared through a WebRtcServer.
 
 use super::framing::FrameDecoder;
-use super::listen::{tuple_json, ListenInfo, ListenProtocol};
+use super::listen::{ListenInfo, ListenProtocol, Tuple};
 use crate::certificate::DtlsCertificate;
 use crate::dtls::{DtlsRole, DtlsState, DtlsTransport};
 use crate::error::{Error, Result};
@@ -13,8 +13,7 @@ use crate::ids::WebRtcServerKey;
 use crate::net::{SocketBinder, SocketId};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use crate::transport::connect::RemoteDtls;
-use crate::transport::dump::{DtlsParameters, IceParameters, WebRtcDump};
-use serde_json::{json, Value};
+use crate::transport::dump::{ConnectReply, DtlsParameters, IceParameters, WebRtcDump};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
@@ -302,16 +301,12 @@ impl WebRtcTransport {
         })
     }
 
-    fn ice_parameters_dump(&self) -> IceParameters<'_> {
+    pub fn ice_parameters_dump(&self) -> IceParameters<'_> {
         IceParameters {
             username_fragment: self.ice.username_fragment(),
             password: self.ice.password(),
             ice_lite: true,
         }
-    }
-
-    pub fn ice_parameters(&self) -> Value {
-        serde_json::to_value(self.ice_parameters_dump()).unwrap_or_default()
     }
 
     fn dtls_parameters_dump(&self) -> DtlsParameters<'_> {
@@ -321,21 +316,18 @@ impl WebRtcTransport {
         }
     }
 
-    pub fn dtls_parameters(&self) -> Value {
-        serde_json::to_value(self.dtls_parameters_dump()).unwrap_or_default()
-    }
-
     pub fn ice_state_str(&self) -> &'static str {
         self.ice.state().as_str()
     }
 
-    /// JSON of a tuple (local side from our socket or connection).
-    pub fn tuple_json(
+    /// A tuple as mediasoup shows it (local side from our socket or
+    /// connection); `None` for a TCP connection that is gone.
+    pub fn tuple(
         &self,
         tuple: TupleId,
         server_udp: &dyn Fn(SocketId) -> Option<(String, u16)>,
         server_tcp: &dyn Fn(SocketId) -> Option<(String, u16)>,
-    ) -> Value {
+    ) -> Option<Tuple> {
         match tuple {
             TupleId::Udp { socket, remote } => {
                 let local = if self.webrtc_server.is_some() {
@@ -347,12 +339,10 @@ impl WebRtcTransport {
                         .map(|u| (u.listen.local_address(), u.local_port))
                 };
                 let (addr, port) = local.unwrap_or_default();
-                tuple_json(&addr, port, Some(remote), ListenProtocol::Udp)
+                Some(Tuple::new(&addr, port, Some(remote), ListenProtocol::Udp))
             }
             TupleId::Tcp { conn } => {
-                let Some(c) = self.tcp_conns.get(&conn) else {
-                    return json!({});
-                };
+                let c = self.tcp_conns.get(&conn)?;
                 let local = if self.webrtc_server.is_some() {
                     server_tcp(c.listener)
                 } else {
@@ -362,13 +352,13 @@ impl WebRtcTransport {
                         .map(|t| (t.listen.local_address(), t.local_port))
                 };
                 let (addr, port) = local.unwrap_or_default();
-                tuple_json(&addr, port, Some(c.remote), ListenProtocol::Tcp)
+                Some(Tuple::new(&addr, port, Some(c.remote), ListenProtocol::Tcp))
             }
         }
     }
 
     /// `connect({ dtlsParameters })`: returns the local DTLS role.
-    pub fn connect(&mut self, dtls: Result<RemoteDtls>) -> Result<Value> {
+    pub fn connect(&mut self, dtls: Result<RemoteDtls>) -> Result<ConnectReply> {
         if self.connect_called {
             return Err(Error::other("connect() already called"));
         }
@@ -376,7 +366,9 @@ impl WebRtcTransport {
         self.connect_called = true;
         self.dtls_role = Some(dtls.local_role);
         self.remote_fingerprint = Some((dtls.algorithm, dtls.fingerprint));
-        Ok(json!({"dtlsLocalRole": dtls.local_role.as_str()}))
+        Ok(ConnectReply {
+            dtls_local_role: dtls.local_role.as_str(),
+        })
     }
 
     /// DTLS starts once ICE is up and connect() gave the remote fingerprint.
@@ -428,10 +420,10 @@ impl WebRtcTransport {
         &mut self,
         now_ms: u64,
         events: &mut impl FnMut(crate::ice::IceEvent<TupleId>),
-    ) -> Value {
+    ) -> IceParameters<'_> {
         let (ufrag, pwd) = IceServer::<TupleId>::generate_credentials();
         self.ice.restart(ufrag, pwd, now_ms, events);
-        self.ice_parameters()
+        self.ice_parameters_dump()
     }
 
     pub fn is_srtp_ready(&self) -> bool {

@@ -284,12 +284,6 @@ struct ChannelMessageHandlers {
     channel_notification_handlers: Vec<String>,
 }
 
-/// Responses cross to JS as JSON; a typed value that cannot become JSON is
-/// a bug, reported as `{}` rather than a panic.
-fn to_json(value: impl Serialize) -> Value {
-    serde_json::to_value(value).unwrap_or_else(|_| Value::Object(Default::default()))
-}
-
 pub struct Worker {
     settings: WorkerSettings,
     #[allow(dead_code)] // read by WebRtcTransport once it lands
@@ -528,7 +522,7 @@ impl Worker {
     fn handle_request(&mut self, method: &str, handler_id: &str, body: &str) -> Result<Reply> {
         if method.starts_with("worker.") {
             return match Request::parse_text(method, body)? {
-                Request::Worker(request) => self.handle_worker_request(request).map(Reply::from),
+                Request::Worker(request) => self.handle_worker_request(request),
                 _ => Err(Error::other(format!("unknown method '{method}'"))),
             };
         }
@@ -545,41 +539,39 @@ impl Worker {
         )
     }
 
-    fn handle_worker_request(&mut self, request: WorkerRequest) -> Result<Value> {
+    fn handle_worker_request(&mut self, request: WorkerRequest) -> Result<Reply> {
         match request {
             WorkerRequest::Dump => Ok(self.dump()),
-            WorkerRequest::GetResourceUsage => Ok(to_json(
-                rusage::thread_resource_usage()
-                    .map_or_else(|| Value::Object(Default::default()), to_json),
-            )),
+            WorkerRequest::GetResourceUsage => Ok(rusage::thread_resource_usage()
+                .map_or_else(Reply::empty, |usage| Reply::typed(&usage))),
             WorkerRequest::UpdateSettings(update) => {
                 self.settings.update(update);
                 self.core.log_level = self.settings.log_level;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             WorkerRequest::CreateRouter { router_id } => {
                 self.core.create_router(router_id.clone())?;
                 self.log(LogLevel::Debug, format!("router created [id:{router_id}]"));
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             WorkerRequest::CreateWebRtcServer(options) => {
                 self.core.create_webrtc_server(options, &mut self.sockets)?;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             WorkerRequest::CloseWebRtcServer { web_rtc_server_id } => {
                 self.core
                     .close_webrtc_server(&web_rtc_server_id, &mut self.outbox)?;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
             WorkerRequest::CloseRouter { router_id } => {
                 self.core.close_router(&router_id, &mut self.outbox)?;
-                Ok(Value::Null)
+                Ok(Reply::Null)
             }
         }
     }
 
-    fn dump(&self) -> Value {
-        to_json(WorkerDump {
+    fn dump(&self) -> Reply {
+        Reply::typed(&WorkerDump {
             pid: std::process::id(),
             web_rtc_server_ids: self.core.webrtc_server_ids(),
             router_ids: self.core.router_ids(),
