@@ -5,7 +5,8 @@ use crate::channel::Outbox;
 use crate::error::{Error, Result};
 use crate::ids::RouterKey;
 use crate::observer::{ActiveSpeakerObserver, AudioLevelEvent, AudioLevelObserver};
-use serde_json::{json, Value};
+use serde::Serialize;
+use serde_json::Value;
 
 /// Which observer a `router.create*Observer` request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -150,18 +151,17 @@ impl RtpObserver {
             match &mut self.detector {
                 Detector::AudioLevel(d) => match d.handle_timeout(now_ms) {
                     Some(AudioLevelEvent::Volumes(volumes)) => {
-                        let volumes: Vec<Value> = volumes
-                            .into_iter()
-                            .map(|(producer_id, volume)| json!({"producerId": producer_id, "volume": volume}))
+                        let volumes: Vec<ProducerVolume> = volumes
+                            .iter()
+                            .map(|(producer_id, volume)| ProducerVolume {
+                                producer_id,
+                                volume: *volume,
+                            })
                             .collect();
-                        outbox.notification(
-                            &self.id,
-                            "audiolevelobserver.volumes",
-                            Value::Array(volumes),
-                        );
+                        outbox.notification(&self.id, "audiolevelobserver.volumes", volumes);
                     }
                     Some(AudioLevelEvent::Silence) => {
-                        outbox.notification(&self.id, "audiolevelobserver.silence", Value::Null)
+                        outbox.notification(&self.id, "audiolevelobserver.silence", ())
                     }
                     None => {}
                 },
@@ -170,13 +170,30 @@ impl RtpObserver {
                         outbox.notification(
                             &self.id,
                             "activespeakerobserver.dominantspeaker",
-                            json!({"producerId": producer_id}),
+                            DominantSpeaker {
+                                producer_id: &producer_id,
+                            },
                         );
                     }
                 }
             }
         }
     }
+}
+
+/// One entry of `volumes`.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProducerVolume<'a> {
+    producer_id: &'a str,
+    volume: i8,
+}
+
+/// The `dominantspeaker` payload.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DominantSpeaker<'a> {
+    producer_id: &'a str,
 }
 
 /// The detectors clamp intervals to mediasoup's bounds; this only brings a

@@ -6,7 +6,6 @@ use super::webrtc::TupleId;
 use super::{Transport, TransportKind};
 use crate::channel::Outbox;
 use crate::net::NetOutbox;
-use serde_json::Value;
 
 /// Queues one datagram on an ICE tuple (framed by the shell on TCP).
 pub fn send_on_tuple(net: &mut NetOutbox, tuple: TupleId, data: &[u8]) {
@@ -78,12 +77,7 @@ impl Transport {
                 Some(len)
             }
             TransportKind::Direct(_) => {
-                outbox.binary_notification(
-                    consumer_id,
-                    "consumer.rtp",
-                    Value::Null,
-                    buf[..len].to_vec(),
-                );
+                outbox.binary_notification(consumer_id, "consumer.rtp", (), buf[..len].to_vec());
                 Some(len)
             }
         };
@@ -141,7 +135,7 @@ impl Transport {
                 outbox.binary_notification(
                     &self.id,
                     "directtransport.rtcp",
-                    Value::Null,
+                    (),
                     buf[..len].to_vec(),
                 );
                 Some(len)
