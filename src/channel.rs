@@ -5,7 +5,6 @@
 
 use crate::error::{Error, Result};
 use serde::Serialize;
-use serde_json::Value;
 use std::time::Duration;
 
 /// Internal hooks for tests, reached through `Command::TestHook` only.
@@ -75,11 +74,11 @@ impl Reply {
         Self::typed(&crate::json_out::Empty {})
     }
 
-    /// As a JSON value (for tests and tools that inspect replies).
-    pub fn into_value(self) -> serde_json::Value {
+    /// The reply's JSON text (for tests and tools that inspect replies).
+    pub fn json(&self) -> &str {
         match self {
-            Reply::Null => serde_json::Value::Null,
-            Reply::Json(raw) => serde_json::from_str(raw.get()).unwrap_or_default(),
+            Reply::Null => "null",
+            Reply::Json(raw) => raw.get(),
         }
     }
 }
@@ -235,20 +234,43 @@ pub const LOG_TAGS: [&str; 13] = [
     "message",
 ];
 
-/// The known tags of a `logTags` array, in order, once each; unknown or
-/// non-string tags are dropped silently, as mediasoup does.
-pub fn parse_log_tags(value: &Value) -> Vec<String> {
-    let mut tags = Vec::new();
-    if let Value::Array(items) = value {
-        for item in items {
-            if let Some(tag) = item.as_str() {
-                if LOG_TAGS.contains(&tag) && !tags.iter().any(|t| t == tag) {
-                    tags.push(tag.to_string());
-                }
-            }
+/// The settings of a worker (`createWorker()`), validated at the boundary
+/// the way mediasoup-worker validates its command line.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct WorkerSettings {
+    pub log_level: LogLevel,
+    pub log_tags: Vec<String>,
+    pub rtc_min_port: u16,
+    pub rtc_max_port: u16,
+    pub dtls_certificate_file: Option<String>,
+    pub dtls_private_key_file: Option<String>,
+    pub libwebrtc_field_trials: Option<String>,
+}
+
+impl Default for WorkerSettings {
+    fn default() -> Self {
+        WorkerSettings {
+            log_level: LogLevel::Error,
+            log_tags: Vec::new(),
+            rtc_min_port: 10000,
+            rtc_max_port: 59999,
+            dtls_certificate_file: None,
+            dtls_private_key_file: None,
+            libwebrtc_field_trials: None,
         }
     }
-    tags
+}
+
+impl WorkerSettings {
+    /// Applies `worker.updateSettings()` (parsed at the boundary).
+    pub fn update(&mut self, update: SettingsUpdate) {
+        if let Some(level) = update.log_level {
+            self.log_level = level;
+        }
+        if let Some(tags) = update.log_tags {
+            self.log_tags = tags;
+        }
+    }
 }
 
 /// `worker.updateSettings()`, parsed at the boundary.
@@ -258,27 +280,10 @@ pub struct SettingsUpdate {
     pub log_tags: Option<Vec<String>>,
 }
 
-impl SettingsUpdate {
-    pub fn parse(value: &Value) -> Result<Self> {
-        let log_level = match value.get("logLevel").unwrap_or(&Value::Null) {
-            Value::Null => None,
-            Value::String(s) => Some(LogLevel::parse(s)?),
-            _ => return Err(Error::type_error("logLevel must be a string")),
-        };
-        let log_tags = value
-            .get("logTags")
-            .filter(|v| !v.is_null())
-            .map(parse_log_tags);
-        Ok(SettingsUpdate {
-            log_level,
-            log_tags,
-        })
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
 
     use serde_json::json;
 

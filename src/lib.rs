@@ -9,7 +9,7 @@ pub mod dtls;
 pub mod error;
 pub mod ice;
 pub mod ids;
-pub mod json_fields;
+pub mod json_in;
 pub mod json_out;
 #[cfg(feature = "node")]
 pub mod napi;

@@ -5,7 +5,6 @@
 //! so the test checks that allocations do not grow with the packet count.
 
 use ferrosoup::channel::{Batch, Command, EventSink};
-use ferrosoup::worker::settings::WorkerSettings;
 use ferrosoup::worker::{spawn, WorkerThread};
 use serde_json::{json, Value};
 use std::alloc::{GlobalAlloc, Layout, System};
@@ -86,7 +85,7 @@ fn vp8_packet(seq: u16, ts: u32, ssrc: u32, key: bool) -> Vec<u8> {
 #[test]
 fn forwarding_does_not_allocate_per_packet() {
     let (tx, rx) = mpsc::channel();
-    let settings = WorkerSettings::from_json(&json!({"logLevel": "none"})).unwrap();
+    let settings = ferrosoup::request::worker_settings(r#"{"logLevel": "none"}"#).unwrap();
     let worker = spawn(settings, Box::new(Sink(Mutex::new(tx)))).unwrap();
     let mut h = Harness {
         worker,

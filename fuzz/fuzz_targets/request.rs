@@ -21,7 +21,8 @@ use ferrosoup::channel::Outbox;
 use ferrosoup::net::{SocketId, VirtualBinder};
 use ferrosoup::request::{Notification, Request};
 use ferrosoup::sfu::core::{Core, Handler};
-use ferrosoup::worker::settings::WorkerSettings;
+use ferrosoup::channel::WorkerSettings;
+use ferrosoup::request::WorkerRequest;
 use ferrosoup_fuzz::{json as fj, Reader, METHODS};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
@@ -413,7 +414,7 @@ impl Harness {
             // As the worker's boundary does: target first, then the parse.
             // The body crosses as JSON text, as from JS.
             None => self.core.find_handler(handler, method).and_then(|h| {
-                let request = Request::parse_text(method, &data.to_string())?;
+                let request = Request::parse(method, &data.to_string())?;
                 self.core
                     .handle_request(
                         h,
@@ -423,7 +424,7 @@ impl Harness {
                         &mut self.net,
                         &mut self.outbox,
                     )
-                    .map(ferrosoup::channel::Reply::into_value)
+                    .map(|reply| serde_json::from_str::<Value>(reply.json()).unwrap_or_default())
             }),
         };
         if debug() {
@@ -449,41 +450,36 @@ impl Harness {
     /// `worker/mod.rs`'s dispatch of worker-level methods, over the same
     /// public `Core` calls.
     fn worker_request(&mut self, method: &str, data: &Value) -> ferrosoup::error::Result<Value> {
-        use ferrosoup::sfu::string_field;
-        match method {
-            "dump" => Ok(json!({
+        let request = match Request::parse(&format!("worker.{method}"), &data.to_string())? {
+            Request::Worker(request) => request,
+            _ => unreachable!("a worker method parses to a worker request"),
+        };
+        match request {
+            WorkerRequest::Dump => Ok(json!({
                 "webRtcServerIds": self.core.webrtc_server_ids(),
                 "routerIds": self.core.router_ids(),
                 "channelRequestHandlers": self.core.handlers.keys().collect::<Vec<_>>(),
             })),
-            "updateSettings" => ferrosoup::channel::SettingsUpdate::parse(data).map(|update| {
+            WorkerRequest::GetResourceUsage => Ok(Value::Null),
+            WorkerRequest::UpdateSettings(update) => {
                 self.settings.update(update);
-                Value::Null
-            }),
-            "createRouter" => {
-                let id = string_field(data, "routerId")?;
-                self.core.create_router(id).map(|_| Value::Null)
+                Ok(Value::Null)
             }
-            "createWebRtcServer" => {
-                ferrosoup::transport::webrtc_server::WebRtcServerOptions::parse(data)
-                    .and_then(|options| self.core.create_webrtc_server(options, &mut self.net))
-                    .map(|_| Value::Null)
+            WorkerRequest::CreateRouter { router_id } => {
+                self.core.create_router(router_id).map(|_| Value::Null)
             }
-            "closeWebRtcServer" => {
-                let id = string_field(data, "webRtcServerId")?;
-                self.core
-                    .close_webrtc_server(&id, &mut self.outbox)
-                    .map(|_| Value::Null)
-            }
-            "closeRouter" => {
-                let id = string_field(data, "routerId")?;
-                self.core
-                    .close_router(&id, &mut self.outbox)
-                    .map(|_| Value::Null)
-            }
-            other => Err(ferrosoup::error::Error::other(format!(
-                "unknown method 'worker.{other}'"
-            ))),
+            WorkerRequest::CreateWebRtcServer(options) => self
+                .core
+                .create_webrtc_server(options, &mut self.net)
+                .map(|_| Value::Null),
+            WorkerRequest::CloseWebRtcServer { web_rtc_server_id } => self
+                .core
+                .close_webrtc_server(&web_rtc_server_id, &mut self.outbox)
+                .map(|_| Value::Null),
+            WorkerRequest::CloseRouter { router_id } => self
+                .core
+                .close_router(&router_id, &mut self.outbox)
+                .map(|_| Value::Null),
         }
     }
 
@@ -574,7 +570,7 @@ impl Harness {
         ]);
         pkt.extend_from_slice(r.bytes(64));
         self.core.now_ms = self.now;
-        if let Some(notification) = Notification::parse("producer.send", &Value::Null, Some(pkt)) {
+        if let Some(notification) = Notification::parse("producer.send", "null", Some(pkt)) {
             self.core
                 .handle_notification(producer, notification, self.now, &mut self.outbox);
         }
@@ -646,7 +642,7 @@ impl Harness {
         buf.truncate(n);
         self.core.now_ms = self.now;
         if let Some(notification) =
-            Notification::parse("transport.sendRtcp", &Value::Null, Some(buf))
+            Notification::parse("transport.sendRtcp", "null", Some(buf))
         {
             self.core
                 .handle_notification(t, notification, self.now, &mut self.outbox);
@@ -659,7 +655,7 @@ impl Harness {
         let ppid = [51, 53, 56, 57, 0][r.below(5)];
         let data = json!({"ppid": ppid, "subchannels": [r.u16()], "requiredSubchannel": r.u16()});
         let payload = r.bytes(64).to_vec();
-        if let Some(notification) = Notification::parse("dataProducer.send", &data, Some(payload)) {
+        if let Some(notification) = Notification::parse("dataProducer.send", &data.to_string(), Some(payload)) {
             self.core
                 .handle_notification(dp, notification, self.now, &mut self.outbox);
         }
@@ -864,7 +860,7 @@ fuzz_target!(|data: &[u8]| {
                 let mut v = json!({"logLevel": "warn", "rtcMinPort": 10000, "rtcMaxPort": 10100,
                                    "logTags": ["ice"]});
                 fj::edit(&mut v, &mut r);
-                let _ = WorkerSettings::from_json(&v);
+                let _ = ferrosoup::request::worker_settings(&v.to_string());
             }
         }
         h.check();

@@ -11,11 +11,10 @@ pub mod writer;
 use crate::channel::Outbox;
 use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, TransportKey};
+use crate::json_in::Js;
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
 use crate::rtp::codecs::parse_vp8;
-use crate::rtp_parameters::{
-    invalid, uri, EncodingWire, MediaKind, RtpParameters, RtpParametersWire,
-};
+use crate::rtp_parameters::{uri, EncodingWire, MediaKind, RtpParameters, RtpParametersWire};
 use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
@@ -23,7 +22,6 @@ use crate::scalability::ScalabilityMode;
 use crate::trace::{Direction, TraceEvent, NO_INFO};
 pub use report::{ConsumeReply, ConsumerDump, ConsumerScore, LayersJson, PreferredLayersReply};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 pub use stream::ConsumerStream;
 use writer::{write_packet, ExtList, ExtOffsets, OutHeader, MAX_EXTENSIONS};
 
@@ -277,17 +275,12 @@ pub struct ConsumeBody {
     paused: bool,
     /// Validated below with mediasoup's messages (an app's object).
     #[serde(default)]
-    preferred_layers: Option<Value>,
+    preferred_layers: Js<LayersBody>,
     #[serde(default)]
     ignore_dtx: bool,
 }
 
 impl ConsumeOptions {
-    /// Parses and validates a `transport.consume` request body.
-    pub fn parse(data: &Value) -> Result<Self> {
-        Self::from_body(ConsumeBody::deserialize(data).map_err(|e| invalid("consume body", e))?)
-    }
-
     /// Validates a deserialized `transport.consume` body.
     pub fn from_body(body: ConsumeBody) -> Result<Self> {
         let consumer_id = body
@@ -334,9 +327,8 @@ impl ConsumeOptions {
         };
         let layered = matches!(consumer_type, ConsumerType::Simulcast | ConsumerType::Svc);
         let preferred_layers = if layered {
-            let requested = body.preferred_layers.as_ref().filter(|v| v.is_object());
-            Some(match requested {
-                Some(p) => RequestedLayers::parse(p)?.clamp(max_layers),
+            Some(match body.preferred_layers.get() {
+                Some(p) => RequestedLayers::from_body(p)?.clamp(max_layers),
                 None => max_layers,
             })
         } else {
@@ -840,7 +832,14 @@ impl Consumer {
     }
 }
 
-/// Validates `{spatialLayer, temporalLayer?}` and clamps it to what exists.
+/// `{ spatialLayer, temporalLayer }` as an app gives them.
+#[derive(Debug, Default, Deserialize)]
+#[serde(default, rename_all = "camelCase")]
+pub struct LayersBody {
+    spatial_layer: Js<f64>,
+    temporal_layer: Js<f64>,
+}
+
 /// Layers asked for in `consume()` or `setPreferredLayers()`, before they
 /// are clamped to what the producer offers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -852,16 +851,16 @@ pub struct RequestedLayers {
 
 impl RequestedLayers {
     /// `{spatialLayer, temporalLayer?}` (numbers >= 0, truncated).
-    pub fn parse(value: &Value) -> Result<Self> {
-        let spatial = value
-            .get("spatialLayer")
-            .and_then(Value::as_f64)
+    pub fn from_body(body: &LayersBody) -> Result<Self> {
+        let spatial = body
+            .spatial_layer
+            .copied()
             .filter(|v| *v >= 0.0)
             .ok_or_else(|| Error::type_error("missing spatialLayer"))?;
-        let temporal = match value.get("temporalLayer") {
-            None | Some(Value::Null) => None,
-            Some(v) => Some(
-                v.as_f64()
+        let temporal = match &body.temporal_layer {
+            Js::Absent | Js::Null => None,
+            v => Some(
+                v.copied()
                     .filter(|v| *v >= 0.0)
                     .ok_or_else(|| Error::type_error("invalid temporalLayer"))?
                     as u64,
@@ -951,13 +950,17 @@ mod requested_layers_tests {
     use super::*;
     use serde_json::json;
 
+    fn parse(value: &serde_json::Value) -> Result<RequestedLayers> {
+        RequestedLayers::from_body(&crate::json_in::body(&value.to_string()))
+    }
+
     #[test]
     fn requested_layers_parse_like_mediasoup_and_clamp_to_the_offer() {
         let max = Layers {
             spatial: 2,
             temporal: 2,
         };
-        let l = RequestedLayers::parse(&json!({"spatialLayer": 5.7})).unwrap();
+        let l = parse(&json!({"spatialLayer": 5.7})).unwrap();
         assert_eq!(
             l.clamp(max),
             Layers {
@@ -965,7 +968,7 @@ mod requested_layers_tests {
                 temporal: 2
             }
         );
-        let l = RequestedLayers::parse(&json!({"spatialLayer": 0, "temporalLayer": 1})).unwrap();
+        let l = parse(&json!({"spatialLayer": 0, "temporalLayer": 1})).unwrap();
         assert_eq!(
             l.clamp(max),
             Layers {
@@ -979,7 +982,7 @@ mod requested_layers_tests {
             json!({"spatialLayer": "1"}),
             json!({"spatialLayer": 1, "temporalLayer": -2}),
         ] {
-            let e = RequestedLayers::parse(&bad).unwrap_err();
+            let e = parse(&bad).unwrap_err();
             assert_eq!(e.kind, crate::error::ErrorKind::TypeError, "{bad}");
         }
     }

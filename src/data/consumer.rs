@@ -195,10 +195,13 @@ mod tests {
             max_message_size: 100,
             buffered_amount_low_threshold: 1024,
         };
-        let options = DataEndpointOptions::parse_consume(&json!({
-            "dataConsumerId": "c", "type": "direct", "dataProducerId": "p",
-            "subchannels": subchannels
-        }))
+        let options = crate::request::data::consume_data(&crate::json_in::body(
+            &json!({
+                "dataConsumerId": "c", "type": "direct", "dataProducerId": "p",
+                "subchannels": subchannels
+            })
+            .to_string(),
+        ))
         .unwrap();
         DataConsumer::new(ctx, options)
     }

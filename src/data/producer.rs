@@ -117,12 +117,17 @@ mod tests {
 
     #[test]
     fn sctp_producer_needs_stream_parameters() {
-        let e = DataEndpointOptions::parse_produce(&json!({"dataProducerId": "a", "type": "sctp"}));
+        let e = crate::request::data::produce_data(&crate::json_in::body(
+            &json!({"dataProducerId": "a", "type": "sctp"}).to_string(),
+        ));
         assert!(e.is_err());
-        let options = DataEndpointOptions::parse_produce(&json!({
-            "dataProducerId": "a", "type": "sctp", "sctpStreamParameters": {"streamId": 3},
-            "label": "l", "paused": true
-        }))
+        let options = crate::request::data::produce_data(&crate::json_in::body(
+            &json!({
+                "dataProducerId": "a", "type": "sctp", "sctpStreamParameters": {"streamId": 3},
+                "label": "l", "paused": true
+            })
+            .to_string(),
+        ))
         .unwrap();
         let p = DataProducer::new(key(0), key(0), 10, options);
         assert_eq!(
@@ -134,9 +139,10 @@ mod tests {
 
     #[test]
     fn direct_producer_counts_even_when_paused() {
-        let options =
-            DataEndpointOptions::parse_produce(&json!({"dataProducerId": "a", "type": "direct"}))
-                .unwrap();
+        let options = crate::request::data::produce_data(&crate::json_in::body(
+            &json!({"dataProducerId": "a", "type": "direct"}).to_string(),
+        ))
+        .unwrap();
         let mut p = DataProducer::new(key(0), key(0), 10, options);
         assert!(p.sctp.is_none());
         assert!(p.receive(3));

@@ -3,7 +3,6 @@
 
 use super::to_js_error;
 use crate::channel::{Batch, Command, EventSink};
-use crate::worker::settings::WorkerSettings;
 use crate::worker::{spawn, TestHook, ThreadState, WorkerThread};
 use napi::bindgen_prelude::{Buffer, Function};
 use napi::threadsafe_function::{
@@ -11,7 +10,6 @@ use napi::threadsafe_function::{
 };
 use napi::{Env, Status};
 use napi_derive::napi;
-use serde_json::Value;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -130,9 +128,7 @@ pub fn create_worker(
     settings_json: String,
     on_batch: Function<(String, Vec<Buffer>), ()>,
 ) -> napi::Result<WorkerHandle, String> {
-    let settings_value: Value = serde_json::from_str(&settings_json)
-        .map_err(|e| napi::Error::new("TypeError".to_string(), e.to_string()))?;
-    let settings = WorkerSettings::from_json(&settings_value).map_err(to_js_error)?;
+    let settings = crate::request::worker_settings(&settings_json).map_err(to_js_error)?;
     let tsfn: BatchFn = on_batch
         .build_threadsafe_function::<Batch>()
         .callee_handled::<false>()

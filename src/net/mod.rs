@@ -7,7 +7,7 @@
 mod listen_info;
 mod virtual_net;
 
-pub use listen_info::{parse_ip, ListenInfo, ListenProtocol};
+pub use listen_info::{ListenInfo, ListenProtocol};
 pub use virtual_net::VirtualBinder;
 
 use crate::error::Result;

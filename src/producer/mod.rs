@@ -16,14 +16,13 @@ use crate::ids::{RouterKey, TransportKey};
 use crate::rtp::codecs::{self, Codec as PayloadCodec};
 use crate::rtp::RtpPacketRef;
 use crate::rtp_parameters::wire::js_number;
-use crate::rtp_parameters::{invalid, uri, MediaKind, RtpParameters, RtpParametersWire};
+use crate::rtp_parameters::{uri, MediaKind, RtpParameters, RtpParametersWire};
 use crate::rtp_stream::recv::RtxPacketInfo;
 use crate::rtp_stream::report::StreamStats;
 use crate::rtp_stream::{KeyFrameRequest, KeyFrameRequestManager, PacketInfo};
 use crate::trace::{Direction, RtpInfo, TraceEvent, NO_INFO};
 use forward::{ExtKind, MappedHeader, PacketLayout, EXT_KINDS};
 use serde::{Deserialize, Serialize};
-use serde_json::Value;
 pub use stream::ProducerStream;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -209,11 +208,6 @@ pub struct ProduceBody {
 }
 
 impl ProduceOptions {
-    /// Parses and validates a `transport.produce` request body.
-    pub fn parse(data: &Value) -> Result<Self> {
-        Self::from_body(ProduceBody::deserialize(data).map_err(|e| invalid("produce body", e))?)
-    }
-
     /// Validates a deserialized `transport.produce` body.
     pub fn from_body(body: ProduceBody) -> Result<Self> {
         let producer_id = body

@@ -2,11 +2,9 @@
 //! sans-IO detectors (`crate::observer`) that turn audio levels into events.
 
 use crate::channel::Outbox;
-use crate::error::{Error, Result};
 use crate::ids::RouterKey;
 use crate::observer::{ActiveSpeakerObserver, AudioLevelEvent, AudioLevelObserver};
 use serde::Serialize;
-use serde_json::Value;
 
 /// Which observer a `router.create*Observer` request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,7 +14,7 @@ pub enum RtpObserverType {
 }
 
 /// The options of a `router.create*Observer` request, parsed at the
-/// boundary.
+/// boundary (`request`).
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum RtpObserverOptions {
     AudioLevel {
@@ -27,30 +25,6 @@ pub enum RtpObserverOptions {
     ActiveSpeaker {
         interval_ms: u16,
     },
-}
-
-impl RtpObserverOptions {
-    pub fn parse(kind: RtpObserverType, options: &Value) -> Result<Self> {
-        let num = |key: &str| options.get(key).and_then(Value::as_f64);
-        Ok(match kind {
-            RtpObserverType::AudioLevel => {
-                let max_entries = num("maxEntries")
-                    .filter(|v| *v >= 1.0)
-                    .ok_or_else(|| Error::type_error("maxEntries must be a positive number"))?;
-                let threshold = num("threshold")
-                    .filter(|v| (-127.0..=0.0).contains(v))
-                    .ok_or_else(|| Error::type_error("threshold must be between -127 and 0"))?;
-                RtpObserverOptions::AudioLevel {
-                    max_entries: max_entries.min(u16::MAX as f64) as u16,
-                    threshold_dbov: threshold as i8,
-                    interval_ms: to_u16(num("interval").unwrap_or(1000.0)),
-                }
-            }
-            RtpObserverType::ActiveSpeaker => RtpObserverOptions::ActiveSpeaker {
-                interval_ms: to_u16(num("interval").unwrap_or(300.0)),
-            },
-        })
-    }
 }
 
 pub enum Detector {
@@ -194,13 +168,4 @@ struct ProducerVolume<'a> {
 #[serde(rename_all = "camelCase")]
 struct DominantSpeaker<'a> {
     producer_id: &'a str,
-}
-
-/// The detectors clamp intervals to mediasoup's bounds; this only brings a
-/// JS number into u16.
-fn to_u16(interval: f64) -> u16 {
-    if interval.is_nan() {
-        return 0;
-    }
-    interval.clamp(0.0, u16::MAX as f64) as u16
 }

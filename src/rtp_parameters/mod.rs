@@ -6,8 +6,6 @@ pub mod wire;
 
 use crate::error::{Error, Result};
 use crate::scalability::ScalabilityMode;
-use serde::Deserialize;
-use serde_json::Value;
 pub use wire::{EncodingWire, RtpParametersWire};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,14 +102,6 @@ fn parameter_is_one(codec: &wire::CodecWire, name: &str) -> bool {
 }
 
 impl RtpParameters {
-    /// Parses JSON RTP parameters (see [`RtpParameters::from_wire`]).
-    pub fn parse(json: &Value) -> Result<Self> {
-        let wire = RtpParametersWire::deserialize(json).map_err(|e| invalid("rtpParameters", e))?;
-        Self::from_wire(wire)
-    }
-
-    /// Validates RTP parameters as mediasoup's worker does and derives what
-    /// the media path needs.
     pub fn from_wire(mut wire: RtpParametersWire) -> Result<Self> {
         if wire.mid.as_deref() == Some("") {
             return Err(Error::type_error("empty mid"));
@@ -300,12 +290,21 @@ pub mod uri {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde::Deserialize;
+    use serde_json::Value;
+
+    /// Through the wire types, as request bodies are read.
+    fn parse(json: &Value) -> Result<RtpParameters> {
+        RtpParameters::from_wire(
+            RtpParametersWire::deserialize(json).map_err(|e| invalid("rtpParameters", e))?,
+        )
+    }
     use serde_json::json;
 
     #[test]
     fn non_object_encodings_are_a_type_error_not_a_panic() {
         for bad in [json!(3), json!("x"), json!(true), json!(null)] {
-            let e = RtpParameters::parse(&json!({
+            let e = parse(&json!({
                 "codecs": [{"mimeType": "audio/opus", "payloadType": 100, "clockRate": 48000, "channels": 2}],
                 "encodings": [bad],
             }))
@@ -321,7 +320,7 @@ mod tests {
 
     #[test]
     fn fills_codec_payload_type_and_reads_feedback() {
-        let p = RtpParameters::parse(&json!({
+        let p = parse(&json!({
             "codecs": [
                 {"mimeType": "video/VP8", "payloadType": 96, "clockRate": 90000,
                  "rtcpFeedback": [{"type": "nack", "parameter": ""}, {"type": "nack", "parameter": "pli"}]},
@@ -364,7 +363,7 @@ mod tests {
             json!({"mid": "", "codecs": [opus.clone()], "encodings": [{}]}),
         ] {
             assert_eq!(
-                RtpParameters::parse(&bad).unwrap_err().kind,
+                parse(&bad).unwrap_err().kind,
                 crate::error::ErrorKind::TypeError,
                 "{bad}"
             );

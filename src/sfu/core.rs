@@ -121,8 +121,6 @@ pub struct Core {
 /// Largest datagram we accept; room left for SRTP tags when re-encrypting.
 pub const MAX_DATAGRAM: usize = 65536;
 
-pub use crate::request::string_field;
-
 impl Core {
     pub fn new(rtc_ports: (u16, u16), certificate: Arc<DtlsCertificate>) -> Self {
         Core {

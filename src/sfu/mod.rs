@@ -13,4 +13,4 @@ mod timers;
 mod webrtc_io;
 mod webrtc_server;
 
-pub use self::core::{string_field, Core};
+pub use self::core::Core;

@@ -1,7 +1,7 @@
 //! mediasoup's TransportTuple as dumps and events show it. Listen infos
 //! are parsed in `net`; sockets are bound by the I/O shell.
 
-pub use crate::net::{parse_ip, ListenInfo, ListenProtocol};
+pub use crate::net::{ListenInfo, ListenProtocol};
 use serde::Serialize;
 use std::net::SocketAddr;
 

@@ -10,7 +10,6 @@ use crate::srtp::{CryptoSuite, SrtpSession};
 use crate::transport::connect::ConnectOptions;
 use crate::transport::dump::{PlainConnectReply, PlainDump, SrtpParameters};
 use base64::Engine;
-use serde_json::Value;
 use std::net::SocketAddr;
 
 pub struct PlainSrtp {
@@ -252,28 +251,4 @@ impl PlainTransport {
     pub fn srtp_ready(&self) -> bool {
         self.srtp.as_ref().is_none_or(|s| s.recv.is_some())
     }
-}
-
-/// Parses `{cryptoSuite, keyBase64}`; every problem is a TypeError.
-pub fn parse_srtp_parameters(value: &Value) -> Result<(CryptoSuite, Vec<u8>)> {
-    if !value.is_object() {
-        return Err(Error::type_error("invalid srtpParameters"));
-    }
-    let suite_name = value
-        .get("cryptoSuite")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::type_error("missing srtpParameters.cryptoSuite"))?;
-    let suite = CryptoSuite::from_name(suite_name)
-        .ok_or_else(|| Error::type_error(format!("invalid cryptoSuite '{suite_name}'")))?;
-    let key_b64 = value
-        .get("keyBase64")
-        .and_then(Value::as_str)
-        .ok_or_else(|| Error::type_error("missing srtpParameters.keyBase64"))?;
-    let key = base64::engine::general_purpose::STANDARD
-        .decode(key_b64)
-        .map_err(|_| Error::type_error("invalid srtpParameters.keyBase64"))?;
-    if key.len() != suite.key_and_salt_len() {
-        return Err(Error::type_error("invalid decoded SRTP key length"));
-    }
-    Ok((suite, key))
 }

@@ -5,42 +5,21 @@
 
 use super::listen::{ListenInfo, ListenProtocol};
 use super::webrtc::{TcpConnections, TcpEndpoint, UdpEndpoint};
-use crate::error::{Error, Result};
+use crate::error::Result;
 use crate::ice::candidate::{
     server_candidates, IceCandidate, ListenSocket, Protocol, ProtocolPrefs,
 };
 use crate::ids::TransportKey;
 use crate::net::{SocketBinder, SocketId};
 use serde::Serialize;
-use serde_json::Value;
 use std::collections::HashMap;
 use std::net::SocketAddr;
 
-/// `worker.createWebRtcServer()`, parsed at the boundary.
+/// `worker.createWebRtcServer()`, parsed at the boundary (`request`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct WebRtcServerOptions {
     pub web_rtc_server_id: String,
     pub listen_infos: Vec<ListenInfo>,
-}
-
-impl WebRtcServerOptions {
-    pub fn parse(data: &Value) -> Result<Self> {
-        let web_rtc_server_id = crate::json_fields::string_field(data, "webRtcServerId")?;
-        let infos = data
-            .get("listenInfos")
-            .and_then(Value::as_array)
-            .ok_or_else(|| Error::type_error("missing listenInfos"))?;
-        if infos.is_empty() {
-            return Err(Error::type_error("empty listenInfos"));
-        }
-        Ok(WebRtcServerOptions {
-            web_rtc_server_id,
-            listen_infos: infos
-                .iter()
-                .map(ListenInfo::from_json)
-                .collect::<Result<Vec<_>>>()?,
-        })
-    }
 }
 
 pub struct WebRtcServer {

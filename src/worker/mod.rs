@@ -8,21 +8,19 @@
 mod os_bind;
 mod os_sockets;
 pub mod rusage;
-pub mod settings;
 mod spin;
 
 use crate::certificate::DtlsCertificate;
 use crate::channel::Reply;
 pub use crate::channel::TestHook;
 use crate::channel::{Command, EventSink, Outbox};
+use crate::channel::{LogLevel, WorkerSettings};
 use crate::error::{Error, Result};
 use crate::net::SocketId;
 use crate::request::{Notification, Request, WorkerRequest};
 use crate::sfu::Core;
 use os_sockets::OsSockets;
 use serde::Serialize;
-use serde_json::Value;
-use settings::{LogLevel, WorkerSettings};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::mpsc;
@@ -492,7 +490,6 @@ impl Worker {
                 data,
                 payload,
             } => {
-                let data = parse_body(&data);
                 let Some(notification) = Notification::parse(&event, &data, payload) else {
                     return;
                 };
@@ -521,13 +518,13 @@ impl Worker {
     /// found (NotFoundError comes first, as in mediasoup's channel).
     fn handle_request(&mut self, method: &str, handler_id: &str, body: &str) -> Result<Reply> {
         if method.starts_with("worker.") {
-            return match Request::parse_text(method, body)? {
+            return match Request::parse(method, body)? {
                 Request::Worker(request) => self.handle_worker_request(request),
                 _ => Err(Error::other(format!("unknown method '{method}'"))),
             };
         }
         let handler = self.core.find_handler(handler_id, method)?;
-        let request = Request::parse_text(method, body)?;
+        let request = Request::parse(method, body)?;
         let now_ms = self.now_ms();
         self.core.handle_request(
             handler,
@@ -593,16 +590,10 @@ impl Worker {
     }
 }
 
-/// A notification body: JSON text from JS (`null` when absent or
-/// unreadable, which the parser then drops).
-fn parse_body(json: &str) -> Value {
-    serde_json::from_str(json).unwrap_or(Value::Null)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
+    use serde_json::{json, Value};
     use std::sync::mpsc as std_mpsc;
     use std::sync::Mutex;
 
@@ -615,7 +606,7 @@ mod tests {
 
     fn start() -> (WorkerThread, std_mpsc::Receiver<String>) {
         let (tx, rx) = std_mpsc::channel();
-        let settings = WorkerSettings::from_json(&json!({"logLevel": "none"})).unwrap();
+        let settings = crate::request::worker_settings(r#"{"logLevel": "none"}"#).unwrap();
         let worker = spawn(settings, Box::new(ChannelSink(Mutex::new(tx)))).unwrap();
         (worker, rx)
     }

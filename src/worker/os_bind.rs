@@ -193,14 +193,13 @@ pub fn recv_from_timestamped(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use serde_json::json;
 
     #[test]
     fn binds_in_range_and_reports_non_local_ip() {
-        let info = ListenInfo::from_json(&json!({
-            "protocol": "udp", "ip": "127.0.0.1", "portRange": {"min": 40000, "max": 40100}
-        }))
-        .unwrap();
+        let info = ListenInfo {
+            port_range: Some((40000, 40100)),
+            ..ListenInfo::new(ListenProtocol::Udp, [127, 0, 0, 1].into())
+        };
         let a = bind_udp(&info, (10000, 59999)).unwrap();
         let b = bind_udp(&info, (10000, 59999)).unwrap();
         let (pa, pb) = (
@@ -218,7 +217,7 @@ mod tests {
             bind_udp(&fixed, (1, 1)).unwrap_err().kind,
             crate::error::ErrorKind::Error
         );
-        let foreign = ListenInfo::from_json(&json!({"protocol": "udp", "ip": "8.8.8.8"})).unwrap();
+        let foreign = ListenInfo::new(ListenProtocol::Udp, [8, 8, 8, 8].into());
         assert_eq!(
             bind_udp(&foreign, (10000, 59999)).unwrap_err().kind,
             crate::error::ErrorKind::Error

@@ -577,7 +577,7 @@ mod tests {
     }
 
     fn udp_info() -> ListenInfo {
-        ListenInfo::from_json(&serde_json::json!({"protocol": "udp", "ip": "127.0.0.1"})).unwrap()
+        ListenInfo::new(crate::net::ListenProtocol::Udp, [127, 0, 0, 1].into())
     }
 
     #[test]

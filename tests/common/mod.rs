@@ -74,7 +74,7 @@ impl Sfu {
             return Ok(Value::Null);
         }
         let handler = self.core.find_handler(handler_id, method)?;
-        let request = Request::parse(method, &data)?;
+        let request = Request::parse(method, &data.to_string())?;
         self.core
             .handle_request(
                 handler,
@@ -84,12 +84,12 @@ impl Sfu {
                 &mut self.net,
                 &mut self.outbox,
             )
-            .map(ferrosoup::channel::Reply::into_value)
+            .map(|reply| serde_json::from_str(reply.json()).unwrap())
     }
 
     fn notify(&mut self, event: &str, handler_id: &str, bytes: Vec<u8>) {
         self.core.now_ms = self.now_ms;
-        let notification = Notification::parse(event, &Value::Null, Some(bytes)).unwrap();
+        let notification = Notification::parse(event, "null", Some(bytes)).unwrap();
         self.core
             .handle_notification(handler_id, notification, self.now_ms, &mut self.outbox);
     }
