@@ -3,6 +3,8 @@
 const { ChannelObject } = require('./ChannelObject');
 const { Logger } = require('./Logger');
 const { PlainTransportImpl } = require('./PlainTransport');
+const { PipeTransportImpl } = require('./PipeTransport');
+const { NotFoundError } = require('./errors');
 const { DirectTransportImpl } = require('./DirectTransport');
 const { WebRtcTransportImpl } = require('./WebRtcTransport');
 const { listenIpToListenInfo } = require('./Transport');
@@ -24,6 +26,10 @@ class RouterImpl extends ChannelObject {
 	#producers = new Map();
 	#rtpObservers = new Map();
 	#dataProducers = new Map();
+	// Other router's id -> promise of { [routerId]: PipeTransport } for both
+	// ends: one pipe pair per router pair, however many pipeToRouter() calls
+	// race for it.
+	#pipeTransportPairs = new Map();
 
 	/** @private Use `worker.createRouter()`. */
 	constructor({ internal, data, channel, appData }) {
@@ -124,6 +130,182 @@ class RouterImpl extends ChannelObject {
 			},
 		});
 		return this.#addTransport(PlainTransportImpl, transportId, data, appData);
+	}
+
+	async createPipeTransport({
+		listenInfo,
+		listenIp,
+		port,
+		enableSctp = false,
+		maxSendMessageSize = 262144,
+		maxReceiveMessageSize = 262144,
+		sctpSendBufferSize = 2000000,
+		sctpPerStreamSendQueueLimit = 2000000,
+		sctpMaxReceiverWindowBufferSize = 5242880,
+		sctpDefaultStreamBufferedAmountLowThreshold = 1024,
+		enableRtx = false,
+		enableSrtp = false,
+		appData,
+	} = {}) {
+		logger.debug('createPipeTransport()');
+		if (!listenInfo && !listenIp) {
+			throw new TypeError('missing listenInfo and listenIp (one of them is mandatory)');
+		} else if (listenInfo && listenIp) {
+			throw new TypeError('only one of listenInfo and listenIp must be given');
+		} else if (appData && typeof appData !== 'object') {
+			throw new TypeError('if given, appData must be an object');
+		}
+		if (listenIp) {
+			listenInfo = listenIpToListenInfo(listenIp, port);
+		}
+		const transportId = utils.generateUUIDv4();
+		const data = await this.channel.request('router.createPipeTransport', this.#internal.routerId, {
+			transportId,
+			options: {
+				listenInfo,
+				enableSctp,
+				maxSendMessageSize,
+				maxReceiveMessageSize,
+				sctpSendBufferSize,
+				sctpPerStreamSendQueueLimit,
+				sctpMaxReceiverWindowBufferSize,
+				sctpDefaultStreamBufferedAmountLowThreshold,
+				isDataChannel: false,
+				enableRtx,
+				enableSrtp,
+			},
+		});
+		return this.#addTransport(PipeTransportImpl, transportId, data, appData);
+	}
+
+	/**
+	 * Makes a producer (or data producer) of this router available in
+	 * `router` (same worker, another worker, or through the same pipe
+	 * transports another host), as mediasoup's pipeToRouter() does.
+	 */
+	async pipeToRouter({
+		producerId,
+		dataProducerId,
+		router,
+		keepId = true,
+		listenInfo,
+		listenIp,
+		enableSctp = true,
+		maxSendMessageSize = 262144,
+		maxReceiveMessageSize = 262144,
+		sctpSendBufferSize = 2000000,
+		sctpPerStreamSendQueueLimit = 2000000,
+		sctpMaxReceiverWindowBufferSize = 5242880,
+		sctpDefaultStreamBufferedAmountLowThreshold = 1024,
+		enableRtx = false,
+		enableSrtp = false,
+	} = {}) {
+		logger.debug('pipeToRouter()');
+		if (!listenInfo && !listenIp) {
+			listenInfo = { protocol: 'udp', ip: '127.0.0.1' };
+		}
+		if (listenInfo && listenIp) {
+			throw new TypeError('only one of listenInfo and listenIp must be given');
+		} else if (!producerId && !dataProducerId) {
+			throw new TypeError('missing producerId or dataProducerId');
+		} else if (producerId && dataProducerId) {
+			throw new TypeError('just producerId or dataProducerId can be given');
+		} else if (!router) {
+			throw new TypeError('missing router');
+		} else if (router === this) {
+			throw new TypeError('cannot use this Router as destination');
+		}
+		if (listenIp) {
+			const { ip, announcedIp } = typeof listenIp === 'string' ? { ip: listenIp } : listenIp;
+			listenInfo = { protocol: 'udp', ip, announcedAddress: announcedIp };
+		}
+		const producer = producerId ? this.#producers.get(producerId) : undefined;
+		const dataProducer = dataProducerId ? this.#dataProducers.get(dataProducerId) : undefined;
+		if (producerId && !producer) {
+			throw new NotFoundError('Producer not found');
+		} else if (dataProducerId && !dataProducer) {
+			throw new NotFoundError('DataProducer not found');
+		}
+		const options = {
+			listenInfo,
+			enableSctp,
+			maxSendMessageSize,
+			maxReceiveMessageSize,
+			sctpSendBufferSize,
+			sctpPerStreamSendQueueLimit,
+			sctpMaxReceiverWindowBufferSize,
+			sctpDefaultStreamBufferedAmountLowThreshold,
+			enableRtx,
+			enableSrtp,
+		};
+		const pair = await this.#pipeTransportPair(router, options);
+		const localPipeTransport = pair[this.id];
+		const remotePipeTransport = pair[router.id];
+		if (producer) {
+			return pipeProducer({ producer, keepId, localPipeTransport, remotePipeTransport });
+		}
+		return pipeDataProducer({ dataProducer, keepId, localPipeTransport, remotePipeTransport });
+	}
+
+	/** The pipe transport pair between this router and `router`, made once. */
+	#pipeTransportPair(router, options) {
+		const existing = this.#pipeTransportPairs.get(router.id);
+		if (existing) {
+			return existing;
+		}
+		const key = router.id;
+		const promise = (async () => {
+			let local;
+			let remote;
+			try {
+				[local, remote] = await Promise.all([
+					this.createPipeTransport(options),
+					router.createPipeTransport(options),
+				]);
+				await Promise.all([
+					local.connect({
+						ip: remote.tuple.localAddress,
+						port: remote.tuple.localPort,
+						srtpParameters: remote.srtpParameters,
+					}),
+					remote.connect({
+						ip: local.tuple.localAddress,
+						port: local.tuple.localPort,
+						srtpParameters: local.srtpParameters,
+					}),
+				]);
+			} catch (error) {
+				logger.error('pipeToRouter() | error creating PipeTransport pair:', error);
+				local?.close();
+				remote?.close();
+				throw error instanceof Error ? error : new Error(String(error));
+			}
+			// Either end closing closes the other and forgets the pair.
+			local.observer.on('close', () => {
+				remote.close();
+				this.#pipeTransportPairs.delete(key);
+			});
+			remote.observer.on('close', () => {
+				local.close();
+				this.#pipeTransportPairs.delete(key);
+			});
+			return { [this.id]: local, [router.id]: remote };
+		})();
+		this.#pipeTransportPairs.set(key, promise);
+		promise.catch(() => this.#pipeTransportPairs.delete(key));
+		router.addPipeTransportPair(this.id, promise);
+		return promise;
+	}
+
+	/** @private The other end of a pipe pair made by `pipeToRouter()`. */
+	addPipeTransportPair(key, promise) {
+		if (this.#pipeTransportPairs.has(key)) {
+			throw new Error('given pipeTransportPairKey already exists in this Router');
+		}
+		this.#pipeTransportPairs.set(key, promise);
+		promise
+			.then(pair => pair[this.id].observer.on('close', () => this.#pipeTransportPairs.delete(key)))
+			.catch(() => this.#pipeTransportPairs.delete(key));
 	}
 
 	async createWebRtcTransport({
@@ -327,6 +509,66 @@ class RouterImpl extends ChannelObject {
 		}
 		this.#rtpObservers.clear();
 		this.#dataProducers.clear();
+	}
+}
+
+/** Consumes `producer` on the local pipe and produces it on the remote one. */
+async function pipeProducer({ producer, keepId, localPipeTransport, remotePipeTransport }) {
+	let pipeConsumer;
+	let pipeProducer;
+	try {
+		pipeConsumer = await localPipeTransport.consume({ producerId: producer.id });
+		pipeProducer = await remotePipeTransport.produce({
+			id: keepId ? producer.id : utils.generateUUIDv4(),
+			kind: pipeConsumer.kind,
+			rtpParameters: pipeConsumer.rtpParameters,
+			paused: pipeConsumer.producerPaused,
+			appData: producer.appData,
+		});
+		if (producer.closed) {
+			throw new NotFoundError('original Producer closed');
+		}
+		// The producer may have been paused or resumed meanwhile.
+		if (pipeProducer.paused !== producer.paused) {
+			await (producer.paused ? pipeProducer.pause() : pipeProducer.resume());
+		}
+		pipeConsumer.observer.on('close', () => pipeProducer.close());
+		pipeConsumer.observer.on('pause', () => void pipeProducer.pause().catch(() => {}));
+		pipeConsumer.observer.on('resume', () => void pipeProducer.resume().catch(() => {}));
+		pipeProducer.observer.on('close', () => pipeConsumer.close());
+		return { pipeConsumer, pipeProducer };
+	} catch (error) {
+		logger.error('pipeToRouter() | error creating pipe Consumer/Producer pair:', error);
+		pipeConsumer?.close();
+		pipeProducer?.close();
+		throw error;
+	}
+}
+
+/** The same for a DataProducer (SCTP streams on the pipe transports). */
+async function pipeDataProducer({ dataProducer, keepId, localPipeTransport, remotePipeTransport }) {
+	let pipeDataConsumer;
+	let pipeDataProducer;
+	try {
+		pipeDataConsumer = await localPipeTransport.consumeData({ dataProducerId: dataProducer.id });
+		pipeDataProducer = await remotePipeTransport.produceData({
+			id: keepId ? dataProducer.id : utils.generateUUIDv4(),
+			sctpStreamParameters: pipeDataConsumer.sctpStreamParameters,
+			label: pipeDataConsumer.label,
+			protocol: pipeDataConsumer.protocol,
+			appData: dataProducer.appData,
+		});
+		if (dataProducer.closed) {
+			throw new NotFoundError('original DataProducer closed');
+		}
+		pipeDataConsumer.observer.on('close', () => pipeDataProducer.close());
+		pipeDataProducer.observer.on('close', () => pipeDataConsumer.close());
+		return { pipeDataConsumer, pipeDataProducer };
+	} catch (error) {
+		logger.error('pipeToRouter() | error creating pipe DataConsumer/DataProducer pair:', error);
+		pipeDataConsumer?.close();
+		pipeDataProducer?.close();
+		throw error;
 	}
 }
 

@@ -214,9 +214,15 @@ class TransportImpl extends ChannelObject {
 		} else if (mid && (typeof mid !== 'string' || mid.length === 0)) {
 			throw new TypeError('if given, mid must be non empty string');
 		}
-		// Never touch the caller's object.
-		const remoteRtpCapabilities = utils.clone(rtpCapabilities);
-		ortc.validateAndNormalizeRtpCapabilities(remoteRtpCapabilities);
+		// A PipeTransport's consumers forward every stream as is (mediasoup's
+		// PipeTransport.consume(): no capabilities, RTX as the transport says).
+		const pipeTransport = this.type === 'pipe';
+		let remoteRtpCapabilities;
+		if (!pipeTransport) {
+			// Never touch the caller's object.
+			remoteRtpCapabilities = utils.clone(rtpCapabilities);
+			ortc.validateAndNormalizeRtpCapabilities(remoteRtpCapabilities);
+		}
 		const producer = this.#getProducerById(producerId);
 		if (!producer) {
 			throw new NotFoundError(`Producer with id "${producerId}" not found`);
@@ -225,12 +231,14 @@ class TransportImpl extends ChannelObject {
 			enableRtx = producer.kind === 'video';
 		}
 		const consumable = producer[kConsumableRtpParameters];
-		const rtpParameters = ortc.getConsumerRtpParameters({
-			consumableRtpParameters: consumable,
-			remoteRtpCapabilities,
-			pipe,
-			enableRtx,
-		});
+		const rtpParameters = pipeTransport
+			? ortc.getPipeConsumerRtpParameters({ consumableRtpParameters: consumable, enableRtx: this.pipeRtx })
+			: ortc.getConsumerRtpParameters({
+					consumableRtpParameters: consumable,
+					remoteRtpCapabilities,
+					pipe,
+					enableRtx,
+				});
 		if (!pipe) {
 			if (mid) {
 				rtpParameters.mid = mid;
@@ -263,7 +271,8 @@ class TransportImpl extends ChannelObject {
 			appData,
 			paused: response.paused,
 			producerPaused: response.producerPaused,
-			score: response.score,
+			// mediasoup's PipeTransport does not read the worker's score.
+			score: pipeTransport ? undefined : response.score,
 			preferredLayers: response.preferredLayers ?? undefined,
 		});
 		this.#consumers.set(consumer.id, consumer);

@@ -342,6 +342,7 @@ fn parse_router(name: &str, text: &str) -> Result<Option<RouterRequest>> {
         "createWebRtcTransport" => create_transport(TransportType::WebRtc)?,
         "createWebRtcTransportWithServer" => create_transport(TransportType::WebRtcWithServer)?,
         "createPlainTransport" => create_transport(TransportType::Plain)?,
+        "createPipeTransport" => create_transport(TransportType::Pipe)?,
         "createDirectTransport" => create_transport(TransportType::Direct)?,
         "closeTransport" => R::CloseTransport {
             transport_id: string_field(&small().transport_id, "transportId")?,

@@ -10,8 +10,8 @@ use crate::net::{ListenInfo, ListenProtocol};
 use crate::srtp::CryptoSuite;
 use crate::transport::connect::{ConnectOptions, RemoteDtls};
 use crate::transport::options::{
-    PlainOptions, SctpOptions, TransportKindOptions, TransportOptions, TransportType, WebRtcListen,
-    WebRtcOptions,
+    PipeOptions, PlainOptions, SctpOptions, TransportKindOptions, TransportOptions, TransportType,
+    WebRtcListen, WebRtcOptions,
 };
 use serde::Deserialize;
 
@@ -38,6 +38,8 @@ pub struct TransportOptionsBody {
     comedia: Js<bool>,
     enable_srtp: Js<bool>,
     srtp_crypto_suite: Js<String>,
+    // PipeTransport (also listenInfo and enableSrtp)
+    enable_rtx: Js<bool>,
     // Every kind
     max_send_message_size: Js<u64>,
     max_receive_message_size: Js<u64>,
@@ -100,6 +102,11 @@ pub fn transport_options(
             })
         }
         TransportType::Plain => TransportKindOptions::Plain(plain_options(o)?),
+        TransportType::Pipe => TransportKindOptions::Pipe(PipeOptions {
+            listen_info: udp_listen_info(&o.listen_info, "")?,
+            enable_rtx: flag(&o.enable_rtx, false),
+            enable_srtp: flag(&o.enable_srtp, false),
+        }),
         TransportType::Direct => {
             if enable_sctp {
                 return Err(Error::type_error(

@@ -319,6 +319,9 @@ impl Core {
             TransportKindOptions::Plain(plain) => {
                 TransportKind::Plain(Box::new(plain::create(plain, self.rtc_ports, binder)?))
             }
+            TransportKindOptions::Pipe(pipe) => {
+                TransportKind::Plain(Box::new(plain::create_pipe(pipe, self.rtc_ports, binder)?))
+            }
             TransportKindOptions::WebRtc(webrtc) => match &webrtc.listen {
                 WebRtcListen::Own(infos) => {
                     TransportKind::WebRtc(Box::new(WebRtcTransport::with_listen_infos(

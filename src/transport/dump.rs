@@ -133,6 +133,16 @@ pub struct PlainDump {
     pub srtp_parameters: Option<SrtpParameters>,
 }
 
+/// mediasoup's PipeTransport-specific dump fields.
+#[derive(Debug, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PipeDump {
+    pub tuple: Tuple,
+    pub rtx: bool,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub srtp_parameters: Option<SrtpParameters>,
+}
+
 /// `{ cryptoSuite, keyBase64 }` (a PlainTransport's local SRTP keys).
 #[derive(Debug, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -185,6 +195,7 @@ pub struct NoFields {}
 pub enum KindDump<'a> {
     WebRtc(WebRtcDump<'a>),
     Plain(PlainDump),
+    Pipe(PipeDump),
     Direct(NoFields),
 }
 
@@ -253,6 +264,8 @@ pub enum KindStats {
         #[serde(skip_serializing_if = "Option::is_none")]
         rtcp_tuple: Option<Tuple>,
     },
+    #[serde(rename = "pipe-transport")]
+    Pipe { tuple: Tuple },
     #[serde(rename = "direct-transport")]
     Direct {},
     #[serde(rename = "webrtc-transport", rename_all = "camelCase")]

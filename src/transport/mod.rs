@@ -128,7 +128,8 @@ impl Transport {
     }
 
     pub fn type_name(&self) -> &'static str {
-        match self.kind {
+        match &self.kind {
+            TransportKind::Plain(plain) if plain.pipe.is_some() => "pipe",
             TransportKind::Plain(_) => "plain",
             TransportKind::Direct(_) => "direct",
             TransportKind::WebRtc(_) => "webrtc",
@@ -153,7 +154,10 @@ impl Transport {
             sctp_listener: dump::SctpListenerDump { stream_id_table },
         });
         let kind = match &self.kind {
-            TransportKind::Plain(plain) => dump::KindDump::Plain(plain.dump()),
+            TransportKind::Plain(plain) => match plain.pipe {
+                Some(mode) => dump::KindDump::Pipe(plain.pipe_dump(mode)),
+                None => dump::KindDump::Plain(plain.dump()),
+            },
             TransportKind::WebRtc(w) => dump::KindDump::WebRtc(w.dump()),
             TransportKind::Direct(_) => dump::KindDump::Direct(dump::NoFields {}),
         };
@@ -169,6 +173,9 @@ impl Transport {
     ) -> dump::TransportStats<'_> {
         let c = &self.counters;
         let kind = match &self.kind {
+            TransportKind::Plain(plain) if plain.pipe.is_some() => dump::KindStats::Pipe {
+                tuple: plain.tuple(),
+            },
             TransportKind::Plain(plain) => dump::KindStats::Plain {
                 rtcp_mux: plain.rtcp_mux,
                 comedia: plain.comedia,

@@ -31,6 +31,7 @@ pub struct SctpOptions {
 pub enum TransportKindOptions {
     WebRtc(WebRtcOptions),
     Plain(PlainOptions),
+    Pipe(PipeOptions),
     Direct,
 }
 
@@ -64,6 +65,15 @@ pub struct PlainOptions {
     pub srtp_crypto_suite: Option<CryptoSuite>,
 }
 
+/// A PipeTransport: plain UDP to another router's PipeTransport (rtcp-mux,
+/// no comedia, AEAD_AES_256_GCM when SRTP is on).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PipeOptions {
+    pub listen_info: ListenInfo,
+    pub enable_rtx: bool,
+    pub enable_srtp: bool,
+}
+
 /// The kind of transport a request creates.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum TransportType {
@@ -71,5 +81,6 @@ pub enum TransportType {
     /// A WebRtcTransport on a WebRtcServer's sockets.
     WebRtcWithServer,
     Plain,
+    Pipe,
     Direct,
 }

@@ -3,12 +3,12 @@
 //! with SRTP keyed by `srtpParameters`.
 
 use super::listen::{ListenInfo, ListenProtocol, Tuple};
-use super::options::PlainOptions;
+use super::options::{PipeOptions, PlainOptions};
 use crate::error::{Error, Result};
 use crate::net::{NetOutbox, SocketBinder, SocketId, SocketOp};
 use crate::srtp::{CryptoSuite, SrtpSession};
 use crate::transport::connect::ConnectOptions;
-use crate::transport::dump::{PlainConnectReply, PlainDump, SrtpParameters};
+use crate::transport::dump::{PipeDump, PlainConnectReply, PlainDump, SrtpParameters};
 use base64::Engine;
 use std::net::SocketAddr;
 
@@ -55,6 +55,39 @@ pub struct PlainTransport {
     pub rtcp_remote: Option<SocketAddr>,
     pub connect_called: bool,
     pub srtp: Option<PlainSrtp>,
+    /// Set on a PipeTransport (the same UDP transport, with its own dump,
+    /// stats and `connect()` rules).
+    pub pipe: Option<PipeMode>,
+}
+
+/// What makes a plain UDP transport a PipeTransport.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PipeMode {
+    /// Pipe consumers send RTX (`enableRtx`).
+    pub rtx: bool,
+}
+
+/// mediasoup's PipeTransports always use this suite.
+const PIPE_SRTP_SUITE: CryptoSuite = CryptoSuite::AeadAes256Gcm;
+
+/// A PipeTransport for `options`, its socket bound.
+pub fn create_pipe(
+    options: &PipeOptions,
+    worker_ports: (u16, u16),
+    binder: &mut dyn SocketBinder,
+) -> Result<PlainTransport> {
+    let plain = PlainOptions {
+        listen_info: options.listen_info.clone(),
+        rtcp_listen_info: None,
+        rtcp_mux: true,
+        comedia: false,
+        srtp_crypto_suite: options.enable_srtp.then_some(PIPE_SRTP_SUITE),
+    };
+    let mut transport = create(&plain, worker_ports, binder)?;
+    transport.pipe = Some(PipeMode {
+        rtx: options.enable_rtx,
+    });
+    Ok(transport)
 }
 
 /// A PlainTransport for `options`, its sockets bound.
@@ -103,6 +136,7 @@ pub fn create(
         rtcp_remote: None,
         connect_called: false,
         srtp,
+        pipe: None,
     })
 }
 
@@ -125,6 +159,15 @@ impl PlainTransport {
                 ListenProtocol::Udp,
             )
         })
+    }
+
+    /// mediasoup's PipeTransport-specific dump fields.
+    pub fn pipe_dump(&self, mode: PipeMode) -> PipeDump {
+        PipeDump {
+            tuple: self.tuple(),
+            rtx: mode.rtx,
+            srtp_parameters: self.srtp.as_ref().map(PlainSrtp::parameters),
+        }
     }
 
     /// mediasoup's PlainTransport-specific dump fields.
@@ -168,6 +211,11 @@ impl PlainTransport {
             (Some(_), Some(keys)) => Some(keys?),
             _ => None,
         };
+        if self.pipe.is_some() && remote_keys.as_ref().is_some_and(|k| k.0 != PIPE_SRTP_SUITE) {
+            return Err(Error::type_error(
+                "invalid/unsupported srtpParameters.cryptoSuite",
+            ));
+        }
         let mut remote = None;
         let mut rtcp_remote = None;
         if !self.comedia {
@@ -209,10 +257,15 @@ impl PlainTransport {
         if let Some(addr) = rtcp_remote {
             self.set_rtcp_remote(addr, net);
         }
+        // A PipeTransport answers with its tuple only.
+        let srtp_parameters = match self.pipe {
+            Some(_) => None,
+            None => self.srtp.as_ref().map(PlainSrtp::parameters),
+        };
         Ok(PlainConnectReply {
             tuple: self.remote.is_some().then(|| self.tuple()),
             rtcp_tuple: self.rtcp_remote.and_then(|_| self.rtcp_tuple()),
-            srtp_parameters: self.srtp.as_ref().map(PlainSrtp::parameters),
+            srtp_parameters,
         })
     }
 
