@@ -129,6 +129,21 @@ impl Vp8Continuity {
     }
 }
 
+/// One stream a consumer sends: its SSRC (and RTX), continuous sequence
+/// numbers, what was sent (for NACKs) and its send-side statistics. A pipe
+/// consumer has one per encoding of its producer, each sent as is.
+pub struct Lane {
+    pub ssrc: u32,
+    /// (payload type, SSRC) of RTX, when negotiated.
+    pub rtx: Option<(u8, u32)>,
+    seq: SeqManager<u16>,
+    /// Restart on the next (key frame) packet: sequence numbers resync.
+    sync_required: bool,
+    pub stream: ConsumerStream,
+    sent: Box<[SentEntry]>,
+    rtx_seq: u16,
+}
+
 /// Trace event types a consumer can emit.
 pub const TRACE_TYPES: [&str; 5] = ["rtp", "keyframe", "nack", "pli", "fir"];
 
@@ -176,6 +191,8 @@ impl Layers {
 /// where the per-transport extension values go.
 pub struct Sent {
     pub len: usize,
+    /// The lane it went out on.
+    pub lane: usize,
     pub info: PacketInfo,
     pub abs_send_time_at: Option<usize>,
     pub transport_wide_seq_at: Option<usize>,
@@ -204,16 +221,13 @@ pub struct Consumer {
     pub priority: u8,
     pub trace_types: Vec<String>,
     pub ignore_dtx: bool,
-    pub ssrc: u32,
-    /// (payload type, SSRC) of RTX, when negotiated.
-    pub rtx: Option<(u8, u32)>,
+    /// What it sends: one stream, or (pipe) one per producer encoding.
+    pub lanes: Vec<Lane>,
     mid: Option<String>,
     mid_id: Option<u8>,
     pub abs_send_time_id: Option<u8>,
     pub transport_wide_cc_id: Option<u8>,
     ext_ids: [Option<u8>; EXT_KINDS],
-    seq: SeqManager<u16>,
-    sync_required: bool,
     /// Whether the consumer's transport can send (PlainTransport with a
     /// remote, WebRtcTransport with ICE and DTLS up), as the media path last
     /// saw it. mediasoup's `transportConnected`: an unconnected consumer is
@@ -231,9 +245,6 @@ pub struct Consumer {
     target_spatial: u8,
     /// `current_layers` changed since the worker last reported it.
     layers_changed: bool,
-    pub stream: ConsumerStream,
-    sent: Box<[SentEntry]>,
-    rtx_seq: u16,
     /// Simulcast VP8 consumers: PictureID / TL0PICIDX continuity.
     vp8: Option<Vp8Continuity>,
 }
@@ -248,9 +259,8 @@ pub struct ConsumeOptions {
     pub params: RtpParameters,
     /// The producer's encodings as given (dumps show them).
     pub consumable_encodings: Vec<EncodingWire>,
-    pub ssrc: u32,
-    /// (payload type, SSRC) of RTX, when negotiated.
-    pub rtx: Option<(u8, u32)>,
+    /// The streams it sends: one, or (pipe consumers) one per encoding.
+    pub lanes: Vec<LaneOptions>,
     pub media_codec: crate::rtp_parameters::Codec,
     /// The highest layers the producer offers.
     pub max_layers: Layers,
@@ -258,6 +268,14 @@ pub struct ConsumeOptions {
     pub preferred_layers: Option<Layers>,
     pub paused: bool,
     pub ignore_dtx: bool,
+}
+
+/// One outgoing stream of a consumer.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LaneOptions {
+    pub ssrc: u32,
+    /// (payload type, SSRC) of RTX, when negotiated.
+    pub rtx: Option<(u8, u32)>,
 }
 
 /// A `transport.consume` body as the JS layer sends it.
@@ -299,16 +317,30 @@ impl ConsumeOptions {
             .consumable_rtp_encodings
             .ok_or_else(|| Error::type_error("missing consumableRtpEncodings"))?;
         let encoding = params.encodings[0].clone();
-        let ssrc = encoding
-            .ssrc
-            .ok_or_else(|| Error::type_error("missing encodings[0].ssrc"))?;
         let media_codec = params
             .codec(encoding.codec_payload_type)
             .cloned()
             .ok_or_else(|| Error::type_error("no media codec"))?;
-        let rtx = params
+        let rtx_pt = params
             .rtx_codec_for(media_codec.payload_type)
-            .and_then(|c| encoding.rtx_ssrc.map(|s| (c.payload_type, s)));
+            .map(|c| c.payload_type);
+        // A pipe consumer sends every encoding of the producer with its own
+        // SSRC; the others send one stream.
+        let sent_encodings = match consumer_type {
+            ConsumerType::Pipe => params.encodings.len(),
+            _ => 1,
+        };
+        let lanes = params.encodings[..sent_encodings]
+            .iter()
+            .enumerate()
+            .map(|(i, e)| {
+                let ssrc = e
+                    .ssrc
+                    .ok_or_else(|| Error::type_error(format!("missing encodings[{i}].ssrc")))?;
+                let rtx = rtx_pt.and_then(|pt| e.rtx_ssrc.map(|s| (pt, s)));
+                Ok(LaneOptions { ssrc, rtx })
+            })
+            .collect::<Result<Vec<_>>>()?;
         // Layers the producer offers: encodings for simulcast, the
         // scalability mode for SVC.
         let mode = ScalabilityMode::parse(
@@ -341,8 +373,7 @@ impl ConsumeOptions {
             consumer_type,
             params,
             consumable_encodings,
-            ssrc,
-            rtx,
+            lanes,
             media_codec,
             max_layers,
             preferred_layers,
@@ -368,8 +399,7 @@ impl Consumer {
             consumer_type,
             params,
             consumable_encodings,
-            ssrc,
-            rtx,
+            lanes,
             media_codec,
             max_layers,
             preferred_layers,
@@ -383,15 +413,31 @@ impl Consumer {
         let vp8 = (consumer_type == ConsumerType::Simulcast
             && media_codec.mime_type.eq_ignore_ascii_case("video/vp8"))
         .then(Vp8Continuity::default);
-        let stream = ConsumerStream::new(
-            ssrc,
-            rtx,
-            &media_codec,
-            params.cname.as_deref().unwrap_or(""),
-            max_layers.spatial + 1,
-            max_layers.temporal + 1,
-            now_ms,
-        );
+        // A pipe lane carries one encoding (its spatial layer).
+        let spatial_layers = match consumer_type {
+            ConsumerType::Pipe => 1,
+            _ => max_layers.spatial + 1,
+        };
+        let lanes = lanes
+            .into_iter()
+            .map(|lane| Lane {
+                ssrc: lane.ssrc,
+                rtx: lane.rtx,
+                seq: SeqManager::new(0),
+                sync_required: true,
+                stream: ConsumerStream::new(
+                    lane.ssrc,
+                    lane.rtx,
+                    &media_codec,
+                    params.cname.as_deref().unwrap_or(""),
+                    spatial_layers,
+                    max_layers.temporal + 1,
+                    now_ms,
+                ),
+                sent: vec![SentEntry::default(); SENT_RING].into_boxed_slice(),
+                rtx_seq: rand::random(),
+            })
+            .collect();
         Consumer {
             id,
             producer,
@@ -409,11 +455,8 @@ impl Consumer {
             priority: 1,
             trace_types: Vec::new(),
             ignore_dtx,
-            ssrc,
-            rtx,
             ext_ids,
-            seq: SeqManager::new(0),
-            sync_required: true,
+            lanes,
             // Assumed until the media path sees the transport (the worker
             // asks for a key frame on consume for active video consumers).
             transport_connected: true,
@@ -425,9 +468,6 @@ impl Consumer {
             preferred_layers,
             current_layers: None,
             layers_changed: false,
-            stream,
-            sent: vec![SentEntry::default(); SENT_RING].into_boxed_slice(),
-            rtx_seq: rand::random(),
             vp8,
         }
     }
@@ -446,7 +486,7 @@ impl Consumer {
         }
         self.transport_connected = connected;
         if connected {
-            self.sync_required = true;
+            self.request_sync();
         }
         connected
     }
@@ -483,7 +523,10 @@ impl Consumer {
             paused: self.paused,
             producer_paused: self.producer_paused,
             priority: self.priority,
-            rtp_stream: self.stream.dump(),
+            rtp_stream: (self.consumer_type != ConsumerType::Pipe)
+                .then(|| self.lanes[0].stream.dump()),
+            rtp_streams: (self.consumer_type == ConsumerType::Pipe)
+                .then(|| self.lanes.iter().map(|l| l.stream.dump()).collect()),
             preferred_spatial_layer: preferred.map(|l| l.spatial),
             target_spatial_layer: layered.then_some(self.target_spatial),
             current_spatial_layer: current(|l| l.spatial),
@@ -512,7 +555,7 @@ impl Consumer {
             // A simulcast consumer switches at the new stream's key frame
             // (see `forward`) and goes on with its current one until then.
             if self.consumer_type == ConsumerType::Svc {
-                self.sync_required = true;
+                self.request_sync();
             }
         }
         Ok(Some(PreferredLayersReply {
@@ -523,19 +566,46 @@ impl Consumer {
     /// Called when the consumer becomes active again (resume, producer
     /// resume): video restarts on a key frame.
     pub fn request_sync(&mut self) {
-        self.sync_required = true;
+        for lane in &mut self.lanes {
+            lane.sync_required = true;
+        }
     }
 
-    /// Decides about one packet of the producer and, if it goes out, writes
-    /// this consumer's version into `out`.
+    /// The lane sending `ssrc` (media or RTX), if any.
+    pub fn lane_of_ssrc(&self, ssrc: u32) -> Option<usize> {
+        self.lanes
+            .iter()
+            .position(|l| l.ssrc == ssrc || l.rtx.is_some_and(|(_, s)| s == ssrc))
+    }
+
+    /// The producer encoding a lane carries.
+    pub fn lane_encoding(&self, lane: usize) -> usize {
+        match self.consumer_type {
+            ConsumerType::Pipe => lane,
+            _ => self.wanted_stream(),
+        }
+    }
+
+    /// Decides about one packet of the producer (of its stream `stream`,
+    /// which carries encoding `encoding`) and, if it goes out, writes this
+    /// consumer's version into `out`.
     pub fn forward(
         &mut self,
         fwd: &Forwarded,
         stream: usize,
+        encoding: usize,
         mid_scratch: &mut [u8; 16],
         out: &mut [u8],
     ) -> ForwardResult {
         if !self.is_active() {
+            return ForwardResult::Skip;
+        }
+        // A pipe consumer sends each encoding on its own lane.
+        let lane_idx = match self.consumer_type {
+            ConsumerType::Pipe => encoding,
+            _ => 0,
+        };
+        if lane_idx >= self.lanes.len() {
             return ForwardResult::Skip;
         }
         let h = fwd.header;
@@ -558,16 +628,16 @@ impl Consumer {
                 if !h.is_keyframe {
                     return ForwardResult::SkipNeedKeyFrame;
                 }
-                self.sync_required = true;
+                self.lanes[lane_idx].sync_required = true;
             } else if current != Some(h.spatial_layer) {
                 return ForwardResult::Skip;
             }
         }
-        if self.sync_required {
+        if self.lanes[lane_idx].sync_required {
             if self.kind == MediaKind::Video && !h.is_keyframe {
                 return ForwardResult::SkipNeedKeyFrame;
             }
-            self.seq.sync(h.seq.wrapping_sub(1));
+            self.lanes[lane_idx].seq.sync(h.seq.wrapping_sub(1));
             if layered {
                 self.align_timestamps(fwd);
                 if let Some(vp8) = &mut self.vp8 {
@@ -582,15 +652,17 @@ impl Consumer {
                     self.layers_changed = true;
                 }
             }
-            self.sync_required = false;
+            self.lanes[lane_idx].sync_required = false;
         }
+        let lane = &mut self.lanes[lane_idx];
         if self.ignore_dtx && self.kind == MediaKind::Audio && fwd.payload().len() <= 1 {
-            self.seq.drop(h.seq);
+            lane.seq.drop(h.seq);
             return ForwardResult::Skip;
         }
-        let Some(out_seq) = self.seq.input(h.seq) else {
+        let Some(out_seq) = lane.seq.input(h.seq) else {
             return ForwardResult::Skip;
         };
+        let ssrc = lane.ssrc;
         let timestamp = h.timestamp.wrapping_add(self.ts_offset);
         self.last_timestamp = Some(timestamp);
         self.current_sr = fwd.sr_mapping;
@@ -599,7 +671,7 @@ impl Consumer {
             payload_type: h.payload_type,
             seq: out_seq,
             timestamp,
-            ssrc: self.ssrc,
+            ssrc,
         };
         let Some((len, abs_send_time_at, transport_wide_seq_at)) =
             self.write(fwd, &header, mid_scratch, out)
@@ -615,7 +687,7 @@ impl Consumer {
             }
             None => Vp8Offsets::default(),
         };
-        self.sent[out_seq as usize % SENT_RING] = SentEntry {
+        self.lanes[lane_idx].sent[out_seq as usize % SENT_RING] = SentEntry {
             tag: out_seq as u32 + 1,
             input_seq: h.seq,
             stream: stream as u8,
@@ -625,10 +697,11 @@ impl Consumer {
         };
         ForwardResult::Send(Sent {
             len,
+            lane: lane_idx,
             info: PacketInfo {
                 seq: out_seq,
                 timestamp,
-                ssrc: self.ssrc,
+                ssrc,
                 payload_type: h.payload_type,
                 marker: h.marker,
                 size: len,
@@ -681,11 +754,12 @@ impl Consumer {
     /// timestamp, first resend) and marks it resent.
     pub fn nacked(
         &mut self,
+        lane: usize,
         out_seq: u16,
         now_ms: u64,
         rtt_ms: u64,
     ) -> Option<(usize, u16, u32, bool)> {
-        let entry = &mut self.sent[out_seq as usize % SENT_RING];
+        let entry = &mut self.lanes.get_mut(lane)?.sent[out_seq as usize % SENT_RING];
         if entry.tag != out_seq as u32 + 1 {
             return None;
         }
@@ -707,6 +781,7 @@ impl Consumer {
     /// abs-send-time offset, transport-wide seq offset).
     pub fn write_retransmission(
         &mut self,
+        lane: usize,
         fwd: &Forwarded,
         out_seq: u16,
         timestamp: u32,
@@ -718,21 +793,22 @@ impl Consumer {
             payload_type: fwd.header.payload_type,
             seq: out_seq,
             timestamp,
-            ssrc: self.ssrc,
+            ssrc: self.lanes.get(lane)?.ssrc,
         };
         let (len, abs, twcc) = self.write(fwd, &header, mid_scratch, out)?;
+        let lane = &mut self.lanes[lane];
         // The VP8 descriptor as it was first sent (`nacked` found the entry).
-        let entry = self.sent[out_seq as usize % SENT_RING];
+        let entry = lane.sent[out_seq as usize % SENT_RING];
         if self.vp8.is_some() && entry.tag == out_seq as u32 + 1 {
             entry.vp8.apply(&mut out[len - fwd.payload().len()..len]);
         }
-        let Some((rtx_pt, rtx_ssrc)) = self.rtx else {
+        let Some((rtx_pt, rtx_ssrc)) = lane.rtx else {
             return Some((len, abs, twcc));
         };
-        self.rtx_seq = self.rtx_seq.wrapping_add(1);
+        lane.rtx_seq = lane.rtx_seq.wrapping_add(1);
         let mut packet = crate::rtp::RtpPacket::parse(out, len).ok()?;
         // The extension block stays where it is: its offsets still hold.
-        packet.rtx_encode(rtx_pt, rtx_ssrc, self.rtx_seq).ok()?;
+        packet.rtx_encode(rtx_pt, rtx_ssrc, lane.rtx_seq).ok()?;
         Some((packet.len(), abs, twcc))
     }
 

@@ -24,7 +24,11 @@ pub struct ConsumerDump<'a> {
     pub(super) paused: bool,
     pub(super) producer_paused: bool,
     pub(super) priority: u8,
-    pub(super) rtp_stream: StreamDump<'a>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) rtp_stream: Option<StreamDump<'a>>,
+    /// Pipe consumers: one per encoding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(super) rtp_streams: Option<Vec<StreamDump<'a>>>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(super) preferred_spatial_layer: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]

@@ -468,17 +468,21 @@ impl Core {
             consumer_ids: consumers.iter().map(|c| c.id.as_str()).collect(),
             map_ssrc_consumer_id: consumers
                 .iter()
-                .map(|c| Entry {
-                    key: c.ssrc,
-                    value: c.id.as_str(),
+                .flat_map(|c| {
+                    c.lanes.iter().map(|lane| Entry {
+                        key: lane.ssrc,
+                        value: c.id.as_str(),
+                    })
                 })
                 .collect(),
             map_rtx_ssrc_consumer_id: consumers
                 .iter()
-                .filter_map(|c| {
-                    c.rtx.map(|(_, ssrc)| Entry {
-                        key: ssrc,
-                        value: c.id.as_str(),
+                .flat_map(|c| {
+                    c.lanes.iter().filter_map(|lane| {
+                        lane.rtx.map(|(_, ssrc)| Entry {
+                            key: ssrc,
+                            value: c.id.as_str(),
+                        })
                     })
                 })
                 .collect(),

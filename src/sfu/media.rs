@@ -309,14 +309,22 @@ impl Core {
                 consumer.set_transport_connected(transport_is_connected(
                     &transports[consumer.transport],
                 ));
-                match consumer.forward(&forwarded, received.stream, &mut mid_scratch, send_buf) {
+                match consumer.forward(
+                    &forwarded,
+                    received.stream,
+                    received.encoding,
+                    &mut mid_scratch,
+                    send_buf,
+                ) {
                     ForwardResult::Send(sent) => {
                         if consumer.take_layers_changed() {
                             let layers = consumer.current_layers.map(|l| l.json());
                             outbox.notification(&consumer.id, "consumer.layerschange", layers);
                         }
                         let bytes = &send_buf[..sent.len];
-                        consumer.stream.on_sent(&sent.info, bytes, now_ms);
+                        consumer.lanes[sent.lane]
+                            .stream
+                            .on_sent(&sent.info, bytes, now_ms);
                         if !consumer.trace_types.is_empty() {
                             consumer.trace_sent(sent.info.is_keyframe, now_ms, outbox);
                         }

@@ -321,7 +321,14 @@ impl Core {
             C::GetStats => {
                 let consumer = &mut self.consumers[ckey];
                 let (pkey, wanted) = (consumer.producer, consumer.wanted_stream());
-                let mut stats = vec![consumer.stream.stats(now_ms)];
+                // A pipe consumer reports what it sends, stream by stream.
+                if consumer.consumer_type == crate::consumer::ConsumerType::Pipe {
+                    let stats: Vec<_> = (consumer.lanes.iter_mut())
+                        .map(|lane| lane.stream.stats(now_ms))
+                        .collect();
+                    return Ok(Reply::typed(&stats));
+                }
+                let mut stats = vec![consumer.lanes[0].stream.stats(now_ms)];
                 if let Some(stream) = self.producers[pkey].stream_of_encoding(wanted) {
                     stats.push(stream.stats(now_ms));
                 }
@@ -397,17 +404,36 @@ impl Core {
         }
     }
 
-    /// Asks the producer of a consumer for a key frame of the stream that
+    /// Asks the producer of a consumer for a key frame of each stream that
     /// consumer forwards (video only).
     pub(super) fn request_key_frame_for(&mut self, ckey: ConsumerKey, outbox: &mut Outbox) {
+        let Some(consumer) = self.consumers.get(ckey) else {
+            return;
+        };
+        let encodings: Vec<usize> = (0..consumer.lanes.len())
+            .map(|lane| consumer.lane_encoding(lane))
+            .collect();
+        for encoding in encodings {
+            self.request_key_frame_of(ckey, encoding, outbox);
+        }
+    }
+
+    /// Asks the producer of a consumer for a key frame of one encoding
+    /// (video only).
+    pub(super) fn request_key_frame_of(
+        &mut self,
+        ckey: ConsumerKey,
+        encoding: usize,
+        outbox: &mut Outbox,
+    ) {
         let Some(consumer) = self.consumers.get(ckey) else {
             return;
         };
         if consumer.kind != crate::rtp_parameters::MediaKind::Video {
             return;
         }
-        let (pkey, stream) = (consumer.producer, consumer.wanted_stream());
-        self.producers[pkey].request_key_frame(stream, self.now_ms);
+        let pkey = consumer.producer;
+        self.producers[pkey].request_key_frame(encoding, self.now_ms);
         self.flush_producer_feedback(pkey, outbox);
     }
 }

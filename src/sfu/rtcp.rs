@@ -113,12 +113,15 @@ impl Core {
         }
     }
 
-    fn consumer_by_ssrc(&self, tkey: TransportKey, ssrc: u32) -> Option<ConsumerKey> {
-        self.transports[tkey]
-            .consumers
-            .iter()
-            .copied()
-            .find(|c| self.consumers[*c].ssrc == ssrc)
+    /// The consumer of `tkey` sending media SSRC `ssrc`, and its lane.
+    fn consumer_by_ssrc(&self, tkey: TransportKey, ssrc: u32) -> Option<(ConsumerKey, usize)> {
+        self.transports[tkey].consumers.iter().find_map(|c| {
+            let lane = self.consumers[*c]
+                .lanes
+                .iter()
+                .position(|l| l.ssrc == ssrc)?;
+            Some((*c, lane))
+        })
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -169,10 +172,10 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        let Some(ckey) = self.consumer_by_ssrc(tkey, block.ssrc) else {
+        let Some((ckey, lane)) = self.consumer_by_ssrc(tkey, block.ssrc) else {
             return;
         };
-        let changed = self.consumers[ckey]
+        let changed = self.consumers[ckey].lanes[lane]
             .stream
             .send
             .receive_receiver_report(&block_data(block), now_ms)
@@ -194,7 +197,7 @@ impl Core {
             &consumer.id,
             "consumer.score",
             ConsumerScore {
-                score: consumer.stream.send.score(),
+                score: consumer.lanes[0].stream.send.score(),
                 producer_score,
                 producer_scores,
             },
@@ -211,7 +214,7 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        let Some(ckey) = self.consumer_by_ssrc(tkey, ssrc) else {
+        let Some((ckey, lane)) = self.consumer_by_ssrc(tkey, ssrc) else {
             return;
         };
         let Core {
@@ -225,11 +228,11 @@ impl Core {
         let consumer = &mut consumers[ckey];
         consumer.trace(outbox, "nack", now_ms, Direction::In, NO_INFO);
         // Counts the NACK and the packets it asks for.
-        consumer
+        consumer.lanes[lane]
             .stream
             .send
             .receive_nack(items.iter().copied(), now_ms, |_| {});
-        let rtt_ms = match consumer.stream.send.rtt_ms() {
+        let rtt_ms = match consumer.lanes[lane].stream.send.rtt_ms() {
             rtt if rtt > 0.0 => rtt as u64,
             _ => DEFAULT_RTT_MS,
         };
@@ -244,7 +247,7 @@ impl Core {
             );
             for out_seq in lost {
                 let Some((stream, input_seq, timestamp, first)) =
-                    consumer.nacked(out_seq, now_ms, rtt_ms)
+                    consumer.nacked(lane, out_seq, now_ms, rtt_ms)
                 else {
                     continue;
                 };
@@ -259,6 +262,7 @@ impl Core {
                     clock_rate: 0,
                 };
                 let Some((len, abs_at, twcc_at)) = consumer.write_retransmission(
+                    lane,
                     &fwd,
                     out_seq,
                     timestamp,
@@ -279,8 +283,8 @@ impl Core {
                         transport.transport_wide_seq,
                     );
                 }
-                consumer.stream.send.count_retransmission(first);
-                if consumer.rtx.is_some() {
+                consumer.lanes[lane].stream.send.count_retransmission(first);
+                if consumer.lanes[lane].rtx.is_some() {
                     transport.counters.rtx_bytes_sent += len as u64;
                 }
                 transport.send_rtp(send_buf, len, &consumer.id, net, outbox);
@@ -296,21 +300,23 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        let Some(ckey) = self.consumer_by_ssrc(tkey, ssrc) else {
+        let Some((ckey, lane)) = self.consumer_by_ssrc(tkey, ssrc) else {
             return;
         };
         let connected = super::media::transport_is_connected(&self.transports[tkey]);
         let consumer = &mut self.consumers[ckey];
         consumer.set_transport_connected(connected);
+        let stream = &mut consumer.lanes[lane].stream.send;
         if fir {
-            consumer.stream.send.receive_fir();
+            stream.receive_fir();
         } else {
-            consumer.stream.send.receive_pli();
+            stream.receive_pli();
         }
         let kind = if fir { "fir" } else { "pli" };
         consumer.trace(outbox, kind, now_ms, Direction::In, SsrcInfo { ssrc });
         if consumer.is_active() {
-            self.request_key_frame_for(ckey, outbox);
+            let encoding = consumer.lane_encoding(lane);
+            self.request_key_frame_of(ckey, encoding, outbox);
         }
     }
 
@@ -383,12 +389,16 @@ impl Core {
         let mut buf = [0u8; MAX_RTCP_LEN];
         let mut len = 0;
         let mut packets: Vec<Vec<u8>> = Vec::new();
-        for ckey in self.transports[tkey].consumers.clone() {
-            let consumer = &mut self.consumers[ckey];
-            let Some(sr) = consumer.stream.send.get_sender_report_fields(now_ms, ntp) else {
+        let lanes = self.transports[tkey]
+            .consumers
+            .iter()
+            .flat_map(|c| (0..self.consumers[*c].lanes.len()).map(move |lane| (*c, lane)));
+        for (ckey, lane) in lanes.collect::<Vec<_>>() {
+            let stream = &mut self.consumers[ckey].lanes[lane].stream;
+            let Some(sr) = stream.send.get_sender_report_fields(now_ms, ntp) else {
                 continue;
             };
-            let cname = consumer.stream.send.cname().to_string();
+            let cname = stream.send.cname().to_string();
             if len + 28 + 8 + cname.len() + 4 > MAX_RTCP_LEN {
                 packets.push(buf[..len].to_vec());
                 len = 0;
