@@ -5,7 +5,8 @@
 // ephemeral ports), headless Chromium tabs join the room and each must render
 // the others' video (non-black pixels, read through a canvas in the page and
 // from a screenshot of the element); a tab that leaves disappears from the
-// others.
+// others. With WORKERS=2 the room spans two workers: two tabs land on
+// different workers and see each other through router.pipeToRouter().
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
@@ -22,9 +23,9 @@ const skip = unavailable && !process.env.CI ? unavailable : false;
 const SERVER = path.join(__dirname, '..', 'examples', 'room', 'server.js');
 
 /** Starts the demo server; resolves with its URL once it listens. */
-function startDemo() {
+function startDemo(env = {}) {
 	const child = spawn(process.execPath, [SERVER], {
-		env: { ...process.env, PORT: '0', WEBRTC_PORT: '0', LISTEN_IP: '127.0.0.1' },
+		env: { ...process.env, PORT: '0', WEBRTC_PORT: '0', LISTEN_IP: '127.0.0.1', ...env },
 		stdio: ['ignore', 'pipe', 'pipe'],
 	});
 	let output = '';
@@ -191,5 +192,54 @@ describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }
 		await tab1.close();
 		assert.deepEqual(errors, []);
 		console.log(`demo: screenshots in ${shots}`);
+	});
+});
+
+describe('room demo with WORKERS=2 in headless Chromium', { skip, timeout: 90_000 }, () => {
+	let demo;
+	let browser;
+
+	before(async () => {
+		demo = startDemo({ WORKERS: '2' });
+		await demo.url;
+		browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
+	});
+
+	after(async () => {
+		await browser?.close();
+		if (demo) {
+			const { code, signal } = await demo.stop();
+			assert.equal(signal, null, `demo server killed by ${signal}:\n${demo.output()}`);
+			assert.equal(code, 0, demo.output());
+		}
+	});
+
+	test('two tabs on different workers see each other through pipes', { timeout: 80_000 }, async () => {
+		const url = await demo.url;
+		assert.match(demo.output(), /on 2 worker\(s\)/);
+		const errors = [];
+		const open = async (name) => {
+			const page = await browser.newPage();
+			page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
+			await page.goto(url, { timeout: 15_000 });
+			await waitFor(() => page.evaluate(() => window.demo?.status === 'live' || window.demo?.error), 15_000, `${name} live`);
+			assert.equal(await page.evaluate(() => window.demo.error), null);
+			return page;
+		};
+		const tab1 = await open('tab 1');
+		const tab2 = await open('tab 2');
+		const workers = [await tab1.evaluate(() => window.demo.worker), await tab2.evaluate(() => window.demo.worker)];
+		assert.deepEqual(workers.sort(), [0, 1], 'round-robin places the tabs on both workers');
+		await waitForRemoteVideos(tab1, 1, 'tab 1 to render tab 2 (piped from the other worker)');
+		await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1 (piped from the other worker)');
+		// Leaving closes the pipe producer too: the other tab drops the tile.
+		await tab2.close();
+		await waitFor(
+			async () => (await tab1.evaluate(() => document.querySelectorAll('.tile.remote').length)) === 0,
+			10_000,
+			'tab 1 to remove tab 2'
+		);
+		await tab1.close();
+		assert.deepEqual(errors, []);
 	});
 });

@@ -231,6 +231,7 @@ async function start() {
 
 	const joined = await request('join', { rtpCapabilities: device.rtpCapabilities });
 	demo.peerId = joined.peerId;
+	demo.worker = joined.worker;
 	demo.displayName = joined.displayName;
 	$('#me figcaption').textContent = `${joined.displayName} (you)`;
 	for (const peer of joined.peers) {

@@ -5,9 +5,13 @@
 // more tabs. Every tab joins the one room, publishes its camera and
 // microphone and renders every other participant.
 //
-// One Worker, one Router, one WebRtcServer (UDP + TCP on one port). The page
-// is served by this process (its script bundled with esbuild at startup, so
-// nothing is fetched from anywhere) and signals over a WebSocket on /ws.
+// One Worker, one Router, one WebRtcServer (UDP + TCP on one port) by default;
+// with WORKERS=N the room spreads over N workers (a router and a WebRtcServer
+// each), participants placed round-robin, and what one publishes is piped to
+// the other routers with router.pipeToRouter() when someone there consumes
+// it. The page is served by this process (its script bundled with esbuild at
+// startup, so nothing is fetched from anywhere) and signals over a WebSocket
+// on /ws.
 //
 // Environment (all optional):
 //   PORT               HTTP(S) port (default 3000; 0 picks a free one)
@@ -15,7 +19,9 @@
 //                      (default 127.0.0.1; 0.0.0.0 for every interface)
 //   ANNOUNCED_ADDRESS  IP or host name given to browsers in ICE candidates
 //                      (needed when LISTEN_IP is 0.0.0.0 or behind NAT)
-//   WEBRTC_PORT        UDP and TCP port of the media (default 44444; 0 = any)
+//   WEBRTC_PORT        UDP and TCP port of the media (default 44444; 0 = any;
+//                      worker i uses WEBRTC_PORT + i)
+//   WORKERS            workers (CPU cores) the room uses (default 1)
 //   HTTPS_CERT, HTTPS_KEY  PEM files: serve HTTPS (browsers only allow the
 //                      camera on https:// or http://localhost)
 //   DEBUG              e.g. "mediasoup*" for ferrosoup's logs
@@ -32,6 +38,7 @@ const config = {
 	listenIp: process.env.LISTEN_IP || '127.0.0.1',
 	announcedAddress: process.env.ANNOUNCED_ADDRESS || undefined,
 	webRtcPort: Number(process.env.WEBRTC_PORT ?? 44444),
+	workers: Math.max(1, Number(process.env.WORKERS ?? 1) || 1),
 	httpsCert: process.env.HTTPS_CERT,
 	httpsKey: process.env.HTTPS_KEY,
 	mediaCodecs: [
@@ -61,19 +68,26 @@ async function bundleClient() {
 	return result.outputFiles[0].text;
 }
 
-/** The room: its router, its peers and what they publish. */
+/**
+ * The room: its routers (one per worker, each with its WebRtcServer), its
+ * peers and what they publish. A peer lives on one router; a producer is
+ * piped to another router the first time someone there consumes it.
+ */
 class Room {
-	constructor(router, webRtcServer) {
-		this.router = router;
-		this.webRtcServer = webRtcServer;
+	constructor(slots) {
+		this.slots = slots;
 		this.peers = new Map();
 		this.nextPeer = 1;
+		// producer id -> router id -> promise of the piping into that router.
+		this.piped = new Map();
 	}
 
 	addPeer(socket) {
+		const slot = this.slots[(this.nextPeer - 1) % this.slots.length];
 		const peer = {
 			id: String(this.nextPeer),
 			displayName: `Participant ${this.nextPeer}`,
+			slot,
 			socket,
 			joined: false,
 			rtpCapabilities: null,
@@ -114,11 +128,11 @@ class Room {
 	async handle(peer, method, data) {
 		switch (method) {
 			case 'getRouterRtpCapabilities':
-				return this.router.rtpCapabilities;
+				return peer.slot.router.rtpCapabilities;
 
 			case 'createWebRtcTransport': {
-				const transport = await this.router.createWebRtcTransport({
-					webRtcServer: this.webRtcServer,
+				const transport = await peer.slot.router.createWebRtcTransport({
+					webRtcServer: peer.slot.webRtcServer,
 					enableUdp: true,
 					enableTcp: true,
 					preferUdp: true,
@@ -169,6 +183,7 @@ class Room {
 				return {
 					peerId: peer.id,
 					displayName: peer.displayName,
+					worker: peer.slot.index,
 					peers: others.map((p) => ({ id: p.id, displayName: p.displayName })),
 				};
 			}
@@ -212,12 +227,40 @@ class Room {
 		}
 	}
 
+	/**
+	 * Makes `producer` (on `from`) consumable on `to`: piped once per router,
+	 * however many consumers there ask for it at the same time.
+	 */
+	pipe(producer, from, to) {
+		if (from === to) {
+			return Promise.resolve();
+		}
+		let byRouter = this.piped.get(producer.id);
+		if (!byRouter) {
+			byRouter = new Map();
+			this.piped.set(producer.id, byRouter);
+			producer.observer.once('close', () => this.piped.delete(producer.id));
+		}
+		let piping = byRouter.get(to.id);
+		if (!piping) {
+			piping = from.pipeToRouter({ producerId: producer.id, router: to });
+			byRouter.set(to.id, piping);
+			piping.catch(() => byRouter.delete(to.id));
+		}
+		return piping;
+	}
+
 	/** Makes `consumer` (a peer) receive `producer` of `producerPeer`. */
 	async createConsumer(consumerPeer, producerPeer, producer) {
 		if (!this.peers.has(consumerPeer.id) || producer.closed) {
 			return;
 		}
-		if (!this.router.canConsume({ producerId: producer.id, rtpCapabilities: consumerPeer.rtpCapabilities })) {
+		const router = consumerPeer.slot.router;
+		await this.pipe(producer, producerPeer.slot.router, router);
+		if (!this.peers.has(consumerPeer.id) || producer.closed) {
+			return;
+		}
+		if (!router.canConsume({ producerId: producer.id, rtpCapabilities: consumerPeer.rtpCapabilities })) {
 			return;
 		}
 		const transport = [...consumerPeer.transports.values()].find((t) => t.appData.consuming);
@@ -262,20 +305,25 @@ function page() {
 async function main() {
 	const script = await bundleClient();
 
-	const worker = await mediasoup.createWorker({ logLevel: 'warn' });
-	worker.on('died', (error) => {
-		console.error(`worker died: ${error.message}`);
-		process.exit(1);
-	});
-	const listen = { ip: config.listenIp, announcedAddress: config.announcedAddress, port: config.webRtcPort };
-	const webRtcServer = await worker.createWebRtcServer({
-		listenInfos: [
-			{ protocol: 'udp', ...listen },
-			{ protocol: 'tcp', ...listen },
-		],
-	});
-	const router = await worker.createRouter({ mediaCodecs: config.mediaCodecs });
-	const room = new Room(router, webRtcServer);
+	const slots = [];
+	for (let index = 0; index < config.workers; index++) {
+		const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+		worker.on('died', (error) => {
+			console.error(`worker ${index} died: ${error.message}`);
+			process.exit(1);
+		});
+		const port = config.webRtcPort ? config.webRtcPort + index : 0;
+		const listen = { ip: config.listenIp, announcedAddress: config.announcedAddress, port };
+		const webRtcServer = await worker.createWebRtcServer({
+			listenInfos: [
+				{ protocol: 'udp', ...listen },
+				{ protocol: 'tcp', ...listen },
+			],
+		});
+		const router = await worker.createRouter({ mediaCodecs: config.mediaCodecs });
+		slots.push({ index, worker, router, webRtcServer });
+	}
+	const room = new Room(slots);
 
 	const onRequest = (req, res) => {
 		const { pathname } = new URL(req.url, 'http://localhost');
@@ -324,8 +372,9 @@ async function main() {
 	const { port } = server.address();
 	const host = config.listenIp === '127.0.0.1' || config.listenIp === '0.0.0.0' ? 'localhost' : config.listenIp;
 	console.log(`ferrosoup room demo listening on ${secure ? 'https' : 'http'}://${host}:${port}`);
+	const ports = config.webRtcPort ? slots.map((s) => config.webRtcPort + s.index).join(', ') : '(any)';
 	console.log(
-		`media on ${config.listenIp} port ${config.webRtcPort || '(any)'} UDP+TCP` +
+		`media on ${config.listenIp} port ${ports} UDP+TCP on ${slots.length} worker(s)` +
 			(config.announcedAddress ? `, announced as ${config.announcedAddress}` : '')
 	);
 	if (config.listenIp === '0.0.0.0' && !config.announcedAddress) {
@@ -344,7 +393,9 @@ async function main() {
 		wss.close();
 		server.closeAllConnections?.();
 		server.close();
-		worker.close();
+		for (const slot of slots) {
+			slot.worker.close();
+		}
 	};
 	process.on('SIGINT', shutdown);
 	process.on('SIGTERM', shutdown);
