@@ -104,27 +104,11 @@ const internalModules = new Set([
 	'supportedRtpCapabilities',
 ]);
 
-const pipeTypes = [
-	'PipeConsumerOptions',
-	'PipeToRouterOptions',
-	'PipeToRouterResult',
-	'PipeTransport',
-	'PipeTransportDump',
-	'PipeTransportEvents',
-	'PipeTransportObserver',
-	'PipeTransportObserverEvents',
-	'PipeTransportOptions',
-	'PipeTransportPair',
-	'PipeTransportStat',
-];
-
-// Names mediasoup exports that ferrosoup deliberately does not: pipe
-// transports (not implemented), the internal helpers (flatbuffers parsing and
-// serialization, constructor data) of the class modules, and ortc's
-// flatbuffers serializer (absent from ferrosoup/ortc too).
+// Names mediasoup exports that ferrosoup deliberately does not: the internal
+// helpers (flatbuffers parsing and serialization, constructor data) of the
+// class modules, and ortc's flatbuffers serializer (absent from ferrosoup/ortc
+// too).
 const isOmitted = (module, name) =>
-	pipeTypes.includes(name) ||
-	name === 'PipeTransportImpl' ||
 	(module === 'ortc' && name === 'serializeRtpMapping') ||
 	(classModules.has(module) &&
 		/^(parse|serialize)|(ToFbs|FromFbs)$|^\w+(Data|Internal|ConstructorOptions)$/.test(name));

@@ -1,11 +1,6 @@
 // Type declarations for `ferrosoup/types` and the type-only `types` namespace
 // of the main module. Names and shapes are those of mediasoup 3.27.1's
 // `mediasoup/types`, so code typed against mediasoup keeps compiling.
-//
-// Not declared (ferrosoup does not implement pipe transports yet):
-// PipeTransport with its option, dump, stat and event types, and
-// `createPipeTransport()`/`pipeToRouter()` on routers (and `PipeToRouter*`,
-// `PipeTransportPair`). Everything else of mediasoup's types is here.
 
 import type { EnhancedEventEmitter } from './extras';
 
@@ -297,6 +292,56 @@ export type RouterOptions<RouterAppData extends AppData = AppData> = {
 	appData?: RouterAppData;
 };
 
+export type PipeToRouterOptions = {
+	/** The Producer to pipe (or `dataProducerId`). */
+	producerId?: string;
+	/** The DataProducer to pipe (or `producerId`). */
+	dataProducerId?: string;
+	/** The destination Router. */
+	router: Router;
+	/** Whether the pipe Producer keeps the Producer's id. Default true. */
+	keepId?: boolean;
+	/** Create an SCTP association on the pipe (for DataProducers). Default true. */
+	enableSctp?: boolean;
+	maxSendMessageSize?: number;
+	maxReceiveMessageSize?: number;
+	sctpSendBufferSize?: number;
+	sctpPerStreamSendQueueLimit?: number;
+	sctpMaxReceiverWindowBufferSize?: number;
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+	/** RTX on the pipe. Default false. */
+	enableRtx?: boolean;
+	/** SRTP on the pipe. Default false. */
+	enableSrtp?: boolean;
+} & PipeToRouterListen;
+
+type PipeToRouterListen = Either<PipeToRouterListenInfo, PipeToRouterListenIp>;
+
+type PipeToRouterListenInfo = {
+	listenInfo: TransportListenInfo;
+};
+
+type PipeToRouterListenIp = {
+	/** IP of the PipeTransport pair. Default '127.0.0.1'. */
+	listenIp?: TransportListenIp | string;
+};
+
+export type PipeToRouterResult = {
+	/** The Consumer on the local pipe (producer piping). */
+	pipeConsumer?: Consumer;
+	/** The Producer on the remote pipe (producer piping). */
+	pipeProducer?: Producer;
+	/** The DataConsumer on the local pipe (data producer piping). */
+	pipeDataConsumer?: DataConsumer;
+	/** The DataProducer on the remote pipe (data producer piping). */
+	pipeDataProducer?: DataProducer;
+};
+
+/** Both ends of a pipe, by Router id. */
+export type PipeTransportPair = {
+	[key: string]: PipeTransport;
+};
+
 export type RouterDump = {
 	/** Router id. */
 	id: string;
@@ -374,6 +419,16 @@ export interface Router<RouterAppData extends AppData = AppData> extends Enhance
 	createPlainTransport<PlainTransportAppData extends AppData = AppData>(
 		options: PlainTransportOptions<PlainTransportAppData>
 	): Promise<PlainTransport<PlainTransportAppData>>;
+	/** Creates a PipeTransport (RTP between routers, on one host or two). */
+	createPipeTransport<PipeTransportAppData extends AppData = AppData>(
+		options: PipeTransportOptions<PipeTransportAppData>
+	): Promise<PipeTransport<PipeTransportAppData>>;
+	/**
+	 * Makes a Producer or DataProducer of this Router available in another
+	 * Router (same or another Worker) through a PipeTransport pair, created
+	 * once per pair of Routers.
+	 */
+	pipeToRouter(options: PipeToRouterOptions): Promise<PipeToRouterResult>;
 	/** Creates a DirectTransport (RTP/RTCP exchanged through the Node.js API). */
 	createDirectTransport<DirectTransportAppData extends AppData = AppData>(
 		options?: DirectTransportOptions<DirectTransportAppData>
@@ -960,6 +1015,102 @@ export interface PlainTransport<PlainTransportAppData extends AppData = AppData>
 		rtcpPort?: number;
 		srtpParameters?: SrtpParameters;
 	}): Promise<void>;
+}
+
+// ---------------------------------------------------------------------------
+// PipeTransport
+// ---------------------------------------------------------------------------
+
+export type PipeTransportOptions<PipeTransportAppData extends AppData = AppData> = {
+	/** Create an SCTP association. Default false. */
+	enableSctp?: boolean;
+	/** Largest SCTP message DataConsumers may send (bytes). Default 262144. */
+	maxSendMessageSize?: number;
+	/** Largest SCTP message DataProducers may receive (bytes). Default 262144. */
+	maxReceiveMessageSize?: number;
+	/** SCTP send buffer size (bytes). Default 2000000. */
+	sctpSendBufferSize?: number;
+	/** Per-stream SCTP send queue limit (bytes). Default 2000000. */
+	sctpPerStreamSendQueueLimit?: number;
+	/** SCTP receiver window buffer size (bytes). Default 5242880. */
+	sctpMaxReceiverWindowBufferSize?: number;
+	/** Default `bufferedamountlow` threshold of SCTP streams (bytes). Default 1024. */
+	sctpDefaultStreamBufferedAmountLowThreshold?: number;
+	/** Pipe consumers send RTX (and answer NACKs with it). Default false. */
+	enableRtx?: boolean;
+	/** SRTP (AEAD_AES_256_GCM) on the pipe. Default false. */
+	enableSrtp?: boolean;
+	/** Custom application data. */
+	appData?: PipeTransportAppData;
+} & PipeTransportListen;
+
+/** Either `listenInfo` or the deprecated `listenIp` (+ `port`). */
+type PipeTransportListen = Either<PipeTransportListenInfo, PipeTransportListenIp>;
+
+type PipeTransportListenInfo = {
+	/** Address to listen on (UDP). */
+	listenInfo: TransportListenInfo;
+};
+
+type PipeTransportListenIp = {
+	/** IP to listen on. */
+	listenIp: TransportListenIp | string;
+	/** Fixed port (otherwise one from the Worker's port range). */
+	port?: number;
+};
+
+export type PipeConsumerOptions<ConsumerAppData extends AppData = AppData> = {
+	/** The Producer to consume. */
+	producerId: string;
+	/** Custom application data. */
+	appData?: ConsumerAppData;
+};
+
+export type PipeTransportDump = BaseTransportDump & {
+	tuple: TransportTuple;
+	rtx: boolean;
+	srtpParameters?: SrtpParameters;
+};
+
+export type PipeTransportStat = BaseTransportStats & {
+	type: string;
+	tuple: TransportTuple;
+};
+
+export type PipeTransportEvents = TransportEvents & {
+	sctpstatechange: [SctpState];
+};
+
+export type PipeTransportObserver = EnhancedEventEmitter<PipeTransportObserverEvents>;
+
+export type PipeTransportObserverEvents = TransportObserverEvents & {
+	sctpstatechange: [SctpState];
+};
+
+/** RTP (and SCTP) between two Routers, on one host or across hosts. */
+export interface PipeTransport<PipeTransportAppData extends AppData = AppData>
+	extends Transport<PipeTransportAppData, PipeTransportEvents, PipeTransportObserver> {
+	get type(): 'pipe';
+	get observer(): PipeTransportObserver;
+	/** The UDP tuple (remote side once connected). */
+	get tuple(): TransportTuple;
+	/** Local SCTP parameters, if SCTP is enabled. */
+	get sctpParameters(): SctpParameters | undefined;
+	/** SCTP state, if SCTP is enabled. */
+	get sctpState(): SctpState | undefined;
+	/** Negotiated SCTP capabilities, once the association is connected. */
+	get sctpNegotiatedCapabilities(): SctpNegotiatedCapabilities | undefined;
+	/** Local SRTP parameters, if SRTP is enabled. */
+	get srtpParameters(): SrtpParameters | undefined;
+	dump(): Promise<PipeTransportDump>;
+	getStats(): Promise<PipeTransportStat[]>;
+	/** Gives the pipe the other end's address (and SRTP parameters). */
+	connect({ ip, port, srtpParameters }: { ip: string; port: number; srtpParameters?: SrtpParameters }): Promise<void>;
+	/** A pipe Consumer: every stream of the Producer, forwarded as is. */
+	consume<ConsumerAppData extends AppData = AppData>({
+		producerId,
+		appData,
+	}: PipeConsumerOptions<ConsumerAppData>): Promise<Consumer<ConsumerAppData>>;
 }
 
 // ---------------------------------------------------------------------------

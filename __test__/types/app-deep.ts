@@ -54,12 +54,9 @@ import type * as deepEnhancedEvents from 'ferrosoup/node/lib/enhancedEvents';
 import type * as deepScalabilityModesUtils from 'ferrosoup/node/lib/scalabilityModesUtils';
 import type * as deepWorker from 'ferrosoup/node/lib/Worker';
 
-// Pipe transports are not implemented: their modules exist but are empty, as
-// ferrosoup's `types` has none of their types.
-// @ts-expect-error: no PipeTransport type in ferrosoup yet
 import type { PipeTransport } from 'ferrosoup/node/lib/PipeTransportTypes';
-// @ts-expect-error: no PipeTransportImpl in ferrosoup yet
 import type { PipeTransportImpl } from 'ferrosoup/node/lib/PipeTransport';
+import type { PipeToRouterResult } from 'ferrosoup/node/lib/RouterTypes';
 
 // ---------------------------------------------------------------------------
 // Helpers
@@ -135,6 +132,8 @@ ok(same<TransportObserverEvents, types.TransportObserverEvents>());
 ok(same<WebRtcTransport, types.WebRtcTransport>());
 ok(same<WebRtcTransportOptions, types.WebRtcTransportOptions>());
 ok(same<PlainTransport, types.PlainTransport>());
+ok(same<PipeTransport, types.PipeTransport>());
+ok(same<PipeToRouterResult, types.PipeToRouterResult>());
 ok(same<DirectTransport, types.DirectTransport>());
 ok(same<DirectTransportOptions, types.DirectTransportOptions>());
 ok(same<Producer, types.Producer>());
@@ -169,6 +168,7 @@ ok(same<WebRtcServerImpl, types.WebRtcServer>());
 ok(same<TransportImpl, types.Transport>());
 ok(same<WebRtcTransportImpl, types.WebRtcTransport>());
 ok(same<PlainTransportImpl, types.PlainTransport>());
+ok(same<PipeTransportImpl, types.PipeTransport>());
 ok(same<DirectTransportImpl, types.DirectTransport>());
 ok(same<ProducerImpl, types.Producer>());
 ok(same<ConsumerImpl, types.Consumer>());

@@ -787,12 +787,22 @@ async function runMedia(worker: Worker<MyWorkerAppData>, router: Router<MyRouter
 	// @ts-expect-error: DataProducer.send() takes a string or a Buffer
 	(await transport.produceData()).send(42);
 
-	// Not implemented by ferrosoup (yet), hence not declared: pipe transports.
-
-	// @ts-expect-error: no PipeTransport
-	await router.createPipeTransport({ listenInfo });
-	// @ts-expect-error: no pipeToRouter()
-	await router.pipeToRouter({ producerId: producer.id, router });
+	// Pipe transports.
+	const pipe = await router.createPipeTransport({ listenInfo, enableRtx: true, appData: { foo: 1 } });
+	const pipeType: 'pipe' = pipe.type;
+	void pipeType;
+	const pipeConsumer: Consumer = await pipe.consume({ producerId: producer.id });
+	void pipeConsumer;
+	await pipe.connect({ ip: '127.0.0.1', port: 5000 });
+	// @ts-expect-error: a pipe consumer takes no rtpCapabilities
+	await pipe.consume({ producerId: producer.id, rtpCapabilities: {} });
+	// @ts-expect-error: listenInfo and listenIp are exclusive
+	await router.createPipeTransport({ listenInfo, listenIp: '127.0.0.1' });
+	const piped = await router.pipeToRouter({ producerId: producer.id, router, enableSrtp: true });
+	const pipeProducer: Producer | undefined = piped.pipeProducer;
+	void pipeProducer;
+	// @ts-expect-error: pipeToRouter() needs a router
+	await router.pipeToRouter({ producerId: producer.id });
 }
 void runMedia;
 
@@ -956,8 +966,8 @@ assertType<
 	>
 >();
 assertType<Equal<Extract<keyof Transport, 'produceData' | 'consumeData'>, 'produceData' | 'consumeData'>>();
-// Pipe transports are not implemented.
-assertType<Equal<Extract<keyof Router, 'createPipeTransport' | 'pipeToRouter'>, never>>();
+// Pipe transports.
+assertType<Equal<Extract<keyof Router, 'createPipeTransport' | 'pipeToRouter'>, 'createPipeTransport' | 'pipeToRouter'>>();
 // The WebRtcTransport listen variants.
 assertType<Equal<WebRtcTransportOptions['webRtcServer'], WebRtcServer | undefined>>();
 // A transport kind is a Transport with its own events and observer.

@@ -359,8 +359,8 @@ type MissingTransport = never;
 type MissingTransportEvents = never;
 /** Transport observer events ferrosoup lacks (none). */
 type MissingTransportObserverEvents = never;
-/** Router members ferrosoup lacks (PipeTransport). */
-type MissingRouter = 'createPipeTransport' | 'pipeToRouter';
+/** Router members ferrosoup lacks (none). */
+type MissingRouter = never;
 
 // Methods of the event emitter. (`on()` & co. return `this`, so they are
 // compared through the event maps instead.)
@@ -482,11 +482,17 @@ assert<
 assert<AssertEqual<WithServer<fsTypes.WebRtcTransportOptions>['webRtcServer'], fsTypes.WebRtcServer>>();
 assert<AssertEqual<WithServer<msTypes.WebRtcTransportOptions>['webRtcServer'], msTypes.WebRtcServer>>();
 
-// Router: all but the PipeTransport methods. Observer events and the
-// transport-creating methods carry Transport kinds.
+// Router. Observer events and the transport-creating methods carry
+// Transport kinds.
 declare const fsAnyRouter: fsTypes.Router;
 declare const msAnyRouter: msTypes.Router;
-type RouterNested = 'observer' | 'createWebRtcTransport' | 'createPlainTransport' | 'createDirectTransport';
+type RouterNested =
+	| 'observer'
+	| 'createWebRtcTransport'
+	| 'createPlainTransport'
+	| 'createPipeTransport'
+	| 'pipeToRouter'
+	| 'createDirectTransport';
 assert<Subset<fsTypes.Router, msTypes.Router, MissingRouter, RouterNested>>();
 assert<Subset<fsTypes.Router<MyAppData>, msTypes.Router<MyAppData>, MissingRouter, RouterNested>>();
 assert<EmitsEvents<fsTypes.Router, fsTypes.RouterEvents>>();
