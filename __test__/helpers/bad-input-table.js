@@ -172,6 +172,31 @@ function caps(o, mutate) {
 	pt('srtpCryptoSuite unknown', { listenInfo, enableSrtp: true, srtpCryptoSuite: 'AES_FOO' }, 'TypeError');
 	pt('appData a string', { listenInfo, appData: 'x' }, 'TypeError');
 
+	const pp = (name, options, ms, extra) => r(`createPipeTransport ${name}`, o => o.router.createPipeTransport(options), ms, extra);
+	pp('without options', undefined, 'TypeError');
+	pp('no listen source', {}, 'TypeError');
+	pp('listenInfo and listenIp', { listenInfo, listenIp: '127.0.0.1' }, 'TypeError');
+	pp('listenInfo tcp', { listenInfo: { protocol: 'tcp', ip: '127.0.0.1' } }, 'TypeError');
+	pp('listenInfo ip not an IP', { listenInfo: { protocol: 'udp', ip: 'nope' } }, 'TypeError');
+	pp('listenIp not an IP', { listenIp: '123' }, 'TypeError');
+	pp('listenInfo ip not local', { listenInfo: { protocol: 'udp', ip: '8.8.8.8' } }, 'Error');
+	pp('listenInfo portRange inverted', { listenInfo: { ...listenInfo, portRange: { min: 4000, max: 3000 } } }, 'TypeError');
+	pp('listenInfo port 70000', { listenInfo: { ...listenInfo, port: 70000 } }, 'ok', { ferrosoup: 'TypeError', why: WRAPS_PORT });
+	pp('appData a string', { listenInfo, appData: 'x' }, 'TypeError');
+	pp('enableRtx and enableSrtp', { listenInfo, enableRtx: true, enableSrtp: true }, 'ok');
+
+	const ptr = (name, options, ms, extra) => r(`pipeToRouter ${name}`, o => o.router.pipeToRouter(typeof options === 'function' ? options(o) : options), ms, extra);
+	ptr('without options', undefined, 'TypeError');
+	ptr('neither producerId nor dataProducerId', o => ({ router: o.router2 }), 'TypeError');
+	ptr('both producerId and dataProducerId', o => ({ router: o.router2, producerId: o.audioProducer.id, dataProducerId: 'x' }), 'TypeError');
+	ptr('router missing', o => ({ producerId: o.audioProducer.id }), 'TypeError');
+	ptr('router itself', o => ({ producerId: o.audioProducer.id, router: o.router }), 'TypeError');
+	ptr('unknown producer', o => ({ producerId: 'nope', router: o.router2 }), 'NotFoundError');
+	ptr('unknown dataProducer', o => ({ dataProducerId: 'nope', router: o.router2 }), 'NotFoundError');
+	ptr('listenInfo and listenIp', o => ({ producerId: o.audioProducer.id, router: o.router2, listenInfo, listenIp: '127.0.0.1' }), 'TypeError');
+	ptr('keepId on the same worker', o => ({ producerId: o.audioProducer.id, router: o.router2, keepId: true }), 'Error');
+	ptr('keepId false on the same worker', o => ({ producerId: o.audioProducer.id, router: o.router2, keepId: false }), 'ok');
+
 
 	const dt = (name, options, ms, extra) => r(`createDirectTransport ${name}`, o => o.router.createDirectTransport(options), ms, extra);
 	dt('maxMessageSize (removed in 3.20) -1 ignored', { maxMessageSize: -1 }, 'ok');
@@ -243,6 +268,22 @@ function caps(o, mutate) {
 	pc('srtpParameters key too short', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: 'AAAA' } }, 'TypeError');
 	pc('srtpParameters keyBase64 missing', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80' } }, 'TypeError');
 	c('plain twice', (o, m, t) => t.connect({ ip: '127.0.0.1', port: 5000 }).then(() => t.connect({ ip: '127.0.0.1', port: 5001 })), 'Error', { prep: freshPlain({}) });
+
+	const freshPipe = options => o => o.router.createPipeTransport({ listenInfo, ...options });
+	const GCM_KEY = 'YTdjcDBvY2JoMGY5YXNlNDc0eDJsdGgwaWRvNnJsamRrdG16aWVpZHphdHo=';
+	const pic = (name, options, params, ms, extra) => c(`pipe ${name}`, (o, m, t) => t.connect(params), ms, { prep: freshPipe(options), ...extra });
+	pic('without arguments', {}, undefined, 'TypeError');
+	pic('ip missing', {}, { port: 5000 }, 'TypeError');
+	pic('port missing', {}, { ip: '127.0.0.1' }, 'TypeError');
+	pic('ip not an IP', {}, { ip: 'nope', port: 5000 }, 'TypeError');
+	pic('srtpParameters without enableSrtp', {}, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: GCM_KEY } }, 'TypeError');
+	pic('srtpParameters missing with enableSrtp', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000 }, 'TypeError');
+	pic('srtpParameters another suite', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AES_CM_128_HMAC_SHA1_80', keyBase64: 'ZnCbY7xXBIMvaTRsZaAPIjt1M6slgEJGQDoyzvg0' } }, 'TypeError');
+	pic('srtpParameters key too short', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: 'AAAA' } }, 'TypeError');
+	pic('srtpParameters valid', { enableSrtp: true }, { ip: '127.0.0.1', port: 5000, srtpParameters: { cryptoSuite: 'AEAD_AES_256_GCM', keyBase64: GCM_KEY } }, 'ok');
+	c('pipe twice', (o, m, t) => t.connect({ ip: '127.0.0.1', port: 5000 }).then(() => t.connect({ ip: '127.0.0.1', port: 5001 })), 'Error', { prep: freshPipe({}) });
+	c('pipe consume unknown producer', (o, m, t) => t.consume({ producerId: 'nope' }), 'NotFoundError', { prep: freshPipe({}) });
+	c('pipe consume without producerId', (o, m, t) => t.consume({}), 'TypeError', { prep: freshPipe({}) });
 
 	c('direct with anything', o => o.direct.connect({ dtlsParameters: 'x' }), 'ok');
 }
@@ -577,6 +618,7 @@ function caps(o, mutate) {
 	cl('router.dump', o => r(o).dump(), 'NotFoundError');
 	cl('router.createWebRtcTransport', o => r(o).createWebRtcTransport({ listenInfos: [listenInfo] }), 'NotFoundError');
 	cl('router.createPlainTransport', o => r(o).createPlainTransport({ listenInfo }), 'NotFoundError');
+	cl('router.createPipeTransport', o => r(o).createPipeTransport({ listenInfo }), 'NotFoundError');
 	cl('router.createDirectTransport', o => r(o).createDirectTransport(), 'NotFoundError');
 	cl('router.createActiveSpeakerObserver', o => r(o).createActiveSpeakerObserver(), 'NotFoundError');
 	cl('router.createAudioLevelObserver', o => r(o).createAudioLevelObserver(), 'NotFoundError');
@@ -596,6 +638,7 @@ function caps(o, mutate) {
 	wc('router.dump', o => o.router.dump(), 'WorkerClosedError');
 	wc('router.createWebRtcTransport', o => o.router.createWebRtcTransport({ listenInfos: [listenInfo] }), 'WorkerClosedError');
 	wc('router.createPlainTransport', o => o.router.createPlainTransport({ listenInfo }), 'WorkerClosedError');
+	wc('router.createPipeTransport', o => o.router.createPipeTransport({ listenInfo }), 'WorkerClosedError');
 	wc('router.createDirectTransport', o => o.router.createDirectTransport(), 'WorkerClosedError');
 	wc('router.createAudioLevelObserver', o => o.router.createAudioLevelObserver(), 'WorkerClosedError');
 	wc('router.createActiveSpeakerObserver', o => o.router.createActiveSpeakerObserver(), 'WorkerClosedError');
