@@ -48,6 +48,12 @@ const USAGE = `usage: npm run bench -- [options]
   --json <file>         also write all results as JSON
   --no-build            do not run cargo build for the load generator
   --control-plane       the control-plane case instead (see benches/README.md)
+  --topology <list>     where the consumers are, default single:
+                        single  all on the producer's worker
+                        pipe    producer on worker 1, pipeToRouter() to worker 2,
+                                all N consumers there
+                        split   producer on worker 1, N/2 consumers there and
+                                N/2 on worker 2 through a pipe (two cores)
 `;
 
 function parseArgs(argv) {
@@ -65,6 +71,7 @@ function parseArgs(argv) {
 		json: null,
 		build: true,
 		controlPlane: false,
+		topologies: ['single'],
 	};
 	let plain = false;
 	let srtp = false;
@@ -98,6 +105,7 @@ function parseArgs(argv) {
 			case '--plain': plain = true; break;
 			case '--no-build': o.build = false; break;
 			case '--control-plane': o.controlPlane = true; break;
+			case '--topology': o.topologies = next().split(',').filter(Boolean); break;
 			case '-h': case '--help': process.stdout.write(USAGE); process.exit(0); break;
 			default: throw new Error(`unknown option ${a}\n${USAGE}`);
 		}
@@ -107,6 +115,11 @@ function parseArgs(argv) {
 	}
 	if (o.modules.length === 0) {
 		o.modules = ['ferrosoup'];
+	}
+	for (const t of o.topologies) {
+		if (!['single', 'pipe', 'split'].includes(t)) {
+			throw new Error(`unknown topology ${t}`);
+		}
 	}
 	if (o.size < 40 || o.size > 1400) {
 		throw new Error('--size must be 40..1400');
@@ -302,12 +315,14 @@ class Loadgen {
 	}
 }
 
-async function runCase(mod, opts, n, srtp) {
+/**
+ * A worker and where to read its CPU without asking it: its thread
+ * (ferrosoup) or its process (mediasoup).
+ */
+async function startWorker(mod, opts) {
 	const before = new Set(threadsNamed(WORKER_THREAD_COMM));
 	const worker = await mod.createWorker({ logLevel: 'error' });
 	const sameProcess = worker.pid === process.pid;
-	// Where to read the worker's CPU without asking it: its thread
-	// (ferrosoup) or its process (mediasoup).
 	let statDir = null;
 	if (sameProcess) {
 		// A round trip makes sure the thread has started and named itself.
@@ -326,11 +341,23 @@ async function runCase(mod, opts, n, srtp) {
 			chrtFifo(worker.pid, RT_PRIORITY, true);
 		}
 	}
+	return { worker, sameProcess, statDir };
+}
+
+async function runCase(mod, opts, n, srtp, topology = 'single') {
+	const workers = [await startWorker(mod, opts)];
+	if (topology !== 'single') {
+		workers.push(await startWorker(mod, opts));
+	}
+	const { sameProcess } = workers[0];
 	const lg = new Loadgen();
 	try {
-		const router = await worker.createRouter({
-			mediaCodecs: [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }],
-		});
+		const mediaCodecs = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }];
+		const routers = [];
+		for (const w of workers) {
+			routers.push(await w.worker.createRouter({ mediaCodecs }));
+		}
+		const router = routers[0];
 		lg.send({ cmd: 'open', recvSockets: opts.recvSockets });
 		const opened = await lg.wait('opened');
 		const srtpTransportOptions = srtp ? { enableSrtp: true, srtpCryptoSuite: CRYPTO_SUITE } : {};
@@ -359,24 +386,43 @@ async function runCase(mod, opts, n, srtp) {
 			},
 		});
 
-		const rss0 = await rssKiB(worker);
+		// Consumer i lives on this router: the producer's (single), the other
+		// worker's (pipe), or alternately both (split).
+		const routerOf = (i) =>
+			topology === 'single' ? router : topology === 'pipe' ? routers[1] : routers[i % 2];
+		if (topology !== 'single') {
+			await router.pipeToRouter({ producerId: producer.id, router: routers[1] });
+		}
+		// This process (and the first worker's, for mediasoup), plus any other
+		// worker process: threads of this process share its RSS.
+		const rssAll = async () => {
+			let total = await rssKiB(workers[0].worker);
+			for (const w of workers.slice(1)) {
+				if (w.worker.pid && w.worker.pid !== process.pid) {
+					total += vmRssKiB(w.worker.pid);
+				}
+			}
+			return total;
+		};
+		const rss0 = await rssAll();
 		const transports = [];
 		for (let i = 0; i < n; i++) {
-			const t = await router.createPlainTransport(transportOptions);
+			const t = await routerOf(i).createPlainTransport(transportOptions);
 			await t.connect({ ip: '127.0.0.1', port: opened.recvPorts[i % opened.recvPorts.length], ...remoteSrtp });
 			transports.push(t);
 		}
-		const rss1 = await rssKiB(worker);
+		const rss1 = await rssAll();
 		const consumers = [];
-		for (const t of transports) {
-			consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: router.rtpCapabilities }));
+		for (const [i, t] of transports.entries()) {
+			consumers.push(await t.consume({ producerId: producer.id, rtpCapabilities: routerOf(i).rtpCapabilities }));
 		}
-		const rss2 = await rssKiB(worker);
+		const rss2 = await rssAll();
 
-		// The worker's CPU with all consumers in place but no traffic.
-		const idle0 = statDir ? procCpu(statDir) : null;
+		// The workers' CPU with all consumers in place but no traffic.
+		const procAll = () => workers.map((w) => (w.statDir ? procCpu(w.statDir) : null));
+		const idle0 = procAll();
 		await new Promise((r) => setTimeout(r, IDLE_MS));
-		const idleDelta = procCpuDelta(idle0, statDir ? procCpu(statDir) : null);
+		const idleDelta = sumCpu(procAll().map((p, i) => procCpuDelta(idle0[i], p)));
 
 		lg.send({
 			cmd: 'run',
@@ -399,14 +445,19 @@ async function runCase(mod, opts, n, srtp) {
 				key: srtp ? transports[i].srtpParameters.keyBase64 : null,
 			})),
 		});
-		// Snapshot at each window edge: /proc at once, then ask the worker
+		// Snapshot at each window edge: /proc at once, then ask each worker
 		// (whose answer is late if its loop starves its control channel).
 		const snapshot = async () => {
-			const proc = statDir ? procCpu(statDir) : null;
+			const proc = procAll();
 			const cpu = process.cpuUsage();
-			const t = performance.now();
-			const ru = await worker.getResourceUsage();
-			return { proc, cpu, ru, ruDelayMs: performance.now() - t };
+			const ru = [];
+			let ruDelayMs = 0;
+			for (const w of workers) {
+				const t = performance.now();
+				ru.push(await w.worker.getResourceUsage());
+				ruDelayMs = Math.max(ruDelayMs, performance.now() - t);
+			}
+			return { proc, cpu, ru, ruDelayMs };
 		};
 		await lg.wait('measure_start');
 		const s0 = await snapshot();
@@ -417,18 +468,20 @@ async function runCase(mod, opts, n, srtp) {
 		await lg.exited;
 		// After the traffic: per-consumer state that grows with what was sent
 		// (e.g. retransmission buffers) shows here.
-		const rss3 = await rssKiB(worker);
+		const rss3 = await rssAll();
 
 		const fwd = r.received_window;
 		const ruLate = Math.max(s0.ruDelayMs, s1.ruDelayMs) > RU_MAX_DELAY_MS;
-		const procDelta = procCpuDelta(s0.proc, s1.proc);
-		let userMs = s1.ru.ru_utime - s0.ru.ru_utime;
-		let sysMs = s1.ru.ru_stime - s0.ru.ru_stime;
-		let cpuSource = 'getResourceUsage';
-		if (ruLate && procDelta) {
-			({ user_ms: userMs, sys_ms: sysMs } = procDelta);
-			cpuSource = '/proc';
-		}
+		const procDeltas = workers.map((_, i) => procCpuDelta(s0.proc[i], s1.proc[i]));
+		const procDelta = sumCpu(procDeltas);
+		// Per worker, from getResourceUsage() (or /proc if it answered late).
+		const perWorker = workers.map((_, i) =>
+			ruLate && procDeltas[i]
+				? procDeltas[i]
+				: { user_ms: s1.ru[i].ru_utime - s0.ru[i].ru_utime, sys_ms: s1.ru[i].ru_stime - s0.ru[i].ru_stime }
+		);
+		const { user_ms: userMs, sys_ms: sysMs } = sumCpu(perWorker);
+		const cpuSource = ruLate && procDelta ? '/proc' : 'getResourceUsage';
 		const windowMs = r.window_s * 1000;
 		const cpu1 = { user: s1.cpu.user - s0.cpu.user, system: s1.cpu.system - s0.cpu.system };
 		const recvCpuS = r.loadgen_cpu.receivers.reduce((s, c) => s + c.user_ms + c.sys_ms, 0) / 1000;
@@ -436,12 +489,21 @@ async function runCase(mod, opts, n, srtp) {
 		const lat = r.latency_kernel_us.count > 0 ? r.latency_kernel_us : r.latency_us;
 		const result = {
 			mode: srtp ? 'srtp' : 'plain',
+			topology,
 			consumers: n,
+			// Per worker: CPU (ms) in the window and µs per forwarded packet
+			// (worker 1 holds the producer; with a pipe, worker 2 the rest).
+			workers: perWorker.map((c) => ({
+				...c,
+				us_per_pkt: fwd ? ((c.user_ms + c.sys_ms) * 1000) / fwd : null,
+				cpu_util: (c.user_ms + c.sys_ms) / windowMs,
+			})),
 			input_pps: r.send_rate_pps,
 			forwarded_pps: r.forwarded_pps,
 			worker_user_us_per_pkt: fwd ? (userMs * 1000) / fwd : null,
 			worker_sys_us_per_pkt: fwd ? (sysMs * 1000) / fwd : null,
 			worker_us_per_pkt: fwd ? ((userMs + sysMs) * 1000) / fwd : null,
+			// Summed over the workers (a share of one core; >1 with two workers).
 			worker_cpu_util: (userMs + sysMs) / windowMs,
 			loss: r.loss,
 			// Send stamp -> kernel receive timestamp of the copy at the loadgen
@@ -477,23 +539,35 @@ async function runCase(mod, opts, n, srtp) {
 		return result;
 	} finally {
 		lg.kill();
-		worker.close();
+		for (const w of workers) {
+			w.worker.close();
+		}
 	}
+}
+
+/** The sum of CPU deltas ({ user_ms, sys_ms }), null if any is unknown. */
+function sumCpu(deltas) {
+	if (deltas.some((d) => !d)) {
+		return null;
+	}
+	return deltas.reduce((a, d) => ({ user_ms: a.user_ms + d.user_ms, sys_ms: a.sys_ms + d.sys_ms }), { user_ms: 0, sys_ms: 0 });
 }
 
 const fmt = (v, d = 2) => (v === null || v === undefined || Number.isNaN(v) ? '-' : Number(v).toFixed(d));
 
 function table(rows) {
-	const head = ['module', 'mode', 'N', 'in pps', 'fwd pps', 'user µs/pkt', 'sys µs/pkt', 'total µs/pkt', 'worker CPU', 'loss', 'p50 µs', 'p99 µs', 'RSS/consumer', 'after traffic', 'notes'];
+	const head = ['module', 'mode', 'topology', 'N', 'in pps', 'fwd pps', 'user µs/pkt', 'sys µs/pkt', 'total µs/pkt', 'per worker µs/pkt', 'worker CPU', 'loss', 'p50 µs', 'p99 µs', 'RSS/consumer', 'after traffic', 'notes'];
 	const lines = rows.map((r) => [
 		r.module,
 		r.mode,
+		r.topology ?? 'single',
 		String(r.consumers),
 		fmt(r.input_pps, 0),
 		fmt(r.forwarded_pps, 0),
 		fmt(r.worker_user_us_per_pkt),
 		fmt(r.worker_sys_us_per_pkt),
 		fmt(r.worker_us_per_pkt),
+		(r.workers ?? []).map((w) => fmt(w.us_per_pkt)).join(' + '),
 		`${fmt(r.worker_cpu_util * 100, 0)}%`,
 		`${fmt(r.loss * 100, 2)}%`,
 		fmt(r.latency_p50_us, 0),
@@ -502,7 +576,7 @@ function table(rows) {
 		`${fmt(r.rss_per_consumer_after_traffic_kib, 0)} KiB`,
 		[
 			r.loadgen_bottleneck ? 'LOADGEN-BOUND' : '',
-			r.worker_cpu_util > 0.95 ? 'worker saturated' : '',
+			(r.workers ?? [{ cpu_util: r.worker_cpu_util }]).some((w) => w.cpu_util > 0.95) ? 'worker saturated' : '',
 			r.producer_input_loss > 0.001 ? `input drops ${fmt(r.producer_input_loss * 100, 1)}%` : '',
 			r.control_latency_ms > RU_MAX_DELAY_MS ? `control channel answered after ${fmt(r.control_latency_ms, 0)} ms` : '',
 			r.loadgen.srtp_auth_failures ? `${r.loadgen.srtp_auth_failures} SRTP auth failures` : '',
@@ -511,15 +585,16 @@ function table(rows) {
 	]);
 	const all = [head, ...lines];
 	const w = head.map((_, i) => Math.max(...all.map((l) => l[i].length)));
-	const row = (l) => `| ${l.map((c, i) => (i < 2 || i === l.length - 1 ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
-	return [row(head), `|${w.map((x, i) => (i < 2 || i === w.length - 1 ? `-${'-'.repeat(x)}-` : `${'-'.repeat(x + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
+	const left = (i) => i < 3 || i === head.length - 1;
+	const row = (l) => `| ${l.map((c, i) => (left(i) ? c.padEnd(w[i]) : c.padStart(w[i]))).join(' | ')} |`;
+	return [row(head), `|${w.map((x, i) => (left(i) ? `-${'-'.repeat(x)}-` : `${'-'.repeat(x + 1)}:`)).join('|')}|`, ...lines.map(row)].join('\n');
 }
 
 // Runs one case in a fresh node process (clean RSS baseline, no leftovers of
 // earlier cases) and returns its result.
-function runCaseInChild(moduleName, opts, n, mode) {
+function runCaseInChild(moduleName, opts, n, mode, topology) {
 	return new Promise((resolve, reject) => {
-		const spec = JSON.stringify({ moduleName, opts, n, mode });
+		const spec = JSON.stringify({ moduleName, opts, n, mode, topology });
 		const child = spawn(process.execPath, ['--expose-gc', __filename, '--case', spec], {
 			stdio: ['ignore', 'pipe', 'inherit'],
 		});
@@ -530,16 +605,16 @@ function runCaseInChild(moduleName, opts, n, mode) {
 			if (code === 0 && line) {
 				resolve(JSON.parse(line.slice(7)));
 			} else {
-				reject(new Error(`case ${moduleName} ${mode} N=${n} failed (exit ${code})`));
+				reject(new Error(`case ${moduleName} ${mode} ${topology} N=${n} failed (exit ${code})`));
 			}
 		});
 	});
 }
 
 async function childMain(spec) {
-	const { moduleName, opts, n, mode } = JSON.parse(spec);
+	const { moduleName, opts, n, mode, topology } = JSON.parse(spec);
 	const m = loadModule(moduleName);
-	const r = { module: m.name, ...(await runCase(m.mod, opts, n, mode === 'srtp')) };
+	const r = { module: m.name, ...(await runCase(m.mod, opts, n, mode === 'srtp', topology)) };
 	process.stdout.write(`RESULT ${JSON.stringify(r)}\n`);
 }
 
@@ -568,12 +643,14 @@ async function main() {
 			skipped.push({ module: name, reason: m.skip });
 			continue;
 		}
-		for (const mode of opts.modes) {
-			for (const n of opts.consumers) {
-				process.stderr.write(`${m.name} ${mode} N=${n}: ${opts.rate} pps for ${opts.warmup}+${opts.duration} s ... `);
-				const r = await runCaseInChild(name, opts, n, mode);
-				process.stderr.write(`${fmt(r.forwarded_pps, 0)} pkt/s, ${fmt(r.worker_us_per_pkt)} µs/pkt, p99 ${fmt(r.latency_p99_us, 0)} µs\n`);
-				rows.push(r);
+		for (const topology of opts.topologies) {
+			for (const mode of opts.modes) {
+				for (const n of opts.consumers) {
+					process.stderr.write(`${m.name} ${mode} ${topology} N=${n}: ${opts.rate} pps for ${opts.warmup}+${opts.duration} s ... `);
+					const r = await runCaseInChild(name, opts, n, mode, topology);
+					process.stderr.write(`${fmt(r.forwarded_pps, 0)} pkt/s, ${fmt(r.worker_us_per_pkt)} µs/pkt, p99 ${fmt(r.latency_p99_us, 0)} µs\n`);
+					rows.push(r);
+				}
 			}
 		}
 	}
@@ -599,9 +676,13 @@ async function main() {
 	if (rows.length && new Set(rows.map((r) => r.module)).size > 1) {
 		const [a, b] = [...new Set(rows.map((r) => r.module))];
 		for (const r of rows.filter((x) => x.module === a)) {
-			const o = rows.find((x) => x.module === b && x.mode === r.mode && x.consumers === r.consumers);
+			const o = rows.find(
+				(x) => x.module === b && x.mode === r.mode && x.consumers === r.consumers && x.topology === r.topology
+			);
 			if (o?.worker_us_per_pkt && r.worker_us_per_pkt) {
-				console.log(`${r.mode} N=${r.consumers}: ${b} / ${a} CPU per packet = ${fmt(o.worker_us_per_pkt / r.worker_us_per_pkt)}x`);
+				console.log(
+					`${r.mode} ${r.topology} N=${r.consumers}: ${b} / ${a} CPU per packet = ${fmt(o.worker_us_per_pkt / r.worker_us_per_pkt)}x`
+				);
 			}
 		}
 	}
