@@ -196,6 +196,12 @@ impl Harness {
                     "enableSrtp": r.bool(),
                     "srtpCryptoSuite": fj::STRINGS[r.below(fj::STRINGS.len())]}}),
             ),
+            "router.createPipeTransport" => (
+                pick(r, ROUTERS).into(),
+                json!({"transportId": t, "options": {
+                    "listenInfo": {"protocol": "udp", "ip": "127.0.0.1"},
+                    "enableSctp": false, "enableRtx": r.bool(), "enableSrtp": r.bool()}}),
+            ),
             "router.createWebRtcTransport" => (
                 pick(r, ROUTERS).into(),
                 json!({"transportId": t, "options": {
@@ -227,13 +233,16 @@ impl Harness {
                 json!({"rtpObserverId": pick(r, OBSERVERS)}),
             ),
             "transport.connect" => {
-                let data = match r.u8() % 3 {
+                let data = match r.u8() % 4 {
                     0 => json!({"dtlsParameters": {"role": "client", "fingerprints": [
                         {"algorithm": "sha-256", "value":
                          "AF:8B:52:41:2B:0E:93:F8:AB:5D:3E:AA:55:1A:FB:3C:F1:93:B6:CC:6C:0B:7C:41:6C:65:AE:31:9A:DB:8C:8B"}]}}),
                     1 => json!({"ip": "127.0.0.1", "port": 9, "rtcpPort": 9,
                                 "srtpParameters": {"cryptoSuite": "AES_CM_128_HMAC_SHA1_80",
                                 "keyBase64": "MDEyMzQ1Njc4OWFiY2RlZmdoaWprbG1ub3BxcnN0"}}),
+                    2 => json!({"ip": "127.0.0.1", "port": 9,
+                                "srtpParameters": {"cryptoSuite": "AEAD_AES_256_GCM",
+                                "keyBase64": "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gISIjJCUmJygpKis="}}),
                     _ => json!({}),
                 };
                 (t.into(), data)
@@ -395,6 +404,7 @@ impl Harness {
             method,
             "worker.createWebRtcServer"
                 | "router.createPlainTransport"
+                | "router.createPipeTransport"
                 | "router.createWebRtcTransport"
                 | "router.createWebRtcTransportWithServer"
         )
