@@ -6,7 +6,9 @@ mod common;
 
 use common::{ortc_requests, rtp_fields, vp8_frame_packet, Sfu};
 use ferrosoup::net::SocketId;
-use ferrosoup::rtcp::{iter_compound, write_nack_items, write_pli, RtcpPacket};
+use ferrosoup::rtcp::{
+    iter_compound, write_nack_items, write_pli, write_receiver_report, ReportBlock, RtcpPacket,
+};
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
@@ -135,6 +137,32 @@ fn a_pipe_consumer_forwards_every_simulcast_stream_with_its_own_ssrc() {
         transport["mapRtxSsrcConsumerId"].as_array().unwrap().len(),
         3
     );
+
+    // A lossy receiver report from the other end: the stream's stats take
+    // it, but a pipe consumer's score stays 10/10 and is never reported (as
+    // mediasoup's).
+    sfu.take_messages();
+    let block = ReportBlock {
+        ssrc: ssrcs[1],
+        fraction_lost: 128,
+        total_lost: 60,
+        highest_seq: u32::from(by_ssrc[&ssrcs[1]].last().unwrap().0),
+        jitter: 0,
+        lsr: 0,
+        dlsr: 0,
+    };
+    let mut rr = [0u8; 64];
+    let n = write_receiver_report(&mut rr, 0x1234, &[block]).unwrap();
+    sfu.receive(socket, remote(), &rr[..n]);
+    sfu.advance_to(sfu.now_ms + 100);
+    let scores = sfu
+        .take_messages()
+        .into_iter()
+        .filter(|m| m.target == "c" && m.event == "consumer.score")
+        .count();
+    assert_eq!(scores, 0);
+    let stats = sfu.request("consumer.getStats", "c", json!({}));
+    assert_eq!(stats[1]["packetsLost"], 60);
 }
 
 #[test]

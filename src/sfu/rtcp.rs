@@ -187,6 +187,11 @@ impl Core {
 
     pub(super) fn emit_consumer_score(&self, ckey: ConsumerKey, outbox: &mut Outbox) {
         let consumer = &self.consumers[ckey];
+        // As mediasoup's: a pipe consumer's score is a constant 10/10, never
+        // reported.
+        if consumer.consumer_type == crate::consumer::ConsumerType::Pipe {
+            return;
+        }
         let producer = &self.producers[consumer.producer];
         let producer_scores = producer.encoding_scores();
         let producer_score = producer_scores
