@@ -114,8 +114,10 @@ fn a_pipe_consumer_forwards_every_simulcast_stream_with_its_own_ssrc() {
     });
     for (layer, ssrc) in ssrcs.iter().enumerate() {
         let packets = &by_ssrc[ssrc];
-        // Every packet of the stream, once, in order, on its own SSRC.
+        // Every packet of the stream, once, in order, on its own SSRC, with
+        // the producer's sequence numbers.
         assert_eq!(packets.len(), 120, "stream {layer}");
+        assert_eq!(packets[0].0, 500);
         assert!(packets.iter().all(|(_, l)| *l == layer as u8));
         for w in packets.windows(2) {
             assert_eq!(w[1].0, w[0].0.wrapping_add(1), "continuous seqs");

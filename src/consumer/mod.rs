@@ -424,7 +424,10 @@ impl Consumer {
                 ssrc: lane.ssrc,
                 rtx: lane.rtx,
                 seq: SeqManager::new(0),
-                sync_required: true,
+                // A pipe forwards from the first packet, with the producer's
+                // sequence numbers (mediasoup's pipe consumers too); it
+                // resyncs on a key frame after a pause or a reconnection.
+                sync_required: consumer_type != ConsumerType::Pipe,
                 stream: ConsumerStream::new(
                     lane.ssrc,
                     lane.rtx,
