@@ -233,7 +233,9 @@ async function start() {
 	demo.peerId = joined.peerId;
 	demo.worker = joined.worker;
 	demo.displayName = joined.displayName;
-	$('#me figcaption').textContent = `${joined.displayName} (you)`;
+	// With several workers, which one serves this tab.
+	const where = joined.workers > 1 ? ` · worker ${joined.worker + 1} of ${joined.workers}` : '';
+	$('#me figcaption').textContent = `${joined.displayName} (you)${where}`;
 	for (const peer of joined.peers) {
 		peerTile(peer.id, peer.displayName);
 	}

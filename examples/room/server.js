@@ -184,6 +184,7 @@ class Room {
 					peerId: peer.id,
 					displayName: peer.displayName,
 					worker: peer.slot.index,
+					workers: this.slots.length,
 					peers: others.map((p) => ({ id: p.id, displayName: p.displayName })),
 				};
 			}
