@@ -23,6 +23,7 @@ pub mod rtp;
 pub mod rtp_parameters;
 pub mod rtp_stream;
 pub mod scalability;
+pub mod sctp;
 pub mod sfu;
 pub mod srtp;
 pub mod trace;
