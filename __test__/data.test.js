@@ -3,8 +3,10 @@
 // DataProducers and DataConsumers end to end: messages sent from Node on a
 // DirectTransport reach DataConsumers as 'message' events (PPIDs,
 // subchannels, pause/resume, size limits, stats), and close cascades. SCTP
-// DataProducers/DataConsumers exist with their stream parameters but carry
-// no messages (ferrosoup has no SCTP association yet).
+// DataProducers/DataConsumers on a WebRtcTransport exist with their stream
+// parameters but carry no messages: ferrosoup forms SCTP associations on
+// PlainTransports and PipeTransports (mediasoup's test-werift-sctp and
+// test-PipeTransport cover those), not yet over DTLS.
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -319,7 +321,8 @@ test('SCTP DataProducers/DataConsumers: stream ids, dumps, no delivery', async (
 		await c2.setBufferedAmountLowThreshold(10);
 		assert.equal((await c2.dump()).bufferedAmountLowThreshold, 10);
 		assert.equal(await c2.getBufferedAmount(), 0);
-		// No SCTP association: sending fails rather than pretending.
+		// No SCTP association on a WebRtcTransport yet: sending fails rather
+		// than pretending.
 		await assert.rejects(c2.send('x'), /SCTP/);
 
 		const dump = await sctpTransport.dump();

@@ -118,8 +118,9 @@ class DataConsumerImpl extends ChannelObject {
 	/**
 	 * Sends a message to the remote endpoint (SCTP DataConsumers only; on a
 	 * DirectTransport it rejects with TypeError, as mediasoup's). Resolves
-	 * with the buffered amount. Without an SCTP stack in ferrosoup yet, it
-	 * rejects with an Error for SCTP DataConsumers too.
+	 * with the buffered amount. Over SCTP it needs an association, which
+	 * ferrosoup forms on PlainTransports and PipeTransports (not yet on
+	 * WebRtcTransports).
 	 */
 	async send(message, ppid) {
 		if (typeof message !== 'string' && !Buffer.isBuffer(message)) {

@@ -98,6 +98,17 @@ class PlainTransportImpl extends TransportImpl {
 				this.observer.safeEmit('tuple', utils.clone(data));
 				break;
 			}
+			case 'transport.sctpnegotiatedcapabilities': {
+				this.#data.sctpNegotiatedCapabilities = data;
+				this.handleSctpNegotiatedCapabilities(data);
+				break;
+			}
+			case 'transport.sctpstatechange': {
+				this.#data.sctpState = data.sctpState;
+				this.safeEmit('sctpstatechange', data.sctpState);
+				this.observer.safeEmit('sctpstatechange', data.sctpState);
+				break;
+			}
 			case 'plaintransport.rtcptuple': {
 				this.#data.rtcpTuple = data;
 				this.safeEmit('rtcptuple', utils.clone(data));

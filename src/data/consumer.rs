@@ -25,11 +25,13 @@ pub struct DataConsumer {
     pub subchannels: Vec<u16>,
     /// Largest message sent (the transport's maxSendMessageSize).
     pub max_message_size: u64,
-    /// SCTP stream's bufferedAmountLowThreshold (kept for dumps; nothing is
-    /// ever buffered without an SCTP association).
+    /// SCTP stream's bufferedAmountLowThreshold.
     pub buffered_amount_low_threshold: u32,
     pub messages_sent: u64,
     pub bytes_sent: u64,
+    /// On a PipeTransport: subchannels travel in the message, for the
+    /// other router's DataConsumers to apply.
+    pub pipe: bool,
 }
 
 /// Where a DataConsumer lives and what its transport allows.
@@ -38,6 +40,8 @@ pub struct DataConsumerContext {
     pub transport: TransportKey,
     pub max_message_size: u64,
     pub buffered_amount_low_threshold: u32,
+    /// Whether the transport is a PipeTransport.
+    pub pipe: bool,
 }
 
 /// mediasoup's DataConsumerStat.
@@ -92,6 +96,7 @@ impl DataConsumer {
             buffered_amount_low_threshold: ctx.buffered_amount_low_threshold,
             messages_sent: 0,
             bytes_sent: 0,
+            pipe: ctx.pipe,
         };
         consumer.set_subchannels(&options.subchannels);
         consumer
@@ -103,10 +108,12 @@ impl DataConsumer {
         !self.paused && !self.data_producer_paused
     }
 
-    /// mediasoup's `VerifySubchannels()` (ferrosoup has no pipe
-    /// DataConsumers, so the rules always apply):
+    /// mediasoup's `VerifySubchannels()`:
+    /// - a pipe DataConsumer subscribed to nothing lets everything through
+    ///   (the other router's DataConsumers decide);
     /// - with a required subchannel, this consumer must be subscribed to it;
-    /// - with an ignored subchannel, it must not be subscribed to it;
+    /// - with an ignored subchannel, it must not be subscribed to it (not
+    ///   checked by pipe DataConsumers: it travels on for the far side);
     /// - with subchannels, it must be subscribed to at least one of them.
     pub fn verify_subchannels(
         &self,
@@ -114,10 +121,13 @@ impl DataConsumer {
         required: Option<u16>,
         ignored: Option<u16>,
     ) -> bool {
+        if self.pipe && self.subchannels.is_empty() {
+            return true;
+        }
         if required.is_some_and(|r| !self.subchannels.contains(&r)) {
             return false;
         }
-        if ignored.is_some_and(|i| self.subchannels.contains(&i)) {
+        if !self.pipe && ignored.is_some_and(|i| self.subchannels.contains(&i)) {
             return false;
         }
         subchannels.is_empty() || subchannels.iter().any(|s| self.subchannels.contains(s))
@@ -194,6 +204,7 @@ mod tests {
             transport: SlabKey::from_index(0),
             max_message_size: 100,
             buffered_amount_low_threshold: 1024,
+            pipe: false,
         };
         let options = crate::request::data::consume_data(&crate::json_in::body(
             &json!({

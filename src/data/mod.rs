@@ -16,6 +16,7 @@
 
 pub mod consumer;
 pub mod producer;
+pub mod subchannels;
 
 pub use consumer::DataConsumer;
 pub use producer::DataProducer;

@@ -122,7 +122,10 @@ pub enum DataConsumerRequest {
     SetBufferedAmountLowThreshold(u32),
     /// The decoded message, or `None` when it was missing or not base64
     /// (rejected after the consumer's own checks, in mediasoup's order).
-    Send(Option<Vec<u8>>),
+    Send {
+        data: Option<Vec<u8>>,
+        ppid: u32,
+    },
     SetSubchannels(Vec<u16>),
     AddSubchannel(u16),
     RemoveSubchannel(u16),
@@ -496,12 +499,16 @@ fn parse_data_consumer(name: &str, text: &str) -> Option<DataConsumerRequest> {
             let threshold = message().threshold.copied().unwrap_or(0.0);
             D::SetBufferedAmountLowThreshold((threshold.trunc() as i64) as u32)
         }
-        "send" => D::Send(
-            message()
-                .data
-                .as_str()
-                .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()),
-        ),
+        "send" => {
+            let body = message();
+            D::Send {
+                data: body
+                    .data
+                    .as_str()
+                    .and_then(|b| base64::engine::general_purpose::STANDARD.decode(b).ok()),
+                ppid: body.ppid(),
+            }
+        }
         "setSubchannels" => D::SetSubchannels(message().subchannels()),
         "addSubchannel" => D::AddSubchannel(wrap_u16(&message().subchannel)),
         "removeSubchannel" => D::RemoveSubchannel(wrap_u16(&message().subchannel)),
@@ -565,11 +572,17 @@ mod tests {
         );
         assert_eq!(
             parse("dataConsumer.send", json!({"data": "aGk="})).unwrap(),
-            Request::DataConsumer(DataConsumerRequest::Send(Some(b"hi".to_vec())))
+            Request::DataConsumer(DataConsumerRequest::Send {
+                data: Some(b"hi".to_vec()),
+                ppid: 0
+            })
         );
         assert_eq!(
             parse("dataConsumer.send", json!({})).unwrap(),
-            Request::DataConsumer(DataConsumerRequest::Send(None))
+            Request::DataConsumer(DataConsumerRequest::Send {
+                data: None,
+                ppid: 0
+            })
         );
     }
 

@@ -76,6 +76,17 @@ pub enum SendError {
 /// association; the transport knows the real one).
 const PEER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr::LOCALHOST), 5000);
 
+/// What may wait for the association to come up (as a send buffer would).
+const MAX_QUEUED_BYTES: usize = 2_000_000;
+
+/// A message waiting for the association.
+struct Queued {
+    stream_id: u16,
+    ppid: u32,
+    data: Vec<u8>,
+    reliability: StreamReliability,
+}
+
 /// SCTP settings of a transport (its `sctpParameters`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct SctpConfig {
@@ -97,6 +108,10 @@ pub struct SctpAssociation {
     events: VecDeque<SctpEvent>,
     /// Packets of a transmit beyond its first (one datagram each).
     pending: VecDeque<Vec<u8>>,
+    /// Messages sent before the association is up (sent once it is), and
+    /// their total size, bounded by `MAX_QUEUED_BYTES`.
+    queued: VecDeque<Queued>,
+    queued_bytes: usize,
     read_buf: Vec<u8>,
 }
 
@@ -122,6 +137,8 @@ impl SctpAssociation {
             max_message_size: config.max_message_size as usize,
             events: VecDeque::new(),
             pending: VecDeque::new(),
+            queued: VecDeque::new(),
+            queued_bytes: 0,
             read_buf: Vec::new(),
         }
     }
@@ -132,6 +149,11 @@ impl SctpAssociation {
 
     pub fn state(&self) -> SctpState {
         self.state
+    }
+
+    /// Streams each way, once the handshake agreed on them.
+    pub fn negotiated_streams(&self) -> Option<u16> {
+        self.association.as_ref()?.negotiated_max_streams()
     }
 
     fn set_state(&mut self, state: SctpState) {
@@ -190,12 +212,12 @@ impl SctpAssociation {
             }
             _ => return false,
         }
-        self.drive();
+        self.drive(now_ms);
         true
     }
 
     /// Reads what the association has for us: state, messages.
-    fn drive(&mut self) {
+    fn drive(&mut self, now_ms: u64) {
         let Some(association) = self.association.as_mut() else {
             return;
         };
@@ -235,6 +257,12 @@ impl SctpAssociation {
         if let Some(state) = state {
             self.set_state(state);
         }
+        if self.state == SctpState::Connected {
+            while let Some(q) = self.queued.pop_front() {
+                self.queued_bytes -= q.data.len();
+                let _ = self.write(now_ms, q.stream_id, q.ppid, &q.data, q.reliability);
+            }
+        }
     }
 
     /// Sends one message on `stream_id` with the stream's reliability.
@@ -246,12 +274,40 @@ impl SctpAssociation {
         data: &[u8],
         reliability: StreamReliability,
     ) -> Result<(), SendError> {
-        if self.state != SctpState::Connected {
-            return Err(SendError::NotConnected);
-        }
         if data.len() > self.max_message_size {
             return Err(SendError::TooLarge);
         }
+        match self.state {
+            SctpState::Connected => {}
+            // Not up yet: kept until it is (a pipe's first messages may
+            // race its handshake).
+            SctpState::New | SctpState::Connecting => {
+                if self.queued_bytes + data.len() > MAX_QUEUED_BYTES {
+                    return Err(SendError::Failed);
+                }
+                self.queued_bytes += data.len();
+                self.queued.push_back(Queued {
+                    stream_id,
+                    ppid,
+                    data: data.to_vec(),
+                    reliability,
+                });
+                return Ok(());
+            }
+            SctpState::Failed | SctpState::Closed => return Err(SendError::NotConnected),
+        }
+        self.write(now_ms, stream_id, ppid, data, reliability)
+    }
+
+    /// Writes a message on its stream (opened on first use).
+    fn write(
+        &mut self,
+        now_ms: u64,
+        stream_id: u16,
+        ppid: u32,
+        data: &[u8],
+        reliability: StreamReliability,
+    ) -> Result<(), SendError> {
         let now = self.instant(now_ms);
         let association = self.association.as_mut().ok_or(SendError::NotConnected)?;
         let ppi = PayloadProtocolIdentifier::from(ppid);
@@ -320,7 +376,7 @@ impl SctpAssociation {
         if let Some(association) = self.association.as_mut() {
             association.handle_timeout(now);
         }
-        self.drive();
+        self.drive(now_ms);
     }
 
     /// The transport closed.
@@ -466,6 +522,19 @@ mod tests {
             .map(|m| u32::from_be_bytes(m.2[..4].try_into().unwrap()))
             .collect();
         assert_eq!(got, (0..300).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn messages_sent_before_the_handshake_wait_for_it() {
+        let (mut a, mut b) = (SctpAssociation::new(CONFIG), SctpAssociation::new(CONFIG));
+        let (mut now, mut wire) = (0, 0);
+        // b answers; it has messages before any INIT arrived.
+        b.send(now, 4, 51, b"early", RELIABLE).unwrap();
+        a.connect(now);
+        a.send(now, 5, 51, b"early too", RELIABLE).unwrap();
+        let (ea, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert_eq!(messages(&ea), vec![(4, 51, b"early".to_vec())]);
+        assert_eq!(messages(&eb), vec![(5, 51, b"early too".to_vec())]);
     }
 
     #[test]

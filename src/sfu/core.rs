@@ -227,7 +227,7 @@ impl Core {
                 self.data_producer_request(key, r, now_ms, outbox)
             }
             (Handler::DataConsumer(key), Request::DataConsumer(r)) => {
-                self.data_consumer_request(key, r, now_ms)
+                self.data_consumer_request(key, r, now_ms, outbox)
             }
             _ => Err(Error::other(format!("unknown method '{method}'"))),
         };
@@ -613,6 +613,7 @@ impl Core {
                         let response = Reply::typed(&plain.connect(*options, &mut self.net)?);
                         if plain.is_connected() {
                             self.on_transport_connected(tkey, outbox);
+                            self.sctp_transport_connected(tkey, outbox);
                         }
                         Ok(response)
                     }

@@ -14,6 +14,7 @@ use super::core::{Core, Handler};
 use crate::channel::Outbox;
 use crate::channel::Reply;
 use crate::data::consumer::DataConsumerContext;
+use crate::data::subchannels::SubchannelFilter;
 use crate::data::DataEndpointOptions;
 use crate::data::{DataConsumer, DataProducer, DataType};
 use crate::error::{Error, Result};
@@ -140,6 +141,7 @@ impl Core {
             transport: tkey,
             max_message_size: transport.max_send_message_size,
             buffered_amount_low_threshold: transport.sctp_buffered_amount_low_threshold,
+            pipe: transport.type_name() == "pipe",
         };
         let mut consumer = DataConsumer::new(ctx, options);
         check_data_type(consumer.data_type, "DataConsumer", transport)?;
@@ -299,6 +301,7 @@ impl Core {
         key: DataConsumerKey,
         request: DataConsumerRequest,
         now_ms: u64,
+        outbox: &mut Outbox,
     ) -> Result<Reply> {
         use DataConsumerRequest as D;
         let consumer = &mut self.data.consumers[key];
@@ -332,7 +335,10 @@ impl Core {
                 consumer.buffered_amount_low_threshold = threshold;
                 Ok(Reply::Null)
             }
-            D::Send(message) => {
+            D::Send {
+                data: message,
+                ppid,
+            } => {
                 sctp_only(consumer)?;
                 let message = message.ok_or_else(|| Error::type_error("missing data"))?;
                 if message.len() as u64 > consumer.max_message_size {
@@ -345,9 +351,19 @@ impl Core {
                 if !consumer.is_active() {
                     return Err(Error::other("message send failed"));
                 }
-                Err(Error::other(
-                    "message send failed: ferrosoup has no SCTP association yet (SCTP is not implemented)",
-                ))
+                let tkey = consumer.transport;
+                if self.transports[tkey].sctp.is_none() {
+                    return Err(Error::other(
+                        "message send failed: no SCTP association on this transport \
+                         (ferrosoup forms them on PlainTransports and PipeTransports, not yet on WebRtcTransports)",
+                    ));
+                }
+                // Sent as it is (no subchannels: it comes from the app).
+                if self.send_over_sctp(key, &message, ppid, &SubchannelFilter::default(), outbox) {
+                    Ok(Reply::typed(&BufferedAmountReply { buffered_amount: 0 }))
+                } else {
+                    Err(Error::other("message send failed"))
+                }
             }
             D::SetSubchannels(list) => {
                 consumer.set_subchannels(&list);
@@ -364,11 +380,12 @@ impl Core {
         }
     }
 
-    /// `dataProducer.send`: a message from JS with its PPID and subchannel
-    /// filter (subchannels, required, ignored). Delivered to every active
-    /// DataConsumer of the DataProducer on a DirectTransport that passes the
-    /// subchannel rules, as a `dataconsumer.message` notification carrying
-    /// `{ppid}` and the bytes.
+    /// A message for a DataProducer (from JS, `dataProducer.send`, or from
+    /// its SCTP stream) with its PPID and subchannel filter (subchannels,
+    /// required, ignored). Delivered to every active DataConsumer of the
+    /// DataProducer that passes the subchannel rules: on a DirectTransport
+    /// as a `dataconsumer.message` notification carrying `{ppid}` and the
+    /// bytes, on an SCTP transport over its association.
     pub(super) fn data_producer_send(
         &mut self,
         key: DataProducerKey,
@@ -403,14 +420,22 @@ impl Core {
         else {
             return;
         };
-        // Only DirectTransport consumers can take a message (no SCTP yet);
-        // one larger than a consumer's maxMessageSize is dropped for it.
-        let takes = |c: &DataConsumer| {
-            c.data_type == DataType::Direct
-                && c.is_active()
+        // One larger than a consumer's maxMessageSize is dropped for it.
+        let passes = |c: &DataConsumer| {
+            c.is_active()
                 && c.verify_subchannels(subchannels, required, ignored)
                 && len as u64 <= c.max_message_size
         };
+        let takes = |c: &DataConsumer| c.data_type == DataType::Direct && passes(c);
+        let over_sctp: Vec<DataConsumerKey> = consumers
+            .iter()
+            .copied()
+            .filter(|k| {
+                let c = &objects.consumers[*k];
+                c.data_type == DataType::Sctp && passes(c)
+            })
+            .collect();
+        let sctp_message = (!over_sctp.is_empty()).then(|| message.clone());
         let mut left = consumers
             .iter()
             .filter(|k| takes(&objects.consumers[**k]))
@@ -440,6 +465,16 @@ impl Core {
                 MessageHeader { ppid },
                 bytes,
             );
+        }
+        if let Some(message) = sctp_message {
+            let filter = SubchannelFilter {
+                subchannels: subchannels.to_vec(),
+                required,
+                ignored,
+            };
+            for ckey in over_sctp {
+                self.send_over_sctp(ckey, &message, ppid, &filter, outbox);
+            }
         }
     }
 

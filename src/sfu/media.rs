@@ -198,7 +198,9 @@ impl Core {
             }
         }
         let data = &self.recv_buf[..len];
-        if crate::rtcp::is_rtcp(data) {
+        if super::sctp_io::is_sctp(data) {
+            self.handle_sctp(tkey, len, outbox);
+        } else if crate::rtcp::is_rtcp(data) {
             self.handle_rtcp(tkey, len, now_ms, outbox);
         } else if crate::rtp::RtpPacketRef::is_rtp(data) {
             self.handle_rtp(tkey, None, len, arrival_us, now_ms, outbox);

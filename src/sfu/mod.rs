@@ -9,6 +9,7 @@ mod media;
 mod objects;
 mod observers;
 mod rtcp;
+mod sctp_io;
 mod timers;
 mod webrtc_io;
 mod webrtc_server;

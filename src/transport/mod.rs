@@ -73,6 +73,8 @@ pub struct Transport {
     pub sctp_parameters: Option<dump::SctpParameters>,
     /// Initial bufferedAmountLowThreshold of every SCTP stream.
     pub sctp_buffered_amount_low_threshold: u32,
+    /// The SCTP association, when SCTP is enabled (fed on UDP transports).
+    pub sctp: Option<crate::sctp::SctpAssociation>,
     pub trace_event_types: Vec<String>,
     pub counters: TransportCounters,
     pub max_incoming_bitrate: Option<u32>,
@@ -103,9 +105,23 @@ impl Transport {
             max_receiver_window_buffer_size: sctp.max_receiver_window_buffer_size,
             is_data_channel: sctp.is_data_channel,
         });
+        // Fed on UDP transports only: over DTLS it comes with #10.
+        let sctp = sctp_parameters
+            .as_ref()
+            .filter(|_| matches!(kind, TransportKind::Plain(_)))
+            .map(|p| {
+                // mediasoup's SCTP stack offers every stream whatever
+                // `sctpParameters` announce.
+                crate::sctp::SctpAssociation::new(crate::sctp::SctpConfig {
+                    os: u16::MAX,
+                    mis: u16::MAX,
+                    max_message_size: p.max_message_size.min(u64::from(u32::MAX)) as u32,
+                })
+            });
         Transport {
             id,
             router,
+            sctp,
             kind,
             producers: Vec::new(),
             consumers: Vec::new(),
@@ -146,10 +162,13 @@ impl Transport {
     ) -> (Option<dump::SctpDump<'a>>, dump::KindDump<'a>) {
         let sctp = self.sctp_parameters.as_ref().map(|p| dump::SctpDump {
             sctp_parameters: p,
-            sctp_state: "new",
-            sctp_negotiated_capabilities: dump::SctpNegotiatedCapabilities {
-                negotiated_max_outbound_streams: 0,
-                negotiated_max_inbound_streams: 0,
+            sctp_state: self.sctp.as_ref().map_or("new", |s| s.state().as_str()),
+            sctp_negotiated_capabilities: {
+                let streams = self.sctp.as_ref().and_then(|s| s.negotiated_streams());
+                dump::SctpNegotiatedCapabilities {
+                    negotiated_max_outbound_streams: streams.unwrap_or(0),
+                    negotiated_max_inbound_streams: streams.unwrap_or(0),
+                }
             },
             sctp_listener: dump::SctpListenerDump { stream_id_table },
         });
