@@ -3,10 +3,9 @@
 // DataProducers and DataConsumers end to end: messages sent from Node on a
 // DirectTransport reach DataConsumers as 'message' events (PPIDs,
 // subchannels, pause/resume, size limits, stats), and close cascades. SCTP
-// DataProducers/DataConsumers on a WebRtcTransport exist with their stream
-// parameters but carry no messages: ferrosoup forms SCTP associations on
-// PlainTransports and PipeTransports (mediasoup's test-werift-sctp and
-// test-PipeTransport cover those), not yet over DTLS.
+// DataProducers/DataConsumers: stream ids, dumps, and messages queued until
+// the association forms (browser.test.js and mediasoup's test-werift-sctp
+// and test-PipeTransport check delivery over SCTP).
 
 const { test } = require('node:test');
 const assert = require('node:assert/strict');
@@ -285,7 +284,7 @@ test('close cascades: DataProducer, DataConsumer, transport and router', async (
 	}
 });
 
-test('SCTP DataProducers/DataConsumers: stream ids, dumps, no delivery', async () => {
+test('SCTP DataProducers/DataConsumers: stream ids, dumps, messages wait for the association', async () => {
 	const worker = await mediasoup.createWorker();
 	try {
 		const router = await worker.createRouter();
@@ -321,9 +320,10 @@ test('SCTP DataProducers/DataConsumers: stream ids, dumps, no delivery', async (
 		await c2.setBufferedAmountLowThreshold(10);
 		assert.equal((await c2.dump()).bufferedAmountLowThreshold, 10);
 		assert.equal(await c2.getBufferedAmount(), 0);
-		// No SCTP association on a WebRtcTransport yet: sending fails rather
-		// than pretending.
-		await assert.rejects(c2.send('x'), /SCTP/);
+		// The transport has no association yet (no peer): the message waits
+		// for it, as mediasoup's SCTP stack queues it.
+		assert.equal(await c2.send('x'), 0);
+		assert.equal(sctpTransport.sctpState, 'new');
 
 		const dump = await sctpTransport.dump();
 		assert.deepEqual(dump.dataProducerIds, [sctpProducer.id]);
@@ -331,7 +331,7 @@ test('SCTP DataProducers/DataConsumers: stream ids, dumps, no delivery', async (
 		assert.deepEqual(dump.sctpListener, { streamIdTable: [{ key: 4, value: sctpProducer.id }] });
 
 		// An SCTP DataProducer's message reaches the DirectTransport consumer
-		// only (SCTP consumers have no association to send on).
+		// at once, and waits for the association on the SCTP one.
 		const directConsumer = await direct.consumeData({ dataProducerId: sctpProducer.id });
 		const received = enhancedOnce(directConsumer, 'message');
 		sctpProducer.send('to direct');
@@ -339,7 +339,7 @@ test('SCTP DataProducers/DataConsumers: stream ids, dumps, no delivery', async (
 		assert.equal(message.toString(), 'to direct');
 		assert.equal(ppid, 51);
 		const [c2Stats] = await c2.getStats();
-		assert.equal(c2Stats.messagesSent, 0);
+		assert.equal(c2Stats.messagesSent, 2);
 	} finally {
 		worker.close();
 	}

@@ -68,6 +68,28 @@ impl Core {
         self.pump_sctp(tkey, outbox);
     }
 
+    /// SCTP packets that came as DTLS application data.
+    pub(super) fn handle_sctp_over_dtls(
+        &mut self,
+        tkey: TransportKey,
+        packets: Vec<Vec<u8>>,
+        outbox: &mut Outbox,
+    ) {
+        let now_ms = self.now_ms;
+        if let Some(transport) = self.transports.get_mut(tkey) {
+            for packet in &packets {
+                let taken = match transport.sctp.as_mut() {
+                    Some(sctp) => sctp.handle_datagram(packet, now_ms),
+                    None => false,
+                };
+                if !taken {
+                    transport.counters.dropped += 1;
+                }
+            }
+        }
+        self.pump_sctp(tkey, outbox);
+    }
+
     /// Sends what the association has to send and acts on its events.
     pub(super) fn pump_sctp(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         let now_ms = self.now_ms;
@@ -79,15 +101,29 @@ impl Core {
             let Some(transport) = transports.get_mut(tkey) else {
                 return;
             };
-            let (Some(sctp), TransportKind::Plain(plain)) =
-                (transport.sctp.as_mut(), &transport.kind)
-            else {
+            let Some(sctp) = transport.sctp.as_mut() else {
                 return;
             };
             while let Some(packet) = sctp.poll_transmit(now_ms) {
-                if let Some(remote) = plain.remote {
-                    net.send_udp(plain.socket, remote, &packet);
-                    transport.counters.bytes_sent += packet.len() as u64;
+                match &mut transport.kind {
+                    TransportKind::Plain(plain) => {
+                        if let Some(remote) = plain.remote {
+                            net.send_udp(plain.socket, remote, &packet);
+                            transport.counters.bytes_sent += packet.len() as u64;
+                        }
+                    }
+                    // Into DTLS records, sent on the selected tuple.
+                    TransportKind::WebRtc(w) => {
+                        if w.dtls.send_application_data(&packet).is_ok() {
+                            while let Some(datagram) = w.dtls.poll_transmit() {
+                                if let Some(tuple) = w.ice.selected_tuple() {
+                                    crate::transport::io::send_on_tuple(net, tuple, &datagram);
+                                    transport.counters.bytes_sent += datagram.len() as u64;
+                                }
+                            }
+                        }
+                    }
+                    TransportKind::Direct(_) => {}
                 }
             }
             while let Some(event) = sctp.poll_event() {

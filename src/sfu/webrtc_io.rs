@@ -232,6 +232,7 @@ impl Core {
             }
         }
         let mut became_connected = false;
+        let mut sctp_in: Vec<Vec<u8>> = Vec::new();
         while let Some(event) = w.dtls.poll_event() {
             match event {
                 DtlsEvent::StateChanged(state) => {
@@ -273,12 +274,15 @@ impl Core {
                         );
                     }
                 }
-                // SCTP over DTLS is not implemented yet.
-                DtlsEvent::ApplicationData(_) => {}
+                // SCTP over DTLS (handled below, once DTLS is done here).
+                DtlsEvent::ApplicationData(data) => sctp_in.push(data),
             }
         }
         if became_connected {
             self.on_transport_connected(tkey, outbox);
+        }
+        if !sctp_in.is_empty() {
+            self.handle_sctp_over_dtls(tkey, sctp_in, outbox);
         }
     }
 

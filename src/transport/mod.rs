@@ -105,10 +105,11 @@ impl Transport {
             max_receiver_window_buffer_size: sctp.max_receiver_window_buffer_size,
             is_data_channel: sctp.is_data_channel,
         });
-        // Fed on UDP transports only: over DTLS it comes with #10.
+        // Fed with SCTP over UDP (PlainTransport, PipeTransport) or over
+        // DTLS (WebRtcTransport).
         let sctp = sctp_parameters
             .as_ref()
-            .filter(|_| matches!(kind, TransportKind::Plain(_)))
+            .filter(|_| !matches!(kind, TransportKind::Direct(_)))
             .map(|p| {
                 // mediasoup's SCTP stack offers every stream whatever
                 // `sctpParameters` announce.
