@@ -113,6 +113,16 @@ async function waitForRemoteVideos(page, count, what) {
 	});
 }
 
+/** A chat line typed in `from` shows up in `to` (DataChannels through the SFU). */
+async function chatReaches(from, to, text) {
+	await waitFor(() => from.evaluate((t) => window.demo.sendChat(t), text), 10_000, 'the chat DataChannel to open');
+	await waitFor(
+		async () => (await to.evaluate(() => window.demo.chat.map((c) => c.text))).includes(text),
+		10_000,
+		`"${text}" to reach the other tab`
+	);
+}
+
 describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }, () => {
 	let demo;
 	let browser;
@@ -156,6 +166,8 @@ describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }
 		const id2 = await tab2.evaluate(() => window.demo.peerId);
 		assert.equal(seen1[0].peerId, id2);
 		assert.equal(seen2[0].peerId, id1);
+		await chatReaches(tab1, tab2, 'hello from tab 1');
+		await chatReaches(tab2, tab1, 'and hello from tab 2');
 
 		// Screenshots of the remote video elements: decoded, mostly not black.
 		for (const [name, page] of [['tab1', tab1], ['tab2', tab2]]) {
@@ -232,6 +244,8 @@ describe('room demo with WORKERS=2 in headless Chromium', { skip, timeout: 90_00
 		assert.deepEqual(workers.sort(), [0, 1], 'round-robin places the tabs on both workers');
 		await waitForRemoteVideos(tab1, 1, 'tab 1 to render tab 2 (piped from the other worker)');
 		await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1 (piped from the other worker)');
+		// The chat crosses the workers' pipe over SCTP.
+		await chatReaches(tab1, tab2, 'hello across workers');
 		// Leaving closes the pipe producer too: the other tab drops the tile.
 		await tab2.close();
 		await waitFor(

@@ -1,6 +1,6 @@
 // Page script of the room demo (bundled by server.js with esbuild).
 // Joins the room over the WebSocket, publishes camera + microphone and shows
-// one tile per participant.
+// one tile per participant; the chat goes over DataChannels (SCTP).
 
 import { Device } from 'mediasoup-client';
 
@@ -13,6 +13,8 @@ const demo = {
 	peers: new Map(), // peerId -> { displayName, tile, consumers: Map }
 	consumers: new Map(), // consumerId -> { consumer, peerId }
 	producers: [],
+	dataConsumers: new Map(), // dataConsumerId -> { dataConsumer, peerId }
+	chat: [], // { from, text } as shown
 	status: 'connecting',
 	error: null,
 };
@@ -155,6 +157,39 @@ function showAudioButton() {
 	};
 }
 
+// --- chat -------------------------------------------------------------------
+
+let chatProducer;
+
+function addChat(from, text) {
+	demo.chat.push({ from, text });
+	const line = document.createElement('li');
+	const who = document.createElement('b');
+	who.textContent = `${from}: `;
+	line.append(who, document.createTextNode(text));
+	$('#chat ul').append(line);
+	line.scrollIntoView({ block: 'nearest' });
+}
+
+/** Sends a chat line to everyone (and shows it here). */
+function sendChat(text) {
+	if (!chatProducer || chatProducer.readyState !== 'open' || !text.trim()) {
+		return false;
+	}
+	chatProducer.send(text);
+	addChat(`${demo.displayName} (you)`, text);
+	return true;
+}
+demo.sendChat = sendChat;
+
+$('#chat form').addEventListener('submit', (event) => {
+	event.preventDefault();
+	const input = $('#chat input');
+	if (sendChat(input.value)) {
+		input.value = '';
+	}
+});
+
 // --- media ------------------------------------------------------------------
 
 let device;
@@ -165,6 +200,7 @@ async function createTransport(direction) {
 	const params = await request('createWebRtcTransport', {
 		producing: direction === 'send',
 		consuming: direction === 'recv',
+		sctpCapabilities: device.sctpCapabilities,
 	});
 	const transport =
 		direction === 'send' ? device.createSendTransport(params) : device.createRecvTransport(params);
@@ -181,6 +217,11 @@ async function createTransport(direction) {
 	if (direction === 'send') {
 		transport.on('produce', ({ kind, rtpParameters, appData }, callback, errback) => {
 			request('produce', { transportId: transport.id, kind, rtpParameters, appData })
+				.then(({ id }) => callback({ id }))
+				.catch(errback);
+		});
+		transport.on('producedata', ({ sctpStreamParameters, label, protocol }, callback, errback) => {
+			request('produceData', { transportId: transport.id, sctpStreamParameters, label, protocol })
 				.then(({ id }) => callback({ id }))
 				.catch(errback);
 		});
@@ -213,6 +254,27 @@ async function onNotification(method, data) {
 		case 'consumerClosed':
 			removeConsumer(data.consumerId);
 			break;
+		case 'newDataConsumer': {
+			const dataConsumer = await recvTransport.consumeData({
+				id: data.id,
+				dataProducerId: data.dataProducerId,
+				sctpStreamParameters: data.sctpStreamParameters,
+				label: data.label,
+				protocol: data.protocol,
+			});
+			demo.dataConsumers.set(dataConsumer.id, { dataConsumer, peerId: data.peerId });
+			dataConsumer.on('message', (message) => {
+				if (typeof message === 'string') {
+					addChat(demo.peers.get(data.peerId)?.displayName ?? data.displayName, message);
+				}
+			});
+			break;
+		}
+		case 'dataConsumerClosed': {
+			demo.dataConsumers.get(data.dataConsumerId)?.dataConsumer.close();
+			demo.dataConsumers.delete(data.dataConsumerId);
+			break;
+		}
 		default:
 			break;
 	}
@@ -240,6 +302,11 @@ async function start() {
 		peerTile(peer.id, peer.displayName);
 	}
 	updateCount();
+
+	chatProducer = await sendTransport.produceData({ ordered: true, label: 'chat' });
+	chatProducer.on('open', () => {
+		$('#chat input').disabled = false;
+	});
 
 	setStatus('starting camera and microphone');
 	const stream = await navigator.mediaDevices.getUserMedia({

@@ -3,7 +3,8 @@
 
 // ferrosoup room demo: `npm start`, then open http://localhost:3000 in two or
 // more tabs. Every tab joins the one room, publishes its camera and
-// microphone and renders every other participant.
+// microphone and renders every other participant; a chat goes over
+// DataChannels (each tab produces data and consumes everyone else's).
 //
 // One Worker, one Router, one WebRtcServer (UDP + TCP on one port) by default;
 // with WORKERS=N the room spreads over N workers (a router and a WebRtcServer
@@ -94,6 +95,8 @@ class Room {
 			transports: new Map(),
 			producers: new Map(),
 			consumers: new Map(),
+			dataProducers: new Map(),
+			dataConsumers: new Map(),
 		};
 		this.nextPeer += 1;
 		this.peers.set(peer.id, peer);
@@ -136,6 +139,9 @@ class Room {
 					enableUdp: true,
 					enableTcp: true,
 					preferUdp: true,
+					// The chat's DataChannels.
+					enableSctp: true,
+					numSctpStreams: data.sctpCapabilities?.numStreams ?? { OS: 1024, MIS: 1024 },
 					appData: { consuming: Boolean(data.consuming) },
 				});
 				transport.on('dtlsstatechange', (state) => {
@@ -149,6 +155,7 @@ class Room {
 					iceParameters: transport.iceParameters,
 					iceCandidates: transport.iceCandidates,
 					dtlsParameters: transport.dtlsParameters,
+					sctpParameters: transport.sctpParameters,
 				};
 			}
 
@@ -176,6 +183,11 @@ class Room {
 						for (const producer of other.producers.values()) {
 							this.createConsumer(peer, other, producer).catch((error) => {
 								console.warn(`consume failed: ${error.message}`);
+							});
+						}
+						for (const dataProducer of other.dataProducers.values()) {
+							this.createDataConsumer(peer, other, dataProducer).catch((error) => {
+								console.warn(`consumeData failed: ${error.message}`);
 							});
 						}
 					}
@@ -214,6 +226,32 @@ class Room {
 				return { id: producer.id };
 			}
 
+			case 'produceData': {
+				if (!peer.joined) {
+					throw new Error('join first');
+				}
+				const transport = peer.transports.get(data.transportId);
+				if (!transport) {
+					throw new Error(`transport ${data.transportId} not found`);
+				}
+				const dataProducer = await transport.produceData({
+					sctpStreamParameters: data.sctpStreamParameters,
+					label: data.label,
+					protocol: data.protocol,
+					appData: { peerId: peer.id },
+				});
+				peer.dataProducers.set(dataProducer.id, dataProducer);
+				dataProducer.on('transportclose', () => peer.dataProducers.delete(dataProducer.id));
+				setImmediate(() => {
+					for (const other of this.joinedPeers(peer)) {
+						this.createDataConsumer(other, peer, dataProducer).catch((error) => {
+							console.warn(`consumeData failed: ${error.message}`);
+						});
+					}
+				});
+				return { id: dataProducer.id };
+			}
+
 			case 'resumeConsumer': {
 				const consumer = peer.consumers.get(data.consumerId);
 				if (!consumer) {
@@ -249,6 +287,55 @@ class Room {
 			piping.catch(() => byRouter.delete(to.id));
 		}
 		return piping;
+	}
+
+	/** The same for a DataProducer (piped over SCTP between workers). */
+	pipeData(dataProducer, from, to) {
+		if (from === to) {
+			return Promise.resolve();
+		}
+		let byRouter = this.piped.get(dataProducer.id);
+		if (!byRouter) {
+			byRouter = new Map();
+			this.piped.set(dataProducer.id, byRouter);
+			dataProducer.observer.once('close', () => this.piped.delete(dataProducer.id));
+		}
+		let piping = byRouter.get(to.id);
+		if (!piping) {
+			piping = from.pipeToRouter({ dataProducerId: dataProducer.id, router: to });
+			byRouter.set(to.id, piping);
+			piping.catch(() => byRouter.delete(to.id));
+		}
+		return piping;
+	}
+
+	/** Makes `consumerPeer` receive the chat of `producerPeer`. */
+	async createDataConsumer(consumerPeer, producerPeer, dataProducer) {
+		if (!this.peers.has(consumerPeer.id) || dataProducer.closed) {
+			return;
+		}
+		await this.pipeData(dataProducer, producerPeer.slot.router, consumerPeer.slot.router);
+		const transport = [...consumerPeer.transports.values()].find((t) => t.appData.consuming);
+		if (!transport || !this.peers.has(consumerPeer.id) || dataProducer.closed) {
+			return;
+		}
+		const dataConsumer = await transport.consumeData({ dataProducerId: dataProducer.id });
+		consumerPeer.dataConsumers.set(dataConsumer.id, dataConsumer);
+		const forget = () => consumerPeer.dataConsumers.delete(dataConsumer.id);
+		dataConsumer.on('transportclose', forget);
+		dataConsumer.on('dataproducerclose', () => {
+			forget();
+			notify(consumerPeer, 'dataConsumerClosed', { dataConsumerId: dataConsumer.id });
+		});
+		notify(consumerPeer, 'newDataConsumer', {
+			peerId: producerPeer.id,
+			displayName: producerPeer.displayName,
+			dataProducerId: dataProducer.id,
+			id: dataConsumer.id,
+			sctpStreamParameters: dataConsumer.sctpStreamParameters,
+			label: dataConsumer.label,
+			protocol: dataConsumer.protocol,
+		});
 	}
 
 	/** Makes `consumer` (a peer) receive `producer` of `producerPeer`. */
