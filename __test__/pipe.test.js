@@ -305,3 +305,39 @@ test('two hosts: a producer piped across a lossy link (20 ms, 2 %) is decoded on
 		await Promise.all([a.stop(), b.stop()]);
 	}
 });
+
+test('data over a pipe: bufferedAmount rises with what the pipe holds, then bufferedamountlow', async () => {
+	const worker = await createWorker();
+	const router1 = await worker.createRouter({ mediaCodecs });
+	const router2 = await worker.createRouter({ mediaCodecs });
+	const direct1 = await router1.createDirectTransport();
+	const direct2 = await router2.createDirectTransport();
+	const dataProducer = await direct1.produceData({ label: 'bulk' });
+	const { pipeDataConsumer, pipeDataProducer } = await router1.pipeToRouter({
+		dataProducerId: dataProducer.id,
+		router: router2,
+		keepId: false,
+	});
+	const pipe1 = [...router1.transportsForTesting.values()].find(t => t.type === 'pipe');
+	if (pipe1.sctpState !== 'connected') {
+		await new Promise(resolve => pipe1.once('sctpstatechange', resolve));
+	}
+	assert.equal(pipe1.sctpState, 'connected');
+	assert.ok(pipe1.sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams > 0);
+	const sink = await direct2.consumeData({ dataProducerId: pipeDataProducer.id });
+	let bytes = 0;
+	sink.on('message', m => {
+		bytes += m.length;
+	});
+	await pipeDataConsumer.setBufferedAmountLowThreshold(1000);
+	const low = new Promise(resolve => pipeDataConsumer.once('bufferedamountlow', resolve));
+	for (let i = 0; i < 40; i++) {
+		dataProducer.send(Buffer.alloc(50_000, i));
+	}
+	const pending = await pipeDataConsumer.getBufferedAmount();
+	const amount = await low;
+	assert.ok(amount <= 1000, `bufferedamountlow with ${amount} buffered`);
+	await waitFor(() => bytes === 40 * 50_000, { timeoutMs: 10_000, what: `all 2 MB across the pipe (${bytes})` });
+	console.log(`pipe data: ${pending} bytes buffered right after sending 2 MB, then bufferedamountlow at ${amount}`);
+	worker.close();
+});

@@ -54,6 +54,11 @@ pub enum SctpEvent {
         ppid: u32,
         data: Vec<u8>,
     },
+    /// What a stream has buffered fell to its low threshold.
+    BufferedAmountLow {
+        stream_id: u16,
+        buffered_amount: usize,
+    },
 }
 
 /// How a stream sends (from its SctpStreamParameters).
@@ -112,6 +117,8 @@ pub struct SctpAssociation {
     /// their total size, bounded by `MAX_QUEUED_BYTES`.
     queued: VecDeque<Queued>,
     queued_bytes: usize,
+    /// bufferedAmountLowThreshold per stream (applied when it opens).
+    low_thresholds: std::collections::HashMap<u16, usize>,
     read_buf: Vec<u8>,
 }
 
@@ -139,6 +146,7 @@ impl SctpAssociation {
             pending: VecDeque::new(),
             queued: VecDeque::new(),
             queued_bytes: 0,
+            low_thresholds: std::collections::HashMap::new(),
             read_buf: Vec::new(),
         }
     }
@@ -222,6 +230,7 @@ impl SctpAssociation {
             return;
         };
         let mut readable = Vec::new();
+        let mut low = Vec::new();
         let mut state = None;
         while let Some(event) = association.poll() {
             match event {
@@ -229,8 +238,20 @@ impl SctpAssociation {
                 Event::HandshakeFailed { .. } => state = Some(SctpState::Failed),
                 Event::AssociationLost { .. } => state = Some(SctpState::Closed),
                 Event::Stream(StreamEvent::Readable { id }) => readable.push(id),
+                Event::Stream(StreamEvent::BufferedAmountLow { id }) => low.push(id),
                 _ => {}
             }
+        }
+        for id in low {
+            let buffered_amount = association
+                .stream(id)
+                .ok()
+                .and_then(|s| s.buffered_amount().ok())
+                .unwrap_or(0);
+            self.events.push_back(SctpEvent::BufferedAmountLow {
+                stream_id: id,
+                buffered_amount,
+            });
         }
         while association.accept_stream().is_some() {}
         while let Some(event) = association.poll_endpoint_event() {
@@ -312,9 +333,12 @@ impl SctpAssociation {
         let association = self.association.as_mut().ok_or(SendError::NotConnected)?;
         let ppi = PayloadProtocolIdentifier::from(ppid);
         if association.stream(stream_id).is_err() {
-            association
+            let mut stream = association
                 .open_stream(stream_id, ppi)
                 .map_err(|_| SendError::Failed)?;
+            if let Some(th) = self.low_thresholds.get(&stream_id) {
+                let _ = stream.set_buffered_amount_low_threshold(*th);
+            }
         }
         let mut stream = association
             .stream(stream_id)
@@ -358,6 +382,36 @@ impl SctpAssociation {
                     return Some(out);
                 }
             }
+        }
+    }
+
+    /// Bytes a stream has not yet had acknowledged (or that wait for the
+    /// association).
+    pub fn buffered_amount(&mut self, stream_id: u16) -> usize {
+        let waiting: usize = self
+            .queued
+            .iter()
+            .filter(|q| q.stream_id == stream_id)
+            .map(|q| q.data.len())
+            .sum();
+        let in_flight = self
+            .association
+            .as_mut()
+            .and_then(|a| a.stream(stream_id).ok())
+            .and_then(|s| s.buffered_amount().ok())
+            .unwrap_or(0);
+        waiting + in_flight
+    }
+
+    /// Below this, a stream reports `BufferedAmountLow`.
+    pub fn set_buffered_amount_low_threshold(&mut self, stream_id: u16, threshold: usize) {
+        self.low_thresholds.insert(stream_id, threshold);
+        if let Some(mut stream) = self
+            .association
+            .as_mut()
+            .and_then(|a| a.stream(stream_id).ok())
+        {
+            let _ = stream.set_buffered_amount_low_threshold(threshold);
         }
     }
 
@@ -535,6 +589,25 @@ mod tests {
         let (ea, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
         assert_eq!(messages(&ea), vec![(4, 51, b"early".to_vec())]);
         assert_eq!(messages(&eb), vec![(5, 51, b"early too".to_vec())]);
+    }
+
+    #[test]
+    fn buffered_amount_rises_then_falls_below_the_threshold() {
+        let (mut a, mut b) = (SctpAssociation::new(CONFIG), SctpAssociation::new(CONFIG));
+        let (mut now, mut wire) = (0, 0);
+        a.connect(now);
+        pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        a.set_buffered_amount_low_threshold(9, 1_000);
+        for _ in 0..20 {
+            a.send(now, 9, 53, &[5; 10_000], RELIABLE).unwrap();
+        }
+        assert!(a.buffered_amount(9) >= 100_000, "{}", a.buffered_amount(9));
+        let (ea, _) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert_eq!(a.buffered_amount(9), 0);
+        assert!(ea.iter().any(|e| matches!(
+            e,
+            SctpEvent::BufferedAmountLow { stream_id: 9, buffered_amount } if *buffered_amount <= 1_000
+        )));
     }
 
     #[test]

@@ -179,6 +179,7 @@ impl Core {
             .or_default()
             .push(key);
         self.handlers.insert(id, Handler::DataConsumer(key));
+        self.sctp_set_low_threshold(key);
         Ok(dump)
     }
 
@@ -327,12 +328,13 @@ impl Core {
             }
             D::GetBufferedAmount => {
                 sctp_only(consumer)?;
-                // Nothing is ever queued without an SCTP association.
-                Ok(Reply::typed(&BufferedAmountReply { buffered_amount: 0 }))
+                let buffered_amount = self.sctp_buffered_amount(key);
+                Ok(Reply::typed(&BufferedAmountReply { buffered_amount }))
             }
             D::SetBufferedAmountLowThreshold(threshold) => {
                 sctp_only(consumer)?;
                 consumer.buffered_amount_low_threshold = threshold;
+                self.sctp_set_low_threshold(key);
                 Ok(Reply::Null)
             }
             D::Send {
@@ -360,7 +362,8 @@ impl Core {
                 }
                 // Sent as it is (no subchannels: it comes from the app).
                 if self.send_over_sctp(key, &message, ppid, &SubchannelFilter::default(), outbox) {
-                    Ok(Reply::typed(&BufferedAmountReply { buffered_amount: 0 }))
+                    let buffered_amount = self.sctp_buffered_amount(key);
+                    Ok(Reply::typed(&BufferedAmountReply { buffered_amount }))
                 } else {
                     Err(Error::other("message send failed"))
                 }

@@ -24,6 +24,13 @@ struct SctpStateChange {
     sctp_state: &'static str,
 }
 
+/// The `bufferedamountlow` payload.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct BufferedAmount {
+    buffered_amount: u32,
+}
+
 /// Whether a datagram on a UDP transport is SCTP (RTP and RTCP start with
 /// version 2: 0b10xxxxxx).
 pub fn is_sctp(data: &[u8]) -> bool {
@@ -94,6 +101,7 @@ impl Core {
     pub(super) fn pump_sctp(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
         let now_ms = self.now_ms;
         let mut messages = Vec::new();
+        let mut low = Vec::new();
         {
             let Core {
                 transports, net, ..
@@ -155,7 +163,22 @@ impl Core {
                         ppid,
                         data,
                     } => messages.push((stream_id, ppid, data)),
+                    SctpEvent::BufferedAmountLow {
+                        stream_id,
+                        buffered_amount,
+                    } => low.push((stream_id, buffered_amount)),
                 }
+            }
+        }
+        for (stream_id, buffered_amount) in low {
+            if let Some(consumer) = self.sctp_data_consumer(tkey, stream_id) {
+                outbox.notification(
+                    &self.data.consumers[consumer].id,
+                    "dataconsumer.bufferedamountlow",
+                    BufferedAmount {
+                        buffered_amount: buffered_amount as u32,
+                    },
+                );
             }
         }
         let pipe = self.transports[tkey].type_name() == "pipe";
@@ -252,6 +275,46 @@ impl Core {
         self.transports[tkey].counters.bytes_sent += payload.len() as u64;
         self.pump_sctp(tkey, outbox);
         true
+    }
+
+    /// The SCTP DataConsumer of `tkey` sending on `stream_id`.
+    fn sctp_data_consumer(&self, tkey: TransportKey, stream_id: u16) -> Option<DataConsumerKey> {
+        self.transports[tkey]
+            .data_consumers
+            .iter()
+            .copied()
+            .find(|k| {
+                self.data.consumers[*k]
+                    .sctp
+                    .is_some_and(|s| s.stream_id == stream_id)
+            })
+    }
+
+    /// What an SCTP DataConsumer's stream has buffered.
+    pub(super) fn sctp_buffered_amount(&mut self, ckey: DataConsumerKey) -> u32 {
+        let consumer = &self.data.consumers[ckey];
+        let (Some(params), tkey) = (consumer.sctp, consumer.transport) else {
+            return 0;
+        };
+        self.transports
+            .get_mut(tkey)
+            .and_then(|t| t.sctp.as_mut())
+            .map_or(0, |s| s.buffered_amount(params.stream_id) as u32)
+    }
+
+    /// Sets an SCTP DataConsumer's bufferedAmountLowThreshold on its stream.
+    pub(super) fn sctp_set_low_threshold(&mut self, ckey: DataConsumerKey) {
+        let consumer = &self.data.consumers[ckey];
+        let (Some(params), tkey, threshold) = (
+            consumer.sctp,
+            consumer.transport,
+            consumer.buffered_amount_low_threshold,
+        ) else {
+            return;
+        };
+        if let Some(sctp) = self.transports.get_mut(tkey).and_then(|t| t.sctp.as_mut()) {
+            sctp.set_buffered_amount_low_threshold(params.stream_id, threshold as usize);
+        }
     }
 
     /// The associations' next deadline.
