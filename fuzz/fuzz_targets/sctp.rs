@@ -18,6 +18,7 @@ const CONFIG: SctpConfig = SctpConfig {
     os: 16,
     mis: 16,
     max_message_size: 65_536,
+    send_buffer_size: 1_000_000,
 };
 
 const RELIABILITIES: [StreamReliability; 3] = [

@@ -74,6 +74,8 @@ pub struct StreamReliability {
 pub enum SendError {
     NotConnected,
     TooLarge,
+    /// What is buffered would exceed `sctpSendBufferSize`.
+    BufferFull,
     Failed,
 }
 
@@ -99,6 +101,8 @@ pub struct SctpConfig {
     pub os: u16,
     pub mis: u16,
     pub max_message_size: u32,
+    /// Most bytes buffered (queued or unacknowledged) at once.
+    pub send_buffer_size: usize,
 }
 
 pub struct SctpAssociation {
@@ -110,6 +114,7 @@ pub struct SctpAssociation {
     epoch: Instant,
     state: SctpState,
     max_message_size: usize,
+    send_buffer_size: usize,
     events: VecDeque<SctpEvent>,
     /// Packets of a transmit beyond its first (one datagram each).
     pending: VecDeque<Vec<u8>>,
@@ -142,6 +147,7 @@ impl SctpAssociation {
             epoch: Instant::now(),
             state: SctpState::New,
             max_message_size: config.max_message_size as usize,
+            send_buffer_size: config.send_buffer_size,
             events: VecDeque::new(),
             pending: VecDeque::new(),
             queued: VecDeque::new(),
@@ -298,13 +304,16 @@ impl SctpAssociation {
         if data.len() > self.max_message_size {
             return Err(SendError::TooLarge);
         }
+        if self.total_buffered() + data.len() > self.send_buffer_size {
+            return Err(SendError::BufferFull);
+        }
         match self.state {
             SctpState::Connected => {}
             // Not up yet: kept until it is (a pipe's first messages may
             // race its handshake).
             SctpState::New | SctpState::Connecting => {
                 if self.queued_bytes + data.len() > MAX_QUEUED_BYTES {
-                    return Err(SendError::Failed);
+                    return Err(SendError::BufferFull);
                 }
                 self.queued_bytes += data.len();
                 self.queued.push_back(Queued {
@@ -403,6 +412,28 @@ impl SctpAssociation {
         waiting + in_flight
     }
 
+    /// Bytes of a stream waiting for the association to come up.
+    pub fn unsent_amount(&self, stream_id: u16) -> usize {
+        self.queued
+            .iter()
+            .filter(|q| q.stream_id == stream_id)
+            .map(|q| q.data.len())
+            .sum()
+    }
+
+    /// Bytes buffered over all streams.
+    fn total_buffered(&mut self) -> usize {
+        let in_flight: usize = match self.association.as_mut() {
+            Some(association) => association
+                .stream_ids()
+                .into_iter()
+                .filter_map(|id| association.stream(id).ok()?.buffered_amount().ok())
+                .sum(),
+            None => 0,
+        };
+        self.queued_bytes + in_flight
+    }
+
     /// Below this, a stream reports `BufferedAmountLow`.
     pub fn set_buffered_amount_low_threshold(&mut self, stream_id: u16, threshold: usize) {
         self.low_thresholds.insert(stream_id, threshold);
@@ -447,6 +478,7 @@ mod tests {
         os: 1024,
         mis: 1024,
         max_message_size: 262_144,
+        send_buffer_size: 4_000_000,
     };
 
     const RELIABLE: StreamReliability = StreamReliability {
@@ -602,6 +634,16 @@ mod tests {
             a.send(now, 9, 53, &[5; 10_000], RELIABLE).unwrap();
         }
         assert!(a.buffered_amount(9) >= 100_000, "{}", a.buffered_amount(9));
+        // The send buffer bounds what may wait.
+        let mut small = SctpAssociation::new(SctpConfig {
+            send_buffer_size: 25_000,
+            ..CONFIG
+        });
+        small.send(now, 1, 53, &[0; 20_000], RELIABLE).unwrap();
+        assert_eq!(
+            small.send(now, 1, 53, &[0; 10_000], RELIABLE),
+            Err(SendError::BufferFull)
+        );
         let (ea, _) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
         assert_eq!(a.buffered_amount(9), 0);
         assert!(ea.iter().any(|e| matches!(

@@ -362,7 +362,9 @@ impl Core {
                 }
                 // Sent as it is (no subchannels: it comes from the app).
                 if self.send_over_sctp(key, &message, ppid, &SubchannelFilter::default(), outbox) {
-                    let buffered_amount = self.sctp_buffered_amount(key);
+                    // What did not go on the wire at once (mediasoup's send
+                    // queue): with the association up, the message left.
+                    let buffered_amount = self.sctp_unsent_amount(key);
                     Ok(Reply::typed(&BufferedAmountReply { buffered_amount }))
                 } else {
                     Err(Error::other("message send failed"))

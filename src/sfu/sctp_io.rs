@@ -12,7 +12,7 @@ use super::core::Core;
 use crate::channel::Outbox;
 use crate::data::subchannels::{self, SubchannelFilter};
 use crate::ids::{DataConsumerKey, TransportKey};
-use crate::sctp::{SctpEvent, SctpState, StreamReliability};
+use crate::sctp::{SctpEvent, SctpState, SendError, StreamReliability};
 use crate::transport::dump::SctpNegotiatedCapabilities;
 use crate::transport::TransportKind;
 use serde::Serialize;
@@ -265,11 +265,17 @@ impl Core {
         let Some(sctp) = self.transports.get_mut(tkey).and_then(|t| t.sctp.as_mut()) else {
             return false;
         };
-        if sctp
-            .send(now_ms, params.stream_id, ppid, &payload, reliability)
-            .is_err()
-        {
-            return false;
+        match sctp.send(now_ms, params.stream_id, ppid, &payload, reliability) {
+            Ok(()) => {}
+            Err(SendError::BufferFull) => {
+                outbox.notification(
+                    &self.data.consumers[ckey].id,
+                    "dataconsumer.sctpsendbufferfull",
+                    (),
+                );
+                return false;
+            }
+            Err(_) => return false,
         }
         self.data.consumers[ckey].sent(payload.len());
         self.transports[tkey].counters.bytes_sent += payload.len() as u64;
@@ -300,6 +306,18 @@ impl Core {
             .get_mut(tkey)
             .and_then(|t| t.sctp.as_mut())
             .map_or(0, |s| s.buffered_amount(params.stream_id) as u32)
+    }
+
+    /// What waits for the association on a DataConsumer's stream.
+    pub(super) fn sctp_unsent_amount(&mut self, ckey: DataConsumerKey) -> u32 {
+        let consumer = &self.data.consumers[ckey];
+        let (Some(params), tkey) = (consumer.sctp, consumer.transport) else {
+            return 0;
+        };
+        self.transports
+            .get_mut(tkey)
+            .and_then(|t| t.sctp.as_mut())
+            .map_or(0, |s| s.unsent_amount(params.stream_id) as u32)
     }
 
     /// Sets an SCTP DataConsumer's bufferedAmountLowThreshold on its stream.

@@ -117,6 +117,7 @@ impl Transport {
                     os: u16::MAX,
                     mis: u16::MAX,
                     max_message_size: p.max_message_size.min(u64::from(u32::MAX)) as u32,
+                    send_buffer_size: p.send_buffer_size.min(usize::MAX as u64) as usize,
                 })
             });
         Transport {
