@@ -10,10 +10,8 @@ const logger = new Logger('DataConsumer');
  * mediasoup's DataConsumerImpl: one DataProducer's messages leaving through
  * a transport.
  *
- * On a DirectTransport messages arrive as 'message' events. ferrosoup has no
- * SCTP association yet: an 'sctp' DataConsumer exists (sctpStreamParameters,
- * dump, stats, pause/resume, subchannels) but gets no messages, and its
- * `send()` rejects with an Error saying so.
+ * On a DirectTransport messages arrive as 'message' events; an 'sctp'
+ * DataConsumer sends them on its SCTP stream, and its `send()` too.
  */
 class DataConsumerImpl extends ChannelObject {
 	#internal;
@@ -118,9 +116,8 @@ class DataConsumerImpl extends ChannelObject {
 	/**
 	 * Sends a message to the remote endpoint (SCTP DataConsumers only; on a
 	 * DirectTransport it rejects with TypeError, as mediasoup's). Resolves
-	 * with the buffered amount. Over SCTP it needs an association, which
-	 * ferrosoup forms on PlainTransports and PipeTransports (not yet on
-	 * WebRtcTransports).
+	 * with what did not leave at once (it waits for the SCTP association
+	 * while that is not up).
 	 */
 	async send(message, ppid) {
 		if (typeof message !== 'string' && !Buffer.isBuffer(message)) {

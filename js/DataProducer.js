@@ -9,10 +9,9 @@ const logger = new Logger('DataProducer');
 /**
  * mediasoup's DataProducerImpl: data messages entering the router.
  *
- * ferrosoup has no SCTP association yet: an 'sctp' DataProducer exists (with
- * its sctpStreamParameters, dump, stats, pause/resume) but receives no
- * messages from its peer. `send()` injects messages from Node, and only the
- * DataConsumers on DirectTransports get them.
+ * An 'sctp' DataProducer receives its peer's messages on its SCTP stream;
+ * `send()` injects messages from Node. Both reach every DataConsumer of it
+ * (over SCTP, or as 'message' events on DirectTransports).
  */
 class DataProducerImpl extends ChannelObject {
 	#internal;

@@ -17,10 +17,8 @@ const logger = new Logger('Transport');
  * consumers, bitrate limits, trace events, and the close cascade.
  * Subclasses add their kind's getters, `connect()` and notifications.
  *
- * Data channels: ferrosoup has no SCTP association yet, so on SCTP
- * transports (`enableSctp`) DataProducers/DataConsumers exist (stream ids,
- * dumps, stats, pause/resume, close cascades) but no message flows over
- * SCTP; on DirectTransports messages flow as in mediasoup.
+ * Data channels: on SCTP transports (`enableSctp`) the worker runs the SCTP
+ * association; on DirectTransports messages flow through Node.
  */
 class TransportImpl extends ChannelObject {
 	#internal;
@@ -432,7 +430,7 @@ class TransportImpl extends ChannelObject {
 
 	/**
 	 * @private The negotiated SCTP outbound streams bound the stream ids of
-	 * new DataConsumers (no SCTP association in ferrosoup yet calls this).
+	 * new DataConsumers (called when the association reports them).
 	 */
 	handleSctpNegotiatedCapabilities(sctpNegotiatedCapabilities) {
 		this.#sctpNegotiatedMaxOutboundStreams = sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams;

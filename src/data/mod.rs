@@ -2,17 +2,15 @@
 //! are made of, their dumps and stats in mediasoup's shapes, and the
 //! subchannel rules that decide which DataConsumer gets a message.
 //!
-//! There is **no SCTP association in ferrosoup yet**. On transports created
-//! with `enableSctp` (WebRtc/Plain), `sctp` DataProducers and DataConsumers
-//! exist with their `sctpStreamParameters`, dumps, stats, pause/resume,
-//! subchannels and close cascades, but no message travels over SCTP: an
-//! `sctp` DataProducer never receives one from its peer, and an `sctp`
-//! DataConsumer is never handed one (nor counts one as sent). Messages flow
-//! only between `DataProducer.send()` (any DataProducer, as in mediasoup's
-//! worker) and the DataConsumers of DirectTransports (`message` events).
+//! `sctp` DataProducers get messages from their transport's SCTP
+//! association (`crate::sctp`, fed by `sfu::sctp_io`), `direct` ones from
+//! `DataProducer.send()`; each message goes to the DataConsumers of its
+//! DataProducer that pass the subchannel rules, over SCTP or as `message`
+//! events on DirectTransports. Across pipes the subchannel filter travels
+//! in the message (`subchannels`).
 //!
 //! The objects live in the worker's [`DataObjects`] slabs; routing and the
-//! requests are in `worker::data`.
+//! requests are in `sfu::data`.
 
 pub mod consumer;
 pub mod producer;

@@ -5,10 +5,9 @@
 //! DataProducer closes its DataConsumers, which get `dataproducerclose`; a
 //! closed transport closes its DataProducers and DataConsumers).
 //!
-//! No SCTP association exists yet (see `crate::data`): messages reach only
-//! DataConsumers on DirectTransports, as `dataconsumer.message` binary
-//! notifications. `sctp` DataConsumers are skipped (not counted as sent) and
-//! their `send()` fails with an Error saying so.
+//! Messages reach DataConsumers on DirectTransports as `dataconsumer.message`
+//! binary notifications, and `sctp` DataConsumers over their transport's
+//! association (`sctp_io`).
 
 use super::core::{Core, Handler};
 use crate::channel::Outbox;
@@ -356,8 +355,7 @@ impl Core {
                 let tkey = consumer.transport;
                 if self.transports[tkey].sctp.is_none() {
                     return Err(Error::other(
-                        "message send failed: no SCTP association on this transport \
-                         (ferrosoup forms them on PlainTransports and PipeTransports, not yet on WebRtcTransports)",
+                        "message send failed: no SCTP association on this transport",
                     ));
                 }
                 // Sent as it is (no subchannels: it comes from the app).
