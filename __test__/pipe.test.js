@@ -324,6 +324,9 @@ test('data over a pipe: bufferedAmount rises with what the pipe holds, then buff
 	}
 	assert.equal(pipe1.sctpState, 'connected');
 	assert.ok(pipe1.sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams > 0);
+	const [pipeStats] = await pipe1.getStats();
+	assert.equal(pipeStats.sctpState, 'connected');
+	assert.equal((await pipe1.dump()).sctpState, 'connected');
 	const sink = await direct2.consumeData({ dataProducerId: pipeDataProducer.id });
 	let bytes = 0;
 	sink.on('message', m => {

@@ -227,7 +227,10 @@ impl Transport {
             rtx_send_bitrate: 0,
             probation_bytes_sent: 0,
             probation_send_bitrate: 0,
-            sctp_state: self.sctp_parameters.as_ref().map(|_| "new"),
+            sctp_state: self
+                .sctp_parameters
+                .as_ref()
+                .map(|_| self.sctp.as_ref().map_or("new", |s| s.state().as_str())),
             max_incoming_bitrate: self.max_incoming_bitrate,
             max_outgoing_bitrate: self.max_outgoing_bitrate,
             min_outgoing_bitrate: self.min_outgoing_bitrate,
