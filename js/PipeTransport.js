@@ -85,19 +85,8 @@ class PipeTransportImpl extends TransportImpl {
 	}
 
 	/** @private */
-	onNotification(event, data) {
-		if (event === 'transport.sctpnegotiatedcapabilities') {
-			this.#data.sctpNegotiatedCapabilities = data;
-			this.handleSctpNegotiatedCapabilities(data);
-			return;
-		}
-		if (event === 'transport.sctpstatechange') {
-			this.#data.sctpState = data.sctpState;
-			this.safeEmit('sctpstatechange', data.sctpState);
-			this.observer.safeEmit('sctpstatechange', data.sctpState);
-			return;
-		}
-		super.onNotification(event, data);
+	get sctpData() {
+		return this.#data;
 	}
 
 	/** Pipe consumers take only `producerId` and `appData`. */

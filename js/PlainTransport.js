@@ -90,23 +90,17 @@ class PlainTransportImpl extends TransportImpl {
 	}
 
 	/** @private */
+	get sctpData() {
+		return this.#data;
+	}
+
+	/** @private */
 	onNotification(event, data) {
 		switch (event) {
 			case 'plaintransport.tuple': {
 				this.#data.tuple = data;
 				this.safeEmit('tuple', utils.clone(data));
 				this.observer.safeEmit('tuple', utils.clone(data));
-				break;
-			}
-			case 'transport.sctpnegotiatedcapabilities': {
-				this.#data.sctpNegotiatedCapabilities = data;
-				this.handleSctpNegotiatedCapabilities(data);
-				break;
-			}
-			case 'transport.sctpstatechange': {
-				this.#data.sctpState = data.sctpState;
-				this.safeEmit('sctpstatechange', data.sctpState);
-				this.observer.safeEmit('sctpstatechange', data.sctpState);
 				break;
 			}
 			case 'plaintransport.rtcptuple': {

@@ -121,14 +121,30 @@ class TransportImpl extends ChannelObject {
 		await this.request('transport.enableTraceEvent', { types });
 	}
 
+	/**
+	 * @private The object an SCTP-capable kind keeps its `sctpState` and
+	 * `sctpNegotiatedCapabilities` in (none for DirectTransports).
+	 */
+	get sctpData() {
+		return undefined;
+	}
+
 	/** @private Events all transport kinds share. */
 	onNotification(event, data) {
+		const sctp = this.sctpData;
 		if (event === 'transport.trace') {
 			this.safeEmit('trace', data);
 			this.observer.safeEmit('trace', data);
-			return;
+		} else if (sctp && event === 'transport.sctpnegotiatedcapabilities') {
+			sctp.sctpNegotiatedCapabilities = data;
+			this.handleSctpNegotiatedCapabilities(data);
+		} else if (sctp && event === 'transport.sctpstatechange') {
+			sctp.sctpState = data.sctpState;
+			this.safeEmit('sctpstatechange', data.sctpState);
+			this.observer.safeEmit('sctpstatechange', data.sctpState);
+		} else {
+			super.onNotification(event);
 		}
-		super.onNotification(event);
 	}
 
 	async produce({

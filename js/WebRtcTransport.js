@@ -132,19 +132,13 @@ class WebRtcTransportImpl extends TransportImpl {
 	}
 
 	/** @private */
+	get sctpData() {
+		return this.#data;
+	}
+
+	/** @private */
 	onNotification(event, data) {
 		switch (event) {
-			case 'transport.sctpnegotiatedcapabilities': {
-				this.#data.sctpNegotiatedCapabilities = data;
-				this.handleSctpNegotiatedCapabilities(data);
-				break;
-			}
-			case 'transport.sctpstatechange': {
-				this.#data.sctpState = data.sctpState;
-				this.safeEmit('sctpstatechange', data.sctpState);
-				this.observer.safeEmit('sctpstatechange', data.sctpState);
-				break;
-			}
 			case 'webrtctransport.icestatechange': {
 				this.#data.iceState = data.iceState;
 				this.safeEmit('icestatechange', data.iceState);
