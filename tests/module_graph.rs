@@ -9,10 +9,11 @@ use std::path::Path;
 
 type Graph = BTreeMap<String, BTreeSet<String>>;
 
-/// Top-level module -> the top-level modules its non-test code names.
-fn module_graph() -> Graph {
+/// Every source file under `src/` that is not a test file: its path
+/// relative to `src/` and its non-test code (unit tests may reach anywhere).
+fn non_test_sources() -> Vec<(String, String)> {
     let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut graph = Graph::new();
+    let mut files = Vec::new();
     let mut stack = vec![src.clone()];
     while let Some(dir) = stack.pop() {
         for entry in fs::read_dir(&dir).unwrap() {
@@ -28,27 +29,38 @@ fn module_graph() -> Graph {
                 .to_string();
             let is_test =
                 rel.contains("/tests") || rel.contains("tests_") || rel.ends_with("tests.rs");
-            if !rel.ends_with(".rs") || rel == "lib.rs" || is_test {
+            if !rel.ends_with(".rs") || is_test {
                 continue;
             }
-            let top = rel
-                .split('/')
-                .next()
-                .unwrap()
-                .trim_end_matches(".rs")
-                .to_string();
             let text = fs::read_to_string(&path).unwrap();
-            // Unit tests may reach anywhere.
-            let code = text.split("#[cfg(test)]").next().unwrap();
-            let deps = graph.entry(top.clone()).or_default();
-            for (i, _) in code.match_indices("crate::") {
-                let name: String = code[i + 7..]
-                    .chars()
-                    .take_while(|c| c.is_alphanumeric() || *c == '_')
-                    .collect();
-                if !name.is_empty() && name != top {
-                    deps.insert(name);
-                }
+            let code = text.split("#[cfg(test)]").next().unwrap().to_string();
+            files.push((rel, code));
+        }
+    }
+    files
+}
+
+/// Top-level module -> the top-level modules its non-test code names.
+fn module_graph() -> Graph {
+    let mut graph = Graph::new();
+    for (rel, code) in non_test_sources() {
+        if rel == "lib.rs" {
+            continue;
+        }
+        let top = rel
+            .split('/')
+            .next()
+            .unwrap()
+            .trim_end_matches(".rs")
+            .to_string();
+        let deps = graph.entry(top.clone()).or_default();
+        for (i, _) in code.match_indices("crate::") {
+            let name: String = code[i + 7..]
+                .chars()
+                .take_while(|c| c.is_alphanumeric() || *c == '_')
+                .collect();
+            if !name.is_empty() && name != top {
+                deps.insert(name);
             }
         }
     }
@@ -135,36 +147,18 @@ fn shared_types_sit_at_the_bottom() {
 /// (and `napi` hands JS values over), and replies are Serialize structs.
 #[test]
 fn json_values_stay_out_of_the_core() {
-    let src = Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
-    let mut offenders = Vec::new();
-    let mut stack = vec![src.clone()];
-    while let Some(dir) = stack.pop() {
-        for entry in fs::read_dir(&dir).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-                continue;
-            }
-            let rel = path
-                .strip_prefix(&src)
-                .unwrap()
-                .to_string_lossy()
-                .to_string();
-            if !rel.ends_with(".rs") || rel.starts_with("napi/") || rel.ends_with("tests.rs") {
-                continue;
-            }
-            let text = fs::read_to_string(&path).unwrap();
-            let code = text.split("#[cfg(test)]").next().unwrap();
-            let uses_value = code.contains("serde_json::Value")
-                || code.contains("serde_json::{")
-                || code.contains("json!(")
-                || code.contains("serde_json::to_value")
-                || code.contains("serde_json::from_value");
-            if uses_value {
-                offenders.push(rel);
-            }
-        }
-    }
+    let mut offenders: Vec<String> = non_test_sources()
+        .into_iter()
+        .filter(|(rel, code)| {
+            !rel.starts_with("napi/")
+                && (code.contains("serde_json::Value")
+                    || code.contains("serde_json::{")
+                    || code.contains("json!(")
+                    || code.contains("serde_json::to_value")
+                    || code.contains("serde_json::from_value"))
+        })
+        .map(|(rel, _)| rel)
+        .collect();
     offenders.sort();
     assert!(offenders.is_empty(), "JSON values in {offenders:?}");
 }
