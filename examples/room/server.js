@@ -267,42 +267,23 @@ class Room {
 	}
 
 	/**
-	 * Makes `producer` (on `from`) consumable on `to`: piped once per router,
-	 * however many consumers there ask for it at the same time.
+	 * Makes a producer or data producer (on `from`) consumable on `to`
+	 * (`pipeOptions`: `{ producerId }` or `{ dataProducerId }`): piped once
+	 * per router, however many consumers there ask for it at the same time.
 	 */
-	pipe(producer, from, to) {
+	pipe(entity, pipeOptions, from, to) {
 		if (from === to) {
 			return Promise.resolve();
 		}
-		let byRouter = this.piped.get(producer.id);
+		let byRouter = this.piped.get(entity.id);
 		if (!byRouter) {
 			byRouter = new Map();
-			this.piped.set(producer.id, byRouter);
-			producer.observer.once('close', () => this.piped.delete(producer.id));
+			this.piped.set(entity.id, byRouter);
+			entity.observer.once('close', () => this.piped.delete(entity.id));
 		}
 		let piping = byRouter.get(to.id);
 		if (!piping) {
-			piping = from.pipeToRouter({ producerId: producer.id, router: to });
-			byRouter.set(to.id, piping);
-			piping.catch(() => byRouter.delete(to.id));
-		}
-		return piping;
-	}
-
-	/** The same for a DataProducer (piped over SCTP between workers). */
-	pipeData(dataProducer, from, to) {
-		if (from === to) {
-			return Promise.resolve();
-		}
-		let byRouter = this.piped.get(dataProducer.id);
-		if (!byRouter) {
-			byRouter = new Map();
-			this.piped.set(dataProducer.id, byRouter);
-			dataProducer.observer.once('close', () => this.piped.delete(dataProducer.id));
-		}
-		let piping = byRouter.get(to.id);
-		if (!piping) {
-			piping = from.pipeToRouter({ dataProducerId: dataProducer.id, router: to });
+			piping = from.pipeToRouter({ ...pipeOptions, router: to });
 			byRouter.set(to.id, piping);
 			piping.catch(() => byRouter.delete(to.id));
 		}
@@ -314,7 +295,12 @@ class Room {
 		if (!this.peers.has(consumerPeer.id) || dataProducer.closed) {
 			return;
 		}
-		await this.pipeData(dataProducer, producerPeer.slot.router, consumerPeer.slot.router);
+		await this.pipe(
+			dataProducer,
+			{ dataProducerId: dataProducer.id },
+			producerPeer.slot.router,
+			consumerPeer.slot.router
+		);
 		const transport = [...consumerPeer.transports.values()].find((t) => t.appData.consuming);
 		if (!transport || !this.peers.has(consumerPeer.id) || dataProducer.closed) {
 			return;
@@ -344,7 +330,7 @@ class Room {
 			return;
 		}
 		const router = consumerPeer.slot.router;
-		await this.pipe(producer, producerPeer.slot.router, router);
+		await this.pipe(producer, { producerId: producer.id }, producerPeer.slot.router, router);
 		if (!this.peers.has(consumerPeer.id) || producer.closed) {
 			return;
 		}
