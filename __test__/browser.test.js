@@ -14,14 +14,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const mediasoup = require('..');
-const {
-	browserUnavailableReason,
-	bundle,
-	launchChromium,
-	serveStatic,
-	waitFor,
-	withTimeout,
-} = require('./helpers/browser');
+const { browserUnavailableReason, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
 
 // In CI a missing browser is a failure; elsewhere the suite is skipped.
 const unavailable = browserUnavailableReason();
@@ -221,20 +214,13 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 				{ protocol: 'tcp', ip: LOCALHOST, port: 0 },
 			],
 		});
-		const script = await bundle(path.join(__dirname, 'fixtures', 'browser-client.js'));
-		ctx.site = await serveStatic({
-			'/': {
-				type: 'text/html',
-				body: '<!doctype html><meta charset="utf-8"><title>ferrosoup test</title><body><script src="/client.js"></script></body>',
-			},
-			'/client.js': { type: 'text/javascript', body: script },
-		});
-		ctx.browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
+		ctx.test = await openTestSite(path.join(__dirname, 'fixtures', 'browser-client.js'), 'ferrosoup test');
+		ctx.site = ctx.test.site;
+		ctx.browser = ctx.test.browser;
 	});
 
 	after(async () => {
-		await ctx.browser?.close();
-		await ctx.site?.close();
+		await ctx.test?.close();
 		ctx.worker?.close();
 	});
 

@@ -10,7 +10,7 @@ const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const path = require('node:path');
 const mediasoup = require('..');
-const { browserUnavailableReason, bundle, launchChromium, serveStatic, waitFor, withTimeout } = require('./helpers/browser');
+const { browserUnavailableReason, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
 
 const unavailable = browserUnavailableReason();
 const skip = unavailable && !process.env.CI ? unavailable : false;
@@ -20,20 +20,13 @@ describe('DataChannels with Chromium (mediasoup-client, SCTP over DTLS)', { skip
 
 	before(async () => {
 		ctx.worker = await mediasoup.createWorker({ logLevel: 'warn' });
-		const script = await bundle(path.join(__dirname, 'fixtures', 'datachannel-client.js'));
-		ctx.site = await serveStatic({
-			'/': {
-				type: 'text/html',
-				body: '<!doctype html><meta charset="utf-8"><title>ferrosoup data</title><body><script src="/client.js"></script></body>',
-			},
-			'/client.js': { type: 'text/javascript', body: script },
-		});
-		ctx.browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
+		ctx.test = await openTestSite(path.join(__dirname, 'fixtures', 'datachannel-client.js'), 'ferrosoup data');
+		ctx.site = ctx.test.site;
+		ctx.browser = ctx.test.browser;
 	});
 
 	after(async () => {
-		await ctx.browser?.close();
-		await ctx.site?.close();
+		await ctx.test?.close();
 		ctx.worker?.close();
 	});
 

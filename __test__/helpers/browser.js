@@ -126,6 +126,33 @@ async function serveStatic(files) {
 	};
 }
 
+/**
+ * A test page (`fixture`, a page script bundled with its imports) served
+ * on localhost, and Chromium to open it: `{ site, browser, close() }`.
+ */
+async function openTestSite(fixture, title) {
+	const script = await bundle(fixture);
+	const site = await serveStatic({
+		'/': {
+			type: 'text/html',
+			body: `<!doctype html><meta charset="utf-8"><title>${title}</title><body><script src="/client.js"></script></body>`,
+		},
+		'/client.js': { type: 'text/javascript', body: script },
+	});
+	const browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium').catch(async (error) => {
+		await site.close();
+		throw error;
+	});
+	return {
+		site,
+		browser,
+		async close() {
+			await browser.close();
+			await site.close();
+		},
+	};
+}
+
 /** Rejects after `ms` with a message naming what timed out. */
 function withTimeout(promise, ms, what) {
 	let timer;
@@ -157,6 +184,7 @@ module.exports = {
 	bundle,
 	chromiumPath,
 	launchChromium,
+	openTestSite,
 	serveStatic,
 	waitFor,
 	withTimeout,
