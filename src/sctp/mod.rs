@@ -10,12 +10,20 @@
 //! Who initiates: a side that `connect()`s sends INIT; every side also
 //! accepts an INIT. `rtc-sctp` takes an INIT that crosses ours for a second
 //! association, so only one side of a pair may connect (see the callers).
+//!
+//! Restart (RFC 9260 5.2.4): `rtc-sctp` offers an INIT that reaches an
+//! established association as a new one. That one is kept aside until its
+//! handshake completes and then replaces the old one (sctpState goes to
+//! `connected` again, as usrsctp's SCTP_RESTART does in mediasoup); until
+//! then the old one keeps working, so INITs nobody completes (a flood)
+//! cost one association at most. Every association dropped is released
+//! from the endpoint, which would otherwise keep it for ever.
 
 use bytes::Bytes;
 use rtc_sctp::{
-    Association, AssociationHandle, ClientConfig, DatagramEvent, Endpoint, EndpointConfig, Event,
-    Payload, PayloadProtocolIdentifier, ReliabilityType, ServerConfig, StreamEvent,
-    TransportConfig,
+    Association, AssociationHandle, ClientConfig, DatagramEvent, Endpoint, EndpointConfig,
+    EndpointEvent, Event, Payload, PayloadProtocolIdentifier, ReliabilityType, ServerConfig,
+    StreamEvent, TransportConfig,
 };
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -86,6 +94,10 @@ const PEER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr
 /// What may wait for the association to come up (as a send buffer would).
 const MAX_QUEUED_BYTES: usize = 2_000_000;
 
+/// Chunk types that start a graceful close (SHUTDOWN, SHUTDOWN COMPLETE).
+const CT_SHUTDOWN: u8 = 7;
+const CT_SHUTDOWN_COMPLETE: u8 = 14;
+
 /// A message waiting for the association.
 struct Queued {
     stream_id: u16,
@@ -105,11 +117,44 @@ pub struct SctpConfig {
     pub send_buffer_size: usize,
 }
 
+/// Datagrams an association did not take, by reason.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct SctpCounters {
+    /// Not an SCTP packet the endpoint could decode (too short, bad
+    /// checksum, bad chunk lengths).
+    pub malformed: u64,
+    /// Well formed but for no association of ours (forged or stale
+    /// verification tag, a non-INIT first packet).
+    pub unknown_association: u64,
+    /// INITs that could not start an association (a handshake in progress,
+    /// or replaced by a later INIT before completing).
+    pub init_refused: u64,
+    /// Restarts completed.
+    pub restarts: u64,
+}
+
+/// An association and its handle in the endpoint.
+struct Slot {
+    handle: AssociationHandle,
+    association: Association,
+}
+
+/// What one pass over an association's events found.
+#[derive(Default)]
+struct Progress {
+    connected: bool,
+    handshake_failed: bool,
+}
+
 pub struct SctpAssociation {
     endpoint: Endpoint,
     transport: TransportConfig,
-    handle: Option<AssociationHandle>,
-    association: Option<Association>,
+    /// The association (once an INIT went out or came in).
+    current: Option<Slot>,
+    /// A peer's restart, until its handshake completes.
+    restarting: Option<Slot>,
+    /// The peer began a graceful close (its end is `closed`, not `failed`).
+    peer_shutdown: bool,
     /// Worker time 0 as an Instant (`rtc-sctp` counts in Instants).
     epoch: Instant,
     state: SctpState,
@@ -125,6 +170,7 @@ pub struct SctpAssociation {
     /// bufferedAmountLowThreshold per stream (applied when it opens).
     low_thresholds: std::collections::HashMap<u16, usize>,
     read_buf: Vec<u8>,
+    counters: SctpCounters,
 }
 
 impl SctpAssociation {
@@ -142,8 +188,9 @@ impl SctpAssociation {
         SctpAssociation {
             endpoint,
             transport,
-            handle: None,
-            association: None,
+            current: None,
+            restarting: None,
+            peer_shutdown: false,
             epoch: Instant::now(),
             state: SctpState::New,
             max_message_size: config.max_message_size as usize,
@@ -154,6 +201,7 @@ impl SctpAssociation {
             queued_bytes: 0,
             low_thresholds: std::collections::HashMap::new(),
             read_buf: Vec::new(),
+            counters: SctpCounters::default(),
         }
     }
 
@@ -165,9 +213,22 @@ impl SctpAssociation {
         self.state
     }
 
+    pub fn counters(&self) -> SctpCounters {
+        self.counters
+    }
+
+    /// Associations the endpoint holds (one, two during a restart).
+    pub fn associations_held(&self) -> usize {
+        usize::from(self.current.is_some()) + usize::from(self.restarting.is_some())
+    }
+
     /// Streams each way, once the handshake agreed on them.
     pub fn negotiated_streams(&self) -> Option<u16> {
-        self.association.as_ref()?.negotiated_max_streams()
+        self.current.as_ref()?.association.negotiated_max_streams()
+    }
+
+    fn association_mut(&mut self) -> Option<&mut Association> {
+        self.current.as_mut().map(|slot| &mut slot.association)
     }
 
     fn set_state(&mut self, state: SctpState) {
@@ -177,9 +238,14 @@ impl SctpAssociation {
         }
     }
 
+    /// Tells the endpoint an association is gone, so it forgets it.
+    fn release(endpoint: &mut Endpoint, slot: Slot) {
+        endpoint.handle_event(slot.handle, EndpointEvent::drained());
+    }
+
     /// Sends INIT (the transport is connected and this side initiates).
     pub fn connect(&mut self, now_ms: u64) {
-        if self.association.is_some() || self.state != SctpState::New {
+        if self.current.is_some() || self.state != SctpState::New {
             return;
         }
         let now = self.instant(now_ms);
@@ -187,8 +253,10 @@ impl SctpAssociation {
             self.endpoint
                 .connect(now, ClientConfig::new(self.transport.clone()), PEER)
         {
-            self.handle = Some(handle);
-            self.association = Some(association);
+            self.current = Some(Slot {
+                handle,
+                association,
+            });
             self.set_state(SctpState::Connecting);
         }
     }
@@ -199,30 +267,58 @@ impl SctpAssociation {
             return false;
         }
         let now = self.instant(now_ms);
+        if !chunks_well_formed(data) {
+            self.counters.malformed += 1;
+            return false;
+        }
         let Some((handle, event)) =
             self.endpoint
                 .handle(now, PEER, None, Bytes::copy_from_slice(data))
         else {
+            // Told apart only here, off the path of good packets.
+            if checksum_ok(data) {
+                self.counters.unknown_association += 1;
+            } else {
+                self.counters.malformed += 1;
+            }
             return false;
         };
         match event {
             DatagramEvent::NewAssociation(association) => {
-                // The first association is the transport's; a second INIT
-                // (a restart or a crossing INIT) is not taken.
-                if self.association.is_some() {
+                let slot = Slot {
+                    handle,
+                    association,
+                };
+                if self.current.is_none() {
+                    self.current = Some(slot);
+                    self.set_state(SctpState::Connecting);
+                } else if self.state == SctpState::Connected {
+                    // A restart: kept aside until its handshake completes.
+                    if let Some(previous) = self.restarting.replace(slot) {
+                        self.counters.init_refused += 1;
+                        Self::release(&mut self.endpoint, previous);
+                    }
+                } else {
+                    // Crossing our own INIT: ours stands.
+                    self.counters.init_refused += 1;
+                    Self::release(&mut self.endpoint, slot);
                     return false;
                 }
-                self.handle = Some(handle);
-                self.association = Some(association);
-                self.set_state(SctpState::Connecting);
             }
             DatagramEvent::AssociationEvent(event) => {
-                if self.handle != Some(handle) {
+                let is_current = self.current.as_ref().is_some_and(|s| s.handle == handle);
+                if is_current && matches!(data[12], CT_SHUTDOWN | CT_SHUTDOWN_COMPLETE) {
+                    self.peer_shutdown = true;
+                }
+                let slot = [self.current.as_mut(), self.restarting.as_mut()]
+                    .into_iter()
+                    .flatten()
+                    .find(|slot| slot.handle == handle);
+                let Some(slot) = slot else {
+                    self.counters.unknown_association += 1;
                     return false;
-                }
-                if let Some(association) = self.association.as_mut() {
-                    association.handle_event(event);
-                }
+                };
+                slot.association.handle_event(event);
             }
             _ => return false,
         }
@@ -230,19 +326,25 @@ impl SctpAssociation {
         true
     }
 
-    /// Reads what the association has for us: state, messages.
-    fn drive(&mut self, now_ms: u64) {
-        let Some(association) = self.association.as_mut() else {
-            return;
-        };
+    /// Reads what an association has for us: streams accepted, messages
+    /// and buffered-amount events queued, endpoint events passed on.
+    fn collect(
+        slot: &mut Slot,
+        endpoint: &mut Endpoint,
+        events: &mut VecDeque<SctpEvent>,
+        read_buf: &mut Vec<u8>,
+    ) -> Progress {
+        let association = &mut slot.association;
+        let mut progress = Progress::default();
         let mut readable = Vec::new();
         let mut low = Vec::new();
-        let mut state = None;
         while let Some(event) = association.poll() {
             match event {
-                Event::Connected => state = Some(SctpState::Connected),
-                Event::HandshakeFailed { .. } => state = Some(SctpState::Failed),
-                Event::AssociationLost { .. } => state = Some(SctpState::Closed),
+                Event::Connected => progress.connected = true,
+                Event::HandshakeFailed { .. } => progress.handshake_failed = true,
+                // Per stream: a stream reset by the peer, or every stream
+                // when the association closes (seen from is_closed()).
+                Event::AssociationLost { .. } => {}
                 Event::Stream(StreamEvent::Readable { id }) => readable.push(id),
                 Event::Stream(StreamEvent::BufferedAmountLow { id }) => low.push(id),
                 _ => {}
@@ -254,35 +356,83 @@ impl SctpAssociation {
                 .ok()
                 .and_then(|s| s.buffered_amount().ok())
                 .unwrap_or(0);
-            self.events.push_back(SctpEvent::BufferedAmountLow {
+            events.push_back(SctpEvent::BufferedAmountLow {
                 stream_id: id,
                 buffered_amount,
             });
         }
         while association.accept_stream().is_some() {}
         while let Some(event) = association.poll_endpoint_event() {
-            if let Some(handle) = self.handle {
-                self.endpoint.handle_event(handle, event);
-            }
+            endpoint.handle_event(slot.handle, event);
         }
         for id in readable {
             let Ok(mut stream) = association.stream(id) else {
                 continue;
             };
             while let Ok(Some(chunks)) = stream.read_sctp() {
-                self.read_buf.resize(chunks.len(), 0);
-                let Ok(n) = chunks.read(&mut self.read_buf) else {
+                read_buf.resize(chunks.len(), 0);
+                let Ok(n) = chunks.read(read_buf) else {
                     continue;
                 };
-                self.events.push_back(SctpEvent::Message {
+                events.push_back(SctpEvent::Message {
                     stream_id: id,
                     ppid: chunks.ppi as u32,
-                    data: self.read_buf[..n].to_vec(),
+                    data: read_buf[..n].to_vec(),
                 });
             }
         }
-        if let Some(state) = state {
+        progress
+    }
+
+    /// Acts on what the associations report: state, messages, a restart
+    /// that completed, messages that waited for the handshake.
+    fn drive(&mut self, now_ms: u64) {
+        if let Some(slot) = self.restarting.as_mut() {
+            let progress = Self::collect(
+                slot,
+                &mut self.endpoint,
+                &mut self.events,
+                &mut self.read_buf,
+            );
+            if progress.connected {
+                let restarted = self.restarting.take().expect("a restart");
+                if let Some(old) = self.current.replace(restarted) {
+                    Self::release(&mut self.endpoint, old);
+                }
+                self.counters.restarts += 1;
+                // Connected again (no change of state, but said anew).
+                self.events
+                    .push_back(SctpEvent::StateChanged(SctpState::Connected));
+            } else if progress.handshake_failed {
+                let failed = self.restarting.take().expect("a restart");
+                Self::release(&mut self.endpoint, failed);
+            }
+        }
+        let Some(slot) = self.current.as_mut() else {
+            return;
+        };
+        let progress = Self::collect(
+            slot,
+            &mut self.endpoint,
+            &mut self.events,
+            &mut self.read_buf,
+        );
+        let closed = slot.association.is_closed();
+        if progress.handshake_failed {
+            self.set_state(SctpState::Failed);
+        } else if closed && self.state == SctpState::Connected {
+            // (An answering association reads as closed until the
+            // handshake completes, so only a connected one can close.)
+            // mediasoup: a graceful end is `closed`, an abort or a lost
+            // peer is `failed` (usrsctp's SHUTDOWN_COMP vs COMM_LOST).
+            let state = if self.peer_shutdown {
+                SctpState::Closed
+            } else {
+                SctpState::Failed
+            };
             self.set_state(state);
+        } else if progress.connected {
+            self.set_state(SctpState::Connected);
         }
         if self.state == SctpState::Connected {
             while let Some(q) = self.queued.pop_front() {
@@ -329,7 +479,8 @@ impl SctpAssociation {
         self.write(now_ms, stream_id, ppid, data, reliability)
     }
 
-    /// Writes a message on its stream (opened on first use).
+    /// Writes a message on its stream (opened on first use, or again after
+    /// the peer reset it).
     fn write(
         &mut self,
         now_ms: u64,
@@ -339,14 +490,15 @@ impl SctpAssociation {
         reliability: StreamReliability,
     ) -> Result<(), SendError> {
         let now = self.instant(now_ms);
-        let association = self.association.as_mut().ok_or(SendError::NotConnected)?;
+        let threshold = self.low_thresholds.get(&stream_id).copied();
+        let association = self.association_mut().ok_or(SendError::NotConnected)?;
         let ppi = PayloadProtocolIdentifier::from(ppid);
         if association.stream(stream_id).is_err() {
             let mut stream = association
                 .open_stream(stream_id, ppi)
                 .map_err(|_| SendError::Failed)?;
-            if let Some(th) = self.low_thresholds.get(&stream_id) {
-                let _ = stream.set_buffered_amount_low_threshold(*th);
+            if let Some(th) = threshold {
+                let _ = stream.set_buffered_amount_low_threshold(th);
             }
         }
         let mut stream = association
@@ -369,47 +521,42 @@ impl SctpAssociation {
         Ok(())
     }
 
-    /// The next SCTP packet to send, if any.
+    /// The next SCTP packet to send, if any (the association's, then a
+    /// restart's handshake).
     pub fn poll_transmit(&mut self, now_ms: u64) -> Option<Vec<u8>> {
         if let Some(packet) = self.pending.pop_front() {
             return Some(packet);
         }
         let now = self.instant(now_ms);
-        loop {
-            let transmit = self.association.as_mut()?.poll_transmit(now)?;
-            if let Payload::RawEncode(contents) = transmit.message {
-                let mut out: Vec<u8> = Vec::new();
-                for content in contents {
-                    if out.is_empty() {
-                        out = content.to_vec();
-                    } else {
-                        // One datagram per packet: queue the rest.
-                        self.pending.push_back(content.to_vec());
-                    }
-                }
-                if !out.is_empty() {
-                    return Some(out);
-                }
+        for slot in [self.current.as_mut(), self.restarting.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            while let Some(transmit) = slot.association.poll_transmit(now) {
+                let Payload::RawEncode(contents) = transmit.message else {
+                    continue;
+                };
+                let mut contents = contents.into_iter();
+                let Some(first) = contents.next() else {
+                    continue;
+                };
+                // One datagram per packet: queue the rest.
+                self.pending.extend(contents.map(|c| c.to_vec()));
+                return Some(first.to_vec());
             }
         }
+        None
     }
 
     /// Bytes a stream has not yet had acknowledged (or that wait for the
     /// association).
     pub fn buffered_amount(&mut self, stream_id: u16) -> usize {
-        let waiting: usize = self
-            .queued
-            .iter()
-            .filter(|q| q.stream_id == stream_id)
-            .map(|q| q.data.len())
-            .sum();
         let in_flight = self
-            .association
-            .as_mut()
+            .association_mut()
             .and_then(|a| a.stream(stream_id).ok())
             .and_then(|s| s.buffered_amount().ok())
             .unwrap_or(0);
-        waiting + in_flight
+        self.unsent_amount(stream_id) + in_flight
     }
 
     /// Bytes of a stream waiting for the association to come up.
@@ -423,7 +570,7 @@ impl SctpAssociation {
 
     /// Bytes buffered over all streams.
     fn total_buffered(&mut self) -> usize {
-        let in_flight: usize = match self.association.as_mut() {
+        let in_flight: usize = match self.association_mut() {
             Some(association) => association
                 .stream_ids()
                 .into_iter()
@@ -438,8 +585,7 @@ impl SctpAssociation {
     pub fn set_buffered_amount_low_threshold(&mut self, stream_id: u16, threshold: usize) {
         self.low_thresholds.insert(stream_id, threshold);
         if let Some(mut stream) = self
-            .association
-            .as_mut()
+            .association_mut()
             .and_then(|a| a.stream(stream_id).ok())
         {
             let _ = stream.set_buffered_amount_low_threshold(threshold);
@@ -452,14 +598,21 @@ impl SctpAssociation {
 
     /// The next deadline (worker ms).
     pub fn poll_timeout(&self) -> Option<u64> {
-        let at = self.association.as_ref()?.poll_timeout()?;
-        Some(at.saturating_duration_since(self.epoch).as_millis() as u64)
+        [self.current.as_ref(), self.restarting.as_ref()]
+            .into_iter()
+            .flatten()
+            .filter_map(|slot| slot.association.poll_timeout())
+            .min()
+            .map(|at| at.saturating_duration_since(self.epoch).as_millis() as u64)
     }
 
     pub fn handle_timeout(&mut self, now_ms: u64) {
         let now = self.instant(now_ms);
-        if let Some(association) = self.association.as_mut() {
-            association.handle_timeout(now);
+        for slot in [self.current.as_mut(), self.restarting.as_mut()]
+            .into_iter()
+            .flatten()
+        {
+            slot.association.handle_timeout(now);
         }
         self.drive(now_ms);
     }
@@ -468,6 +621,38 @@ impl SctpAssociation {
     pub fn close(&mut self) {
         self.set_state(SctpState::Closed);
     }
+}
+
+/// Whether a packet has a common header and chunks whose lengths add up
+/// (RFC 9260 3.2: each at least 4 bytes, padded to 4, within the packet).
+fn chunks_well_formed(data: &[u8]) -> bool {
+    let mut offset = 12;
+    if data.len() < offset + 4 {
+        return false;
+    }
+    while offset < data.len() {
+        let Some(header) = data.get(offset..offset + 4) else {
+            return false;
+        };
+        let length = usize::from(u16::from_be_bytes([header[2], header[3]]));
+        if length < 4 || offset + length > data.len() {
+            return false;
+        }
+        offset += length.next_multiple_of(4);
+    }
+    true
+}
+
+/// Whether the CRC-32c in the common header matches the packet (RFC 9260
+/// appendix B: computed with the checksum field as zero).
+fn checksum_ok(data: &[u8]) -> bool {
+    if data.len() < 12 {
+        return false;
+    }
+    let theirs = u32::from_le_bytes([data[8], data[9], data[10], data[11]]);
+    let crc = crc32c::crc32c(&data[..8]);
+    let crc = crc32c::crc32c_append(crc, &[0; 4]);
+    crc32c::crc32c_append(crc, &data[12..]) == theirs
 }
 
 #[cfg(test)]
@@ -664,5 +849,162 @@ mod tests {
         }
         assert_eq!(b.state(), SctpState::New);
         assert!(b.poll_transmit(0).is_none());
+    }
+
+    /// A connected pair.
+    fn connected_pair(now: &mut u64, wire: &mut usize) -> (SctpAssociation, SctpAssociation) {
+        let (mut a, mut b) = (SctpAssociation::new(CONFIG), SctpAssociation::new(CONFIG));
+        a.connect(*now);
+        pump(&mut a, &mut b, now, &mut |_| false, wire);
+        assert_eq!(b.state(), SctpState::Connected);
+        (a, b)
+    }
+
+    fn states(events: &[SctpEvent]) -> Vec<SctpState> {
+        events
+            .iter()
+            .filter_map(|e| match e {
+                SctpEvent::StateChanged(s) => Some(*s),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// Rewrites a packet's verification tag and fixes its checksum.
+    fn with_tag(packet: &[u8], tag: u32) -> Vec<u8> {
+        let mut p = packet.to_vec();
+        p[4..8].copy_from_slice(&tag.to_be_bytes());
+        p[8..12].fill(0);
+        let crc = crc32c::crc32c(&p);
+        p[8..12].copy_from_slice(&crc.to_le_bytes());
+        p
+    }
+
+    #[test]
+    fn an_abort_from_the_peer_fails_the_association() {
+        let (mut now, mut wire) = (0, 0);
+        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        a.current.as_mut().unwrap().association.abort().unwrap();
+        let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert_eq!(states(&eb), vec![SctpState::Failed]);
+        assert_eq!(
+            b.send(now, 1, 51, b"x", RELIABLE),
+            Err(SendError::NotConnected)
+        );
+    }
+
+    #[test]
+    fn a_graceful_shutdown_from_the_peer_closes_the_association() {
+        let (mut now, mut wire) = (0, 0);
+        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        a.current.as_mut().unwrap().association.shutdown().unwrap();
+        let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert_eq!(states(&eb), vec![SctpState::Closed]);
+    }
+
+    #[test]
+    fn a_stream_reset_by_the_peer_leaves_the_association_up() {
+        let (mut now, mut wire) = (0, 0);
+        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        a.send(now, 3, 51, b"before", RELIABLE).unwrap();
+        b.send(now, 3, 51, b"to a", RELIABLE).unwrap();
+        pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        // The browser closes its DataChannel on stream 3.
+        let at = a.instant(now);
+        a.association_mut()
+            .unwrap()
+            .stream(3)
+            .unwrap()
+            .close(at)
+            .unwrap();
+        let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert!(states(&eb).is_empty(), "{eb:?}");
+        assert_eq!(b.state(), SctpState::Connected);
+        // Other streams, and the same stream opened anew, still carry.
+        b.send(now, 4, 51, b"still", RELIABLE).unwrap();
+        b.send(now, 3, 51, b"again", RELIABLE).unwrap();
+        let (ea, _) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        let got = messages(&ea);
+        assert!(got.contains(&(4, 51, b"still".to_vec())), "{got:?}");
+        assert!(got.contains(&(3, 51, b"again".to_vec())), "{got:?}");
+    }
+
+    #[test]
+    fn a_peer_that_restarts_gets_a_new_association_and_the_old_one_is_released() {
+        let (mut now, mut wire) = (0, 0);
+        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        // The peer lost its state and starts over with an INIT.
+        let mut a2 = SctpAssociation::new(CONFIG);
+        a2.connect(now);
+        let (e2, eb) = pump(&mut a2, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert_eq!(
+            states(&e2),
+            vec![SctpState::Connecting, SctpState::Connected]
+        );
+        assert_eq!(states(&eb), vec![SctpState::Connected]);
+        assert_eq!(b.counters().restarts, 1);
+        assert_eq!(b.associations_held(), 1);
+        b.send(now, 1, 51, b"after restart", RELIABLE).unwrap();
+        a2.send(now, 2, 51, b"hello again", RELIABLE).unwrap();
+        let (e2, eb) = pump(&mut a2, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert_eq!(messages(&e2), vec![(1, 51, b"after restart".to_vec())]);
+        assert_eq!(messages(&eb), vec![(2, 51, b"hello again".to_vec())]);
+        drop(a);
+    }
+
+    #[test]
+    fn an_init_flood_costs_one_association_and_the_real_one_keeps_working() {
+        let (mut now, mut wire) = (0, 0);
+        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        for _ in 0..2_000 {
+            let mut attacker = SctpAssociation::new(CONFIG);
+            attacker.connect(now);
+            let init = attacker.poll_transmit(now).unwrap();
+            assert!(b.handle_datagram(&init, now));
+            // b answers with an INIT ACK nobody completes.
+            while b.poll_transmit(now).is_some() {}
+            assert!(b.associations_held() <= 2);
+        }
+        assert_eq!(b.counters().init_refused, 1_999);
+        assert_eq!(b.state(), SctpState::Connected);
+        a.send(now, 1, 51, b"through the flood", RELIABLE).unwrap();
+        let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert!(messages(&eb).contains(&(1, 51, b"through the flood".to_vec())));
+        assert!(states(&eb).is_empty(), "{eb:?}");
+    }
+
+    #[test]
+    fn malformed_and_forged_packets_are_counted_and_dropped() {
+        let (mut now, mut wire) = (0, 0);
+        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        a.send(now, 1, 51, b"real", RELIABLE).unwrap();
+        let real = a.poll_transmit(now).unwrap();
+
+        let mut bad_checksum = real.clone();
+        bad_checksum[8] ^= 0xff;
+        let mut bad_length = real.clone();
+        bad_length[14..16].copy_from_slice(&4000u16.to_be_bytes());
+        let mut short_chunk = real.clone();
+        short_chunk[14..16].copy_from_slice(&2u16.to_be_bytes());
+        for packet in [
+            &bad_checksum,
+            &bad_length,
+            &short_chunk,
+            &real[..10].to_vec(),
+        ] {
+            assert!(!b.handle_datagram(packet, now));
+        }
+        assert_eq!(b.counters().malformed, 4);
+
+        let forged = with_tag(&real, 0xdead_beef);
+        assert!(!b.handle_datagram(&forged, now));
+        assert_eq!(b.counters().unknown_association, 1);
+        assert!(messages(&std::iter::from_fn(|| b.poll_event()).collect::<Vec<_>>()).is_empty());
+
+        // The real packet still counts.
+        assert!(b.handle_datagram(&real, now));
+        let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
+        assert!(eb.is_empty() || states(&eb).is_empty());
+        assert_eq!(b.state(), SctpState::Connected);
     }
 }
