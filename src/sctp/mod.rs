@@ -932,7 +932,7 @@ mod tests {
     #[test]
     fn a_peer_that_restarts_gets_a_new_association_and_the_old_one_is_released() {
         let (mut now, mut wire) = (0, 0);
-        let (mut a, mut b) = connected_pair(&mut now, &mut wire);
+        let (a, mut b) = connected_pair(&mut now, &mut wire);
         // The peer lost its state and starts over with an INIT.
         let mut a2 = SctpAssociation::new(CONFIG);
         a2.connect(now);
