@@ -48,6 +48,8 @@ const USAGE = `usage: npm run bench -- [options]
   --json <file>         also write all results as JSON
   --no-build            do not run cargo build for the load generator
   --control-plane       the control-plane case instead (see benches/README.md)
+  --data                the data-channel case instead: SCTP messages from one
+                        DataProducer to N DataConsumers (--data --help)
   --topology <list>     where the consumers are, default single:
                         single  all on the producer's worker
                         pipe    producer on worker 1, pipeToRouter() to worker 2,
@@ -623,6 +625,10 @@ async function main() {
 		await childMain(process.argv[3]);
 		return;
 	}
+	if (process.argv.includes('--data')) {
+		await require('./data').main(process.argv.slice(2).filter((a) => a !== '--data'));
+		return;
+	}
 	const opts = parseArgs(process.argv.slice(2));
 	if (opts.controlPlane) {
 		await require('./control-plane').main(opts.modules, { loadModule, json: opts.json });
@@ -695,4 +701,14 @@ if (require.main === module) {
 	});
 }
 
-module.exports = { loadModule };
+module.exports = {
+	loadModule,
+	buildLoadgen,
+	loadgenBin,
+	Loadgen,
+	startWorker,
+	procCpu,
+	procCpuDelta,
+	RU_MAX_DELAY_MS,
+	RT_PRIORITY,
+};

@@ -13,17 +13,17 @@
 //!
 //! Restart (RFC 9260 5.2.4): `rtc-sctp` offers an INIT that reaches an
 //! established association as a new one. That one is kept aside until its
-//! handshake completes and then replaces the old one (sctpState goes to
-//! `connected` again, as usrsctp's SCTP_RESTART does in mediasoup); until
+//! handshake completes and then replaces the old one (sctpState stays
+//! `connected`, no event, as in mediasoup); until
 //! then the old one keeps working, so INITs nobody completes (a flood)
 //! cost one association at most. Every association dropped is released
 //! from the endpoint, which would otherwise keep it for ever.
 
 use bytes::Bytes;
 use rtc_sctp::{
-    Association, AssociationHandle, ClientConfig, DatagramEvent, Endpoint, EndpointConfig,
-    EndpointEvent, Event, Payload, PayloadProtocolIdentifier, ReliabilityType, ServerConfig,
-    StreamEvent, TransportConfig,
+    Association, AssociationError, AssociationHandle, ClientConfig, DatagramEvent, Endpoint,
+    EndpointConfig, EndpointEvent, Event, Payload, PayloadProtocolIdentifier, ReliabilityType,
+    ServerConfig, StreamEvent, TransportConfig,
 };
 use std::collections::VecDeque;
 use std::net::SocketAddr;
@@ -94,9 +94,8 @@ const PEER: SocketAddr = SocketAddr::new(std::net::IpAddr::V4(std::net::Ipv4Addr
 /// What may wait for the association to come up (as a send buffer would).
 const MAX_QUEUED_BYTES: usize = 2_000_000;
 
-/// Chunk types that start a graceful close (SHUTDOWN, SHUTDOWN COMPLETE).
-const CT_SHUTDOWN: u8 = 7;
-const CT_SHUTDOWN_COMPLETE: u8 = 14;
+/// ABORT (RFC 9260 3.3.7).
+const CT_ABORT: u8 = 6;
 
 /// A message waiting for the association.
 struct Queued {
@@ -153,8 +152,6 @@ pub struct SctpAssociation {
     current: Option<Slot>,
     /// A peer's restart, until its handshake completes.
     restarting: Option<Slot>,
-    /// The peer began a graceful close (its end is `closed`, not `failed`).
-    peer_shutdown: bool,
     /// Worker time 0 as an Instant (`rtc-sctp` counts in Instants).
     epoch: Instant,
     state: SctpState,
@@ -190,7 +187,6 @@ impl SctpAssociation {
             transport,
             current: None,
             restarting: None,
-            peer_shutdown: false,
             epoch: Instant::now(),
             state: SctpState::New,
             max_message_size: config.max_message_size as usize,
@@ -306,10 +302,6 @@ impl SctpAssociation {
                 }
             }
             DatagramEvent::AssociationEvent(event) => {
-                let is_current = self.current.as_ref().is_some_and(|s| s.handle == handle);
-                if is_current && matches!(data[12], CT_SHUTDOWN | CT_SHUTDOWN_COMPLETE) {
-                    self.peer_shutdown = true;
-                }
                 let slot = [self.current.as_mut(), self.restarting.as_mut()]
                     .into_iter()
                     .flatten()
@@ -319,6 +311,12 @@ impl SctpAssociation {
                     return false;
                 };
                 slot.association.handle_event(event);
+                // rtc-sctp closes only on an ABORT with a user-initiated
+                // cause; any ABORT that reached the association (its
+                // verification tag matched) ends it.
+                if data[12] == CT_ABORT {
+                    let _ = slot.association.close(AssociationError::AssociationClosed);
+                }
             }
             _ => return false,
         }
@@ -399,10 +397,8 @@ impl SctpAssociation {
                 if let Some(old) = self.current.replace(restarted) {
                     Self::release(&mut self.endpoint, old);
                 }
+                // Still `connected`: mediasoup says nothing on a restart.
                 self.counters.restarts += 1;
-                // Connected again (no change of state, but said anew).
-                self.events
-                    .push_back(SctpEvent::StateChanged(SctpState::Connected));
             } else if progress.handshake_failed {
                 let failed = self.restarting.take().expect("a restart");
                 Self::release(&mut self.endpoint, failed);
@@ -421,16 +417,10 @@ impl SctpAssociation {
         if progress.handshake_failed {
             self.set_state(SctpState::Failed);
         } else if closed && self.state == SctpState::Connected {
+            // Aborted, shut down or lost: mediasoup says `closed` for each.
             // (An answering association reads as closed until the
             // handshake completes, so only a connected one can close.)
-            // mediasoup: a graceful end is `closed`, an abort or a lost
-            // peer is `failed` (usrsctp's SHUTDOWN_COMP vs COMM_LOST).
-            let state = if self.peer_shutdown {
-                SctpState::Closed
-            } else {
-                SctpState::Failed
-            };
-            self.set_state(state);
+            self.set_state(SctpState::Closed);
         } else if progress.connected {
             self.set_state(SctpState::Connected);
         }
@@ -881,12 +871,12 @@ mod tests {
     }
 
     #[test]
-    fn an_abort_from_the_peer_fails_the_association() {
+    fn an_abort_from_the_peer_closes_the_association() {
         let (mut now, mut wire) = (0, 0);
         let (mut a, mut b) = connected_pair(&mut now, &mut wire);
         a.current.as_mut().unwrap().association.abort().unwrap();
         let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
-        assert_eq!(states(&eb), vec![SctpState::Failed]);
+        assert_eq!(states(&eb), vec![SctpState::Closed]);
         assert_eq!(
             b.send(now, 1, 51, b"x", RELIABLE),
             Err(SendError::NotConnected)
@@ -941,7 +931,7 @@ mod tests {
             states(&e2),
             vec![SctpState::Connecting, SctpState::Connected]
         );
-        assert_eq!(states(&eb), vec![SctpState::Connected]);
+        assert!(states(&eb).is_empty(), "{eb:?}");
         assert_eq!(b.counters().restarts, 1);
         assert_eq!(b.associations_held(), 1);
         b.send(now, 1, 51, b"after restart", RELIABLE).unwrap();

@@ -19,8 +19,12 @@
 //!
 //! Only packets whose send stamp lies inside the window are counted, so the
 //! drain time lets late copies of in-window packets still arrive.
+//!
+//! `{"cmd":"open","mode":"sctp"}` starts the SCTP (data channel) mode
+//! instead: see `sctp.rs`.
 
 mod hist;
+mod sctp;
 mod srtp;
 
 use base64::Engine as _;
@@ -510,6 +514,10 @@ fn main() {
     let open = next_cmd();
     if open["cmd"] != "open" {
         fail("expected {\"cmd\":\"open\"}");
+    }
+    if open["mode"] == "sctp" {
+        sctp::serve(&mut next_cmd);
+        return;
     }
     let k = open["recvSockets"].as_u64().unwrap_or(1).clamp(1, 64) as usize;
     let send_sock = UdpSocket::bind("127.0.0.1:0").unwrap_or_else(|e| fail(&format!("bind: {e}")));
