@@ -968,14 +968,23 @@ pub fn serve(next_cmd: &mut dyn FnMut() -> Value) {
     let timing = Timing::new(mono_ns() + 20_000_000, &cfg);
     shared.start_ns.store(timing.start, Ordering::Release);
     super::sleep_until(timing.t0);
+    let snmp0 = super::udp_rcvbuf_errors();
     emit(json!({ "event": "measure_start" }));
     super::sleep_until(timing.t1);
+    let snmp1 = super::udp_rcvbuf_errors();
     emit(json!({ "event": "measure_end" }));
     super::sleep_until(timing.t1 + (cfg.drain * 1e9) as u64);
     shared.stop.store(true, Ordering::Relaxed);
     let s = spawn_sender.join().expect("sender thread");
     let r = spawn_receivers.join().expect("receiver thread");
-    emit(result(&cfg, &timing, n, s, r));
+    let mut out = result(&cfg, &timing, n, s, r);
+    // Host-wide UDP receive-buffer overflows in the window: the SFU's
+    // sockets (or ours) dropping datagrams, which SCTP then retransmits.
+    out["udp_rcvbuf_errors"] = match (snmp0, snmp1) {
+        (Some(a), Some(b)) => json!(b - a),
+        _ => Value::Null,
+    };
+    emit(out);
 }
 
 /// The `result` event: offered and delivered rates, loss, and the raw
