@@ -150,22 +150,30 @@ async function buildRoom(router, opened, n) {
 
 /** Worker CPU between two snapshots: getResourceUsage(), or /proc if it answered late. */
 async function cpuSnapshot(w) {
+	const at = performance.now();
 	const proc = w.statDir ? bench.procCpu(w.statDir) : null;
-	const t = performance.now();
 	const ru = await w.worker.getResourceUsage();
-	return { proc, ru, delayMs: performance.now() - t };
+	return { at, proc, ru, delayMs: performance.now() - at };
 }
 
-function cpuDelta(s0, s1) {
+/**
+ * CPU ms between two snapshots and the interval they span. getResourceUsage()
+ * is sampled by the worker at the window edges (interval: the loadgen's
+ * window). When it answered late, /proc is read instead, at the moment this
+ * process saw the edge, which a flooded event loop (an overloaded worker's
+ * notifications) can delay: then the interval is the snapshots' own.
+ */
+function cpuDelta(s0, s1, windowMs) {
 	const late = Math.max(s0.delayMs, s1.delayMs) > bench.RU_MAX_DELAY_MS;
 	const proc = bench.procCpuDelta(s0.proc, s1.proc);
 	if (late && proc) {
-		return { ...proc, source: '/proc' };
+		return { ...proc, source: '/proc', interval_ms: s1.at - s0.at };
 	}
 	return {
 		user_ms: s1.ru.ru_utime - s0.ru.ru_utime,
 		sys_ms: s1.ru.ru_stime - s0.ru.ru_stime,
 		source: 'getResourceUsage',
+		interval_ms: windowMs,
 	};
 }
 
@@ -215,7 +223,7 @@ async function runDataCase(mod, opts, n) {
 		const s1 = await cpuSnapshot(w);
 		const r = await lg.wait('result');
 		await lg.exited;
-		return summarize(r, cpuDelta(s0, s1), {
+		return summarize(r, cpuDelta(s0, s1, r.window_s * 1000), {
 			n,
 			associateMs: associated.ms,
 			bufferFull,
@@ -233,7 +241,7 @@ async function runDataCase(mod, opts, n) {
 /** One run's figures from the loadgen's result and the worker's CPU. */
 function summarize(r, cpu, extra) {
 	const windowMs = r.window_s * 1000;
-	const cpuMs = cpu.user_ms + cpu.sys_ms;
+	const cpuUtil = (cpu.user_ms + cpu.sys_ms) / cpu.interval_ms;
 	const delivered = r.receivers.received_window;
 	const threadUtil = (c) => (c.user_ms + c.sys_ms) / 1000 / r.run_s;
 	const recvUtil = threadUtil(r.receivers.cpu);
@@ -251,8 +259,9 @@ function summarize(r, cpu, extra) {
 		blocked_window: r.sender.blocked_window,
 		latency_p50_us: r.receivers.latency_us.p50,
 		latency_p99_us: r.receivers.latency_us.p99,
-		worker_cpu_util: cpuMs / windowMs,
-		worker_us_per_msg: delivered ? (cpuMs * 1000) / delivered : null,
+		worker_cpu_util: cpuUtil,
+		// The worker's CPU over the loadgen's window per message delivered in it.
+		worker_us_per_msg: delivered ? (cpuUtil * windowMs * 1000) / delivered : null,
 		worker_cpu: { ...cpu, window_ms: windowMs },
 		loadgen_sender_util: threadUtil(r.sender.cpu),
 		loadgen_recv_util: recvUtil,
