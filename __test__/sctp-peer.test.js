@@ -212,3 +212,56 @@ test('malformed, forged and flooding SCTP from the peer tuple is dropped; the as
 	const grownMb = (process.memoryUsage().rss - rssBefore) / 1e6;
 	assert.ok(grownMb < 100, `RSS grew ${grownMb.toFixed(1)} MB`);
 });
+
+// Real mediasoup 3.27.1 (its worker from ../shared/baseline) as the peer:
+// its PlainTransport sends the INIT (usrsctp's, which ends with an empty
+// Forward-TSN-Supported parameter) and ferrosoup's answers.
+const baselineWorker = path.join(__dirname, '..', '..', 'shared', 'baseline', 'mediasoup-worker');
+const noBaseline = !require('node:fs').existsSync(baselineWorker) && `no mediasoup worker at ${baselineWorker}`;
+
+test('messages flow both ways between a ferrosoup and a mediasoup PlainTransport over SCTP', { skip: noBaseline }, async () => {
+	process.env.MEDIASOUP_WORKER_BIN = baselineWorker;
+	const mediasoup = require(path.join(__dirname, 'compat', 'node_modules', 'mediasoup'));
+	const msWorker = await mediasoup.createWorker({ logLevel: 'error' });
+	try {
+		const msRouter = await msWorker.createRouter();
+		const fsRouter = await ctx.worker.createRouter();
+		const listenInfo = { protocol: 'udp', ip: '127.0.0.1' };
+		const msPlain = await msRouter.createPlainTransport({ listenInfo, enableSctp: true });
+		const fsPlain = await fsRouter.createPlainTransport({ listenInfo, enableSctp: true });
+		// mediasoup -> ferrosoup: a direct DataProducer there, consumed on
+		// its PlainTransport, arrives on the stream ferrosoup produces from.
+		// (mediasoup starts SCTP on connect() once it has a DataConsumer.)
+		const msDirect = await msRouter.createDirectTransport();
+		const msSource = await msDirect.produceData();
+		const msOut = await msPlain.consumeData({ dataProducerId: msSource.id });
+		await fsPlain.connect({ ip: '127.0.0.1', port: msPlain.tuple.localPort });
+		await msPlain.connect({ ip: '127.0.0.1', port: fsPlain.tuple.localPort });
+		await waitFor(() => fsPlain.sctpState === 'connected' && msPlain.sctpState === 'connected', 5000);
+		assert.deepEqual(fsPlain.sctpNegotiatedCapabilities, msPlain.sctpNegotiatedCapabilities);
+		const fsIn = await fsPlain.produceData({ sctpStreamParameters: { streamId: msOut.sctpStreamParameters.streamId, ordered: true } });
+		const fsDirect = await fsRouter.createDirectTransport();
+		const fsSink = await fsDirect.consumeData({ dataProducerId: fsIn.id });
+		const atFerrosoup = [];
+		fsSink.on('message', (m) => atFerrosoup.push(m.toString()));
+
+		// ferrosoup -> mediasoup, the same way round.
+		const fsSource = await fsDirect.produceData();
+		const fsOut = await fsPlain.consumeData({ dataProducerId: fsSource.id });
+		const msIn = await msPlain.produceData({ sctpStreamParameters: { streamId: fsOut.sctpStreamParameters.streamId, ordered: true } });
+		const msSink = await msDirect.consumeData({ dataProducerId: msIn.id });
+		const atMediasoup = [];
+		msSink.on('message', (m) => atMediasoup.push(m.toString()));
+
+		const expected = Array.from({ length: 200 }, (_, i) => `m${i}`);
+		for (const m of expected) {
+			msSource.send(m);
+			fsSource.send(m);
+		}
+		await waitFor(() => atFerrosoup.length === 200 && atMediasoup.length === 200, 5000);
+		assert.deepEqual(atFerrosoup, expected);
+		assert.deepEqual(atMediasoup, expected);
+	} finally {
+		msWorker.close();
+	}
+});

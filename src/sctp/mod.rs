@@ -263,6 +263,14 @@ impl SctpAssociation {
             return false;
         }
         let now = self.instant(now_ms);
+        let repaired;
+        let data = match without_empty_init_params(data) {
+            Some(packet) => {
+                repaired = packet;
+                &repaired[..]
+            }
+            None => data,
+        };
         if !chunks_well_formed(data) {
             self.counters.malformed += 1;
             return false;
@@ -611,6 +619,58 @@ impl SctpAssociation {
     pub fn close(&mut self) {
         self.set_state(SctpState::Closed);
     }
+}
+
+/// An INIT or INIT ACK rewritten without its empty (header-only)
+/// parameters; None when it has none or is something else.
+///
+/// `rtc-sctp` 0.21 drops an INIT / INIT ACK whose last parameter is a bare
+/// 4-byte header: it stops reading parameters with 4 bytes left and then
+/// takes them for a chunk. usrsctp (mediasoup) ends both with
+/// Forward-TSN-Supported (0xC000, no value), which it also lists in
+/// Supported Extensions, so nothing is lost by leaving it out.
+fn without_empty_init_params(data: &[u8]) -> Option<Vec<u8>> {
+    const CT_INIT: u8 = 1;
+    const CT_INIT_ACK: u8 = 2;
+    // Common header (12) + chunk header (4) + the fixed INIT fields (16).
+    const PARAMS_AT: usize = 32;
+    if !matches!(data.get(12), Some(&(CT_INIT | CT_INIT_ACK))) || data.len() < PARAMS_AT {
+        return None;
+    }
+    let chunk_end = 12 + usize::from(u16::from_be_bytes([data[14], data[15]]));
+    if chunk_end > data.len() {
+        return None;
+    }
+    // Find the last parameter, and where the one before it ends.
+    let (mut at, mut kept_end) = (PARAMS_AT, PARAMS_AT);
+    let mut last = None;
+    while at + 4 <= chunk_end {
+        let length = usize::from(u16::from_be_bytes([data[at + 2], data[at + 3]]));
+        if length < 4 || at + length > chunk_end {
+            return None;
+        }
+        if let Some((_, end)) = last {
+            kept_end = end;
+        }
+        last = Some((at, at + length));
+        at += length.next_multiple_of(4);
+    }
+    let (last_start, last_end) = last?;
+    if last_end - last_start != 4 || last_end != chunk_end {
+        return None;
+    }
+    // The chunk now ends where the parameter before it did (unpadded),
+    // padded to 4 as the packet must be.
+    let mut out = data[..kept_end].to_vec();
+    let chunk_length = (kept_end - 12) as u16;
+    out[14..16].copy_from_slice(&chunk_length.to_be_bytes());
+    out.resize(kept_end.next_multiple_of(4), 0);
+    // Chunks after the INIT (none in practice) stay as they were.
+    out.extend_from_slice(&data[chunk_end.next_multiple_of(4).min(data.len())..]);
+    out[8..12].fill(0);
+    let crc = crc32c::crc32c(&out);
+    out[8..12].copy_from_slice(&crc.to_le_bytes());
+    Some(out)
 }
 
 /// Whether a packet has a common header and chunks whose lengths add up
@@ -996,5 +1056,39 @@ mod tests {
         let (_, eb) = pump(&mut a, &mut b, &mut now, &mut |_| false, &mut wire);
         assert!(eb.is_empty() || states(&eb).is_empty());
         assert_eq!(b.state(), SctpState::Connected);
+    }
+
+    /// The INIT mediasoup 3.27.1's PlainTransport sends (usrsctp): it ends
+    /// with an empty Forward-TSN-Supported parameter (c000 0004).
+    const MEDIASOUP_INIT: &str = "1388138800000000d539d311010000202745f50e00500000\
+                                  ffffffff6286de9c8008000882c040c2c0000004";
+
+    #[test]
+    fn an_init_from_usrsctp_is_answered() {
+        let init: Vec<u8> = (0..MEDIASOUP_INIT.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&MEDIASOUP_INIT[i..i + 2], 16).unwrap())
+            .collect();
+        assert!(checksum_ok(&init));
+        let repaired = without_empty_init_params(&init).unwrap();
+        assert_eq!(repaired.len(), init.len() - 4);
+        assert!(checksum_ok(&repaired));
+        assert!(chunks_well_formed(&repaired));
+        // A packet without an empty last parameter is left alone: werift's
+        // INIT has one in the middle, which rtc-sctp reads.
+        assert_eq!(without_empty_init_params(&repaired), None);
+        let werift_init = "1388138800000000ca35efb50100001e93948ea400100000\
+                           fffffffff67536eec000000480080006c0820000";
+        let werift_init: Vec<u8> = (0..werift_init.len())
+            .step_by(2)
+            .map(|i| u8::from_str_radix(&werift_init[i..i + 2], 16).unwrap())
+            .collect();
+        assert_eq!(without_empty_init_params(&werift_init), None);
+
+        let mut b = SctpAssociation::new(CONFIG);
+        assert!(b.handle_datagram(&init, 0));
+        let answer = b.poll_transmit(0).expect("an INIT ACK");
+        assert_eq!(answer[12], 2);
+        assert_eq!(&answer[4..8], &init[16..20], "to the INIT's initiate tag");
     }
 }
