@@ -310,6 +310,16 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 					const role = info.direction === 'send' && sendDtlsRole ? sendDtlsRole : 'server';
 					assert.equal(info.dtlsRole, role, `${info.direction} transport DTLS role`);
 					assert.equal(info.tuple?.protocol, expectProtocol);
+					// Stats and dump carry the selected tuple and live bitrates.
+					const [stats] = await info.transport.getStats();
+					assert.deepEqual(stats.iceSelectedTuple, info.transport.iceSelectedTuple);
+					assert.equal(stats.iceSelectedTuple.protocol, expectProtocol);
+					assert.deepEqual((await info.transport.dump()).iceSelectedTuple, info.transport.iceSelectedTuple);
+					const [bitrate, rtpBitrate] =
+						info.direction === 'send'
+							? [stats.recvBitrate, stats.rtpRecvBitrate]
+							: [stats.sendBitrate, stats.rtpSendBitrate];
+					assert.ok(bitrate > 50_000 && rtpBitrate > 50_000, `${info.direction} bitrates ${JSON.stringify(stats)}`);
 				}
 
 				const video = second.inbound.video;

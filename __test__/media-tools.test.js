@@ -440,6 +440,11 @@ function assertMediaFlowed(run, label) {
 	assert.ok(Math.abs(audioOutbound.packetCount - result.audioPacketsOut) <= 2);
 	assert.ok(run.transportAStats[0].rtpBytesReceived > 10_000);
 	assert.ok(run.transportBStats[0].rtpBytesSent > 10_000);
+	// Live bitrates while media flows: everything >= RTP, RTP ~ VP8 + Opus.
+	const [a, b] = [run.transportAStats[0], run.transportBStats[0]];
+	assert.ok(a.rtpRecvBitrate > 30_000 && a.recvBitrate >= a.rtpRecvBitrate * 0.5, JSON.stringify(a));
+	assert.ok(b.rtpSendBitrate > 30_000 && b.sendBitrate >= b.rtpSendBitrate * 0.5, JSON.stringify(b));
+	assert.ok(a.bytesReceived >= a.rtpBytesReceived + a.rtxBytesReceived, JSON.stringify(a));
 
 	// The producers reported their scores, and so did the video consumer.
 	for (const [kind, ssrc] of [['video', VIDEO_SSRC], ['audio', AUDIO_SSRC]]) {

@@ -491,8 +491,8 @@ impl Producer {
         self.streams.len() - 1
     }
 
-    /// Handles one received RTP packet. Returns what to forward, or None if
-    /// the packet is not forwarded (unknown stream, invalid, paused).
+    /// Handles one received RTP packet. Returns what to forward (unless
+    /// paused), or None if the packet is dropped (unknown stream, invalid).
     pub fn receive(
         &mut self,
         packet: &RtpPacketRef,
@@ -591,9 +591,8 @@ impl Producer {
         if is_keyframe && self.trace_types.iter().any(|t| t == "keyframe") {
             self.trace(outbox, "keyframe", now_ms, NO_INFO);
         }
-        if self.paused {
-            return None;
-        }
+        // A paused producer's packets are received (and counted) but not
+        // forwarded: the caller checks `paused`.
         let stream = &self.streams[stream_idx];
         Some(Received {
             stream: stream_idx,

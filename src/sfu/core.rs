@@ -461,7 +461,7 @@ impl Core {
             .map(|c| &self.consumers[*c])
             .collect();
         let (data_producer_ids, data_consumer_ids, stream_id_table) = self.data_dump_parts(tkey);
-        let (sctp, kind) = transport.dump_parts(stream_id_table);
+        let (sctp, kind) = transport.dump_parts(stream_id_table, self.selected_tuple(tkey));
         Reply::typed(&TransportDump {
             id: &transport.id,
             producer_ids: transport.producers.iter().map(producer_id).collect(),
@@ -587,7 +587,8 @@ impl Core {
             // Typed, straight into the response text.
             TransportRequest::Dump => Ok(self.transport_dump(tkey)),
             TransportRequest::GetStats => {
-                Ok(Reply::typed(&self.transports[tkey].stats(now_ms, 0, 0)))
+                let selected = self.selected_tuple(tkey);
+                Ok(Reply::typed(&self.transports[tkey].stats(now_ms, selected)))
             }
             other => self.transport_state_request(tkey, method, other, now_ms, outbox),
         }

@@ -397,6 +397,7 @@ impl Core {
         (subchannels, required, ignored): (&[u16], Option<u16>, Option<u16>),
         outbox: &mut Outbox,
     ) {
+        let now_ms = self.now_ms;
         let Core {
             data: objects,
             routers,
@@ -411,8 +412,11 @@ impl Core {
         }
         let forward = producer.receive(len);
         let (router, transport) = (producer.router, producer.transport);
+        // Over SCTP the datagrams were counted on arrival.
         if let Some(t) = transports.get_mut(transport) {
-            t.counters.bytes_received += len as u64;
+            if matches!(t.kind, TransportKind::Direct(_)) {
+                t.counters.received(len, now_ms);
+            }
         }
         if !forward {
             return;
@@ -460,7 +464,7 @@ impl Core {
             };
             consumer.sent(len);
             if let Some(t) = transports.get_mut(consumer.transport) {
-                t.counters.bytes_sent += len as u64;
+                t.counters.sent(len, now_ms);
             }
             outbox.binary_notification(
                 &consumer.id,

@@ -161,7 +161,7 @@ impl Core {
             transports, net, ..
         } = self;
         let transport = &mut transports[tkey];
-        transport.counters.bytes_received += len as u64;
+        transport.counters.received(len, now_ms);
         let TransportKind::Plain(plain) = &mut transport.kind else {
             return;
         };
@@ -244,7 +244,6 @@ impl Core {
             transport.counters.dropped += 1;
             return;
         };
-        transport.counters.rtp_bytes_received += len as u64;
         // Every packet with a transport-wide sequence number (RTX and
         // padding probes too) is reported back to the sending browser.
         if let (Some(id), TransportKind::WebRtc(w)) =
@@ -290,6 +289,12 @@ impl Core {
         let Some(received) = producer.receive(&packet, now_ms, outbox) else {
             return;
         };
+        transport
+            .counters
+            .received_rtp(len, received.is_rtx, now_ms);
+        if producer.paused {
+            return;
+        }
         let audio_level = producer.layout.ext[ExtKind::AudioLevel as usize]
             .clone()
             .and_then(|r| crate::rtp::ext::read_audio_level(&recv_buf[r]));
@@ -332,7 +337,16 @@ impl Core {
                         }
                         let transport = &mut transports[consumer.transport];
                         stamp_transport_extensions(transport, send_buf, &sent, now_ms);
-                        transport.send_rtp(send_buf, sent.len, &consumer.id, net, outbox);
+                        if let Some(len) = transport.send_rtp(
+                            send_buf,
+                            sent.len,
+                            &consumer.id,
+                            now_ms,
+                            net,
+                            outbox,
+                        ) {
+                            transport.counters.sent_rtp(len, now_ms);
+                        }
                     }
                     ForwardResult::SkipNeedKeyFrame => key_frame_needed = true,
                     ForwardResult::Skip => {}
@@ -358,7 +372,7 @@ impl Core {
         };
         let buf = &mut self.send_buf;
         buf[..packet.len()].copy_from_slice(packet);
-        transport.send_rtcp(buf, packet.len(), &mut self.net, outbox);
+        transport.send_rtcp(buf, packet.len(), self.now_ms, &mut self.net, outbox);
     }
 
     /// One-way messages from JS (RTP/RTCP/data sent through a DirectTransport).
@@ -393,7 +407,7 @@ impl Core {
             {
                 let tkey = self.producers[pkey].transport;
                 self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
-                self.transports[tkey].counters.bytes_received += bytes.len() as u64;
+                self.transports[tkey].counters.received(bytes.len(), now_ms);
                 if RtpPacketRef::is_rtp(&bytes) {
                     let arrival_us = now_ms * 1000;
                     self.handle_rtp(tkey, Some(pkey), bytes.len(), arrival_us, now_ms, outbox);
@@ -405,7 +419,7 @@ impl Core {
                 if bytes.len() <= self.recv_buf.len() =>
             {
                 self.recv_buf[..bytes.len()].copy_from_slice(&bytes);
-                self.transports[tkey].counters.bytes_received += bytes.len() as u64;
+                self.transports[tkey].counters.received(bytes.len(), now_ms);
                 self.handle_rtcp(tkey, bytes.len(), now_ms, outbox);
             }
             _ => {}

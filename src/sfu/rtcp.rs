@@ -289,10 +289,12 @@ impl Core {
                     );
                 }
                 consumer.lanes[lane].stream.send.count_retransmission(first);
-                if consumer.lanes[lane].rtx.is_some() {
-                    transport.counters.rtx_bytes_sent += len as u64;
+                // Every retransmission (RTX or not) counts as RTX, as in mediasoup.
+                if let Some(len) =
+                    transport.send_rtp(send_buf, len, &consumer.id, now_ms, net, outbox)
+                {
+                    transport.counters.sent_rtx(len, now_ms);
                 }
-                transport.send_rtp(send_buf, len, &consumer.id, net, outbox);
             }
         }
     }

@@ -117,7 +117,7 @@ impl Core {
                     TransportKind::Plain(plain) => {
                         if let Some(remote) = plain.remote {
                             net.send_udp(plain.socket, remote, &packet);
-                            transport.counters.bytes_sent += packet.len() as u64;
+                            transport.counters.sent(packet.len(), now_ms);
                         }
                     }
                     // Into DTLS records, sent on the selected tuple.
@@ -126,7 +126,7 @@ impl Core {
                             while let Some(datagram) = w.dtls.poll_transmit() {
                                 if let Some(tuple) = w.ice.selected_tuple() {
                                     crate::transport::io::send_on_tuple(net, tuple, &datagram);
-                                    transport.counters.bytes_sent += datagram.len() as u64;
+                                    transport.counters.sent(datagram.len(), now_ms);
                                 }
                             }
                         }
@@ -278,7 +278,6 @@ impl Core {
             Err(_) => return false,
         }
         self.data.consumers[ckey].sent(payload.len());
-        self.transports[tkey].counters.bytes_sent += payload.len() as u64;
         self.pump_sctp(tkey, outbox);
         true
     }

@@ -90,7 +90,7 @@ impl Core {
         let Some(transport) = transports.get_mut(tkey) else {
             return;
         };
-        transport.counters.bytes_received += len as u64;
+        transport.counters.received(len, now_ms);
         let TransportKind::WebRtc(w) = &mut transport.kind else {
             return;
         };
@@ -144,6 +144,14 @@ impl Core {
                 w.dropped += 1;
             }
         }
+    }
+
+    /// A WebRtcTransport's ICE selected tuple, as dumps and stats show it.
+    pub(super) fn selected_tuple(&self, tkey: TransportKey) -> Option<Tuple> {
+        let Some(TransportKind::WebRtc(w)) = self.transports.get(tkey).map(|t| &t.kind) else {
+            return None;
+        };
+        self.tuple(tkey, w.ice.selected_tuple()?)
     }
 
     fn tuple(&self, tkey: TransportKey, tuple: TupleId) -> Option<Tuple> {
@@ -215,6 +223,7 @@ impl Core {
 
     /// Sends what DTLS produced and reports its events.
     pub(super) fn pump_dtls(&mut self, tkey: TransportKey, outbox: &mut Outbox) {
+        let now_ms = self.now_ms;
         let Core {
             transports, net, ..
         } = self;
@@ -228,7 +237,7 @@ impl Core {
         while let Some(datagram) = w.dtls.poll_transmit() {
             if let Some(tuple) = w.ice.selected_tuple() {
                 send_on_tuple(net, tuple, &datagram);
-                transport.counters.bytes_sent += datagram.len() as u64;
+                transport.counters.sent(datagram.len(), now_ms);
             }
         }
         let mut became_connected = false;

@@ -5,6 +5,7 @@
 
 use crate::certificate::Fingerprint;
 use crate::ice::candidate::IceCandidate;
+use crate::transport::counters::CounterSnapshot;
 use crate::transport::listen::Tuple;
 use crate::transport::RecvHeaderExtensionIds;
 use serde::{Serialize, Serializer};
@@ -117,6 +118,8 @@ pub struct WebRtcDump<'a> {
     pub ice_parameters: IceParameters<'a>,
     pub ice_candidates: &'a [IceCandidate],
     pub ice_state: &'static str,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub ice_selected_tuple: Option<Tuple>,
     pub dtls_parameters: DtlsParameters<'a>,
     pub dtls_state: &'static str,
 }
@@ -227,20 +230,8 @@ pub struct TransportDump<'a> {
 pub struct TransportStats<'a> {
     pub transport_id: &'a str,
     pub timestamp: u64,
-    pub bytes_received: u64,
-    pub recv_bitrate: u32,
-    pub bytes_sent: u64,
-    pub send_bitrate: u32,
-    pub rtp_bytes_received: u64,
-    pub rtp_recv_bitrate: u32,
-    pub rtp_bytes_sent: u64,
-    pub rtp_send_bitrate: u32,
-    pub rtx_bytes_received: u64,
-    pub rtx_recv_bitrate: u32,
-    pub rtx_bytes_sent: u64,
-    pub rtx_send_bitrate: u32,
-    pub probation_bytes_sent: u64,
-    pub probation_send_bitrate: u32,
+    #[serde(flatten)]
+    pub counters: CounterSnapshot,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sctp_state: Option<&'static str>,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -272,6 +263,8 @@ pub enum KindStats {
     WebRtc {
         ice_role: &'static str,
         ice_state: &'static str,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        ice_selected_tuple: Option<Tuple>,
         dtls_state: &'static str,
     },
 }

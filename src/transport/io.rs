@@ -42,25 +42,27 @@ impl Transport {
     }
 
     /// Sends an RTP packet in `buf[..len]` (with room for the SRTP tag).
-    /// Dropped when there is no remote yet.
+    /// Dropped when there is no remote yet. Returns the length that went
+    /// out (the caller counts it as media, retransmission or probe).
     pub fn send_rtp(
         &mut self,
         buf: &mut [u8],
         len: usize,
         consumer_id: &str,
+        now_ms: u64,
         net: &mut NetOutbox,
         outbox: &mut Outbox,
-    ) {
+    ) -> Option<usize> {
         let sent = match &mut self.kind {
             TransportKind::Plain(plain) => {
                 if plain.remote.is_none() {
-                    return;
+                    return None;
                 }
                 let len = match &mut plain.srtp {
                     None => len,
                     Some(srtp) => match srtp.send.as_mut().map(|s| s.protect_rtp(buf, len)) {
                         Some(Ok(n)) => n,
-                        _ => return,
+                        _ => return None,
                     },
                 };
                 plain.send_rtp_datagram(net, &buf[..len]).then_some(len)
@@ -68,10 +70,10 @@ impl Transport {
             TransportKind::WebRtc(w) => {
                 let (Some(tuple), Some(srtp)) = (w.ice.selected_tuple(), w.srtp_send.as_mut())
                 else {
-                    return;
+                    return None;
                 };
                 let Ok(len) = srtp.protect_rtp(buf, len) else {
-                    return;
+                    return None;
                 };
                 send_on_tuple(net, tuple, &buf[..len]);
                 Some(len)
@@ -82,9 +84,9 @@ impl Transport {
             }
         };
         if let Some(len) = sent {
-            self.counters.bytes_sent += len as u64;
-            self.counters.rtp_bytes_sent += len as u64;
+            self.counters.sent(len, now_ms);
         }
+        sent
     }
 
     /// Sends a compound RTCP packet in `buf[..len]` (with room for the
@@ -93,6 +95,7 @@ impl Transport {
         &mut self,
         buf: &mut [u8],
         len: usize,
+        now_ms: u64,
         net: &mut NetOutbox,
         outbox: &mut Outbox,
     ) {
@@ -142,7 +145,7 @@ impl Transport {
             }
         };
         if let Some(len) = sent {
-            self.counters.bytes_sent += len as u64;
+            self.counters.sent(len, now_ms);
         }
     }
 }

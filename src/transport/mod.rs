@@ -3,6 +3,7 @@
 //! kind-specific parts (plain UDP, direct).
 
 pub mod connect;
+pub mod counters;
 pub mod direct;
 pub mod dump;
 pub mod framing;
@@ -16,6 +17,7 @@ pub mod webrtc;
 pub mod webrtc_server;
 
 use crate::ids::{ConsumerKey, DataConsumerKey, DataProducerKey, ProducerKey, RouterKey};
+pub use counters::TransportCounters;
 use listener::RtpListener;
 use serde::Serialize;
 
@@ -41,20 +43,6 @@ pub struct RecvHeaderExtensionIds {
     pub abs_send_time: Option<u8>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub transport_wide_cc01: Option<u8>,
-}
-
-/// Byte counters for `getStats()`.
-#[derive(Default)]
-pub struct TransportCounters {
-    pub bytes_received: u64,
-    pub bytes_sent: u64,
-    pub rtp_bytes_received: u64,
-    pub rtp_bytes_sent: u64,
-    pub rtx_bytes_received: u64,
-    pub rtx_bytes_sent: u64,
-    /// Datagrams dropped as malformed or unexpected (not RTP/RTCP, bad SRTP,
-    /// wrong source, ...).
-    pub dropped: u64,
 }
 
 pub struct Transport {
@@ -161,6 +149,7 @@ impl Transport {
     pub fn dump_parts<'a>(
         &'a self,
         stream_id_table: Vec<dump::Entry<u16, &'a str>>,
+        selected_tuple: Option<listen::Tuple>,
     ) -> (Option<dump::SctpDump<'a>>, dump::KindDump<'a>) {
         let sctp = self.sctp_parameters.as_ref().map(|p| dump::SctpDump {
             sctp_parameters: p,
@@ -179,20 +168,20 @@ impl Transport {
                 Some(mode) => dump::KindDump::Pipe(plain.pipe_dump(mode)),
                 None => dump::KindDump::Plain(plain.dump()),
             },
-            TransportKind::WebRtc(w) => dump::KindDump::WebRtc(w.dump()),
+            TransportKind::WebRtc(w) => dump::KindDump::WebRtc(w.dump(selected_tuple)),
             TransportKind::Direct(_) => dump::KindDump::Direct(dump::NoFields {}),
         };
         (sctp, kind)
     }
 
-    /// BaseTransportStats plus the kind's own fields.
+    /// BaseTransportStats plus the kind's own fields (`selected_tuple`: a
+    /// WebRtcTransport's ICE selected tuple, resolved by the caller).
     pub fn stats(
-        &self,
+        &mut self,
         now_ms: u64,
-        recv_bitrate: u32,
-        send_bitrate: u32,
+        selected_tuple: Option<listen::Tuple>,
     ) -> dump::TransportStats<'_> {
-        let c = &self.counters;
+        let counters = self.counters.snapshot(now_ms);
         let kind = match &self.kind {
             TransportKind::Plain(plain) if plain.pipe.is_some() => dump::KindStats::Pipe {
                 tuple: plain.tuple(),
@@ -207,26 +196,14 @@ impl Transport {
             TransportKind::WebRtc(w) => dump::KindStats::WebRtc {
                 ice_role: "controlled",
                 ice_state: w.ice_state_str(),
+                ice_selected_tuple: selected_tuple,
                 dtls_state: w.dtls_state.as_str(),
             },
         };
         dump::TransportStats {
             transport_id: &self.id,
             timestamp: now_ms,
-            bytes_received: c.bytes_received,
-            recv_bitrate,
-            bytes_sent: c.bytes_sent,
-            send_bitrate,
-            rtp_bytes_received: c.rtp_bytes_received,
-            rtp_recv_bitrate: 0,
-            rtp_bytes_sent: c.rtp_bytes_sent,
-            rtp_send_bitrate: 0,
-            rtx_bytes_received: c.rtx_bytes_received,
-            rtx_recv_bitrate: 0,
-            rtx_bytes_sent: c.rtx_bytes_sent,
-            rtx_send_bitrate: 0,
-            probation_bytes_sent: 0,
-            probation_send_bitrate: 0,
+            counters,
             sctp_state: self
                 .sctp_parameters
                 .as_ref()

@@ -404,12 +404,13 @@ impl WebRtcTransport {
     }
 
     /// Its own dump fields (mediasoup's WebRtcTransportDump).
-    pub fn dump(&self) -> WebRtcDump<'_> {
+    pub fn dump(&self, ice_selected_tuple: Option<Tuple>) -> WebRtcDump<'_> {
         WebRtcDump {
             ice_role: "controlled",
             ice_parameters: self.ice_parameters_dump(),
             ice_candidates: &self.candidates,
             ice_state: self.ice_state_str(),
+            ice_selected_tuple,
             dtls_parameters: self.dtls_parameters_dump(),
             dtls_state: self.dtls_state.as_str(),
         }
