@@ -28,8 +28,9 @@ pub struct Candidate {
 
 impl Candidate {
     /// Takes the next layer if it fits in `available`: returns what it
-    /// costs on top of what this consumer had.
-    pub fn increase_layer(&mut self, available: u32) -> u32 {
+    /// costs on top of what this consumer had (a higher simulcast stream
+    /// may cost nothing more), None if no step was taken.
+    pub fn increase_layer(&mut self, available: u32) -> Option<u32> {
         let (max_s, max_t) = self.preferred;
         let (max_s, max_t) = (
             usize::from(max_s).min(MAX_LAYERS - 1),
@@ -48,9 +49,7 @@ impl Candidate {
                 }
             }
         };
-        let Some(mut at) = next else {
-            return 0;
-        };
+        let mut at = next?;
         // Skip layers not being received (a paused encoding, a temporal
         // layer the sender does not produce).
         loop {
@@ -58,18 +57,18 @@ impl Candidate {
             if rate > 0 {
                 let cost = rate.saturating_sub(self.used);
                 if cost > available {
-                    return 0;
+                    return None;
                 }
                 self.provisional = Some((at.0 as u8, at.1 as u8));
                 self.used = rate;
-                return cost;
+                return Some(cost);
             }
             at = if at.1 < max_t {
                 (at.0, at.1 + 1)
             } else if at.0 < max_s {
                 (at.0 + 1, 0)
             } else {
-                return 0;
+                return None;
             };
         }
     }
@@ -90,8 +89,8 @@ pub fn distribute(mut available: u32, candidates: &mut [Candidate]) -> u32 {
         .collect();
     order.sort_by_key(|i| std::cmp::Reverse(candidates[*i].priority));
     let mut base_round = true;
-    while available > 0 {
-        let before = available;
+    loop {
+        let mut progressed = false;
         for &i in &order {
             let steps = if base_round {
                 1
@@ -99,14 +98,14 @@ pub fn distribute(mut available: u32, candidates: &mut [Candidate]) -> u32 {
                 candidates[i].priority
             };
             for _ in 0..steps {
-                let used = candidates[i].increase_layer(available);
-                available -= used;
-                if used == 0 {
+                let Some(used) = candidates[i].increase_layer(available) else {
                     break;
-                }
+                };
+                available -= used;
+                progressed = true;
             }
         }
-        if available == before {
+        if !progressed {
             break;
         }
         base_round = false;
@@ -161,7 +160,11 @@ mod tests {
 
     #[test]
     fn everyone_gets_a_base_layer_before_anyone_climbs() {
-        let mut c = [simulcast(1, (2, 2)), simulcast(1, (2, 2)), simulcast(1, (2, 2))];
+        let mut c = [
+            simulcast(1, (2, 2)),
+            simulcast(1, (2, 2)),
+            simulcast(1, (2, 2)),
+        ];
         distribute(290_000, &mut c);
         // 3 x 75k base, then one more temporal step for the first (112.5k).
         assert_eq!(c[0].provisional, Some((0, 1)));
@@ -181,6 +184,16 @@ mod tests {
         let mut c = [simulcast(0, (2, 2))];
         assert_eq!(distribute(1_000_000, &mut c), 1_000_000);
         assert_eq!(c[0].provisional, None);
+    }
+
+    #[test]
+    fn a_higher_stream_cheaper_than_the_lower_one_is_still_taken() {
+        let mut c = simulcast(1, (2, 2));
+        // Stream 1's base layer costs less than all of stream 0.
+        c.rates[1][0] = 100_000;
+        let mut c = [c];
+        distribute(5_000_000, &mut c);
+        assert_eq!(c[0].provisional, Some((2, 2)));
     }
 
     #[test]

@@ -139,10 +139,18 @@ mod tests {
     fn results_follow_sends_and_one_arrival_clock() {
         let mut h = SentHistory::default();
         for i in 0..6u16 {
-            h.on_sent(65533u16.wrapping_add(i), 1000 + usize::from(i), 10_000 * u64::from(i), (i == 5).then_some(7));
+            h.on_sent(
+                65533u16.wrapping_add(i),
+                1000 + usize::from(i),
+                10_000 * u64::from(i),
+                (i == 5).then_some(7),
+            );
         }
         // 65533 received, 65534 lost, 65535 and 0 received 1 ms apart.
-        let r = results(&mut h, &feedback(65533, 10, &[Some(4), None, Some(4), Some(4)]));
+        let r = results(
+            &mut h,
+            &feedback(65533, 10, &[Some(4), None, Some(4), Some(4)]),
+        );
         assert_eq!(r.len(), 4);
         assert_eq!(r[0].arrival_us, Some(1000));
         assert_eq!(r[1].arrival_us, None);
@@ -152,7 +160,10 @@ mod tests {
         assert_eq!(r[3].size, 1003);
         // The next feedback (reference 2 ticks = 128 ms later) continues the
         // clock; 0 again is ignored, the lost 65534 may still arrive.
-        let r = results(&mut h, &feedback(65534, 12, &[Some(0), None, Some(0), Some(0), Some(4)]));
+        let r = results(
+            &mut h,
+            &feedback(65534, 12, &[Some(0), None, Some(0), Some(0), Some(4)]),
+        );
         assert_eq!(r.len(), 3);
         assert_eq!(r[0].arrival_us, Some(128_000));
         assert_eq!(r[2].probe_cluster, Some(7));

@@ -138,7 +138,9 @@ impl SendSideBwe {
     fn max_bitrate(&self) -> u32 {
         let wanted = (self.effective_desired * MAX_BITRATE_FACTOR) as u32;
         let max = wanted.max(self.start_bitrate);
-        self.max_outgoing.map_or(max, |m| max.min(m)).max(self.min_outgoing)
+        self.max_outgoing
+            .map_or(max, |m| max.min(m))
+            .max(self.min_outgoing)
     }
 
     pub fn info(&self) -> BweInfo {
@@ -281,7 +283,10 @@ impl SendSideBwe {
         if self.event_due {
             return Some(now_ms);
         }
-        let event = Some(self.last_event.map_or(now_ms, |(at, _)| at + EVENT_INTERVAL_MS));
+        let event = Some(
+            self.last_event
+                .map_or(now_ms, |(at, _)| at + EVENT_INTERVAL_MS),
+        );
         let probe = self.prober.poll_timeout(now_ms);
         match (event, probe) {
             (Some(a), Some(b)) => Some(a.min(b)),
@@ -313,13 +318,16 @@ impl SendSideBwe {
             .last_sent_ms
             .is_some_and(|t| now_ms.saturating_sub(t) < 1000);
         let max = self.max_bitrate();
-        if !sending || f64::from(self.available) >= self.effective_desired || self.available >= max {
+        if !sending || f64::from(self.available) >= self.effective_desired || self.available >= max
+        {
             return;
         }
         if !self.initial_probes_sent {
             self.initial_probes_sent = true;
-            self.prober.request(self.start_bitrate.saturating_mul(3).min(max));
-            self.prober.request(self.start_bitrate.saturating_mul(6).min(max));
+            self.prober
+                .request(self.start_bitrate.saturating_mul(3).min(max));
+            self.prober
+                .request(self.start_bitrate.saturating_mul(6).min(max));
             return;
         }
         let recent_overuse = self
@@ -330,7 +338,8 @@ impl SendSideBwe {
             .last_started_ms
             .map_or(u64::MAX, |t| now_ms.saturating_sub(t));
         if !recent_overuse && since_probe >= PROBE_INTERVAL_MS {
-            self.prober.request(self.available.saturating_mul(2).min(max));
+            self.prober
+                .request(self.available.saturating_mul(2).min(max));
         }
     }
 

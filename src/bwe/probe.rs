@@ -11,7 +11,9 @@ const MIN_PACKETS: u32 = 5;
 /// Packets are spaced at least this far apart (the core's clock is ms).
 const MIN_SPACING_MS: u64 = 2;
 const MIN_PACKET_SIZE: u32 = 200;
-pub const MAX_PACKET_SIZE: u32 = 1100;
+/// A padding-only RTP packet: a 24-byte header with its extensions and
+/// at most 255 bytes of padding.
+pub const MAX_PACKET_SIZE: u32 = 24 + 255;
 /// Clusters whose results are being collected.
 const TRACKED: usize = 4;
 /// A result is read once this share of a cluster was reported received.
@@ -26,6 +28,9 @@ struct Sending {
     size: u32,
     left: u32,
     interval_ms: u64,
+    /// Packets sent together at each interval (high rates in small packets).
+    burst: u32,
+    burst_left: u32,
     next_ms: u64,
 }
 
@@ -108,7 +113,11 @@ impl Prober {
             size: s.size,
         };
         s.left -= 1;
-        s.next_ms = now_ms + s.interval_ms;
+        s.burst_left -= 1;
+        if s.burst_left == 0 {
+            s.burst_left = s.burst;
+            s.next_ms = now_ms + s.interval_ms;
+        }
         if s.left == 0 {
             let id = s.id;
             self.sending = None;
@@ -123,17 +132,23 @@ impl Prober {
         let id = self.next_id;
         self.next_id = self.next_id.wrapping_add(1) & 0x7fff;
         let bytes = u64::from(bitrate) * CLUSTER_MS / 8000;
-        let size = (bytes / u64::from(MIN_PACKETS)).clamp(
-            u64::from(MIN_PACKET_SIZE),
-            u64::from(MAX_PACKET_SIZE),
-        ) as u32;
+        let size = (bytes / u64::from(MIN_PACKETS))
+            .clamp(u64::from(MIN_PACKET_SIZE), u64::from(MAX_PACKET_SIZE))
+            as u32;
         let count = (bytes.div_ceil(u64::from(size)) as u32).max(MIN_PACKETS);
-        // Spacing that yields `bitrate`, but not under the clock's grain.
+        // Spacing that yields `bitrate`, but not under the clock's grain:
+        // then several packets at a time.
+        let bitrate_bps = u64::from(bitrate.max(1));
         let interval_ms = (u64::from(size) * 8000)
-            .div_ceil(u64::from(bitrate.max(1)))
+            .div_ceil(bitrate_bps)
             .max(MIN_SPACING_MS);
+        let burst = (bitrate_bps * interval_ms)
+            .div_ceil(u64::from(size) * 8000)
+            .max(1) as u32;
         self.sending = Some(Sending {
             id,
+            burst,
+            burst_left: burst,
             size,
             left: count,
             interval_ms,

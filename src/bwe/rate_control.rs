@@ -210,7 +210,7 @@ impl AckedBitrate {
             oldest = at;
         }
         // A short history is measured over what it spans (at least 100 ms).
-        let span = (newest - oldest).max(100_000).min(ACKED_WINDOW_US);
+        let span = (newest - oldest).clamp(100_000, ACKED_WINDOW_US);
         Some((bytes as f64 * 8.0 * 1e6 / span as f64) as u32)
     }
 }

@@ -219,11 +219,17 @@ fn remb_mode_follows_the_receiver() {
     assert_eq!(bwe.take_event(0), None);
     bwe.on_remb(1_000_000, 10);
     assert_eq!(bwe.available_bitrate(), 1_000_000);
-    assert_eq!(bwe.take_event(10).map(|i| i.available_bitrate), Some(1_000_000));
+    assert_eq!(
+        bwe.take_event(10).map(|i| i.available_bitrate),
+        Some(1_000_000)
+    );
     bwe.on_remb(900_000, 20);
     assert_eq!(bwe.take_event(20), None);
     bwe.on_remb(200_000, 30);
-    assert_eq!(bwe.take_event(30).map(|i| i.available_bitrate), Some(200_000));
+    assert_eq!(
+        bwe.take_event(30).map(|i| i.available_bitrate),
+        Some(200_000)
+    );
     // No probes in REMB mode.
     bwe.handle_timeout(5000);
     assert_eq!(bwe.poll_probe(5000), None);

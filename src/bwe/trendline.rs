@@ -106,7 +106,8 @@ impl Trendline {
         let done = *group;
         if let Some(previous) = self.previous {
             let send_delta_ms = (done.last_send_us as f64 - previous.last_send_us as f64) / 1000.0;
-            let arrival_delta_ms = (done.last_arrival_us - previous.last_arrival_us) as f64 / 1000.0;
+            let arrival_delta_ms =
+                (done.last_arrival_us - previous.last_arrival_us) as f64 / 1000.0;
             self.on_delta(
                 arrival_delta_ms,
                 send_delta_ms,
@@ -235,7 +236,9 @@ mod tests {
         let first = seen.iter().position(|u| *u == Usage::Overusing);
         assert!(first.is_some_and(|i| i < 25), "{seen:?}");
         // Then it drains.
-        let seen = feed(&mut t, 1_500_000, 500, |i| 100_000 - (i as i64 * 2000).min(100_000));
+        let seen = feed(&mut t, 1_500_000, 500, |i| {
+            100_000 - (i as i64 * 2000).min(100_000)
+        });
         assert!(seen.contains(&Usage::Underusing), "{seen:?}");
     }
 }

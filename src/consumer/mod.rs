@@ -247,6 +247,9 @@ pub struct Consumer {
     layers_changed: bool,
     /// Simulcast VP8 consumers: PictureID / TL0PICIDX continuity.
     vp8: Option<Vp8Continuity>,
+    /// Highest layers the transport's estimated bitrate allows (None: no
+    /// estimate, the preferred layers rule).
+    bitrate_cap: Option<Layers>,
 }
 
 /// `transport.consume` as parsed at the boundary.
@@ -472,6 +475,7 @@ impl Consumer {
             current_layers: None,
             layers_changed: false,
             vp8,
+            bitrate_cap: None,
         }
     }
 
@@ -856,7 +860,10 @@ impl Consumer {
     /// changed: the consumer switches at a key frame of the new stream (to
     /// be asked for), forwarding the current one until then.
     pub fn choose_target(&mut self, active: &[bool]) -> bool {
-        let preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial as usize;
+        let mut preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial as usize;
+        if let Some(cap) = self.bitrate_cap {
+            preferred = preferred.min(usize::from(cap.spatial));
+        }
         let best = (0..=preferred.min(active.len().saturating_sub(1)))
             .rev()
             .find(|i| active[*i])
@@ -868,6 +875,19 @@ impl Consumer {
             }
             _ => false,
         }
+    }
+
+    /// The highest layers the producer offers.
+    pub fn max_layers(&self) -> Layers {
+        self.max_layers
+    }
+
+    /// Caps the layers to what the bandwidth allocation gave this consumer;
+    /// true when that changed (targets are chosen again).
+    pub fn set_bitrate_cap(&mut self, cap: Option<Layers>) -> bool {
+        let changed = self.bitrate_cap != cap;
+        self.bitrate_cap = cap;
+        changed
     }
 
     /// On a switch to another simulcast stream: maps its timestamps onto the
