@@ -319,10 +319,8 @@ test('data over a pipe: bufferedAmount rises with what the pipe holds, then buff
 		keepId: false,
 	});
 	const pipe1 = [...router1.transportsForTesting.values()].find(t => t.type === 'pipe');
-	if (pipe1.sctpState !== 'connected') {
-		await new Promise(resolve => pipe1.once('sctpstatechange', resolve));
-	}
-	assert.equal(pipe1.sctpState, 'connected');
+	// new -> connecting -> connected: wait for the last one, not the next.
+	await waitFor(() => pipe1.sctpState === 'connected', { timeoutMs: 5000, what: `pipe SCTP connected (${pipe1.sctpState})` });
 	assert.ok(pipe1.sctpNegotiatedCapabilities.negotiatedMaxOutboundStreams > 0);
 	const [pipeStats] = await pipe1.getStats();
 	assert.equal(pipeStats.sctpState, 'connected');
