@@ -55,9 +55,7 @@ impl Transport {
     ) -> Option<usize> {
         let sent = match &mut self.kind {
             TransportKind::Plain(plain) => {
-                if plain.remote.is_none() {
-                    return None;
-                }
+                plain.remote?;
                 let len = match &mut plain.srtp {
                     None => len,
                     Some(srtp) => match srtp.send.as_mut().map(|s| s.protect_rtp(buf, len)) {
