@@ -351,8 +351,10 @@ impl Core {
             }
             C::SetPreferredLayers(requested) => {
                 let response = self.consumers[ckey].set_preferred_layers(requested)?;
-                self.request_key_frame_for(ckey, outbox);
-                Ok(response.map_or_else(Reply::empty, |r| Reply::typed(&r)))
+                if response.as_ref().is_some_and(|(_, key_frame)| *key_frame) {
+                    self.request_key_frame_for(ckey, outbox);
+                }
+                Ok(response.map_or_else(Reply::empty, |(r, _)| Reply::typed(&r)))
             }
             C::SetPriority(priority) => {
                 self.consumers[ckey].priority = priority;
