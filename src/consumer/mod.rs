@@ -1002,6 +1002,9 @@ impl RequestedLayers {
 }
 
 #[cfg(test)]
+mod tests_layers;
+
+#[cfg(test)]
 mod requested_layers_tests {
     use super::*;
     use serde_json::json;
