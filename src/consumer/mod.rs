@@ -1,6 +1,8 @@
 //! A Consumer: one producer's media sent out through a transport. Simple
-//! consumers forward the producer's single stream; simulcast and SVC
-//! consumers pick the spatial layer to forward (switching on key frames).
+//! consumers forward the producer's single stream; simulcast consumers pick
+//! the stream to forward (switching on key frames), and simulcast and SVC
+//! consumers drop, packet by packet, the layers above their target
+//! (`layers.rs`).
 //! Output sequence numbers stay continuous across pauses, drops and
 //! switches; the payload is the producer's, copied once per consumer.
 
