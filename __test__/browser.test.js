@@ -95,6 +95,14 @@ function createRoom(router, transportOptions, { tamperFingerprint = false, sendD
 					states: [],
 					createdAt: Date.now(),
 				};
+				info.bweTraces = [];
+				await transport.enableTraceEvent(['bwe']);
+				transport.on('trace', (e) => {
+					info.bweTraces.push(e);
+					if (process.env.BWE_DEBUG) {
+						console.log(`bwe ${data.direction} ${JSON.stringify(e.info)}`);
+					}
+				});
 				transport.on('icestatechange', (s) => {
 					info.states.push(`ice:${s}`);
 					if (s === 'connected' || s === 'completed') {
@@ -320,6 +328,27 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 							? [stats.recvBitrate, stats.rtpRecvBitrate]
 							: [stats.sendBitrate, stats.rtpSendBitrate];
 					assert.ok(bitrate > 50_000 && rtpBitrate > 50_000, `${info.direction} bitrates ${JSON.stringify(stats)}`);
+					// The receiving browser's transport-cc feedback drives an
+					// estimate for what the SFU sends it (mediasoup's tccClient).
+					if (info.direction === 'recv') {
+						console.log(`[${mode}] recv transport: available ${stats.availableOutgoingBitrate}, sent ${stats.sendBitrate}, probation ${stats.probationBytesSent} B, loss ${stats.rtpPacketLossSent}`);
+						assert.ok(stats.availableOutgoingBitrate >= 30_000, JSON.stringify(stats));
+						assert.ok(stats.availableOutgoingBitrate >= stats.rtpSendBitrate * 0.5, JSON.stringify(stats));
+						// 'bwe' traces, mediasoup's shape, about once a second.
+						assert.ok(info.bweTraces.length >= 2, `bwe traces: ${JSON.stringify(info.bweTraces)}`);
+						const trace = info.bweTraces.at(-1);
+						assert.equal(trace.type, 'bwe');
+						assert.equal(trace.direction, 'out');
+						assert.equal(trace.info.bweType, 'transport-cc');
+						assert.equal(trace.info.startBitrate, 600_000);
+						assert.equal(trace.info.minBitrate, 30_000);
+						for (const key of ['desiredBitrate', 'effectiveDesiredBitrate', 'maxBitrate', 'maxPaddingBitrate', 'availableBitrate']) {
+							assert.equal(typeof trace.info[key], 'number', key);
+						}
+					} else {
+						assert.equal(stats.availableOutgoingBitrate, undefined);
+						assert.equal(info.bweTraces.length, 0);
+					}
 				}
 
 				const video = second.inbound.video;

@@ -1,6 +1,7 @@
 //! ferrosoup: a WebRTC SFU exposing mediasoup v3's API to Node.js.
 //! Module map only; each module documents what it owns.
 
+pub mod bwe;
 pub mod certificate;
 pub mod channel;
 pub mod consumer;

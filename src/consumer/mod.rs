@@ -169,6 +169,9 @@ pub struct Consumer {
     layers: Option<EncodingContext>,
     /// `current_layers()` changed since the worker last reported it.
     layers_changed: bool,
+    /// Highest layers the transport's estimated bitrate allows (None: no
+    /// estimate, the preferred layers rule).
+    bitrate_cap: Option<Layers>,
 }
 
 /// `transport.consume` as parsed at the boundary.
@@ -412,6 +415,7 @@ impl Consumer {
             target_temporal: 0,
             layers,
             layers_changed: false,
+            bitrate_cap: None,
         };
         if let Some(preferred) = preferred_layers {
             consumer.set_target_layers(preferred);
@@ -502,7 +506,10 @@ impl Consumer {
         // next look at the active streams may correct that, see
         // `choose_target`) and switches at its key frame, forwarding the
         // current one until then; an SVC consumer at the preferred layers.
-        let key_frame = self.set_target_layers(layers);
+        let key_frame = match self.consumer_type {
+            ConsumerType::Svc => self.choose_target(&[]),
+            _ => self.set_target_layers(layers),
+        };
         Ok(Some((
             PreferredLayersReply {
                 preferred_layers: layers.json(),
@@ -893,22 +900,52 @@ impl Consumer {
         }
     }
 
-    /// Simulcast: targets the best active encoding up to the preferred one
-    /// (or the lowest active one above it if none is), and the temporal
-    /// layer mediasoup picks for it. True when a key frame is needed: the
-    /// consumer switches at a key frame of the new stream (to be asked for),
-    /// forwarding the current one until then.
+    /// Chooses the target layers from the preferred ones, capped by the
+    /// bandwidth allocation (`set_bitrate_cap`). Simulcast: the best active
+    /// encoding up to that (or the lowest active one above it if none is).
+    /// SVC: that spatial layer (`active` is not looked at). The temporal
+    /// layer is mediasoup's pick for the spatial one, within the cap. True
+    /// when a key frame is needed: a simulcast consumer switches at a key
+    /// frame of the new stream (to be asked for), forwarding the current one
+    /// until then.
     pub fn choose_target(&mut self, active: &[bool]) -> bool {
-        let preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial as usize;
-        let best = (0..=preferred.min(active.len().saturating_sub(1)))
-            .rev()
-            .find(|i| active[*i])
-            .or_else(|| (preferred + 1..active.len()).find(|i| active[*i]));
-        let Some(spatial) = best.and_then(|b| u8::try_from(b).ok()) else {
-            return false;
+        let mut preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial;
+        if let Some(cap) = self.bitrate_cap {
+            preferred = preferred.min(cap.spatial);
+        }
+        let spatial = match self.consumer_type {
+            ConsumerType::Simulcast => {
+                let preferred = usize::from(preferred);
+                let best = (0..=preferred.min(active.len().saturating_sub(1)))
+                    .rev()
+                    .find(|i| active[*i])
+                    .or_else(|| (preferred + 1..active.len()).find(|i| active[*i]));
+                match best.and_then(|b| u8::try_from(b).ok()) {
+                    Some(spatial) => spatial,
+                    None => return false,
+                }
+            }
+            ConsumerType::Svc => preferred,
+            ConsumerType::Simple | ConsumerType::Pipe => return false,
         };
-        let temporal = self.temporal_target_for(spatial);
+        let mut temporal = self.temporal_target_for(spatial);
+        if let Some(cap) = self.bitrate_cap.filter(|c| c.spatial == spatial) {
+            temporal = temporal.min(cap.temporal);
+        }
         self.set_target_layers(Layers { spatial, temporal })
+    }
+
+    /// The highest layers the producer offers.
+    pub fn max_layers(&self) -> Layers {
+        self.max_layers
+    }
+
+    /// Caps the layers to what the bandwidth allocation gave this consumer;
+    /// true when that changed (targets are chosen again).
+    pub fn set_bitrate_cap(&mut self, cap: Option<Layers>) -> bool {
+        let changed = self.bitrate_cap != cap;
+        self.bitrate_cap = cap;
+        changed
     }
 
     /// On a switch to another simulcast stream: maps its timestamps onto the

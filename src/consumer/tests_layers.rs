@@ -542,3 +542,48 @@ fn vp9_ksvc_switches_spatial_layers_on_key_frames_only() {
         vec![(2, 2, true), (3, 2, true), (4, 0, false), (4, 1, true)]
     );
 }
+
+#[test]
+fn bitrate_cap_limits_the_target_layers_of_simulcast_and_svc_consumers() {
+    let all = [true, true, true];
+    let mut c = consumer(
+        "simulcast",
+        "video/VP8",
+        &["L1T3", "L1T3", "L1T3"],
+        serde_json::Value::Null,
+    );
+    assert_eq!(c.target_layers(), layers(2, 2));
+    assert!(c.set_bitrate_cap(Some(Layers {
+        spatial: 1,
+        temporal: 1
+    })));
+    c.choose_target(&all);
+    assert_eq!(c.target_layers(), layers(1, 1));
+    c.set_bitrate_cap(Some(Layers {
+        spatial: 2,
+        temporal: 0,
+    }));
+    c.choose_target(&all);
+    assert_eq!(c.target_layers(), layers(2, 0));
+    c.set_bitrate_cap(None);
+    c.choose_target(&all);
+    assert_eq!(c.target_layers(), layers(2, 2));
+
+    let mut v = consumer("svc", "video/VP9", &["L3T3"], serde_json::Value::Null);
+    v.set_bitrate_cap(Some(Layers {
+        spatial: 1,
+        temporal: 2,
+    }));
+    // Up from nothing sent: a key frame is wanted.
+    assert!(v.choose_target(&[]));
+    assert_eq!(v.target_layers(), layers(1, 2));
+    let (_, key_frame) = v
+        .set_preferred_layers(Ok(RequestedLayers {
+            spatial: 0,
+            temporal: Some(1),
+        }))
+        .unwrap()
+        .unwrap();
+    assert!(key_frame, "nothing is being sent yet");
+    assert_eq!(v.target_layers(), layers(0, 1));
+}

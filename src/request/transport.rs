@@ -17,6 +17,8 @@ use serde::Deserialize;
 
 /// mediasoup's default message size limits (bytes).
 const DEFAULT_MESSAGE_SIZE: u64 = 262_144;
+/// mediasoup's default `initialAvailableOutgoingBitrate`.
+const DEFAULT_INITIAL_AVAILABLE_OUTGOING_BITRATE: u32 = 600_000;
 
 /// The `options` of every create-transport request (each kind reads its
 /// own fields).
@@ -31,6 +33,7 @@ pub struct TransportOptionsBody {
     prefer_udp: Js<bool>,
     prefer_tcp: Js<bool>,
     ice_consent_timeout: Js<u64>,
+    initial_available_outgoing_bitrate: Js<u64>,
     // PlainTransport
     listen_info: Js<ListenInfoBody>,
     rtcp_listen_info: Js<ListenInfoBody>,
@@ -132,6 +135,11 @@ pub fn transport_options(
             .sctp_default_stream_buffered_amount_low_threshold
             .copied()
             .map_or(1024, |t| t.min(u32::MAX as u64) as u32),
+        initial_available_outgoing_bitrate: number(
+            &o.initial_available_outgoing_bitrate,
+            u64::from(DEFAULT_INITIAL_AVAILABLE_OUTGOING_BITRATE),
+        )
+        .min(u64::from(u32::MAX)) as u32,
         kind,
     })
 }

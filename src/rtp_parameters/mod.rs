@@ -40,6 +40,9 @@ pub struct Codec {
     pub nack: bool,
     pub pli: bool,
     pub fir: bool,
+    /// Feedback for send-side bandwidth estimation.
+    pub transport_cc: bool,
+    pub goog_remb: bool,
     pub use_in_band_fec: bool,
     pub use_dtx: bool,
 }
@@ -121,6 +124,8 @@ impl RtpParameters {
                 nack: has_feedback(c, "nack", ""),
                 pli: has_feedback(c, "nack", "pli"),
                 fir: has_feedback(c, "ccm", "fir"),
+                transport_cc: has_feedback(c, "transport-cc", ""),
+                goog_remb: has_feedback(c, "goog-remb", ""),
                 use_in_band_fec: parameter_is_one(c, "useinbandfec"),
                 use_dtx: parameter_is_one(c, "usedtx"),
                 mime_type: c.mime_type.clone(),

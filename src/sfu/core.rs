@@ -637,6 +637,9 @@ impl Core {
                     ));
                 }
                 t.max_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
+                if let Some(bwe) = t.bwe.as_mut() {
+                    bwe.set_max_outgoing_bitrate(t.max_outgoing_bitrate, now_ms);
+                }
                 Ok(Reply::Null)
             }
             T::SetMinOutgoingBitrate(bitrate) => {
@@ -648,6 +651,9 @@ impl Core {
                     ));
                 }
                 t.min_outgoing_bitrate = (bitrate > 0).then_some(bitrate);
+                if let Some(bwe) = t.bwe.as_mut() {
+                    bwe.set_min_outgoing_bitrate(t.min_outgoing_bitrate, now_ms);
+                }
                 Ok(Reply::Null)
             }
             T::RestartIce => self.webrtc_restart_ice(tkey, now_ms, outbox),

@@ -17,9 +17,17 @@ use std::net::SocketAddr;
 
 /// Fills in the per-transport header extensions of a consumer's packet:
 /// abs-send-time and the transport-wide sequence number.
-fn stamp_transport_extensions(transport: &mut Transport, buf: &mut [u8], sent: &Sent, now_ms: u64) {
+/// Stamps the per-transport header extensions of a packet about to go out
+/// at `send_us` (the bandwidth estimator records it under its
+/// transport-wide sequence number).
+fn stamp_transport_extensions(
+    transport: &mut Transport,
+    buf: &mut [u8],
+    sent: &Sent,
+    send_us: u64,
+) {
     if let Some(at) = sent.abs_send_time_at {
-        crate::rtp::ext::write_abs_send_time(&mut buf[at..at + 3], now_ms);
+        crate::rtp::ext::write_abs_send_time(&mut buf[at..at + 3], send_us / 1000);
     }
     if let Some(at) = sent.transport_wide_seq_at {
         transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
@@ -27,6 +35,7 @@ fn stamp_transport_extensions(transport: &mut Transport, buf: &mut [u8], sent: &
             &mut buf[at..at + 2],
             transport.transport_wide_seq,
         );
+        super::bwe_io::bwe_on_sent(transport, sent.len, send_us);
     }
 }
 
@@ -336,7 +345,13 @@ impl Core {
                             consumer.trace_sent(sent.info.is_keyframe, now_ms, outbox);
                         }
                         let transport = &mut transports[consumer.transport];
-                        stamp_transport_extensions(transport, send_buf, &sent, now_ms);
+                        // Sent in this turn, right after it arrived.
+                        stamp_transport_extensions(
+                            transport,
+                            send_buf,
+                            &sent,
+                            arrival_us.max(now_ms * 1000),
+                        );
                         if let Some(len) = transport.send_rtp(
                             send_buf,
                             sent.len,

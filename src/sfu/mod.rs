@@ -3,6 +3,8 @@
 //! packets that address them. It knows nothing of threads or JS; the
 //! worker's loop drives it.
 
+mod allocation;
+mod bwe_io;
 pub mod core;
 mod data;
 mod media;

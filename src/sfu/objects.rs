@@ -4,6 +4,7 @@
 //! consumers) with the notifications mediasoup sends.
 
 use super::core::{Core, Handler};
+use crate::bwe::BweType;
 use crate::channel::Outbox;
 use crate::channel::Reply;
 use crate::consumer::{ConsumeOptions, Consumer};
@@ -134,7 +135,11 @@ impl Core {
             .set_transport_connected(super::media::transport_is_connected(&self.transports[tkey]));
         let active_video =
             consumer.is_active() && consumer.kind == crate::rtp_parameters::MediaKind::Video;
+        let bwe_type = bwe_type_for(&consumer.params);
         let ckey = self.consumers.insert(consumer);
+        if let Some(bwe_type) = bwe_type {
+            self.start_bwe(tkey, bwe_type);
+        }
         let router = self.transports[tkey].router;
         self.transports[tkey].consumers.push(ckey);
         self.routers[router]
@@ -372,14 +377,16 @@ impl Core {
     }
 
     /// Simulcast consumers follow the producer's active encodings: the best
-    /// one up to the preferred layer (mediasoup picks by bitrate too; without
-    /// bandwidth estimation activity decides).
+    /// one up to the preferred layer and the bitrate cap; SVC consumers the
+    /// preferred layers within the cap (`Consumer::choose_target`).
     pub(super) fn update_simulcast_targets(&mut self, outbox: &mut Outbox) {
+        use crate::consumer::ConsumerType;
         let mut active = [false; 16];
+        // SVC consumers too: their targets follow the bitrate cap.
         let keys: Vec<ConsumerKey> = self
             .consumers
             .iter()
-            .filter(|(_, c)| c.consumer_type == crate::consumer::ConsumerType::Simulcast)
+            .filter(|(_, c)| matches!(c.consumer_type, ConsumerType::Simulcast | ConsumerType::Svc))
             .map(|(k, _)| k)
             .collect();
         for ckey in keys {
@@ -437,6 +444,21 @@ impl Core {
         let pkey = consumer.producer;
         self.producers[pkey].request_key_frame(encoding, self.now_ms);
         self.flush_producer_feedback(pkey, outbox);
+    }
+}
+
+/// What bandwidth estimation a consumer's receiver supports (mediasoup
+/// starts its tccClient with the first such consumer): transport-cc
+/// feedback, else REMB with abs-send-time.
+fn bwe_type_for(params: &crate::rtp_parameters::RtpParameters) -> Option<BweType> {
+    use crate::rtp_parameters::uri;
+    let fb = |f: fn(&crate::rtp_parameters::Codec) -> bool| params.codecs.iter().any(f);
+    if params.extension_id(uri::TRANSPORT_WIDE_CC).is_some() && fb(|c| c.transport_cc) {
+        Some(BweType::TransportCc)
+    } else if params.extension_id(uri::ABS_SEND_TIME).is_some() && fb(|c| c.goog_remb) {
+        Some(BweType::Remb)
+    } else {
+        None
     }
 }
 

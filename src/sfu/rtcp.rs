@@ -105,6 +105,18 @@ impl Core {
                         self.on_key_frame_request(tkey, ssrc, true, now_ms, outbox);
                     }
                 }
+                RtcpPacket::TransportCc(feedback) => {
+                    if let Some(bwe) = self.transports[tkey].bwe.as_mut() {
+                        bwe.on_transport_cc(&feedback, now_ms);
+                        self.take_bwe_event(tkey, now_ms, outbox);
+                    }
+                }
+                RtcpPacket::Remb(remb) => {
+                    if let Some(bwe) = self.transports[tkey].bwe.as_mut() {
+                        bwe.on_remb(remb.bitrate().min(u64::from(u32::MAX)) as u32, now_ms);
+                        self.take_bwe_event(tkey, now_ms, outbox);
+                    }
+                }
                 _ => {}
             }
         }
@@ -287,6 +299,7 @@ impl Core {
                         &mut send_buf[at..at + 2],
                         transport.transport_wide_seq,
                     );
+                    super::bwe_io::bwe_on_sent(transport, len, now_ms * 1000);
                 }
                 consumer.lanes[lane].stream.send.count_retransmission(first);
                 // Every retransmission (RTX or not) counts as RTX, as in mediasoup.

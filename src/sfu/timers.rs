@@ -61,6 +61,7 @@ impl Core {
         for observer in self.rtp_observers.values() {
             at = earliest(at, observer.poll_timeout());
         }
+        at = earliest(at, self.bwe_poll_timeout());
         earliest(at, self.sctp_poll_timeout())
     }
 
@@ -76,6 +77,7 @@ impl Core {
         self.webrtc_servers_timeout(now_ms);
         self.rtcp_reports_timeout(now_ms, outbox);
         self.sctp_timeout(now_ms, outbox);
+        self.bwe_timeout(now_ms, outbox);
         // What the timers changed (stream activity) is acted on now.
         if std::mem::take(&mut self.simulcast_dirty) {
             self.update_simulcast_targets(outbox);

@@ -6,6 +6,9 @@
 use crate::rtp_stream::rate::{RateCalculator, RtpDataCounter, DEFAULT_DATA_COUNTER_WINDOW_MS};
 use serde::Serialize;
 
+const RTX_WINDOW_MS: u64 = 1000;
+const PROBATION_WINDOW_MS: u64 = 100;
+
 pub struct TransportCounters {
     /// Every datagram (RTP, RTCP, SCTP, STUN, DTLS) in and out.
     recv: RateCalculator,
@@ -23,16 +26,17 @@ pub struct TransportCounters {
 impl Default for TransportCounters {
     fn default() -> Self {
         // Padding-only packets count at transport level (probation is made
-        // of them).
-        let data = || RtpDataCounter::new(DEFAULT_DATA_COUNTER_WINDOW_MS, false);
+        // of them). Windows as mediasoup's: RTP 2.5 s, RTX 1 s, probation
+        // 100 ms.
+        let data = |window_ms| RtpDataCounter::new(window_ms, false);
         TransportCounters {
             recv: RateCalculator::default(),
             send: RateCalculator::default(),
-            recv_rtp: data(),
-            send_rtp: data(),
-            recv_rtx: data(),
-            send_rtx: data(),
-            send_probation: data(),
+            recv_rtp: data(DEFAULT_DATA_COUNTER_WINDOW_MS),
+            send_rtp: data(DEFAULT_DATA_COUNTER_WINDOW_MS),
+            recv_rtx: data(RTX_WINDOW_MS),
+            send_rtx: data(RTX_WINDOW_MS),
+            send_probation: data(PROBATION_WINDOW_MS),
             dropped: 0,
         }
     }

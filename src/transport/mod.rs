@@ -70,6 +70,12 @@ pub struct Transport {
     pub min_outgoing_bitrate: Option<u32>,
     /// Outgoing transport-wide sequence number (transport-cc extension).
     pub transport_wide_seq: u16,
+    /// Send-side bandwidth estimation, once a consumer's receiver can give
+    /// feedback for it (transport-cc or REMB), as mediasoup's tccClient.
+    pub bwe: Option<crate::bwe::SendSideBwe>,
+    pub initial_available_outgoing_bitrate: u32,
+    /// RTP sequence number of the probation stream.
+    pub probation_seq: u16,
     /// When this transport sends its next RTCP reports.
     pub next_rtcp_ms: u64,
 }
@@ -129,6 +135,9 @@ impl Transport {
             max_outgoing_bitrate: None,
             min_outgoing_bitrate: None,
             transport_wide_seq: 0,
+            bwe: None,
+            initial_available_outgoing_bitrate: options.initial_available_outgoing_bitrate,
+            probation_seq: 0,
             next_rtcp_ms: 0,
         }
     }
@@ -208,6 +217,8 @@ impl Transport {
                 .sctp_parameters
                 .as_ref()
                 .map(|_| self.sctp.as_ref().map_or("new", |s| s.state().as_str())),
+            available_outgoing_bitrate: self.bwe.as_ref().map(|b| b.available_bitrate()),
+            rtp_packet_loss_sent: self.bwe.as_ref().map(|b| b.packet_loss()),
             max_incoming_bitrate: self.max_incoming_bitrate,
             max_outgoing_bitrate: self.max_outgoing_bitrate,
             min_outgoing_bitrate: self.min_outgoing_bitrate,

@@ -15,6 +15,8 @@ pub struct TransportOptions {
     pub sctp: Option<SctpOptions>,
     /// Initial bufferedAmountLowThreshold of every SCTP stream.
     pub sctp_buffered_amount_low_threshold: u32,
+    /// Where bandwidth estimation starts (bps).
+    pub initial_available_outgoing_bitrate: u32,
     pub kind: TransportKindOptions,
 }
 

@@ -1,0 +1,354 @@
+//! Send-side bandwidth estimation of one transport (what mediasoup's
+//! TransportCongestionControlClient does with libwebrtc's GoogCC), sans-IO:
+//! sends and feedback go in with their times, the available bitrate and
+//! probe packets come out, and `poll_timeout`/`handle_timeout` drive it.
+//!
+//! transport-cc: a delay-based estimate (trendline + AIMD) bounded by a
+//! loss-based one, probes to find capacity upward. REMB: the receiver's
+//! estimate as is.
+
+pub mod allocation;
+pub mod history;
+pub mod probe;
+pub mod rate_control;
+pub mod trendline;
+
+use history::{PacketResult, SentHistory};
+use probe::{ProbePacket, Prober};
+use rate_control::{AckedBitrate, Aimd, LossControl};
+use serde::Serialize;
+use trendline::{Trendline, Usage};
+
+/// The lowest available bitrate reported (mediasoup's
+/// TransportCongestionControlMinOutgoingBitrate).
+pub const MIN_OUTGOING_BITRATE: u32 = 30_000;
+/// Probes (padding-only RTP) go out on this SSRC and payload type, which
+/// mediasoup-client signals to the browser as its "probator" stream.
+pub const PROBATION_SSRC: u32 = 1234;
+pub const PROBATION_PAYLOAD_TYPE: u8 = 127;
+/// The estimate never goes further than this over what consumers want.
+const MAX_BITRATE_FACTOR: f64 = 1.35;
+/// Padding may fill up to this share of that maximum.
+const MAX_PADDING_FACTOR: f64 = 0.85;
+/// An available-bitrate event at least this often (ms) and on big changes.
+const EVENT_INTERVAL_MS: u64 = 1000;
+/// Probe again while short of what is wanted, this often (ms).
+const PROBE_INTERVAL_MS: u64 = 2000;
+/// No probing this long after an overuse (ms).
+const PROBE_AFTER_OVERUSE_MS: u64 = 1500;
+/// The desired bitrate decays this much per second when it drops (so a
+/// consumer pausing for a moment does not collapse the estimate's cap).
+const DESIRED_DECAY_PER_SECOND: f64 = 0.95;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BweType {
+    TransportCc,
+    Remb,
+}
+
+impl BweType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BweType::TransportCc => "transport-cc",
+            BweType::Remb => "remb",
+        }
+    }
+}
+
+/// The `bwe` trace event's info (mediasoup's shape).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BweInfo {
+    pub desired_bitrate: u32,
+    pub effective_desired_bitrate: u32,
+    pub min_bitrate: u32,
+    pub max_bitrate: u32,
+    pub start_bitrate: u32,
+    pub max_padding_bitrate: u32,
+    pub available_bitrate: u32,
+}
+
+pub struct SendSideBwe {
+    bwe_type: BweType,
+    history: SentHistory,
+    trendline: Trendline,
+    aimd: Aimd,
+    loss: LossControl,
+    acked: AckedBitrate,
+    prober: Prober,
+    /// Reused per feedback (no allocation once grown).
+    results: Vec<PacketResult>,
+    start_bitrate: u32,
+    available: u32,
+    /// Limits set by the app (`setMinOutgoingBitrate`/`setMaxOutgoingBitrate`).
+    min_outgoing: u32,
+    max_outgoing: Option<u32>,
+    desired: u32,
+    effective_desired: f64,
+    desired_updated_ms: u64,
+    last_event: Option<(u64, u32)>,
+    event_due: bool,
+    initial_probes_sent: bool,
+    last_overuse_ms: Option<u64>,
+    last_sent_ms: Option<u64>,
+}
+
+impl SendSideBwe {
+    pub fn new(bwe_type: BweType, initial_available: u32, now_ms: u64) -> Self {
+        let start = initial_available.max(MIN_OUTGOING_BITRATE);
+        SendSideBwe {
+            bwe_type,
+            history: SentHistory::default(),
+            trendline: Trendline::default(),
+            aimd: Aimd::new(start),
+            loss: LossControl::new(start),
+            acked: AckedBitrate::default(),
+            prober: Prober::default(),
+            results: Vec::new(),
+            start_bitrate: start,
+            available: start,
+            min_outgoing: MIN_OUTGOING_BITRATE,
+            max_outgoing: None,
+            desired: 0,
+            effective_desired: 0.0,
+            desired_updated_ms: now_ms,
+            last_event: None,
+            event_due: false,
+            initial_probes_sent: false,
+            last_overuse_ms: None,
+            last_sent_ms: None,
+        }
+    }
+
+    pub fn bwe_type(&self) -> BweType {
+        self.bwe_type
+    }
+
+    pub fn available_bitrate(&self) -> u32 {
+        self.available
+    }
+
+    /// The loss ratio (0..1) of what was sent, from feedback.
+    pub fn packet_loss(&self) -> f64 {
+        self.loss.loss
+    }
+
+    /// The estimate's ceiling: what consumers want plus headroom (the start
+    /// value while they want nothing), under the app's maximum.
+    fn max_bitrate(&self) -> u32 {
+        let wanted = (self.effective_desired * MAX_BITRATE_FACTOR) as u32;
+        let max = wanted.max(self.start_bitrate);
+        self.max_outgoing
+            .map_or(max, |m| max.min(m))
+            .max(self.min_outgoing)
+    }
+
+    pub fn info(&self) -> BweInfo {
+        let max = self.max_bitrate();
+        BweInfo {
+            desired_bitrate: self.desired,
+            effective_desired_bitrate: self.effective_desired as u32,
+            min_bitrate: self.min_outgoing,
+            max_bitrate: max,
+            start_bitrate: self.start_bitrate,
+            max_padding_bitrate: (f64::from(max) * MAX_PADDING_FACTOR) as u32,
+            available_bitrate: self.available,
+        }
+    }
+
+    pub fn set_max_outgoing_bitrate(&mut self, max: Option<u32>, now_ms: u64) {
+        self.max_outgoing = max.filter(|m| *m > 0);
+        self.refresh(now_ms);
+    }
+
+    pub fn set_min_outgoing_bitrate(&mut self, min: Option<u32>, now_ms: u64) {
+        self.min_outgoing = min.unwrap_or(0).max(MIN_OUTGOING_BITRATE);
+        self.refresh(now_ms);
+    }
+
+    /// What the consumers would send at their preferred layers.
+    pub fn set_desired_bitrate(&mut self, desired: u32, now_ms: u64) {
+        let dt = now_ms.saturating_sub(self.desired_updated_ms) as f64 / 1000.0;
+        self.desired_updated_ms = now_ms;
+        let decayed = self.effective_desired * DESIRED_DECAY_PER_SECOND.powf(dt);
+        self.effective_desired = decayed.max(f64::from(desired));
+        self.desired = desired;
+    }
+
+    /// A packet with transport-wide `seq` went out (`probe`: its cluster).
+    pub fn on_sent(&mut self, seq: u16, size: usize, send_us: u64, probe: Option<u16>) {
+        self.history.on_sent(seq, size, send_us, probe);
+        if let Some(cluster) = probe {
+            self.prober.on_sent(cluster, size as u32, send_us);
+        }
+        self.last_sent_ms = Some(send_us / 1000);
+    }
+
+    /// transport-cc feedback from the receiver.
+    pub fn on_transport_cc(&mut self, feedback: &crate::rtcp::TransportCc, now_ms: u64) {
+        if self.bwe_type != BweType::TransportCc {
+            return;
+        }
+        let mut results = std::mem::take(&mut self.results);
+        results.clear();
+        self.history.on_feedback(feedback, &mut results);
+        // In arrival order for the delay filter (lost ones do not matter).
+        results.sort_unstable_by_key(|r| r.arrival_us.unwrap_or(i64::MAX));
+        let mut lost = 0;
+        for r in &results {
+            match r.arrival_us {
+                Some(arrival) => {
+                    self.trendline.on_packet(r.send_us, arrival);
+                    self.acked.on_acked(arrival, r.size);
+                    self.prober.on_result(r);
+                }
+                None => lost += 1,
+            }
+        }
+        let total = results.len() as u32;
+        self.results = results;
+        if total == 0 {
+            return;
+        }
+        let usage = self.trendline.usage();
+        if usage == Usage::Overusing {
+            self.last_overuse_ms = Some(now_ms);
+        }
+        let acked = self.acked.bitrate();
+        let mut delay_based = self.aimd.update(usage, acked, now_ms);
+        if let Some(probed) = self.prober.take_result() {
+            if usage != Usage::Overusing && probed > delay_based {
+                self.aimd.set_estimate(probed, now_ms);
+                self.loss.reset(probed);
+                delay_based = probed;
+                self.continue_probing(probed);
+            }
+        }
+        self.loss.update(lost, total, delay_based, now_ms);
+        self.refresh(now_ms);
+    }
+
+    /// REMB from the receiver.
+    pub fn on_remb(&mut self, bitrate: u32, now_ms: u64) {
+        if self.bwe_type != BweType::Remb {
+            return;
+        }
+        self.aimd.set_estimate(bitrate, now_ms);
+        self.loss.reset(bitrate);
+        self.refresh(now_ms);
+    }
+
+    /// Recomputes the available bitrate from the estimators and limits.
+    fn refresh(&mut self, now_ms: u64) {
+        let max = self.max_bitrate();
+        let min = self.min_outgoing.min(max);
+        let estimate = self.aimd.bitrate().min(self.loss.bitrate());
+        // Keep the estimators inside the limits too (no drifting far off).
+        if self.aimd.bitrate() > max {
+            self.aimd.set_estimate(max, now_ms);
+        }
+        let previous = self.available;
+        self.available = estimate.clamp(min, max);
+        let due = match self.last_event {
+            None => true,
+            Some((at, _)) => {
+                now_ms.saturating_sub(at) >= EVENT_INTERVAL_MS
+                    || f64::from(self.available) < f64::from(previous) * 0.75
+                    || f64::from(self.available) > f64::from(previous) * 1.5
+            }
+        };
+        self.event_due |= due;
+    }
+
+    /// An exponential probe after a good result while short of the maximum.
+    fn continue_probing(&mut self, probed: u32) {
+        let max = self.max_bitrate();
+        let aimed = self.prober.last_target().unwrap_or(0);
+        if f64::from(probed) > f64::from(aimed) * 0.7 && probed < max && self.prober.is_idle() {
+            self.prober.request(probed.saturating_mul(2).min(max));
+        }
+    }
+
+    /// The next available-bitrate event (mediasoup's cadence: each second
+    /// and on changes under 0.75x or over 1.5x), with the trace info.
+    pub fn take_event(&mut self, now_ms: u64) -> Option<BweInfo> {
+        if !std::mem::take(&mut self.event_due) {
+            return None;
+        }
+        self.last_event = Some((now_ms, self.available));
+        Some(self.info())
+    }
+
+    pub fn poll_timeout(&self, now_ms: u64) -> Option<u64> {
+        if self.event_due {
+            return Some(now_ms);
+        }
+        let event = Some(
+            self.last_event
+                .map_or(now_ms, |(at, _)| at + EVENT_INTERVAL_MS),
+        );
+        let probe = self.prober.poll_timeout(now_ms);
+        match (event, probe) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Periodic work: the event cadence and when to probe.
+    pub fn handle_timeout(&mut self, now_ms: u64) {
+        if self
+            .last_event
+            .is_none_or(|(at, _)| now_ms.saturating_sub(at) >= EVENT_INTERVAL_MS)
+        {
+            self.refresh(now_ms);
+        }
+        self.prober.expire(now_ms);
+        self.maybe_probe(now_ms);
+    }
+
+    fn maybe_probe(&mut self, now_ms: u64) {
+        if self.bwe_type != BweType::TransportCc
+            || !self.prober.is_idle()
+            || self.prober.awaiting_results()
+        {
+            return;
+        }
+        // Only while media flows and consumers want more than is available.
+        let sending = self
+            .last_sent_ms
+            .is_some_and(|t| now_ms.saturating_sub(t) < 1000);
+        let max = self.max_bitrate();
+        if !sending || f64::from(self.available) >= self.effective_desired || self.available >= max
+        {
+            return;
+        }
+        if !self.initial_probes_sent {
+            self.initial_probes_sent = true;
+            self.prober
+                .request(self.start_bitrate.saturating_mul(3).min(max));
+            self.prober
+                .request(self.start_bitrate.saturating_mul(6).min(max));
+            return;
+        }
+        let recent_overuse = self
+            .last_overuse_ms
+            .is_some_and(|t| now_ms.saturating_sub(t) < PROBE_AFTER_OVERUSE_MS);
+        let since_probe = self
+            .prober
+            .last_started_ms
+            .map_or(u64::MAX, |t| now_ms.saturating_sub(t));
+        if !recent_overuse && since_probe >= PROBE_INTERVAL_MS {
+            self.prober
+                .request(self.available.saturating_mul(2).min(max));
+        }
+    }
+
+    /// A probe packet due now, if any (sent as padding on the probation
+    /// SSRC, then reported with `on_sent`).
+    pub fn poll_probe(&mut self, now_ms: u64) -> Option<ProbePacket> {
+        self.prober.poll_packet(now_ms)
+    }
+}
+
+#[cfg(test)]
+mod tests;

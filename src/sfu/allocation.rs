@@ -1,0 +1,116 @@
+//! Sharing a transport's estimated bitrate among its consumers: each
+//! consumer's layer bitrates (measured on its producer's streams) go into
+//! the allocator, and the layers it chose become the consumers' caps.
+
+use super::core::Core;
+use crate::bwe::allocation::{distribute, Candidate, MAX_LAYERS};
+use crate::channel::Outbox;
+use crate::consumer::{ConsumerType, Layers};
+use crate::ids::{ConsumerKey, TransportKey};
+
+impl Core {
+    /// One consumer as the allocator sees it.
+    fn candidate(&mut self, ckey: ConsumerKey, now_ms: u64) -> Candidate {
+        let consumer = &self.consumers[ckey];
+        let mut c = Candidate::default();
+        if !consumer.is_active() {
+            return c;
+        }
+        c.priority = consumer.priority;
+        let (ctype, max, preferred) = (
+            consumer.consumer_type,
+            consumer.max_layers(),
+            consumer.preferred_layers.unwrap_or(consumer.max_layers()),
+        );
+        let producer = &mut self.producers[consumer.producer];
+        match ctype {
+            ConsumerType::Simulcast => {
+                // Each spatial layer is its own stream (encoding).
+                for stream in producer.streams.iter_mut() {
+                    let s = stream.encoding_idx;
+                    if s > usize::from(max.spatial) || s >= MAX_LAYERS {
+                        continue;
+                    }
+                    for t in 0..=usize::from(max.temporal).min(MAX_LAYERS - 1) {
+                        c.rates[s][t] = stream.recv.bitrate_for_layers(now_ms, 0, t as u8);
+                    }
+                }
+                c.preferred = (preferred.spatial, preferred.temporal);
+            }
+            ConsumerType::Svc => {
+                if let Some(stream) = producer.streams.first_mut() {
+                    for s in 0..=usize::from(max.spatial).min(MAX_LAYERS - 1) {
+                        for t in 0..=usize::from(max.temporal).min(MAX_LAYERS - 1) {
+                            c.rates[s][t] =
+                                stream.recv.bitrate_for_layers(now_ms, s as u8, t as u8);
+                        }
+                    }
+                }
+                c.preferred = (preferred.spatial, preferred.temporal);
+            }
+            // Sent whole: reserves what its producer sends.
+            ConsumerType::Simple | ConsumerType::Pipe => {
+                c.rates[0][0] = producer
+                    .streams
+                    .iter_mut()
+                    .map(|s| s.recv.bitrate(now_ms))
+                    .sum::<u32>()
+                    .max(1);
+            }
+        }
+        c
+    }
+
+    /// What the transport's consumers would send at their preferred layers.
+    pub(super) fn desired_bitrate(&mut self, tkey: TransportKey, now_ms: u64) -> u32 {
+        let ckeys = self.transports[tkey].consumers.clone();
+        let mut total = 0u32;
+        for ckey in ckeys {
+            let mut c = self.candidate(ckey, now_ms);
+            // Alone and unlimited it takes what it prefers.
+            distribute(u32::MAX, std::slice::from_mut(&mut c));
+            total = total.saturating_add(c.used());
+        }
+        total
+    }
+
+    /// Shares `available` among the transport's consumers (mediasoup's
+    /// `DistributeAvailableOutgoingBitrate`) and caps each layered one to
+    /// what it was given.
+    pub(super) fn distribute_bitrate(
+        &mut self,
+        tkey: TransportKey,
+        available: u32,
+        _outbox: &mut Outbox,
+    ) {
+        let now_ms = self.now_ms;
+        let ckeys = self.transports[tkey].consumers.clone();
+        let mut candidates: Vec<Candidate> =
+            ckeys.iter().map(|k| self.candidate(*k, now_ms)).collect();
+        distribute(available, &mut candidates);
+        for (ckey, c) in ckeys.into_iter().zip(candidates) {
+            let consumer = &mut self.consumers[ckey];
+            if !matches!(
+                consumer.consumer_type,
+                ConsumerType::Simulcast | ConsumerType::Svc
+            ) || c.priority == 0
+            {
+                continue;
+            }
+            // Nothing measured yet: no opinion. Nothing fits: the lowest
+            // layers (a frozen picture is worse than a congested one).
+            let measured = c.rates.iter().flatten().any(|r| *r > 0);
+            let cap = match (measured, c.provisional) {
+                (false, _) => None,
+                (true, Some((spatial, temporal))) => Some(Layers { spatial, temporal }),
+                (true, None) => Some(Layers {
+                    spatial: 0,
+                    temporal: 0,
+                }),
+            };
+            if consumer.set_bitrate_cap(cap) {
+                self.simulcast_dirty = true;
+            }
+        }
+    }
+}
