@@ -1,9 +1,12 @@
 //! A Consumer: one producer's media sent out through a transport. Simple
-//! consumers forward the producer's single stream; simulcast and SVC
-//! consumers pick the spatial layer to forward (switching on key frames).
+//! consumers forward the producer's single stream; simulcast consumers pick
+//! the stream to forward (switching on key frames), and simulcast and SVC
+//! consumers drop, packet by packet, the layers above their target
+//! (`layers.rs`).
 //! Output sequence numbers stay continuous across pauses, drops and
 //! switches; the payload is the producer's, copied once per consumer.
 
+mod layers;
 mod report;
 mod stream;
 pub mod writer;
@@ -13,13 +16,13 @@ use crate::error::{Error, Result};
 use crate::ids::{ProducerKey, TransportKey};
 use crate::json_in::Js;
 use crate::producer::forward::{ExtKind, Forwarded, EXT_KINDS};
-use crate::rtp::codecs::parse_vp8;
+use crate::rtp::codecs::codec_from_mime;
 use crate::rtp_parameters::{uri, EncodingWire, MediaKind, RtpParameters, RtpParametersWire};
-use crate::rtp_stream::seq::{is_seq_higher_than, is_seq_higher_than_in};
 use crate::rtp_stream::PacketInfo;
 use crate::rtp_stream::SeqManager;
 use crate::scalability::ScalabilityMode;
 use crate::trace::{Direction, TraceEvent, NO_INFO};
+use layers::{EncodingContext, Processed, Vp8Ids};
 pub use report::{ConsumeReply, ConsumerDump, ConsumerScore, LayersJson, PreferredLayersReply};
 use serde::{Deserialize, Serialize};
 pub use stream::ConsumerStream;
@@ -37,96 +40,12 @@ struct SentEntry {
     input_seq: u16,
     stream: u8,
     timestamp: u32,
-    /// VP8 PictureID / TL0PICIDX offsets the packet was sent with.
-    vp8: Vp8Offsets,
+    /// The marker bit it was sent with (an SVC consumer sets it on the end
+    /// of the last spatial layer it forwards).
+    marker: bool,
+    /// VP8 PictureID / TL0PICIDX it was sent with.
+    vp8: Vp8Ids,
     resent_at_ms: u64,
-}
-
-/// 15-bit VP8 PictureID space.
-const PICTURE_ID_MAX: u16 = 0x7fff;
-
-/// What a simulcast VP8 consumer adds to the PictureID and TL0PICIDX of the
-/// stream it forwards.
-#[derive(Clone, Copy, Default, PartialEq, Eq, Debug)]
-struct Vp8Offsets {
-    picture_id: u16,
-    tl0_pic_idx: u8,
-}
-
-impl Vp8Offsets {
-    /// Rewrites the descriptor of `payload` (2-byte PictureIDs only: what
-    /// browsers send) in place; returns the written (PictureID, TL0PICIDX).
-    fn apply(self, payload: &mut [u8]) -> (Option<u16>, Option<u8>) {
-        let Some(d) = parse_vp8(payload) else {
-            return (None, None);
-        };
-        let picture_id = d
-            .picture_id
-            .filter(|_| d.two_byte_picture_id)
-            .map(|p| p.wrapping_add(self.picture_id) & PICTURE_ID_MAX)
-            .filter(|p| d.write_picture_id(payload, *p));
-        let tl0 = d
-            .tl0_pic_idx
-            .map(|t| t.wrapping_add(self.tl0_pic_idx))
-            .filter(|t| d.write_tl0_pic_idx(payload, *t));
-        (picture_id, tl0)
-    }
-}
-
-/// Simulcast VP8: every encoding numbers its frames (PictureID) and base
-/// layer frames (TL0PICIDX) on its own (Chromium: from a random start, and
-/// an encoding it paused resumes behind the others). Forwarded as they are,
-/// a switch makes both jump, and when they jump back a receiver's
-/// reference finder (libwebrtc keeps state per TL0PICIDX, which the
-/// switch's key frame does not reset for the indexes after its own) drops
-/// the frames that follow the key frame: the video freezes for seconds. As
-/// mediasoup's VP8 `EncodingContext`, the consumer shifts both so the key
-/// frame that starts a stream continues where the last one ended.
-#[derive(Default)]
-struct Vp8Continuity {
-    offsets: Vp8Offsets,
-    /// Highest PictureID / TL0PICIDX sent.
-    last_picture_id: Option<u16>,
-    last_tl0_pic_idx: Option<u8>,
-}
-
-impl Vp8Continuity {
-    /// On the key frame that (re)starts forwarding: its values follow the
-    /// last ones sent.
-    fn sync(&mut self, payload: &[u8]) {
-        let Some(d) = parse_vp8(payload) else {
-            return;
-        };
-        if let (Some(last), Some(p), true) =
-            (self.last_picture_id, d.picture_id, d.two_byte_picture_id)
-        {
-            self.offsets.picture_id = last.wrapping_add(1).wrapping_sub(p) & PICTURE_ID_MAX;
-        }
-        if let (Some(last), Some(t)) = (self.last_tl0_pic_idx, d.tl0_pic_idx) {
-            self.offsets.tl0_pic_idx = last.wrapping_add(1).wrapping_sub(t);
-        }
-    }
-
-    /// Rewrites a forwarded packet's payload and remembers the values sent.
-    fn rewrite(&mut self, payload: &mut [u8]) {
-        let (picture_id, tl0) = self.offsets.apply(payload);
-        if let Some(p) = picture_id {
-            if self
-                .last_picture_id
-                .is_none_or(|last| is_seq_higher_than_in(p, last, PICTURE_ID_MAX))
-            {
-                self.last_picture_id = Some(p);
-            }
-        }
-        if let Some(t) = tl0 {
-            if self
-                .last_tl0_pic_idx
-                .is_none_or(|last| is_seq_higher_than(t, last))
-            {
-                self.last_tl0_pic_idx = Some(t);
-            }
-        }
-    }
 }
 
 /// One stream a consumer sends: its SSRC (and RTX), continuous sequence
@@ -238,15 +157,18 @@ pub struct Consumer {
     last_timestamp: Option<u32>,
     /// Sender report mapping of the stream currently forwarded.
     current_sr: Option<(u64, u32)>,
-    /// Spatial layers the producer offers and the preferred/current ones.
+    /// Layers the producer offers and the preferred ones.
     max_layers: Layers,
     pub preferred_layers: Option<Layers>,
-    pub current_layers: Option<Layers>,
+    /// What the consumer aims at: the simulcast stream (spatial) or the
+    /// highest SVC spatial layer, and the highest temporal layer.
     target_spatial: u8,
-    /// `current_layers` changed since the worker last reported it.
+    target_temporal: u8,
+    /// Simulcast and SVC consumers: per-packet layer selection and what is
+    /// being sent (`current_layers`).
+    layers: Option<EncodingContext>,
+    /// `current_layers()` changed since the worker last reported it.
     layers_changed: bool,
-    /// Simulcast VP8 consumers: PictureID / TL0PICIDX continuity.
-    vp8: Option<Vp8Continuity>,
     /// Highest layers the transport's estimated bitrate allows (None: no
     /// estimate, the preferred layers rule).
     bitrate_cap: Option<Layers>,
@@ -269,6 +191,8 @@ pub struct ConsumeOptions {
     pub max_layers: Layers,
     /// Preferred layers (simulcast and SVC), clamped to `max_layers`.
     pub preferred_layers: Option<Layers>,
+    /// K-SVC (`..._KEY` scalability mode).
+    pub ksvc: bool,
     pub paused: bool,
     pub ignore_dtx: bool,
 }
@@ -346,10 +270,11 @@ impl ConsumeOptions {
             .collect::<Result<Vec<_>>>()?;
         // Layers the producer offers: encodings for simulcast, the
         // scalability mode for SVC.
+        // As mediasoup's ORTC: the first encoding that has a mode.
         let mode = ScalabilityMode::parse(
             consumable_encodings
-                .first()
-                .and_then(|e| e.scalability_mode.as_deref()),
+                .iter()
+                .find_map(|e| e.scalability_mode.as_deref()),
         );
         let temporal = mode.temporal_layers;
         let spatial = match consumer_type {
@@ -380,6 +305,7 @@ impl ConsumeOptions {
             media_codec,
             max_layers,
             preferred_layers,
+            ksvc: mode.ksvc,
             paused: body.paused,
             ignore_dtx: body.ignore_dtx,
         })
@@ -406,6 +332,7 @@ impl Consumer {
             media_codec,
             max_layers,
             preferred_layers,
+            ksvc,
             paused,
             ignore_dtx,
         } = options;
@@ -413,9 +340,22 @@ impl Consumer {
         for k in ExtKind::ALL {
             ext_ids[k as usize] = params.extension_id(k.uri());
         }
-        let vp8 = (consumer_type == ConsumerType::Simulcast
-            && media_codec.mime_type.eq_ignore_ascii_case("video/vp8"))
-        .then(Vp8Continuity::default);
+        let codec = codec_from_mime(&media_codec.mime_type);
+        let layers = match consumer_type {
+            ConsumerType::Simulcast => Some(EncodingContext::new(
+                codec,
+                1,
+                max_layers.temporal + 1,
+                false,
+            )),
+            ConsumerType::Svc => Some(EncodingContext::new(
+                codec,
+                max_layers.spatial + 1,
+                max_layers.temporal + 1,
+                ksvc,
+            )),
+            ConsumerType::Simple | ConsumerType::Pipe => None,
+        };
         // A pipe lane carries one encoding (its spatial layer).
         let spatial_layers = match consumer_type {
             ConsumerType::Pipe => 1,
@@ -444,7 +384,7 @@ impl Consumer {
                 rtx_seq: rand::random(),
             })
             .collect();
-        Consumer {
+        let mut consumer = Consumer {
             id,
             producer,
             transport,
@@ -470,13 +410,17 @@ impl Consumer {
             last_timestamp: None,
             current_sr: None,
             max_layers,
-            target_spatial: preferred_layers.map(|l| l.spatial).unwrap_or(0),
             preferred_layers,
-            current_layers: None,
+            target_spatial: 0,
+            target_temporal: 0,
+            layers,
             layers_changed: false,
-            vp8,
             bitrate_cap: None,
+        };
+        if let Some(preferred) = preferred_layers {
+            consumer.set_target_layers(preferred);
         }
+        consumer
     }
 
     pub fn is_active(&self) -> bool {
@@ -515,9 +459,11 @@ impl Consumer {
             ConsumerType::Simulcast | ConsumerType::Svc
         );
         let preferred = layered.then(|| self.preferred_layers.unwrap_or(self.max_layers));
-        let current = |layer: fn(Layers) -> u8| {
-            layered.then(|| self.current_layers.map_or(-1, |l| i32::from(layer(l))))
-        };
+        let target = self.target_layers();
+        let current = self
+            .layers
+            .as_ref()
+            .map(|ctx| (ctx.current_spatial(), ctx.current_temporal()));
         ConsumerDump {
             id: &self.id,
             producer_id,
@@ -535,39 +481,112 @@ impl Consumer {
             rtp_streams: (self.consumer_type == ConsumerType::Pipe)
                 .then(|| self.lanes.iter().map(|l| l.stream.dump()).collect()),
             preferred_spatial_layer: preferred.map(|l| l.spatial),
-            target_spatial_layer: layered.then_some(self.target_spatial),
-            current_spatial_layer: current(|l| l.spatial),
+            target_spatial_layer: target.map(|l| l.spatial),
+            current_spatial_layer: current.map(|(s, _)| i32::from(s)),
             preferred_temporal_layer: preferred.map(|l| l.temporal),
-            target_temporal_layer: preferred.map(|l| l.temporal),
-            current_temporal_layer: current(|l| l.temporal),
+            target_temporal_layer: target.map(|l| l.temporal),
+            current_temporal_layer: current.map(|(_, t)| i32::from(t)),
         }
     }
 
     /// `setPreferredLayers()`: the request's layers, or why they did not
-    /// parse (only layered consumers look at them, as in mediasoup).
+    /// parse (only layered consumers look at them, as in mediasoup). With
+    /// the reply comes whether a key frame is needed (the target spatial
+    /// layer is not the one being sent).
     pub fn set_preferred_layers(
         &mut self,
         requested: Result<RequestedLayers>,
-    ) -> Result<Option<PreferredLayersReply>> {
-        if !matches!(
-            self.consumer_type,
-            ConsumerType::Simulcast | ConsumerType::Svc
-        ) {
+    ) -> Result<Option<(PreferredLayersReply, bool)>> {
+        if self.layers.is_none() {
             return Ok(None);
         }
         let layers = requested?.clamp(self.max_layers);
         self.preferred_layers = Some(layers);
-        if layers.spatial != self.target_spatial {
-            self.target_spatial = layers.spatial;
-            // A simulcast consumer switches at the new stream's key frame
-            // (see `forward`) and goes on with its current one until then.
-            if self.consumer_type == ConsumerType::Svc {
-                self.request_sync();
+        // A simulcast consumer aims at the preferred stream (the worker's
+        // next look at the active streams may correct that, see
+        // `choose_target`) and switches at its key frame, forwarding the
+        // current one until then; an SVC consumer at the preferred layers.
+        let key_frame = match self.consumer_type {
+            ConsumerType::Svc => self.choose_target(&[]),
+            _ => self.set_target_layers(layers),
+        };
+        Ok(Some((
+            PreferredLayersReply {
+                preferred_layers: layers.json(),
+            },
+            key_frame,
+        )))
+    }
+
+    /// The layers the consumer aims at (simulcast and SVC consumers).
+    pub fn target_layers(&self) -> Option<Layers> {
+        self.layers.as_ref().map(|_| Layers {
+            spatial: self.target_spatial,
+            temporal: self.target_temporal,
+        })
+    }
+
+    /// The layers being sent: the spatial layer (simulcast: the stream) and
+    /// the highest temporal layer of the last packets forwarded. None before
+    /// anything was sent.
+    pub fn current_layers(&self) -> Option<Layers> {
+        let ctx = self.layers.as_ref()?;
+        Some(Layers {
+            spatial: u8::try_from(ctx.current_spatial()).ok()?,
+            temporal: u8::try_from(ctx.current_temporal()).unwrap_or(0),
+        })
+    }
+
+    /// Sets the layers to forward (clamped to what the producer offers), as
+    /// mediasoup's `UpdateTargetLayers()`; for the bandwidth allocator and
+    /// the preferred layers. Simulcast: `spatial` picks the stream (switched
+    /// to at its next key frame; a new temporal target applies now if it is
+    /// the stream being sent, else from the switch). SVC: spatial layers
+    /// above `spatial` and temporal layers above `temporal` are dropped,
+    /// moving at the codec's switching points. Returns true when a key frame
+    /// should be asked for: the target spatial layer changed to one not
+    /// being sent (K-SVC: any change; full SVC: upward only).
+    pub fn set_target_layers(&mut self, target: Layers) -> bool {
+        let target = Layers {
+            spatial: target.spatial.min(self.max_layers.spatial),
+            temporal: target.temporal.min(self.max_layers.temporal),
+        };
+        let Some(ctx) = &mut self.layers else {
+            return false;
+        };
+        let changed = target.spatial != self.target_spatial
+            || target.temporal != self.target_temporal
+            || ctx.target_spatial() < 0;
+        self.target_spatial = target.spatial;
+        self.target_temporal = target.temporal;
+        let spatial = i16::from(target.spatial);
+        let current = ctx.current_spatial();
+        match self.consumer_type {
+            ConsumerType::Svc => {
+                ctx.set_target_spatial(target.spatial);
+                ctx.set_target_temporal(target.temporal);
+                changed && spatial != current && (ctx.is_ksvc() || spatial > current)
+            }
+            _ => {
+                ctx.set_target_spatial(target.spatial);
+                if spatial == current {
+                    ctx.set_target_temporal(target.temporal);
+                }
+                changed && spatial != current
             }
         }
-        Ok(Some(PreferredLayersReply {
-            preferred_layers: layers.json(),
-        }))
+    }
+
+    /// The temporal layer to aim at on spatial layer `spatial` (mediasoup's
+    /// rule): the preferred one on the preferred spatial layer, all of them
+    /// below it, the lowest above it.
+    fn temporal_target_for(&self, spatial: u8) -> u8 {
+        let preferred = self.preferred_layers.unwrap_or(self.max_layers);
+        match spatial.cmp(&preferred.spatial) {
+            std::cmp::Ordering::Equal => preferred.temporal,
+            std::cmp::Ordering::Less => self.max_layers.temporal,
+            std::cmp::Ordering::Greater => 0,
+        }
     }
 
     /// Called when the consumer becomes active again (resume, producer
@@ -616,7 +635,6 @@ impl Consumer {
             return ForwardResult::Skip;
         }
         let h = fwd.header;
-        let layered = matches!(self.consumer_type, ConsumerType::Simulcast);
         if !self
             .params
             .codecs
@@ -625,12 +643,13 @@ impl Consumer {
         {
             return ForwardResult::Skip;
         }
-        if layered {
+        let simulcast = self.consumer_type == ConsumerType::Simulcast;
+        if simulcast {
             // As mediasoup: the stream being sent goes on until the target
             // stream's key frame arrives, which switches to it (so a switch
             // does not freeze the receiver while it waits for that key
             // frame); other streams are not forwarded.
-            let current = self.current_layers.map(|l| l.spatial);
+            let current = self.current_layers().map(|l| l.spatial);
             if h.spatial_layer == self.target_spatial && current != Some(h.spatial_layer) {
                 if !h.is_keyframe {
                     return ForwardResult::SkipNeedKeyFrame;
@@ -640,26 +659,52 @@ impl Consumer {
                 return ForwardResult::Skip;
             }
         }
-        if self.lanes[lane_idx].sync_required {
-            if self.kind == MediaKind::Video && !h.is_keyframe {
-                return ForwardResult::SkipNeedKeyFrame;
-            }
+        let sync = self.lanes[lane_idx].sync_required;
+        if sync && self.kind == MediaKind::Video && !h.is_keyframe {
+            return ForwardResult::SkipNeedKeyFrame;
+        }
+        if self.layers.is_some() && fwd.payload().is_empty() {
+            // Padding only: not forwarded, and no gap left for it.
+            self.lanes[lane_idx].seq.drop(h.seq);
+            return ForwardResult::Skip;
+        }
+        if sync {
             self.lanes[lane_idx].seq.sync(h.seq.wrapping_sub(1));
-            if layered {
+            if simulcast {
                 self.align_timestamps(fwd);
-                if let Some(vp8) = &mut self.vp8 {
-                    vp8.sync(fwd.payload());
-                }
-                let layers = Some(Layers {
-                    spatial: h.spatial_layer,
-                    temporal: self.preferred_layers.map(|l| l.temporal).unwrap_or(0),
-                });
-                if layers != self.current_layers {
-                    self.current_layers = layers;
-                    self.layers_changed = true;
-                }
+            }
+            if let Some(ctx) = &mut self.layers {
+                ctx.sync_required();
             }
             self.lanes[lane_idx].sync_required = false;
+        }
+        let mut processed = Processed::default();
+        if self.layers.is_some() {
+            let before = self.current_layers();
+            let target_temporal = self.target_temporal;
+            let Some(ctx) = &mut self.layers else {
+                return ForwardResult::Skip;
+            };
+            if simulcast && sync {
+                // The key frame that (re)starts a stream goes out whatever
+                // its codec says; the temporal layers start from its own.
+                ctx.set_current_spatial(h.spatial_layer);
+                ctx.set_target_temporal(target_temporal);
+                ctx.set_current_temporal(h.temporal_layer);
+                processed = ctx.process(fwd.payload()).unwrap_or_default();
+            } else {
+                match ctx.process(fwd.payload()) {
+                    Some(p) => processed = p,
+                    None => {
+                        // Not sent: the receiver sees no gap for it.
+                        self.lanes[lane_idx].seq.drop(h.seq);
+                        return ForwardResult::Skip;
+                    }
+                }
+            }
+            if self.current_layers() != before {
+                self.layers_changed = true;
+            }
         }
         let lane = &mut self.lanes[lane_idx];
         if self.ignore_dtx && self.kind == MediaKind::Audio && fwd.payload().len() <= 1 {
@@ -673,8 +718,9 @@ impl Consumer {
         let timestamp = h.timestamp.wrapping_add(self.ts_offset);
         self.last_timestamp = Some(timestamp);
         self.current_sr = fwd.sr_mapping;
+        let marker = h.marker || processed.marker;
         let header = OutHeader {
-            marker: h.marker,
+            marker,
             payload_type: h.payload_type,
             seq: out_seq,
             timestamp,
@@ -686,20 +732,16 @@ impl Consumer {
             return ForwardResult::Skip;
         };
         // The payload is the packet's tail.
-        let payload_at = len - fwd.payload().len();
-        let vp8 = match &mut self.vp8 {
-            Some(vp8) => {
-                vp8.rewrite(&mut out[payload_at..len]);
-                vp8.offsets
-            }
-            None => Vp8Offsets::default(),
-        };
+        processed
+            .vp8
+            .apply(&mut out[len - fwd.payload().len()..len]);
         self.lanes[lane_idx].sent[out_seq as usize % SENT_RING] = SentEntry {
             tag: out_seq as u32 + 1,
             input_seq: h.seq,
             stream: stream as u8,
             timestamp,
-            vp8,
+            marker,
+            vp8: processed.vp8,
             resent_at_ms: 0,
         };
         ForwardResult::Send(Sent {
@@ -710,7 +752,7 @@ impl Consumer {
                 timestamp,
                 ssrc,
                 payload_type: h.payload_type,
-                marker: h.marker,
+                marker,
                 size: len,
                 payload_len: fwd.payload().len(),
                 is_keyframe: h.is_keyframe,
@@ -795,20 +837,23 @@ impl Consumer {
         mid_scratch: &mut [u8; 16],
         out: &mut [u8],
     ) -> Option<(usize, Option<usize>, Option<usize>)> {
+        let ssrc = self.lanes.get(lane)?.ssrc;
+        // The packet as it was first sent (`nacked` found the entry): its
+        // marker bit and VP8 descriptor values.
+        let entry = self.lanes[lane].sent[out_seq as usize % SENT_RING];
+        let sent = (entry.tag == out_seq as u32 + 1).then_some(entry);
         let header = OutHeader {
-            marker: fwd.header.marker,
+            marker: sent.map_or(fwd.header.marker, |e| e.marker),
             payload_type: fwd.header.payload_type,
             seq: out_seq,
             timestamp,
-            ssrc: self.lanes.get(lane)?.ssrc,
+            ssrc,
         };
         let (len, abs, twcc) = self.write(fwd, &header, mid_scratch, out)?;
-        let lane = &mut self.lanes[lane];
-        // The VP8 descriptor as it was first sent (`nacked` found the entry).
-        let entry = lane.sent[out_seq as usize % SENT_RING];
-        if self.vp8.is_some() && entry.tag == out_seq as u32 + 1 {
+        if let Some(entry) = sent {
             entry.vp8.apply(&mut out[len - fwd.payload().len()..len]);
         }
+        let lane = &mut self.lanes[lane];
         let Some((rtx_pt, rtx_ssrc)) = lane.rtx else {
             return Some((len, abs, twcc));
         };
@@ -855,26 +900,39 @@ impl Consumer {
         }
     }
 
-    /// Simulcast: targets the best active encoding up to the preferred one
-    /// (or the lowest active one above it if none is). True when the target
-    /// changed: the consumer switches at a key frame of the new stream (to
-    /// be asked for), forwarding the current one until then.
+    /// Chooses the target layers from the preferred ones, capped by the
+    /// bandwidth allocation (`set_bitrate_cap`). Simulcast: the best active
+    /// encoding up to that (or the lowest active one above it if none is).
+    /// SVC: that spatial layer (`active` is not looked at). The temporal
+    /// layer is mediasoup's pick for the spatial one, within the cap. True
+    /// when a key frame is needed: a simulcast consumer switches at a key
+    /// frame of the new stream (to be asked for), forwarding the current one
+    /// until then.
     pub fn choose_target(&mut self, active: &[bool]) -> bool {
-        let mut preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial as usize;
+        let mut preferred = self.preferred_layers.unwrap_or(self.max_layers).spatial;
         if let Some(cap) = self.bitrate_cap {
-            preferred = preferred.min(usize::from(cap.spatial));
+            preferred = preferred.min(cap.spatial);
         }
-        let best = (0..=preferred.min(active.len().saturating_sub(1)))
-            .rev()
-            .find(|i| active[*i])
-            .or_else(|| (preferred + 1..active.len()).find(|i| active[*i]));
-        match best {
-            Some(target) if target as u8 != self.target_spatial => {
-                self.target_spatial = target as u8;
-                true
+        let spatial = match self.consumer_type {
+            ConsumerType::Simulcast => {
+                let preferred = usize::from(preferred);
+                let best = (0..=preferred.min(active.len().saturating_sub(1)))
+                    .rev()
+                    .find(|i| active[*i])
+                    .or_else(|| (preferred + 1..active.len()).find(|i| active[*i]));
+                match best.and_then(|b| u8::try_from(b).ok()) {
+                    Some(spatial) => spatial,
+                    None => return false,
+                }
             }
-            _ => false,
+            ConsumerType::Svc => preferred,
+            ConsumerType::Simple | ConsumerType::Pipe => return false,
+        };
+        let mut temporal = self.temporal_target_for(spatial);
+        if let Some(cap) = self.bitrate_cap.filter(|c| c.spatial == spatial) {
+            temporal = temporal.min(cap.temporal);
         }
+        self.set_target_layers(Layers { spatial, temporal })
     }
 
     /// The highest layers the producer offers.
@@ -983,66 +1041,7 @@ impl RequestedLayers {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// VP8 descriptor with a 2-byte PictureID, TL0PICIDX and TID, then a
-    /// VP8 payload header byte (P = 0: key frame).
-    fn vp8(picture_id: u16, tl0: u8, key: bool) -> Vec<u8> {
-        vec![
-            0x90,
-            0xe0,
-            0x80 | (picture_id >> 8) as u8,
-            picture_id as u8,
-            tl0,
-            0x00,
-            if key { 0x00 } else { 0x01 },
-        ]
-    }
-
-    fn ids(payload: &[u8]) -> (u16, u8) {
-        let d = parse_vp8(payload).unwrap();
-        (d.picture_id.unwrap(), d.tl0_pic_idx.unwrap())
-    }
-
-    #[test]
-    fn vp8_ids_continue_across_a_stream_switch() {
-        let mut c = Vp8Continuity::default();
-        // First stream: forwarded unchanged.
-        for (pid, tl0) in [(0x7ffe, 254), (0x7fff, 255), (0, 0)] {
-            let mut p = vp8(pid, tl0, pid == 0x7ffe);
-            if pid == 0x7ffe {
-                c.sync(&p);
-            }
-            c.rewrite(&mut p);
-            assert_eq!(ids(&p), (pid, tl0));
-        }
-        // Switch to a stream whose values are behind: its key frame follows
-        // the last ones sent, and its next frames follow that.
-        let mut key = vp8(100, 7, true);
-        c.sync(&key);
-        c.rewrite(&mut key);
-        assert_eq!(ids(&key), (1, 1));
-        let mut next = vp8(101, 8, false);
-        c.rewrite(&mut next);
-        assert_eq!(ids(&next), (2, 2));
-        // A reordered older packet does not move the "last" values back.
-        let mut old = vp8(100, 7, false);
-        c.rewrite(&mut old);
-        assert_eq!(ids(&old), (1, 1));
-        assert_eq!((c.last_picture_id, c.last_tl0_pic_idx), (Some(2), Some(2)));
-        // Retransmissions re-apply the offsets the packet was sent with.
-        let offsets = c.offsets;
-        let mut resent = vp8(101, 8, false);
-        offsets.apply(&mut resent);
-        assert_eq!(ids(&resent), (2, 2));
-        // One-byte PictureIDs are left alone (TL0PICIDX still shifted).
-        let mut short = vec![0x90, 0xc0, 0x05, 9, 0x01];
-        c.rewrite(&mut short);
-        let d = parse_vp8(&short).unwrap();
-        assert_eq!((d.picture_id, d.tl0_pic_idx), (Some(5), Some(3)));
-    }
-}
+mod tests_layers;
 
 #[cfg(test)]
 mod requested_layers_tests {

@@ -448,6 +448,11 @@ impl<T: SeqNum> SeqManager<T> {
         )
     }
 
+    /// Whether an input has gone out since the manager was created.
+    pub fn started(&self) -> bool {
+        self.started
+    }
+
     /// Highest input seen.
     pub fn max_input(&self) -> T {
         self.max_input

@@ -334,7 +334,7 @@ impl Core {
                 ) {
                     ForwardResult::Send(sent) => {
                         if consumer.take_layers_changed() {
-                            let layers = consumer.current_layers.map(|l| l.json());
+                            let layers = consumer.current_layers().map(|l| l.json());
                             outbox.notification(&consumer.id, "consumer.layerschange", layers);
                         }
                         let bytes = &send_buf[..sent.len];

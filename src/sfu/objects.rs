@@ -356,8 +356,10 @@ impl Core {
             }
             C::SetPreferredLayers(requested) => {
                 let response = self.consumers[ckey].set_preferred_layers(requested)?;
-                self.request_key_frame_for(ckey, outbox);
-                Ok(response.map_or_else(Reply::empty, |r| Reply::typed(&r)))
+                if response.as_ref().is_some_and(|(_, key_frame)| *key_frame) {
+                    self.request_key_frame_for(ckey, outbox);
+                }
+                Ok(response.map_or_else(Reply::empty, |(r, _)| Reply::typed(&r)))
             }
             C::SetPriority(priority) => {
                 self.consumers[ckey].priority = priority;
@@ -375,14 +377,16 @@ impl Core {
     }
 
     /// Simulcast consumers follow the producer's active encodings: the best
-    /// one up to the preferred layer (mediasoup picks by bitrate too; without
-    /// bandwidth estimation activity decides).
+    /// one up to the preferred layer and the bitrate cap; SVC consumers the
+    /// preferred layers within the cap (`Consumer::choose_target`).
     pub(super) fn update_simulcast_targets(&mut self, outbox: &mut Outbox) {
+        use crate::consumer::ConsumerType;
         let mut active = [false; 16];
+        // SVC consumers too: their targets follow the bitrate cap.
         let keys: Vec<ConsumerKey> = self
             .consumers
             .iter()
-            .filter(|(_, c)| c.consumer_type == crate::consumer::ConsumerType::Simulcast)
+            .filter(|(_, c)| matches!(c.consumer_type, ConsumerType::Simulcast | ConsumerType::Svc))
             .map(|(k, _)| k)
             .collect();
         for ckey in keys {
