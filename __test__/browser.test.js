@@ -100,7 +100,7 @@ function createRoom(router, transportOptions, { tamperFingerprint = false, sendD
 				transport.on('trace', (e) => {
 					info.bweTraces.push(e);
 					if (process.env.BWE_DEBUG) {
-						console.log(`bwe ${data.direction} ${JSON.stringify(e.info)}`);
+						transport.getStats().then(([s]) => console.log(`bwe ${data.direction} ${JSON.stringify(e.info)} probation ${s.probationBytesSent} loss ${s.rtpPacketLossSent} send ${s.sendBitrate}`));
 					}
 				});
 				transport.on('icestatechange', (s) => {
@@ -345,9 +345,15 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 						for (const key of ['desiredBitrate', 'effectiveDesiredBitrate', 'maxBitrate', 'maxPaddingBitrate', 'availableBitrate']) {
 							assert.equal(typeof trace.info[key], 'number', key);
 						}
+						assert.ok(stats.rtpPacketLossSent >= 0 && stats.rtpPacketLossSent <= 0.05, `loss sent ${stats.rtpPacketLossSent}`);
+						assert.equal(stats.availableIncomingBitrate, undefined);
 					} else {
 						assert.equal(stats.availableOutgoingBitrate, undefined);
 						assert.equal(info.bweTraces.length, 0);
+						// The sender takes transport-cc feedback from us: mediasoup
+						// reports 0 available incoming, and the loss we saw.
+						assert.equal(stats.availableIncomingBitrate, 0);
+						assert.ok(stats.rtpPacketLossReceived >= 0 && stats.rtpPacketLossReceived <= 0.05, `loss received ${stats.rtpPacketLossReceived}`);
 					}
 				}
 
@@ -491,7 +497,7 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 				const { inbound } = await statsOf(pageB);
 				assert.ok(
 					inbound.video.framesDecoded > reached.video.framesDecoded + (keepMs / 100),
-					`frames keep being decoded at layer ${spatialLayer} after ${phase}: ${reached.video.framesDecoded} -> ${inbound.video.framesDecoded}`
+					`frames keep being decoded at layer ${spatialLayer} after ${phase}: ${reached.video.framesDecoded} -> ${inbound.video.framesDecoded}; consumer layers ${JSON.stringify(consumer.currentLayers)}, layerschange ${JSON.stringify(layersSeen)}; sent ${JSON.stringify(await pageA.evaluate(() => window.client.stats()).then((s) => s.outboundByRid?.r2))}`
 				);
 				assert.equal(sizeOf(inbound.video), reached.size);
 				return `${phase}: layer ${spatialLayer} (${reached.size}) after ${reached.ms} ms`;

@@ -9,11 +9,13 @@
 
 pub mod allocation;
 pub mod history;
+pub mod loss_history;
 pub mod probe;
 pub mod rate_control;
 pub mod trendline;
 
 use history::{PacketResult, SentHistory};
+use loss_history::PacketLossHistory;
 use probe::{ProbePacket, Prober};
 use rate_control::{AckedBitrate, Aimd, LossControl};
 use serde::Serialize;
@@ -76,6 +78,8 @@ pub struct SendSideBwe {
     loss: LossControl,
     acked: AckedBitrate,
     prober: Prober,
+    /// What `rtpPacketLossSent` reports.
+    loss_history: PacketLossHistory,
     /// Reused per feedback (no allocation once grown).
     results: Vec<PacketResult>,
     start_bitrate: u32,
@@ -104,6 +108,7 @@ impl SendSideBwe {
             loss: LossControl::new(start),
             acked: AckedBitrate::default(),
             prober: Prober::default(),
+            loss_history: PacketLossHistory::default(),
             results: Vec::new(),
             start_bitrate: start,
             available: start,
@@ -128,9 +133,10 @@ impl SendSideBwe {
         self.available
     }
 
-    /// The loss ratio (0..1) of what was sent, from feedback.
+    /// The loss ratio (0..1) of what was sent, from the last feedback
+    /// packets (`rtpPacketLossSent`).
     pub fn packet_loss(&self) -> f64 {
-        self.loss.loss
+        self.loss_history.value()
     }
 
     /// The estimate's ceiling: what consumers want plus headroom (the start
@@ -189,6 +195,12 @@ impl SendSideBwe {
         if self.bwe_type != BweType::TransportCc {
             return;
         }
+        let (mut reported, mut missing) = (0, 0);
+        let _ = feedback.for_each(|_, delta| {
+            reported += 1;
+            missing += u32::from(delta.is_none());
+        });
+        self.loss_history.push(missing, reported);
         let mut results = std::mem::take(&mut self.results);
         results.clear();
         self.history.on_feedback(feedback, &mut results);
@@ -242,11 +254,10 @@ impl SendSideBwe {
     fn refresh(&mut self, now_ms: u64) {
         let max = self.max_bitrate();
         let min = self.min_outgoing.min(max);
+        // The ceiling bounds what is reported, not what was learnt about the
+        // path: when consumers want more again (preferred layers back up),
+        // the estimate is there at once instead of probed for again.
         let estimate = self.aimd.bitrate().min(self.loss.bitrate());
-        // Keep the estimators inside the limits too (no drifting far off).
-        if self.aimd.bitrate() > max {
-            self.aimd.set_estimate(max, now_ms);
-        }
         let previous = self.available;
         self.available = estimate.clamp(min, max);
         let due = match self.last_event {
@@ -313,13 +324,15 @@ impl SendSideBwe {
         {
             return;
         }
-        // Only while media flows and consumers want more than is available.
+        // Only while media flows, and up to where mediasoup would pad: the
+        // estimate keeps headroom over what consumers want, so their top
+        // layers fit without flapping.
         let sending = self
             .last_sent_ms
             .is_some_and(|t| now_ms.saturating_sub(t) < 1000);
         let max = self.max_bitrate();
-        if !sending || f64::from(self.available) >= self.effective_desired || self.available >= max
-        {
+        let padding_ceiling = f64::from(max) * MAX_PADDING_FACTOR;
+        if !sending || f64::from(self.available) >= padding_ceiling {
             return;
         }
         if !self.initial_probes_sent {

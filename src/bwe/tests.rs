@@ -234,3 +234,20 @@ fn remb_mode_follows_the_receiver() {
     bwe.handle_timeout(5000);
     assert_eq!(bwe.poll_probe(5000), None);
 }
+
+#[test]
+fn probes_start_when_consumers_want_more_than_the_start_value() {
+    // Consumers want less than the start value at first: no probing.
+    let mut sim = Sim::new(10_000_000.0, 600_000, 400_000);
+    sim.run(3_000);
+    assert_eq!(sim.bwe.available_bitrate(), 600_000);
+    // Then more (preferred layers raised): probes lift the estimate.
+    sim.desired = 700_000;
+    sim.bwe.set_desired_bitrate(700_000, sim.now_ms);
+    sim.run(3_000);
+    assert!(
+        sim.bwe.available_bitrate() >= 700_000,
+        "available {}",
+        sim.bwe.available_bitrate()
+    );
+}

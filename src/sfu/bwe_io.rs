@@ -6,7 +6,7 @@
 use super::core::Core;
 use crate::bwe::{BweInfo, BweType, SendSideBwe, PROBATION_PAYLOAD_TYPE, PROBATION_SSRC};
 use crate::channel::Outbox;
-use crate::ids::TransportKey;
+use crate::ids::{ConsumerKey, TransportKey};
 use crate::trace::{Direction, TraceEvent};
 use crate::transport::Transport;
 
@@ -37,13 +37,30 @@ impl Core {
         t.bwe = Some(bwe);
     }
 
+    /// A consumer changed what it wants: its transport's bitrate is
+    /// shared again at the next turn.
+    pub(super) fn reallocate_bitrate(&mut self, ckey: ConsumerKey) {
+        let Some(consumer) = self.consumers.get(ckey) else {
+            return;
+        };
+        if let Some(t) = self.transports.get_mut(consumer.transport) {
+            t.bwe_reallocate = t.bwe.is_some();
+        }
+    }
+
     /// When the estimators next need the clock.
     pub(super) fn bwe_poll_timeout(&self) -> Option<u64> {
         let now_ms = self.now_ms;
         self.transports
             .values()
             .filter(|t| super::media::transport_is_connected(t))
-            .filter_map(|t| t.bwe.as_ref()?.poll_timeout(now_ms))
+            .filter_map(|t| {
+                let bwe = t.bwe.as_ref()?;
+                if t.bwe_reallocate {
+                    return Some(now_ms);
+                }
+                bwe.poll_timeout(now_ms)
+            })
             .min()
     }
 
@@ -54,10 +71,11 @@ impl Core {
             .iter()
             .filter(|(_, t)| super::media::transport_is_connected(t))
             .filter(|(_, t)| {
-                t.bwe
-                    .as_ref()
-                    .and_then(|b| b.poll_timeout(now_ms))
-                    .is_some_and(|at| at <= now_ms)
+                t.bwe_reallocate
+                    || t.bwe
+                        .as_ref()
+                        .and_then(|b| b.poll_timeout(now_ms))
+                        .is_some_and(|at| at <= now_ms)
             })
             .map(|(k, _)| k)
             .collect();
@@ -67,6 +85,13 @@ impl Core {
                 bwe.handle_timeout(now_ms);
             }
             self.send_probes(tkey, now_ms, outbox);
+            if std::mem::take(&mut self.transports[tkey].bwe_reallocate) {
+                let available = self.transports[tkey]
+                    .bwe
+                    .as_ref()
+                    .map_or(0, |b| b.available_bitrate());
+                self.distribute_bitrate(tkey, available, outbox);
+            }
             self.take_bwe_event(tkey, now_ms, outbox);
         }
     }

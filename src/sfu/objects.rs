@@ -56,6 +56,11 @@ impl Core {
             }
         }
         let producer_type = producer.producer_type.as_str();
+        // The first producer whose sender takes feedback decides what this
+        // side's feedback is (mediasoup's tccServer).
+        if let Some(bwe_type) = bwe_type_for(&producer.params) {
+            self.transports[tkey].tcc_server.get_or_insert(bwe_type);
+        }
         let pkey = self.producers.insert(producer);
         let producer = &self.producers[pkey];
         let transport = &mut self.transports[tkey];
@@ -140,6 +145,7 @@ impl Core {
         if let Some(bwe_type) = bwe_type {
             self.start_bwe(tkey, bwe_type);
         }
+        self.reallocate_bitrate(ckey);
         let router = self.transports[tkey].router;
         self.transports[tkey].consumers.push(ckey);
         self.routers[router]
@@ -341,6 +347,7 @@ impl Core {
             }
             C::Pause => {
                 self.consumers[ckey].paused = true;
+                self.reallocate_bitrate(ckey);
                 Ok(Reply::Null)
             }
             C::Resume => {
@@ -352,10 +359,12 @@ impl Core {
                         self.request_key_frame_for(ckey, outbox);
                     }
                 }
+                self.reallocate_bitrate(ckey);
                 Ok(Reply::Null)
             }
             C::SetPreferredLayers(requested) => {
                 let response = self.consumers[ckey].set_preferred_layers(requested)?;
+                self.reallocate_bitrate(ckey);
                 if response.as_ref().is_some_and(|(_, key_frame)| *key_frame) {
                     self.request_key_frame_for(ckey, outbox);
                 }
@@ -363,6 +372,7 @@ impl Core {
             }
             C::SetPriority(priority) => {
                 self.consumers[ckey].priority = priority;
+                self.reallocate_bitrate(ckey);
                 Ok(Reply::typed(&PriorityReply { priority }))
             }
             C::RequestKeyFrame => {

@@ -239,6 +239,10 @@ pub struct TransportStats<'a> {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub rtp_packet_loss_sent: Option<f64>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    pub available_incoming_bitrate: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rtp_packet_loss_received: Option<f64>,
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub max_incoming_bitrate: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_outgoing_bitrate: Option<u32>,

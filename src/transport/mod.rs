@@ -73,7 +73,14 @@ pub struct Transport {
     /// Send-side bandwidth estimation, once a consumer's receiver can give
     /// feedback for it (transport-cc or REMB), as mediasoup's tccClient.
     pub bwe: Option<crate::bwe::SendSideBwe>,
+    /// Its consumers changed (added, paused, resumed, preferred layers,
+    /// priority): the bitrate is shared again at the next turn, as
+    /// mediasoup does at once rather than at the next estimate.
+    pub bwe_reallocate: bool,
     pub initial_available_outgoing_bitrate: u32,
+    /// Feedback this side gives for what it receives, once a producer's
+    /// sender takes it (mediasoup's tccServer).
+    pub tcc_server: Option<crate::bwe::BweType>,
     /// RTP sequence number of the probation stream.
     pub probation_seq: u16,
     /// When this transport sends its next RTCP reports.
@@ -136,6 +143,8 @@ impl Transport {
             min_outgoing_bitrate: None,
             transport_wide_seq: 0,
             bwe: None,
+            bwe_reallocate: false,
+            tcc_server: None,
             initial_available_outgoing_bitrate: options.initial_available_outgoing_bitrate,
             probation_seq: 0,
             next_rtcp_ms: 0,
@@ -218,6 +227,13 @@ impl Transport {
                 .as_ref()
                 .map(|_| self.sctp.as_ref().map_or("new", |s| s.state().as_str())),
             available_outgoing_bitrate: self.bwe.as_ref().map(|b| b.available_bitrate()),
+            // With transport-cc the sender estimates (mediasoup reports 0);
+            // a REMB-side receive estimator is not implemented (0 too).
+            available_incoming_bitrate: self.tcc_server.map(|_| 0),
+            rtp_packet_loss_received: self.tcc_server.map(|t| match (&self.kind, t) {
+                (TransportKind::WebRtc(w), crate::bwe::BweType::TransportCc) => w.tcc.packet_loss(),
+                _ => 0.0,
+            }),
             rtp_packet_loss_sent: self.bwe.as_ref().map(|b| b.packet_loss()),
             max_incoming_bitrate: self.max_incoming_bitrate,
             max_outgoing_bitrate: self.max_outgoing_bitrate,

@@ -10,6 +10,7 @@
 //! indexed by the unwrapped transport-wide sequence number; a report covers
 //! every number from the first unreported one to the highest received.
 
+use crate::bwe::loss_history::PacketLossHistory;
 use crate::rtcp::{write_transport_cc, TCC_BASE_TIME_TICK_MS};
 
 /// How often feedback is sent while packets arrive (mediasoup: 100 ms).
@@ -35,6 +36,8 @@ pub struct TccFeedback {
     /// A round of packets is being sent (more remain after a full one).
     flushing: bool,
     statuses: Vec<Option<i16>>,
+    /// What `rtpPacketLossReceived` reports.
+    loss: PacketLossHistory,
 }
 
 impl Default for TccFeedback {
@@ -54,6 +57,7 @@ impl TccFeedback {
             last_sent_ms: 0,
             flushing: false,
             statuses: Vec::with_capacity(MAX_STATUSES),
+            loss: PacketLossHistory::default(),
         }
     }
 
@@ -95,6 +99,12 @@ impl TccFeedback {
     fn arrival(&self, ext: u64) -> Option<u64> {
         let (stored, at) = self.ring[(ext % RING as u64) as usize];
         (stored == ext).then_some(at)
+    }
+
+    /// Loss ratio (0..1) of what the remote sent, over the last feedback
+    /// packets this side wrote.
+    pub fn packet_loss(&self) -> f64 {
+        self.loss.value()
     }
 
     /// When the next feedback is due (None: nothing to report).
@@ -160,6 +170,8 @@ impl TccFeedback {
         )
         .ok()?;
         self.feedback_count = self.feedback_count.wrapping_add(1);
+        let lost = self.statuses.iter().filter(|s| s.is_none()).count();
+        self.loss.push(lost as u32, self.statuses.len() as u32);
         self.next_base = ext;
         self.flushing = ext <= highest;
         self.last_sent_ms = now_ms;
