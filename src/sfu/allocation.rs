@@ -61,15 +61,31 @@ impl Core {
         c
     }
 
-    /// What the transport's consumers would send at their preferred layers.
+    /// What the transport's consumers could want (mediasoup's
+    /// `GetDesiredBitrate`): per active consumer, the bitrate of its
+    /// producer's richest stream whatever its preferred layers (so lowering
+    /// them for a while does not lower the estimate's ceiling).
     pub(super) fn desired_bitrate(&mut self, tkey: TransportKey, now_ms: u64) -> u32 {
-        let ckeys = self.transports[tkey].consumers.clone();
+        let Core {
+            transports,
+            consumers,
+            producers,
+            ..
+        } = self;
         let mut total = 0u32;
-        for ckey in ckeys {
-            let mut c = self.candidate(ckey, now_ms);
-            // Alone and unlimited it takes what it prefers.
-            distribute(u32::MAX, std::slice::from_mut(&mut c));
-            total = total.saturating_add(c.used());
+        for ckey in &transports[tkey].consumers {
+            let consumer = &consumers[*ckey];
+            if !consumer.is_active() {
+                continue;
+            }
+            let producer = &mut producers[consumer.producer];
+            let richest = producer
+                .streams
+                .iter_mut()
+                .map(|s| s.recv.bitrate(now_ms))
+                .max()
+                .unwrap_or(0);
+            total = total.saturating_add(richest);
         }
         total
     }
