@@ -1,12 +1,21 @@
 //! Sharing a transport's estimated bitrate among its consumers: each
 //! consumer's layer bitrates (measured on its producer's streams) go into
 //! the allocator, and the layers it chose become the consumers' caps.
+//! mediasoup's damping rules apply: a simulcast stream that came up less
+//! than `STREAM_MIN_ACTIVE_MS` ago is not switched to (unless it is the
+//! lowest), and after the estimate took away a spatial layer that had been
+//! sent for `DOWNGRADE_MIN_ACTIVE_MS`, no upgrade above the current one for
+//! `DOWNGRADE_HOLD_MS`.
 
 use super::core::Core;
 use crate::bwe::allocation::{distribute, Candidate, MAX_LAYERS};
 use crate::channel::Outbox;
 use crate::consumer::{ConsumerType, Layers};
 use crate::ids::{ConsumerKey, TransportKey};
+
+const STREAM_MIN_ACTIVE_MS: u64 = 2000;
+const DOWNGRADE_MIN_ACTIVE_MS: u64 = 8000;
+const DOWNGRADE_HOLD_MS: u64 = 10_000;
 
 impl Core {
     /// One consumer as the allocator sees it.
@@ -22,13 +31,32 @@ impl Core {
             consumer.max_layers(),
             consumer.preferred_layers.unwrap_or(consumer.max_layers()),
         );
+        let current = consumer.current_layers().map(|l| usize::from(l.spatial));
+        let holding = consumer
+            .bwe_downgrade_at_ms
+            .is_some_and(|at| now_ms.saturating_sub(at) < DOWNGRADE_HOLD_MS);
         let producer = &mut self.producers[consumer.producer];
         match ctype {
             ConsumerType::Simulcast => {
+                let lowest_live = producer
+                    .streams
+                    .iter()
+                    .filter(|s| s.recv.score() > 0)
+                    .map(|s| s.encoding_idx)
+                    .min();
                 // Each spatial layer is its own stream (encoding).
                 for stream in producer.streams.iter_mut() {
                     let s = stream.encoding_idx;
-                    if s > usize::from(max.spatial) || s >= MAX_LAYERS {
+                    let too_new = Some(s) != lowest_live
+                        && Some(s) != current
+                        && stream.recv.active_ms(now_ms) < STREAM_MIN_ACTIVE_MS;
+                    let held = holding && current.is_some_and(|c| s > c);
+                    if s > usize::from(max.spatial)
+                        || s >= MAX_LAYERS
+                        || stream.recv.score() == 0
+                        || too_new
+                        || held
+                    {
                         continue;
                     }
                     for t in 0..=usize::from(max.temporal).min(MAX_LAYERS - 1) {
@@ -59,6 +87,22 @@ impl Core {
             }
         }
         c
+    }
+
+    /// How long the stream a consumer currently sends has been active.
+    fn current_stream_active_ms(&self, ckey: ConsumerKey, now_ms: u64) -> u64 {
+        let consumer = &self.consumers[ckey];
+        let Some(current) = consumer.current_layers() else {
+            return 0;
+        };
+        self.producers[consumer.producer]
+            .streams
+            .iter()
+            .find(|s| match consumer.consumer_type {
+                ConsumerType::Simulcast => s.encoding_idx == usize::from(current.spatial),
+                _ => true,
+            })
+            .map_or(0, |s| s.recv.active_ms(now_ms))
     }
 
     /// What the transport's consumers could want (mediasoup's
@@ -105,6 +149,16 @@ impl Core {
             ckeys.iter().map(|k| self.candidate(*k, now_ms)).collect();
         distribute(available, &mut candidates);
         for (ckey, c) in ckeys.into_iter().zip(candidates) {
+            // Taking away a long-established spatial layer holds upgrades.
+            if let (Some((spatial, _)), Some(current)) =
+                (c.provisional, self.consumers[ckey].current_layers())
+            {
+                let established =
+                    self.current_stream_active_ms(ckey, now_ms) >= DOWNGRADE_MIN_ACTIVE_MS;
+                if spatial < current.spatial && established {
+                    self.consumers[ckey].bwe_downgrade_at_ms = Some(now_ms);
+                }
+            }
             let consumer = &mut self.consumers[ckey];
             if !matches!(
                 consumer.consumer_type,
