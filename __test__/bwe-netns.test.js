@@ -1,8 +1,9 @@
 'use strict';
 
 // Bandwidth adaptation over a real rate-limited link (issue #11 item 6).
-// Page A (Chromium, root namespace) publishes its camera as 3-layer VP8
-// simulcast (L1T3 per layer) through mediasoup-client; page B (Chromium in
+// Page A (Chromium, root namespace) publishes its camera (a noisy 1280x720
+// test video written by ffmpeg) as 3-layer VP8 simulcast (L1T3 per layer)
+// through mediasoup-client; page B (Chromium in
 // a network namespace, joined to the root one by a veth pair) consumes it.
 // The SFU's recv-side WebRtcTransport listens on the root-side veth address,
 // and a `tc tbf` qdisc on that end limits what the SFU sends to B. Signalling
@@ -22,19 +23,23 @@
 // $MEDIASOUP_WORKER_BIN or ../shared/baseline/mediasoup-worker). Prints one
 // line per module and writes the numbers and timelines (consumer layers,
 // availableOutgoingBitrate, 'bwe' traces, B's stats) to
-// /tmp/ferrosoup-bwe-netns.json. Skipped without root (ip netns, tc) or
-// Chromium.
+// /tmp/ferrosoup-bwe-netns.json. Skipped without root (ip netns, tc),
+// Chromium or ffmpeg.
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
+const os = require('node:os');
 const path = require('node:path');
 const ferrosoup = require('..');
-const { browserUnavailableReason, bundle, launchChromium, waitFor, withTimeout } = require('./helpers/browser');
-const { createLink, launchChromiumIn, routePage } = require('./helpers/netns-link');
+const { browserUnavailableReason, bundle, waitFor, withTimeout } = require('./helpers/browser');
+const { createLink, haveFfmpeg, launchChromiumIn, routePage, writeNoiseVideo } = require('./helpers/netns-link');
 
 const LIMIT = '300kbit';
 const LIFTED = '20mbit';
+// The bottleneck's queue (tc tbf latency): deep enough for queuing delay to
+// build up (what delay-based estimation reacts to) before it drops.
+const QUEUE = '300ms';
 const SETTLE_MS = 10_000;
 const MAX_FREEZE_MS = 1_000;
 const CLIMB_MS = 15_000;
@@ -45,10 +50,17 @@ const GRACE_MS = 5_000;
 const REPORT_FILE = process.env.BWE_REPORT ?? '/tmp/ferrosoup-bwe-netns.json';
 
 const mediaCodecs = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }];
+// With noisy video every layer sends about its maxBitrate (Chromium caps a
+// 640x360 layer at 750 kbit/s), and libwebrtc gives temporal layer 0 of L1T3
+// 40 % of it: under 300 kbit/s all of layer 0 fits (100k, T0 40k) and no
+// part of layer 1 does (T0 300k + overhead), so spatial layer 0 is the right
+// answer whatever the estimate, and layer 2 needs about 600 kbit/s (its T0).
+// (With Chromium's flat built-in fake camera layer 1's T0 is ~110 kbit/s and
+// fits under 300 kbit/s: mediasoup then rightly stays on layer 1.)
 const encodings = [
 	{ rid: 'r0', maxBitrate: 100_000, scaleResolutionDownBy: 4, scalabilityMode: 'L1T3' },
-	{ rid: 'r1', maxBitrate: 300_000, scaleResolutionDownBy: 2, scalabilityMode: 'L1T3' },
-	{ rid: 'r2', maxBitrate: 900_000, scalabilityMode: 'L1T3' },
+	{ rid: 'r1', maxBitrate: 800_000, scaleResolutionDownBy: 2, scalabilityMode: 'L1T3' },
+	{ rid: 'r2', maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
 ];
 
 // ------------------------------------------------------------ modules
@@ -81,7 +93,7 @@ if (wanted.includes('mediasoup')) {
 
 // ------------------------------------------------------------ the link
 
-let skip = browserUnavailableReason();
+let skip = browserUnavailableReason() ?? (haveFfmpeg() ? false : 'ffmpeg missing (it writes the noisy camera video)');
 let link = null;
 if (!skip) {
 	const made = createLink();
@@ -214,8 +226,8 @@ function installSampler() {
 }
 
 class Monitor {
-	constructor({ consumer, transport, receiver, sender }) {
-		Object.assign(this, { consumer, transport, receiver, sender });
+	constructor({ consumer, transport, receiver, sender, bweTraces }) {
+		Object.assign(this, { consumer, transport, receiver, sender, bweTraces });
 		this.server = [];
 		this.rx = [];
 		this.layers = [];
@@ -350,16 +362,12 @@ class Monitor {
 			}
 			next = s.t + 450;
 			const rx = [...this.rx].reverse().find((r) => r.t <= s.t);
-			const bwe = [...this.#bwe()].reverse().find((e) => e.at <= s.t);
+			const bwe = [...this.bweTraces].reverse().find((e) => e.at <= s.t);
 			lines.push(
 				`  +${((s.t - origin) / 1000).toFixed(1)}s L${s.spatial}/${s.temporal} aob ${kbps(s.aob)} send ${kbps(s.send)} probation ${kbps(s.probation)} loss ${s.lossSent?.toFixed?.(3)} | B ${sizeOf(rx)} frames ${rx?.frames} lost ${rx?.lost} freezes ${rx?.freezes} | bwe avail ${kbps(bwe?.availableBitrate)} desired ${kbps(bwe?.desiredBitrate)}`
 			);
 		}
 		return lines.join('\n');
-	}
-
-	#bwe() {
-		return this.bweTraces ?? [];
 	}
 
 	async stop() {
@@ -381,16 +389,23 @@ const results = [];
 
 describe('bandwidth adaptation over a rate-limited link (Chromium in a network namespace)', { skip }, () => {
 	let script;
+	let videoDir;
+	let video;
 
 	before(async () => {
 		script = await bundle(path.join(__dirname, 'fixtures', 'browser-client.js'));
+		videoDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrosoup-bwe-video-'));
+		video = writeNoiseVideo(videoDir, { width: 1280, height: 720 });
 	});
 
 	after(() => {
 		link?.teardown();
+		if (videoDir) {
+			fs.rmSync(videoDir, { recursive: true, force: true });
+		}
 		const lines = results.map(summaryLine);
-		console.log(`bwe-netns (limit ${LIMIT}, lifted ${LIFTED}):\n${lines.join('\n')}`);
-		fs.writeFileSync(REPORT_FILE, `${JSON.stringify({ limit: LIMIT, lifted: LIFTED, at: new Date().toISOString(), results }, null, 1)}\n`);
+		console.log(`bwe-netns (tbf limit ${LIMIT}, queue ${QUEUE}, lifted ${LIFTED}):\n${lines.join('\n')}`);
+		fs.writeFileSync(REPORT_FILE, `${JSON.stringify({ limit: LIMIT, queue: QUEUE, lifted: LIFTED, encodings, at: new Date().toISOString(), results }, null, 1)}\n`);
 		console.log(`bwe-netns: numbers and timelines in ${REPORT_FILE}`);
 	});
 
@@ -424,7 +439,11 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				ctx.room = room;
 
 				// A: simulcast camera, in the root namespace.
-				ctx.senderBrowser = await withTimeout(launchChromium(), 30_000, 'launching Chromium (A)');
+				ctx.senderBrowser = await withTimeout(
+					launchChromiumIn(null, [`--use-file-for-fake-video-capture=${video}`]),
+					30_000,
+					'launching Chromium (A)'
+				);
 				const sender = await openPage(ctx.senderBrowser, room, script, 'A');
 				const produced = await withTimeout(
 					sender.evaluate(
@@ -455,7 +474,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				});
 
 				// B: in the namespace, behind the limit from the start.
-				link.setRate(LIMIT);
+				link.setRate(LIMIT, { latency: QUEUE });
 				ctx.receiverBrowser = await withTimeout(launchChromiumIn(link), 30_000, 'launching Chromium (B) in the namespace');
 				const receiver = await openPage(ctx.receiverBrowser, room, script, 'B');
 				await receiver.evaluate(installSampler);
@@ -467,9 +486,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				ctx.resumedAt = Date.now();
 				ctx.consumer = room.consumers.get(consumed.id);
 				assert.equal(ctx.consumer.type, 'simulcast');
-				ctx.monitor = new Monitor({ consumer: ctx.consumer, transport: room.recvTransport, receiver, sender });
-				ctx.monitor.bweTraces = room.bwe;
-				ctx.monitor.origin = ctx.resumedAt;
+				ctx.monitor = new Monitor({ consumer: ctx.consumer, transport: room.recvTransport, receiver, sender, bweTraces: room.bwe });
 				await ctx.monitor.senderSizes();
 				r.senderSizes = { ...ctx.monitor.sizes };
 			});
@@ -532,7 +549,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 			test(`limit lifted (${LIFTED}): climbs back to layer 2 within ${CLIMB_MS / 1000} s`, { timeout: 40_000 }, async () => {
 				const mon = ctx.monitor;
 				mon.phase = 'lifted';
-				link.setRate(LIFTED);
+				link.setRate(LIFTED, { latency: QUEUE });
 				const from = Date.now();
 				const climbMs = await mon.reach(2, from, CLIMB_MS + GRACE_MS);
 				await mon.pull();
@@ -595,7 +612,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 					Date.now() - 5_000,
 					Date.now(),
 				]);
-				link.setRate(LIMIT);
+				link.setRate(LIMIT, { latency: QUEUE });
 				await settle('relimited', Date.now());
 			});
 		});

@@ -72,13 +72,13 @@ function createLink(tag = String(process.pid)) {
 	}
 	/**
 	 * Limits the root-side egress (root -> namespace) to `rate` (tc syntax,
-	 * e.g. '300kbit'), or removes the limit with null. Throws on failure.
+	 * e.g. '300kbit') with a token bucket whose queue holds `latency` of
+	 * packets (beyond that it drops), or removes the limit with null.
+	 * Throws on failure.
 	 */
-	link.setRate = (rate) => {
+	link.setRate = (rate, { latency = '300ms', burst = '6000' } = {}) => {
 		const base = ['qdisc', rate === null ? 'del' : link.rate === null ? 'add' : 'change', 'dev', link.rootDev, 'root'];
-		// A 100 ms queue: a bottleneck that drops beyond it rather than
-		// buffering seconds of media.
-		const args = rate === null ? base : [...base, 'tbf', 'rate', rate, 'burst', '6000', 'latency', '100ms'];
+		const args = rate === null ? base : [...base, 'tbf', 'rate', rate, 'burst', burst, 'latency', latency];
 		const result = run('tc', args);
 		if (result.status !== 0) {
 			throw new Error(`tc failed: ${failure('tc', args, result)}`);
@@ -101,20 +101,24 @@ function createLink(tag = String(process.pid)) {
 }
 
 /**
- * Chromium (playwright-core persistent context) running inside the link's
- * namespace: the executable playwright starts is a wrapper script that
- * `exec`s `ip netns exec <ns> chromium`, keeping playwright's pipe fds.
+ * Chromium (playwright-core persistent context) with extra `args`, inside
+ * `link`'s namespace when given: the executable playwright starts is then a
+ * wrapper script that `exec`s `ip netns exec <ns> chromium`, keeping
+ * playwright's pipe fds.
  */
-async function launchChromiumIn(link) {
+async function launchChromiumIn(link, args = []) {
 	const { chromium } = require('playwright-core');
-	link.wrapperDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ferrosoup-netns-chromium-'));
-	const wrapper = path.join(link.wrapperDir, 'chromium-in-netns');
-	fs.writeFileSync(wrapper, `#!/bin/sh\nexec ip netns exec ${link.ns} ${chromiumPath()} "$@"\n`, { mode: 0o755 });
+	let executablePath = chromiumPath();
+	if (link) {
+		link.wrapperDir ??= fs.mkdtempSync(path.join(os.tmpdir(), 'ferrosoup-netns-chromium-'));
+		executablePath = path.join(link.wrapperDir, 'chromium-in-netns');
+		fs.writeFileSync(executablePath, `#!/bin/sh\nexec ip netns exec ${link.ns} ${chromiumPath()} "$@"\n`, { mode: 0o755 });
+	}
 	const userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrosoup-chromium-'));
 	const context = await chromium.launchPersistentContext(userDataDir, {
-		executablePath: wrapper,
+		executablePath,
 		headless: true,
-		args: CHROMIUM_ARGS,
+		args: [...CHROMIUM_ARGS, ...args],
 		timeout: 30_000,
 	});
 	return {
@@ -124,6 +128,29 @@ async function launchChromiumIn(link) {
 			fs.rmSync(userDataDir, { recursive: true, force: true });
 		},
 	};
+}
+
+/**
+ * Writes `seconds` of noisy test video (MJPEG, which Chromium's fake camera
+ * plays in a loop with --use-file-for-fake-video-capture) with ffmpeg.
+ * Chromium's own fake camera draws a flat picture that VP8 encodes far
+ * below any layer's maxBitrate; noise makes every layer use its bitrate.
+ * Returns the file's path, or throws when ffmpeg is missing or fails.
+ */
+function writeNoiseVideo(dir, { width, height, fps = 30, seconds = 2 }) {
+	const file = path.join(dir, `noise-${width}x${height}.mjpeg`);
+	const args = ['-v', 'error', '-y', '-f', 'lavfi', '-i', `testsrc2=s=${width}x${height}:r=${fps},noise=alls=30:allf=t+u`,
+		'-t', String(seconds), '-q:v', '6', '-f', 'mjpeg', file];
+	const result = spawnSync('ffmpeg', args, { encoding: 'utf8', timeout: 30_000 });
+	if (result.status !== 0) {
+		throw new Error(`ffmpeg ${args.join(' ')}: ${(result.stderr || result.error?.message || '').trim()}`);
+	}
+	return file;
+}
+
+/** Whether ffmpeg runs here. */
+function haveFfmpeg() {
+	return spawnSync('ffmpeg', ['-version'], { timeout: 10_000 }).status === 0;
 }
 
 /**
@@ -148,4 +175,4 @@ async function routePage(page, script, title) {
 	await page.goto('http://localhost/', { timeout: 15_000 });
 }
 
-module.exports = { createLink, launchChromiumIn, routePage };
+module.exports = { createLink, haveFfmpeg, launchChromiumIn, routePage, writeNoiseVideo };
