@@ -38,8 +38,10 @@ const { createLink, haveFfmpeg, launchChromiumIn, routePage, writeNoiseVideo } =
 const LIMIT = '300kbit';
 const LIFTED = '20mbit';
 // The bottleneck's queue (tc tbf latency): deep enough for queuing delay to
-// build up (what delay-based estimation reacts to) before it drops.
+// build up (what delay-based estimation reacts to) before it drops. Its
+// bursts leave at no more than PEAK (see setRate in helpers/netns-link.js).
 const QUEUE = '300ms';
+const PEAK = '330kbit';
 const SETTLE_MS = 10_000;
 const MAX_FREEZE_MS = 1_000;
 const CLIMB_MS = 15_000;
@@ -404,8 +406,8 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 			fs.rmSync(videoDir, { recursive: true, force: true });
 		}
 		const lines = results.map(summaryLine);
-		console.log(`bwe-netns (tbf limit ${LIMIT}, queue ${QUEUE}, lifted ${LIFTED}):\n${lines.join('\n')}`);
-		fs.writeFileSync(REPORT_FILE, `${JSON.stringify({ limit: LIMIT, queue: QUEUE, lifted: LIFTED, encodings, at: new Date().toISOString(), results }, null, 1)}\n`);
+		console.log(`bwe-netns (tbf limit ${LIMIT}, peak ${PEAK}, queue ${QUEUE}, lifted ${LIFTED}):\n${lines.join('\n')}`);
+		fs.writeFileSync(REPORT_FILE, `${JSON.stringify({ limit: LIMIT, peakrate: PEAK, queue: QUEUE, lifted: LIFTED, encodings, at: new Date().toISOString(), results }, null, 1)}\n`);
 		console.log(`bwe-netns: numbers and timelines in ${REPORT_FILE}`);
 	});
 
@@ -474,7 +476,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				});
 
 				// B: in the namespace, behind the limit from the start.
-				link.setRate(LIMIT, { latency: QUEUE });
+				link.setRate(LIMIT, { latency: QUEUE, peakrate: PEAK });
 				ctx.receiverBrowser = await withTimeout(launchChromiumIn(link), 30_000, 'launching Chromium (B) in the namespace');
 				const receiver = await openPage(ctx.receiverBrowser, room, script, 'B');
 				await receiver.evaluate(installSampler);
@@ -612,7 +614,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 					Date.now() - 5_000,
 					Date.now(),
 				]);
-				link.setRate(LIMIT, { latency: QUEUE });
+				link.setRate(LIMIT, { latency: QUEUE, peakrate: PEAK });
 				await settle('relimited', Date.now());
 			});
 		});

@@ -74,23 +74,29 @@ function createLink(tag = String(process.pid)) {
 	 * Limits the root-side egress (root -> namespace) to `rate` (tc syntax,
 	 * e.g. '300kbit') with a token bucket whose queue holds `latency` of
 	 * packets (beyond that it drops), or removes the limit with null.
-	 * Throws on failure.
+	 * `peakrate` (e.g. '330kbit') also caps how fast a burst leaves: without
+	 * it the bucket's `burst` bytes go out at the veth's speed after a
+	 * pause, which a probe cluster measures as a link far faster than
+	 * `rate`. Throws on failure.
 	 */
-	link.setRate = (rate, { latency = '300ms', burst = '6000' } = {}) => {
-		const base = ['qdisc', rate === null ? 'del' : link.rate === null ? 'add' : 'change', 'dev', link.rootDev, 'root'];
-		const args = rate === null ? base : [...base, 'tbf', 'rate', rate, 'burst', burst, 'latency', latency];
+	link.setRate = (rate, { latency = '300ms', burst = '6000', peakrate } = {}) => {
+		const base = ['qdisc', rate === null ? 'del' : link.rate === null ? 'add' : 'replace', 'dev', link.rootDev, 'root'];
+		const args =
+			rate === null
+				? base
+				: [...base, 'tbf', 'rate', rate, 'burst', burst, 'latency', latency, ...(peakrate ? ['peakrate', peakrate, 'mtu', '1600'] : [])];
 		const result = run('tc', args);
 		if (result.status !== 0) {
 			throw new Error(`tc failed: ${failure('tc', args, result)}`);
 		}
 		link.rate = rate;
-		link.history.push({ at: Date.now(), rate });
+		link.history.push({ at: Date.now(), rate, peakrate });
 	};
 	/** `tc -s qdisc` of the root-side end (sent/dropped/overlimits). */
 	link.qdiscStats = () => run('tc', ['-s', 'qdisc', 'show', 'dev', link.rootDev]).stdout.trim().replace(/\s+/g, ' ');
 	// tc must work here too (the kernel may lack sch_tbf).
 	try {
-		link.setRate('300kbit');
+		link.setRate('300kbit', { peakrate: '330kbit' });
 		link.setRate(null);
 		link.history.length = 0;
 	} catch (error) {
