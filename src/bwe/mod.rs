@@ -206,15 +206,21 @@ impl SendSideBwe {
         self.history.on_feedback(feedback, &mut results);
         // In arrival order for the delay filter (lost ones do not matter).
         results.sort_unstable_by_key(|r| r.arrival_us.unwrap_or(i64::MAX));
-        let mut lost = 0;
+        // Loss counts only for packets sent after the last loss-based cut:
+        // those sent before it were sent at the old rate, and counting them
+        // again would cut again and again down to the minimum.
+        let counted_from_us = self.loss.last_decrease_ms().map_or(0, |ms| ms * 1000);
+        let (mut lost, mut counted) = (0, 0);
         for r in &results {
+            let counts = r.send_us >= counted_from_us;
+            counted += u32::from(counts);
             match r.arrival_us {
                 Some(arrival) => {
                     self.trendline.on_packet(r.send_us, arrival);
                     self.acked.on_acked(arrival, r.size);
                     self.prober.on_result(r);
                 }
-                None => lost += 1,
+                None => lost += u32::from(counts),
             }
         }
         let total = results.len() as u32;
@@ -229,14 +235,19 @@ impl SendSideBwe {
         let acked = self.acked.bitrate();
         let mut delay_based = self.aimd.update(usage, acked, now_ms);
         if let Some(probed) = self.prober.take_result() {
-            if usage != Usage::Overusing && probed > delay_based {
-                self.aimd.set_estimate(probed, now_ms);
+            // A probe that got through lifts whichever estimate held the
+            // available bitrate down (delay-based or loss-based).
+            let combined = delay_based.min(self.loss.bitrate());
+            if usage != Usage::Overusing && probed > combined {
+                if probed > delay_based {
+                    self.aimd.set_estimate(probed, now_ms);
+                    delay_based = probed;
+                }
                 self.loss.reset(probed);
-                delay_based = probed;
                 self.continue_probing(probed);
             }
         }
-        self.loss.update(lost, total, delay_based, now_ms);
+        self.loss.update(lost, counted, delay_based, now_ms);
         self.refresh(now_ms);
     }
 
@@ -350,9 +361,12 @@ impl SendSideBwe {
             .prober
             .last_started_ms
             .map_or(u64::MAX, |t| now_ms.saturating_sub(t));
+        // 3x: far under the ceiling (after a long limit, the floor) the
+        // estimate must not take many 2-second steps to come back; a
+        // result that gets through continues exponentially.
         if !recent_overuse && since_probe >= PROBE_INTERVAL_MS {
             self.prober
-                .request(self.available.saturating_mul(2).min(max));
+                .request(self.available.saturating_mul(3).min(max));
         }
     }
 

@@ -133,6 +133,11 @@ impl LossControl {
         self.bitrate = f64::from(bps);
     }
 
+    /// When the last loss-based cut happened (ms).
+    pub fn last_decrease_ms(&self) -> Option<u64> {
+        self.last_decrease_ms
+    }
+
     /// Packets reported by one feedback; `delay_based` bounds any increase.
     pub fn update(&mut self, lost: u32, total: u32, delay_based: u32, now_ms: u64) {
         self.lost += lost;

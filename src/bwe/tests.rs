@@ -251,3 +251,32 @@ fn probes_start_when_consumers_want_more_than_the_start_value() {
         sim.bwe.available_bitrate()
     );
 }
+
+#[test]
+fn a_lossy_narrow_link_does_not_collapse_the_estimate_and_it_recovers() {
+    // A shallow queue: overshooting loses packets rather than delaying them.
+    let mut sim = Sim::new(300_000.0, 600_000, 2_500_000);
+    sim.link.max_queue_us = 60_000.0;
+    sim.run(10_000);
+    let mut low = u32::MAX;
+    for _ in 0..50 {
+        sim.run(100);
+        low = low.min(sim.bwe.available_bitrate());
+    }
+    assert!(
+        low >= 100_000,
+        "estimate fell to {low} on a 300 kbit/s link"
+    );
+    assert!(
+        sim.bwe.available_bitrate() <= 400_000,
+        "{}",
+        sim.bwe.available_bitrate()
+    );
+    sim.link.capacity_bps = 5_000_000.0;
+    sim.run(15_000);
+    assert!(
+        sim.bwe.available_bitrate() >= 1_500_000,
+        "available {} 15 s after the link widened",
+        sim.bwe.available_bitrate()
+    );
+}

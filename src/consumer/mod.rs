@@ -172,9 +172,9 @@ pub struct Consumer {
     /// Highest layers the transport's estimated bitrate allows (None: no
     /// estimate, the preferred layers rule).
     bitrate_cap: Option<Layers>,
-    /// When the allocation last took a long-established spatial layer away
-    /// (upgrades above the current layer wait a while, as mediasoup's).
-    pub bwe_downgrade_at_ms: Option<u64>,
+    /// Until when no spatial upgrade above the current layer is allowed,
+    /// after the allocation took one away (damping, as mediasoup's).
+    pub bwe_upgrade_hold_until_ms: Option<u64>,
 }
 
 /// `transport.consume` as parsed at the boundary.
@@ -419,7 +419,7 @@ impl Consumer {
             layers,
             layers_changed: false,
             bitrate_cap: None,
-            bwe_downgrade_at_ms: None,
+            bwe_upgrade_hold_until_ms: None,
         };
         if let Some(preferred) = preferred_layers {
             consumer.set_target_layers(preferred);

@@ -5,7 +5,9 @@
 //! than `STREAM_MIN_ACTIVE_MS` ago is not switched to (unless it is the
 //! lowest), and after the estimate took away a spatial layer that had been
 //! sent for `DOWNGRADE_MIN_ACTIVE_MS`, no upgrade above the current one for
-//! `DOWNGRADE_HOLD_MS`.
+//! `DOWNGRADE_HOLD_MS`. Beyond mediasoup, any other downgrade by the
+//! estimate holds upgrades for `SHORT_HOLD_MS`: on a link just at a layer's
+//! rate, a probe that got through would otherwise flap it up and down.
 
 use super::core::Core;
 use crate::bwe::allocation::{distribute, Candidate, MAX_LAYERS};
@@ -16,6 +18,9 @@ use crate::ids::{ConsumerKey, TransportKey};
 const STREAM_MIN_ACTIVE_MS: u64 = 2000;
 const DOWNGRADE_MIN_ACTIVE_MS: u64 = 8000;
 const DOWNGRADE_HOLD_MS: u64 = 10_000;
+const SHORT_HOLD_MS: u64 = 5_000;
+/// Share of the available bitrate given to consumers' RTP.
+const USABLE_SHARE: f64 = 0.9;
 
 impl Core {
     /// One consumer as the allocator sees it.
@@ -33,8 +38,8 @@ impl Core {
         );
         let current = consumer.current_layers().map(|l| usize::from(l.spatial));
         let holding = consumer
-            .bwe_downgrade_at_ms
-            .is_some_and(|at| now_ms.saturating_sub(at) < DOWNGRADE_HOLD_MS);
+            .bwe_upgrade_hold_until_ms
+            .is_some_and(|until| now_ms < until);
         let producer = &mut self.producers[consumer.producer];
         match ctype {
             ConsumerType::Simulcast => {
@@ -147,16 +152,24 @@ impl Core {
         let ckeys = self.transports[tkey].consumers.clone();
         let mut candidates: Vec<Candidate> =
             ckeys.iter().map(|k| self.candidate(*k, now_ms)).collect();
-        distribute(available, &mut candidates);
+        // Layer rates count RTP bytes only; what goes on the wire also
+        // carries IP/UDP/SRTP overhead, RTCP and retransmissions.
+        let usable = (f64::from(available) * USABLE_SHARE) as u32;
+        distribute(usable, &mut candidates);
         for (ckey, c) in ckeys.into_iter().zip(candidates) {
-            // Taking away a long-established spatial layer holds upgrades.
+            // Taking a spatial layer away holds upgrades for a while.
             if let (Some((spatial, _)), Some(current)) =
                 (c.provisional, self.consumers[ckey].current_layers())
             {
                 let established =
                     self.current_stream_active_ms(ckey, now_ms) >= DOWNGRADE_MIN_ACTIVE_MS;
-                if spatial < current.spatial && established {
-                    self.consumers[ckey].bwe_downgrade_at_ms = Some(now_ms);
+                if spatial < current.spatial {
+                    let hold = if established {
+                        DOWNGRADE_HOLD_MS
+                    } else {
+                        SHORT_HOLD_MS
+                    };
+                    self.consumers[ckey].bwe_upgrade_hold_until_ms = Some(now_ms + hold);
                 }
             }
             let consumer = &mut self.consumers[ckey];

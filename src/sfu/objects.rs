@@ -347,7 +347,7 @@ impl Core {
             }
             C::Pause => {
                 self.consumers[ckey].paused = true;
-                self.consumers[ckey].bwe_downgrade_at_ms = None;
+                self.consumers[ckey].bwe_upgrade_hold_until_ms = None;
                 self.reallocate_bitrate(ckey);
                 Ok(Reply::Null)
             }
