@@ -109,8 +109,6 @@ pub struct LossControl {
     total: u32,
     last_decrease_ms: Option<u64>,
     last_increase_ms: Option<u64>,
-    /// Latest loss ratio acted on (0..1).
-    pub loss: f64,
 }
 
 impl LossControl {
@@ -121,7 +119,6 @@ impl LossControl {
             total: 0,
             last_decrease_ms: None,
             last_increase_ms: None,
-            loss: 0.0,
         }
     }
 
@@ -145,18 +142,18 @@ impl LossControl {
         if self.total < LOSS_MIN_PACKETS {
             return;
         }
-        self.loss = f64::from(self.lost) / f64::from(self.total);
+        let loss = f64::from(self.lost) / f64::from(self.total);
         self.lost = 0;
         self.total = 0;
-        if self.loss > HIGH_LOSS {
+        if loss > HIGH_LOSS {
             let due = self
                 .last_decrease_ms
                 .is_none_or(|t| now_ms.saturating_sub(t) >= LOSS_DECREASE_INTERVAL_MS);
             if due {
-                self.bitrate *= 1.0 - 0.5 * self.loss;
+                self.bitrate *= 1.0 - 0.5 * loss;
                 self.last_decrease_ms = Some(now_ms);
             }
-        } else if self.loss < LOW_LOSS {
+        } else if loss < LOW_LOSS {
             let dt = self
                 .last_increase_ms
                 .map_or(0, |t| now_ms.saturating_sub(t).min(1000));

@@ -5,7 +5,7 @@
 
 use super::core::{Core, Handler, SocketRole};
 use crate::channel::Outbox;
-use crate::consumer::{ForwardResult, Sent};
+use crate::consumer::ForwardResult;
 use crate::ids::{ProducerKey, TransportKey};
 use crate::net::SocketId;
 use crate::producer::forward::{ExtKind, Forwarded};
@@ -15,27 +15,26 @@ use crate::transport::webrtc::TupleId;
 use crate::transport::{Transport, TransportKind};
 use std::net::SocketAddr;
 
-/// Fills in the per-transport header extensions of a consumer's packet:
-/// abs-send-time and the transport-wide sequence number.
-/// Stamps the per-transport header extensions of a packet about to go out
-/// at `send_us` (the bandwidth estimator records it under its
-/// transport-wide sequence number).
-fn stamp_transport_extensions(
+/// Stamps the per-transport header extensions (abs-send-time, the
+/// transport-wide sequence number) of a packet of `len` bytes about to go
+/// out at `send_us`; the bandwidth estimator records it under that number.
+pub(super) fn stamp_transport_extensions(
     transport: &mut Transport,
     buf: &mut [u8],
-    sent: &Sent,
+    len: usize,
+    (abs_send_time_at, transport_wide_seq_at): (Option<usize>, Option<usize>),
     send_us: u64,
 ) {
-    if let Some(at) = sent.abs_send_time_at {
+    if let Some(at) = abs_send_time_at {
         crate::rtp::ext::write_abs_send_time(&mut buf[at..at + 3], send_us / 1000);
     }
-    if let Some(at) = sent.transport_wide_seq_at {
+    if let Some(at) = transport_wide_seq_at {
         transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
         crate::rtp::ext::write_transport_wide_seq(
             &mut buf[at..at + 2],
             transport.transport_wide_seq,
         );
-        super::bwe_io::bwe_on_sent(transport, sent.len, send_us);
+        super::bwe_io::bwe_on_sent(transport, len, send_us);
     }
 }
 
@@ -349,7 +348,8 @@ impl Core {
                         stamp_transport_extensions(
                             transport,
                             send_buf,
-                            &sent,
+                            sent.len,
+                            (sent.abs_send_time_at, sent.transport_wide_seq_at),
                             arrival_us.max(now_ms * 1000),
                         );
                         if let Some(len) = transport.send_rtp(

@@ -290,17 +290,13 @@ impl Core {
                 };
                 // A retransmission is a new packet on the wire: fresh
                 // per-transport extension values.
-                if let Some(at) = abs_at {
-                    crate::rtp::ext::write_abs_send_time(&mut send_buf[at..at + 3], now_ms);
-                }
-                if let Some(at) = twcc_at {
-                    transport.transport_wide_seq = transport.transport_wide_seq.wrapping_add(1);
-                    crate::rtp::ext::write_transport_wide_seq(
-                        &mut send_buf[at..at + 2],
-                        transport.transport_wide_seq,
-                    );
-                    super::bwe_io::bwe_on_sent(transport, len, now_ms * 1000);
-                }
+                super::media::stamp_transport_extensions(
+                    transport,
+                    send_buf,
+                    len,
+                    (abs_at, twcc_at),
+                    now_ms * 1000,
+                );
                 consumer.lanes[lane].stream.send.count_retransmission(first);
                 // Every retransmission (RTX or not) counts as RTX, as in mediasoup.
                 if let Some(len) =

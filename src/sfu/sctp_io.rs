@@ -12,7 +12,7 @@ use super::core::Core;
 use crate::channel::Outbox;
 use crate::data::subchannels::{self, SubchannelFilter};
 use crate::ids::{DataConsumerKey, TransportKey};
-use crate::sctp::{SctpEvent, SctpState, SendError, StreamReliability};
+use crate::sctp::{SctpAssociation, SctpEvent, SctpState, SendError, StreamReliability};
 use crate::transport::dump::SctpNegotiatedCapabilities;
 use crate::transport::TransportKind;
 use serde::Serialize;
@@ -297,18 +297,20 @@ impl Core {
 
     /// What an SCTP DataConsumer's stream has buffered.
     pub(super) fn sctp_buffered_amount(&mut self, ckey: DataConsumerKey) -> u32 {
-        let consumer = &self.data.consumers[ckey];
-        let (Some(params), tkey) = (consumer.sctp, consumer.transport) else {
-            return 0;
-        };
-        self.transports
-            .get_mut(tkey)
-            .and_then(|t| t.sctp.as_mut())
-            .map_or(0, |s| s.buffered_amount(params.stream_id) as u32)
+        self.sctp_stream_amount(ckey, |s, id| s.buffered_amount(id))
     }
 
     /// What waits for the association on a DataConsumer's stream.
     pub(super) fn sctp_unsent_amount(&mut self, ckey: DataConsumerKey) -> u32 {
+        self.sctp_stream_amount(ckey, |s, id| s.unsent_amount(id))
+    }
+
+    /// `amount` of an SCTP DataConsumer's stream (0 without one).
+    fn sctp_stream_amount(
+        &mut self,
+        ckey: DataConsumerKey,
+        amount: impl FnOnce(&mut SctpAssociation, u16) -> usize,
+    ) -> u32 {
         let consumer = &self.data.consumers[ckey];
         let (Some(params), tkey) = (consumer.sctp, consumer.transport) else {
             return 0;
@@ -316,7 +318,7 @@ impl Core {
         self.transports
             .get_mut(tkey)
             .and_then(|t| t.sctp.as_mut())
-            .map_or(0, |s| s.unsent_amount(params.stream_id) as u32)
+            .map_or(0, |s| amount(s, params.stream_id) as u32)
     }
 
     /// Sets an SCTP DataConsumer's bufferedAmountLowThreshold on its stream.

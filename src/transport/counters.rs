@@ -104,14 +104,6 @@ impl TransportCounters {
         self.send_probation.update(len, len, now_ms);
     }
 
-    /// Bitrate of media, RTX and probation sent (what the BWE paces).
-    pub fn media_send_bitrate(&mut self, now_ms: u64) -> u32 {
-        self.send_rtp
-            .bitrate(now_ms)
-            .saturating_add(self.send_rtx.bitrate(now_ms))
-            .saturating_add(self.send_probation.bitrate(now_ms))
-    }
-
     pub fn snapshot(&mut self, now_ms: u64) -> CounterSnapshot {
         CounterSnapshot {
             bytes_received: self.recv.bytes(),
