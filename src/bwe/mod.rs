@@ -36,6 +36,10 @@ const MAX_PADDING_FACTOR: f64 = 0.85;
 const EVENT_INTERVAL_MS: u64 = 1000;
 /// Probe again while short of what is wanted, this often (ms).
 const PROBE_INTERVAL_MS: u64 = 2000;
+/// Whether to probe is decided this often (ms) while media flows. It has
+/// its own deadline: feedback also emits the events, and a timer shared
+/// with them could be pushed back forever.
+const PROBE_CHECK_MS: u64 = 200;
 /// No probing this long after an overuse (ms).
 const PROBE_AFTER_OVERUSE_MS: u64 = 1500;
 /// The desired bitrate decays this much per second when it drops (so a
@@ -95,6 +99,7 @@ pub struct SendSideBwe {
     initial_probes_sent: bool,
     last_overuse_ms: Option<u64>,
     last_sent_ms: Option<u64>,
+    next_probe_check_ms: u64,
 }
 
 impl SendSideBwe {
@@ -122,6 +127,7 @@ impl SendSideBwe {
             initial_probes_sent: false,
             last_overuse_ms: None,
             last_sent_ms: None,
+            next_probe_check_ms: now_ms,
         }
     }
 
@@ -310,10 +316,20 @@ impl SendSideBwe {
                 .map_or(now_ms, |(at, _)| at + EVENT_INTERVAL_MS),
         );
         let probe = self.prober.poll_timeout(now_ms);
-        match (event, probe) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        let check = self.probe_check_due_ms(now_ms);
+        [event, probe, check].into_iter().flatten().min()
+    }
+
+    /// When to decide about probing next: only while media flows (the
+    /// decision needs it) and probes are sent (transport-cc).
+    fn probe_check_due_ms(&self, now_ms: u64) -> Option<u64> {
+        let sending = self.is_sending(now_ms);
+        (self.bwe_type == BweType::TransportCc && sending).then_some(self.next_probe_check_ms)
+    }
+
+    fn is_sending(&self, now_ms: u64) -> bool {
+        self.last_sent_ms
+            .is_some_and(|t| now_ms.saturating_sub(t) < 1000)
     }
 
     /// Periodic work: the event cadence and when to probe.
@@ -324,8 +340,11 @@ impl SendSideBwe {
         {
             self.refresh(now_ms);
         }
-        self.prober.expire(now_ms);
-        self.maybe_probe(now_ms);
+        if now_ms >= self.next_probe_check_ms {
+            self.next_probe_check_ms = now_ms + PROBE_CHECK_MS;
+            self.prober.expire(now_ms);
+            self.maybe_probe(now_ms);
+        }
     }
 
     fn maybe_probe(&mut self, now_ms: u64) {
@@ -338,9 +357,7 @@ impl SendSideBwe {
         // Only while media flows, and up to where mediasoup would pad: the
         // estimate keeps headroom over what consumers want, so their top
         // layers fit without flapping.
-        let sending = self
-            .last_sent_ms
-            .is_some_and(|t| now_ms.saturating_sub(t) < 1000);
+        let sending = self.is_sending(now_ms);
         let max = self.max_bitrate();
         let padding_ceiling = f64::from(max) * MAX_PADDING_FACTOR;
         if !sending || f64::from(self.available) >= padding_ceiling {

@@ -48,6 +48,10 @@ struct Sim {
     desired: u32,
     events: Vec<(u64, BweInfo)>,
     media_bits: f64,
+    /// Feedback (and the event it may bring) is handled before due timers
+    /// in the same millisecond, as the core does with a datagram that
+    /// arrives with the timer.
+    feedback_first: bool,
 }
 
 impl Sim {
@@ -65,6 +69,7 @@ impl Sim {
             desired,
             events: Vec::new(),
             media_bits: 0.0,
+            feedback_first: false,
         }
     }
 
@@ -114,6 +119,9 @@ impl Sim {
         let end = self.now_ms + ms;
         while self.now_ms < end {
             self.now_ms += 1;
+            if self.feedback_first {
+                self.feedback_and_event();
+            }
             if self
                 .bwe
                 .poll_timeout(self.now_ms)
@@ -131,13 +139,19 @@ impl Sim {
                 self.media_bits += 8000.0;
                 self.send(1000, None);
             }
-            if self.now_ms >= self.next_feedback_ms {
-                self.next_feedback_ms += 100;
-                self.feedback();
+            if !self.feedback_first {
+                self.feedback_and_event();
             }
-            if let Some(info) = self.bwe.take_event(self.now_ms) {
-                self.events.push((self.now_ms, info));
-            }
+        }
+    }
+
+    fn feedback_and_event(&mut self) {
+        if self.now_ms >= self.next_feedback_ms {
+            self.next_feedback_ms += 100;
+            self.feedback();
+        }
+        if let Some(info) = self.bwe.take_event(self.now_ms) {
+            self.events.push((self.now_ms, info));
         }
     }
 }
@@ -171,6 +185,23 @@ fn settles_under_a_narrow_link_and_climbs_when_it_widens() {
     assert!(
         climbed_at.is_some(),
         "available {} 15 s after the link widened",
+        sim.bwe.available_bitrate()
+    );
+}
+
+/// Feedback every 100 ms brings an event every 1000 ms, always just before
+/// the event timer would fire: the decision to probe must not depend on
+/// that timer (it did, and a real receiver never saw probes again).
+#[test]
+fn probes_go_on_when_feedback_always_comes_before_the_timers() {
+    let mut sim = Sim::new(300_000.0, 600_000, 2_500_000);
+    sim.feedback_first = true;
+    sim.run(10_000);
+    sim.link.capacity_bps = 5_000_000.0;
+    sim.run(6_000);
+    assert!(
+        sim.bwe.available_bitrate() >= 1_500_000,
+        "available {} 6 s after the link widened",
         sim.bwe.available_bitrate()
     );
 }
