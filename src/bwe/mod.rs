@@ -12,6 +12,7 @@ pub mod history;
 pub mod loss_history;
 pub mod probe;
 pub mod rate_control;
+pub mod remb_server;
 pub mod trendline;
 
 use history::{PacketResult, SentHistory};

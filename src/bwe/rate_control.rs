@@ -172,6 +172,7 @@ pub struct AckedBitrate {
     ring: Box<[(i64, u32)]>,
     next: usize,
     len: usize,
+    window_us: i64,
 }
 
 const ACKED_RING: usize = 1024;
@@ -179,15 +180,27 @@ const ACKED_WINDOW_US: i64 = 500_000;
 
 impl Default for AckedBitrate {
     fn default() -> Self {
-        AckedBitrate {
-            ring: vec![(0, 0); ACKED_RING].into_boxed_slice(),
-            next: 0,
-            len: 0,
-        }
+        AckedBitrate::with_window(ACKED_WINDOW_US)
     }
 }
 
 impl AckedBitrate {
+    /// Measured over `window_us` (the ring holds 1024 packets: enough for
+    /// 1 s at ~10 Mbit/s of full-size packets).
+    pub fn with_window(window_us: i64) -> Self {
+        AckedBitrate {
+            ring: vec![(0, 0); ACKED_RING].into_boxed_slice(),
+            next: 0,
+            len: 0,
+            window_us,
+        }
+    }
+
+    /// Forgets what was measured (a stream gap: the rate starts afresh).
+    pub fn reset(&mut self) {
+        self.len = 0;
+    }
+
     pub fn on_acked(&mut self, arrival_us: i64, size: u32) {
         self.ring[self.next] = (arrival_us, size);
         self.next = (self.next + 1) % ACKED_RING;
@@ -205,14 +218,14 @@ impl AckedBitrate {
         let mut oldest = newest;
         for i in 0..self.len {
             let (at, size) = self.ring[(self.next + ACKED_RING - 1 - i) % ACKED_RING];
-            if newest - at > ACKED_WINDOW_US {
+            if newest - at > self.window_us {
                 break;
             }
             bytes += u64::from(size);
             oldest = at;
         }
         // A short history is measured over what it spans (at least 100 ms).
-        let span = (newest - oldest).clamp(100_000, ACKED_WINDOW_US);
+        let span = (newest - oldest).clamp(100_000, self.window_us.max(100_000));
         Some((bytes as f64 * 8.0 * 1e6 / span as f64) as u32)
     }
 }

@@ -12,6 +12,57 @@ use crate::transport::Transport;
 
 /// Room an SRTP tag may need after a probe packet.
 const SRTP_ROOM: usize = 16;
+/// SSRCs listed in one REMB at most.
+const REMB_MAX_SSRCS: usize = 16;
+
+/// A packet received from a REMB-only sender feeds the receive-side
+/// estimate; a REMB goes back when one is due (capped by
+/// `setMaxIncomingBitrate`, as mediasoup does).
+pub(super) fn remb_on_received(
+    transport: &mut Transport,
+    packet: &crate::rtp::RtpPacketRef,
+    arrival_us: u64,
+    buf: &mut [u8],
+    now_ms: u64,
+    net: &mut crate::net::NetOutbox,
+    outbox: &mut Outbox,
+) {
+    let (Some(server), Some(id)) = (
+        transport.remb_server.as_mut(),
+        transport.recv_ext.abs_send_time,
+    ) else {
+        return;
+    };
+    let Some(abs_send_time) = packet
+        .extension(id)
+        .and_then(crate::rtp::ext::read_abs_send_time)
+    else {
+        return;
+    };
+    server.on_packet(
+        arrival_us,
+        packet.payload_len(),
+        packet.ssrc(),
+        abs_send_time,
+    );
+    let Some(estimate) = server.take_remb() else {
+        return;
+    };
+    let bitrate = transport
+        .max_incoming_bitrate
+        .map_or(u64::from(estimate), |max| {
+            u64::from(estimate).min(u64::from(max))
+        });
+    let mut ssrcs = [0u32; REMB_MAX_SSRCS];
+    let mut count = 0;
+    for (slot, ssrc) in ssrcs.iter_mut().zip(server.ssrcs()) {
+        *slot = ssrc;
+        count += 1;
+    }
+    if let Ok(len) = crate::rtcp::write_remb(buf, 0, bitrate, &ssrcs[..count]) {
+        transport.send_rtcp(buf, len, now_ms, net, outbox);
+    }
+}
 
 /// Records a sent packet with the transport-wide sequence number just
 /// stamped on it.

@@ -264,6 +264,9 @@ impl Core {
                 w.tcc.on_packet(seq, packet.ssrc(), arrival_us);
             }
         }
+        super::bwe_io::remb_on_received(
+            transport, &packet, arrival_us, send_buf, now_ms, net, outbox,
+        );
         let pkey = match producer {
             Some(pkey) => pkey,
             None => {

@@ -59,7 +59,11 @@ impl Core {
         // The first producer whose sender takes feedback decides what this
         // side's feedback is (mediasoup's tccServer).
         if let Some(bwe_type) = bwe_type_for(&producer.params) {
-            self.transports[tkey].tcc_server.get_or_insert(bwe_type);
+            let t = &mut self.transports[tkey];
+            if t.tcc_server.is_none() && bwe_type == BweType::Remb {
+                t.remb_server = Some(Box::default());
+            }
+            t.tcc_server.get_or_insert(bwe_type);
         }
         let pkey = self.producers.insert(producer);
         let producer = &self.producers[pkey];

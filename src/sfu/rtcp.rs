@@ -453,8 +453,12 @@ impl Core {
                 len += n;
             }
         }
-        // setMaxIncomingBitrate(): tell the senders the cap (REMB).
-        if let Some(bitrate) = self.transports[tkey].max_incoming_bitrate {
+        // setMaxIncomingBitrate(): tell the senders the cap (REMB), unless
+        // they get REMBs from the receive-side estimate (capped there).
+        let limit = self.transports[tkey]
+            .max_incoming_bitrate
+            .filter(|_| self.transports[tkey].remb_server.is_none());
+        if let Some(bitrate) = limit {
             let ssrcs: Vec<u32> = blocks.iter().map(|b| b.ssrc).take(64).collect();
             if !ssrcs.is_empty() {
                 if len + 20 + ssrcs.len() * 4 > MAX_RTCP_LEN {

@@ -81,6 +81,8 @@ pub struct Transport {
     /// Feedback this side gives for what it receives, once a producer's
     /// sender takes it (mediasoup's tccServer).
     pub tcc_server: Option<crate::bwe::BweType>,
+    /// The receive-side estimate sent to REMB-only senders.
+    pub remb_server: Option<Box<crate::bwe::remb_server::RembServer>>,
     /// RTP sequence number of the probation stream.
     pub probation_seq: u16,
     /// When this transport sends its next RTCP reports.
@@ -145,6 +147,7 @@ impl Transport {
             bwe: None,
             bwe_reallocate: false,
             tcc_server: None,
+            remb_server: None,
             initial_available_outgoing_bitrate: options.initial_available_outgoing_bitrate,
             probation_seq: 0,
             next_rtcp_ms: 0,
@@ -227,9 +230,12 @@ impl Transport {
                 .as_ref()
                 .map(|_| self.sctp.as_ref().map_or("new", |s| s.state().as_str())),
             available_outgoing_bitrate: self.bwe.as_ref().map(|b| b.available_bitrate()),
-            // With transport-cc the sender estimates (mediasoup reports 0);
-            // a REMB-side receive estimator is not implemented (0 too).
-            available_incoming_bitrate: self.tcc_server.map(|_| 0),
+            // With transport-cc the sender estimates (mediasoup reports 0).
+            available_incoming_bitrate: self.tcc_server.map(|_| {
+                self.remb_server
+                    .as_ref()
+                    .map_or(0, |r| r.available_bitrate())
+            }),
             rtp_packet_loss_received: self.tcc_server.map(|t| match (&self.kind, t) {
                 (TransportKind::WebRtc(w), crate::bwe::BweType::TransportCc) => w.tcc.packet_loss(),
                 _ => 0.0,
