@@ -234,9 +234,10 @@ function installSampler() {
 }
 
 class Monitor {
-	constructor({ consumer, transport, receiver, sender, bweTraces }) {
-		Object.assign(this, { consumer, transport, receiver, sender, bweTraces });
+	constructor({ consumer, producer, transport, receiver, sender, bweTraces }) {
+		Object.assign(this, { consumer, producer, transport, receiver, sender, bweTraces });
 		this.server = [];
+		this.origin = [];
 		this.rx = [];
 		this.layers = [];
 		this.phase = 'start';
@@ -264,6 +265,11 @@ class Monitor {
 							probation: s?.probationSendBitrate,
 							lossSent: s?.rtpPacketLossSent,
 						}),
+					() => {}
+				),
+				// What A sends per layer: what the allocation chooses from.
+				this.producer.getStats().then(
+					(streams) => this.origin.push({ t: Date.now(), byRid: Object.fromEntries(streams.map((s) => [s.rid, s.bitrateByLayer ?? {}])) }),
 					() => {}
 				),
 				this.pull(),
@@ -371,8 +377,10 @@ class Monitor {
 			next = s.t + 450;
 			const rx = [...this.rx].reverse().find((r) => r.t <= s.t);
 			const bwe = [...this.bweTraces].reverse().find((e) => e.at <= s.t);
+			const a = [...this.origin].reverse().find((o) => o.t <= s.t)?.byRid ?? {};
+			const layer = (rid, t) => kbps(a[rid]?.[`0.${t}`]);
 			lines.push(
-				`  +${((s.t - origin) / 1000).toFixed(1)}s L${s.spatial}/${s.temporal} aob ${kbps(s.aob)} send ${kbps(s.send)} probation ${kbps(s.probation)} loss ${s.lossSent?.toFixed?.(3)} | B ${sizeOf(rx)} frames ${rx?.frames} lost ${rx?.lost} freezes ${rx?.freezes} | bwe avail ${kbps(bwe?.availableBitrate)} desired ${kbps(bwe?.desiredBitrate)}`
+				`  +${((s.t - origin) / 1000).toFixed(1)}s L${s.spatial}/${s.temporal} aob ${kbps(s.aob)} send ${kbps(s.send)} probation ${kbps(s.probation)} loss ${s.lossSent?.toFixed?.(3)} | B ${sizeOf(rx)} frames ${rx?.frames} lost ${rx?.lost} freezes ${rx?.freezes} | bwe avail ${kbps(bwe?.availableBitrate)} desired ${kbps(bwe?.desiredBitrate)} | A r1 T0/T2 ${layer('r1', 0)}/${layer('r1', 2)} r2 T0 ${layer('r2', 0)}`
 			);
 		}
 		return lines.join('\n');
@@ -494,7 +502,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				ctx.resumedAt = Date.now();
 				ctx.consumer = room.consumers.get(consumed.id);
 				assert.equal(ctx.consumer.type, 'simulcast');
-				ctx.monitor = new Monitor({ consumer: ctx.consumer, transport: room.recvTransport, receiver, sender, bweTraces: room.bwe });
+				ctx.monitor = new Monitor({ consumer: ctx.consumer, producer, transport: room.recvTransport, receiver, sender, bweTraces: room.bwe });
 				await ctx.monitor.senderSizes();
 				r.senderSizes = { ...ctx.monitor.sizes };
 			});
@@ -506,6 +514,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 					r.timeline = {
 						origin: new Date(o).toISOString(),
 						server: ctx.monitor.server.map((s) => ({ ...s, t: s.t - o })),
+						producer: ctx.monitor.origin.map((s) => ({ ...s, t: s.t - o })),
 						receiver: ctx.monitor.rx.map((s) => ({ ...s, t: s.t - o })),
 						layerschange: ctx.monitor.layers.map((l) => ({ t: l.at - o, ...l.layers })),
 						bwe: ctx.room.bwe.map((e) => ({ ...e, at: e.at - o })),
