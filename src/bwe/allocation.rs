@@ -8,6 +8,11 @@
 
 /// Spatial and temporal layers a consumer can be given.
 pub const MAX_LAYERS: usize = 4;
+/// A spatial layer above the one being sent is taken only when this much
+/// of its bitrate fits (beyond mediasoup): a layer's bitrate varies with
+/// the picture by a third and more, and the switch costs a key frame, so
+/// one that only just fits would be given up again a moment later.
+pub const UPGRADE_HEADROOM: f64 = 1.25;
 
 /// One consumer's side of an allocation.
 #[derive(Clone, Debug, Default)]
@@ -21,6 +26,8 @@ pub struct Candidate {
     pub rates: [[u32; MAX_LAYERS]; MAX_LAYERS],
     /// Highest layers it wants (its preferred layers).
     pub preferred: (u8, u8),
+    /// The spatial layer being sent: higher ones need `UPGRADE_HEADROOM`.
+    pub current_spatial: Option<u8>,
     /// Layers given so far and what they cost.
     pub provisional: Option<(u8, u8)>,
     used: u32,
@@ -56,7 +63,13 @@ impl Candidate {
             let rate = self.rates[at.0][at.1];
             if rate > 0 {
                 let cost = rate.saturating_sub(self.used);
-                if cost > available {
+                let upgrade = self.current_spatial.is_some_and(|c| at.0 > usize::from(c));
+                let needed = if upgrade {
+                    ((f64::from(rate) * UPGRADE_HEADROOM) as u32).saturating_sub(self.used)
+                } else {
+                    cost
+                };
+                if needed > available {
                     return None;
                 }
                 self.provisional = Some((at.0 as u8, at.1 as u8));
@@ -194,6 +207,32 @@ mod tests {
         let mut c = [c];
         distribute(5_000_000, &mut c);
         assert_eq!(c[0].provisional, Some((2, 2)));
+    }
+
+    #[test]
+    fn a_spatial_layer_above_the_current_one_needs_headroom() {
+        // Stream 1 at T0 costs 250k: it fits 260k, but from stream 0 an
+        // upgrade to it needs 312.5k.
+        let mut c = [simulcast(1, (2, 2))];
+        distribute(260_000, &mut c);
+        assert_eq!(c[0].provisional, Some((1, 0)));
+        let mut c = simulcast(1, (2, 2));
+        c.current_spatial = Some(0);
+        let mut c = [c];
+        distribute(260_000, &mut c);
+        assert_eq!(c[0].provisional, Some((0, 2)));
+        let mut c = simulcast(1, (2, 2));
+        c.current_spatial = Some(0);
+        let mut c = [c];
+        distribute(320_000, &mut c);
+        assert_eq!(c[0].provisional, Some((1, 0)));
+        // Already on stream 1: it stays with no headroom, and its temporal
+        // layers need none.
+        let mut c = simulcast(1, (2, 2));
+        c.current_spatial = Some(1);
+        let mut c = [c];
+        distribute(380_000, &mut c);
+        assert_eq!(c[0].provisional, Some((1, 1)));
     }
 
     #[test]

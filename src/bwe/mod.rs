@@ -31,6 +31,8 @@ pub const PROBATION_SSRC: u32 = 1234;
 pub const PROBATION_PAYLOAD_TYPE: u8 = 127;
 /// The estimate never goes further than this over what consumers want.
 const MAX_BITRATE_FACTOR: f64 = 1.35;
+/// An estimate under this share of that maximum is held down by the path.
+const PATH_LIMITED_SHARE: f64 = 0.95;
 /// Padding may fill up to this share of that maximum.
 const MAX_PADDING_FACTOR: f64 = 0.85;
 /// An available-bitrate event at least this often (ms) and on big changes.
@@ -138,6 +140,12 @@ impl SendSideBwe {
 
     pub fn available_bitrate(&self) -> u32 {
         self.available
+    }
+
+    /// Whether the path, not what consumers want (the ceiling), holds the
+    /// estimate down.
+    pub fn is_path_limited(&self) -> bool {
+        f64::from(self.available) < f64::from(self.max_bitrate()) * PATH_LIMITED_SHARE
     }
 
     /// The loss ratio (0..1) of what was sent, from the last feedback

@@ -7,7 +7,9 @@
 //! sent for `DOWNGRADE_MIN_ACTIVE_MS`, no upgrade above the current one for
 //! `DOWNGRADE_HOLD_MS`. Beyond mediasoup, any other downgrade by the
 //! estimate holds upgrades for `SHORT_HOLD_MS`: on a link just at a layer's
-//! rate, a probe that got through would otherwise flap it up and down.
+//! rate, a probe that got through would otherwise flap it up and down; and
+//! while the path holds the estimate down, a spatial upgrade needs headroom
+//! over the layer's bitrate (`UPGRADE_HEADROOM`).
 
 use super::core::Core;
 use crate::bwe::allocation::{distribute, Candidate, MAX_LAYERS};
@@ -23,8 +25,9 @@ const SHORT_HOLD_MS: u64 = 5_000;
 const USABLE_SHARE: f64 = 0.9;
 
 impl Core {
-    /// One consumer as the allocator sees it.
-    fn candidate(&mut self, ckey: ConsumerKey, now_ms: u64) -> Candidate {
+    /// One consumer as the allocator sees it (`path_limited`: spatial
+    /// upgrades need headroom).
+    fn candidate(&mut self, ckey: ConsumerKey, now_ms: u64, path_limited: bool) -> Candidate {
         let consumer = &self.consumers[ckey];
         let mut c = Candidate::default();
         if !consumer.is_active() {
@@ -37,6 +40,7 @@ impl Core {
             consumer.preferred_layers.unwrap_or(consumer.max_layers()),
         );
         let current = consumer.current_layers().map(|l| usize::from(l.spatial));
+        c.current_spatial = current.filter(|_| path_limited).map(|s| s as u8);
         let holding = consumer
             .bwe_upgrade_hold_until_ms
             .is_some_and(|until| now_ms < until);
@@ -150,8 +154,14 @@ impl Core {
     ) {
         let now_ms = self.now_ms;
         let ckeys = self.transports[tkey].consumers.clone();
-        let mut candidates: Vec<Candidate> =
-            ckeys.iter().map(|k| self.candidate(*k, now_ms)).collect();
+        let path_limited = self.transports[tkey]
+            .bwe
+            .as_ref()
+            .is_some_and(|b| b.is_path_limited());
+        let mut candidates: Vec<Candidate> = ckeys
+            .iter()
+            .map(|k| self.candidate(*k, now_ms, path_limited))
+            .collect();
         // Layer rates count RTP bytes only; what goes on the wire also
         // carries IP/UDP/SRTP overhead, RTCP and retransmissions.
         let usable = (f64::from(available) * USABLE_SHARE) as u32;
