@@ -77,6 +77,7 @@ impl Input {
                 spatial
             },
             temporal_layer: temporal,
+            dd: None,
         }
     }
 }
