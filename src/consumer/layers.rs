@@ -14,13 +14,29 @@
 //!   dropped); temporal layers move up at a switching point (U bit) and
 //!   down at the end of a frame of the target layer. The marker bit is set
 //!   on the end of each frame of the spatial layer being sent.
-//! - H264: no temporal layer information is read (mediasoup reads it from
-//!   the frame-marking extension only); everything is forwarded.
+//! - AV1, and H264 when it carries one: layers come from the Dependency
+//!   Descriptor extension (resolved by the producer, `DdFrame`). Spatial
+//!   layers move as VP9's (up on a key frame, down at the end of a frame of
+//!   the target layer; K-SVC: on a key frame, and frames not part of the
+//!   decode target being sent are dropped); temporal layers move up at the
+//!   start of a frame that is a switch point (DTI "S") for the decode target
+//!   aimed at, and down at the end of a frame at or below the target. The
+//!   marker bit is set on the end of each frame of the spatial layer sent
+//!   (AV1). mediasoup 3.27 moves the temporal layer up at any packet of a
+//!   higher layer (its VP9 rule without the U bit), which can forward a
+//!   frame whose reference was dropped, and resets the temporal layer to 0
+//!   on a spatial switch; here that happens only where the descriptor maps
+//!   no decode target to the layers (then: at the start of a frame of a
+//!   higher layer, capped by the target). The extension itself is left as
+//!   received (mediasoup 3.27.1 does not rewrite it either, and only pipe
+//!   consumers carry it).
+//! - H264 without the extension, and AV1 without it: no layer information;
+//!   everything is forwarded.
 //!
 //! Layers are `i16` with -1 meaning "none", as in mediasoup, so that "a
 //! target above the current layer" holds before anything was sent.
 
-use crate::rtp::codecs::{parse_vp8, parse_vp9, Codec, Vp8Descriptor};
+use crate::rtp::codecs::{parse_vp8, parse_vp9, Codec, DdFrame, Vp8Descriptor};
 use crate::rtp_stream::seq::{is_seq_higher_than_in, is_seq_lower_than_in};
 use crate::rtp_stream::SeqManager;
 
@@ -135,7 +151,9 @@ pub(super) struct Vp9Pictures {
 enum CodecContext {
     Vp8(Vp8Continuity),
     Vp9(Vp9Pictures),
+    /// Layers from the Dependency Descriptor, if the packets carry one.
     H264,
+    Av1,
     /// Not inspected: every packet is forwarded.
     Opaque,
 }
@@ -177,6 +195,7 @@ impl EncodingContext {
                 Codec::Vp8 => CodecContext::Vp8(Vp8Continuity::default()),
                 Codec::Vp9 => CodecContext::Vp9(Vp9Pictures::default()),
                 Codec::H264 => CodecContext::H264,
+                Codec::Av1 => CodecContext::Av1,
                 _ => CodecContext::Opaque,
             },
         }
@@ -220,27 +239,121 @@ impl EncodingContext {
         match &mut self.codec {
             CodecContext::Vp8(vp8) => vp8.sync_pending = true,
             CodecContext::Vp9(vp9) => vp9.sync_pending = true,
-            CodecContext::H264 | CodecContext::Opaque => {}
+            CodecContext::H264 | CodecContext::Av1 | CodecContext::Opaque => {}
         }
     }
 
     /// Decides about one packet of the stream being sent (`payload`: its
-    /// RTP payload). `None`: not forwarded (the caller drops its sequence
-    /// number).
-    pub fn process(&mut self, payload: &[u8]) -> Option<Processed> {
-        match self.codec {
-            CodecContext::Vp8(_) => self.process_vp8(payload),
-            CodecContext::Vp9(_) => self.process_vp9(payload),
-            CodecContext::H264 => {
-                // No temporal layer information: the base layer.
+    /// RTP payload; `dd`: its Dependency Descriptor as the producer resolved
+    /// it). `None`: not forwarded (the caller drops its sequence number).
+    pub fn process(&mut self, payload: &[u8], dd: Option<&DdFrame>) -> Option<Processed> {
+        match (&self.codec, dd) {
+            (CodecContext::Vp8(_), _) => self.process_vp8(payload),
+            (CodecContext::Vp9(_), _) => self.process_vp9(payload),
+            (CodecContext::H264, Some(dd)) => self.process_dd(dd, false),
+            (CodecContext::Av1, Some(dd)) => self.process_dd(dd, true),
+            (CodecContext::H264 | CodecContext::Av1, None) => {
+                // No layer information: a single layer. (Layers once known
+                // from descriptors are kept: a packet whose descriptor could
+                // not be resolved says nothing about them.)
                 if payload.len() >= 2 {
-                    self.current_temporal = 0;
+                    self.current_temporal = self.current_temporal.max(0);
                     self.current_spatial = self.current_spatial.max(0);
                 }
                 Some(Processed::default())
             }
-            CodecContext::Opaque => Some(Processed::default()),
+            (CodecContext::Opaque, _) => Some(Processed::default()),
         }
+    }
+
+    /// Layer selection from a Dependency Descriptor (AV1; H264 with
+    /// `spatial` false: one spatial layer, the stream, which a simulcast
+    /// consumer picks).
+    fn process_dd(&mut self, dd: &DdFrame, spatial_layers: bool) -> Option<Processed> {
+        let sid = i16::from(dd.spatial);
+        let tid = i16::from(dd.temporal);
+        if tid >= self.temporal_layers || (spatial_layers && sid >= self.spatial_layers) {
+            return None;
+        }
+        let mut spatial = self.current_spatial;
+        let mut temporal = self.current_temporal;
+        if spatial_layers {
+            if self.target_spatial > spatial {
+                // Up: a key frame is a switch point for every layer.
+                if dd.key_frame {
+                    spatial = self.target_spatial;
+                    temporal = 0;
+                }
+            } else if self.target_spatial < spatial {
+                // Down: full SVC at the end of a frame of the target layer
+                // (its frames were all sent); K-SVC at a key frame (they
+                // were not). The temporal layers sent stay the same.
+                let switch = if self.ksvc {
+                    dd.key_frame
+                } else {
+                    sid == self.target_spatial && dd.end_of_frame
+                };
+                if switch {
+                    spatial = self.target_spatial;
+                }
+            }
+            if sid > spatial {
+                return None;
+            }
+        } else {
+            spatial = spatial.max(0);
+        }
+        // The decode target being sent is (dt_spatial, temporal).
+        let dt_spatial = if spatial_layers {
+            u8::try_from(spatial).unwrap_or(0)
+        } else {
+            dd.spatial
+        };
+        if self.target_temporal > temporal {
+            if dd.start_of_frame {
+                let mut mapped = false;
+                let mut up = None;
+                for t in (temporal + 1..=self.target_temporal).rev() {
+                    let t = u8::try_from(t).unwrap_or(0);
+                    if dd.decode_target_layers.contains(dt_spatial, t) {
+                        mapped = true;
+                        if dd.switch_layers.contains(dt_spatial, t) {
+                            up = Some(i16::from(t));
+                            break;
+                        }
+                    }
+                }
+                match up {
+                    Some(t) => temporal = t,
+                    None if !mapped && tid > temporal && tid <= self.target_temporal => {
+                        temporal = tid;
+                    }
+                    None => {}
+                }
+            }
+        } else if self.target_temporal < temporal && tid <= self.target_temporal && dd.end_of_frame
+        {
+            temporal = self.target_temporal;
+        }
+        if tid > temporal {
+            return None;
+        }
+        // K-SVC: a frame of another spatial layer that the decode target
+        // being sent does not need (delta frames of the lower layers).
+        if self.ksvc && spatial_layers {
+            let t = u8::try_from(temporal).unwrap_or(0);
+            if dd.decode_target_layers.contains(dt_spatial, t)
+                && !dd.present_layers.contains(dt_spatial, t)
+            {
+                return None;
+            }
+        }
+        self.current_spatial = spatial;
+        self.current_temporal = temporal;
+        Some(Processed {
+            marker: spatial_layers && sid == spatial && dd.end_of_frame,
+            vp8: Vp8Ids::default(),
+        })
     }
 
     fn process_vp8(&mut self, payload: &[u8]) -> Option<Processed> {
@@ -387,6 +500,7 @@ impl EncodingContext {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::rtp::codecs::dependency_descriptor::LayerSet;
 
     /// VP8 descriptor with a 2-byte PictureID, TL0PICIDX and TID (Y bit),
     /// then a VP8 payload header byte (P = 0: key frame).
@@ -420,7 +534,7 @@ mod tests {
 
     /// Forwards `p` (rewritten in place) or returns None.
     fn run(ctx: &mut EncodingContext, mut p: Vec<u8>) -> Option<Vec<u8>> {
-        let processed = ctx.process(&p)?;
+        let processed = ctx.process(&p, None)?;
         processed.vp8.apply(&mut p);
         Some(p)
     }
@@ -523,7 +637,7 @@ mod tests {
         let mut marks = Vec::new();
         for sid in 0..3u8 {
             let p = vp9(10, false, true, true, 0, false, sid, 0);
-            marks.push(ctx.process(&p).map(|r| r.marker));
+            marks.push(ctx.process(&p, None).map(|r| r.marker));
         }
         assert_eq!(marks, vec![Some(false), Some(true), None]);
         assert_eq!((ctx.current_spatial(), ctx.current_temporal()), (1, 0));
@@ -531,7 +645,7 @@ mod tests {
         for (pid, tid) in [(11u16, 2u8), (12, 1), (13, 2)] {
             for sid in 0..3 {
                 assert!(ctx
-                    .process(&vp9(pid, true, true, true, tid, true, sid, 0))
+                    .process(&vp9(pid, true, true, true, tid, true, sid, 0), None)
                     .is_none());
             }
         }
@@ -542,14 +656,14 @@ mod tests {
         let mut ctx = vp9_context(true, (2, 2));
         for sid in 0..3u8 {
             assert!(ctx
-                .process(&vp9(1, false, true, true, 0, false, sid, 0))
+                .process(&vp9(1, false, true, true, 0, false, sid, 0), None)
                 .is_some());
         }
         assert_eq!(ctx.current_spatial(), 2);
         // Inter pictures: only the top layer's frames go out.
         let sent: Vec<bool> = (0..3u8)
             .map(|sid| {
-                ctx.process(&vp9(2, true, true, true, 0, false, sid, 1))
+                ctx.process(&vp9(2, true, true, true, 0, false, sid, 1), None)
                     .is_some()
             })
             .collect();
@@ -557,18 +671,103 @@ mod tests {
         // Down to layer 0: not before a key frame.
         ctx.set_target_spatial(0);
         assert!(ctx
-            .process(&vp9(3, true, true, true, 0, false, 0, 2))
+            .process(&vp9(3, true, true, true, 0, false, 0, 2), None)
             .is_none());
         assert!(ctx
-            .process(&vp9(3, true, true, true, 0, false, 2, 2))
+            .process(&vp9(3, true, true, true, 0, false, 2, 2), None)
             .is_some());
         let key = ctx
-            .process(&vp9(4, false, true, true, 0, false, 0, 3))
+            .process(&vp9(4, false, true, true, 0, false, 0, 3), None)
             .unwrap();
         assert!(key.marker);
         assert_eq!(ctx.current_spatial(), 0);
         assert!(ctx
-            .process(&vp9(4, false, true, true, 0, false, 1, 3))
+            .process(&vp9(4, false, true, true, 0, false, 1, 3), None)
             .is_none());
+    }
+
+    fn dd(sid: u8, tid: u8, sof: bool, eof: bool, key: bool) -> DdFrame {
+        DdFrame {
+            start_of_frame: sof,
+            end_of_frame: eof,
+            key_frame: key,
+            spatial: sid,
+            temporal: tid,
+            ..DdFrame::default()
+        }
+    }
+
+    fn layer_set(layers: &[(u8, u8)]) -> LayerSet {
+        let mut set = LayerSet::default();
+        for &(s, t) in layers {
+            set.insert(s, t);
+        }
+        set
+    }
+
+    #[test]
+    fn descriptor_without_decode_target_layers_moves_up_at_frame_starts() {
+        // A structure whose decode targets say nothing of these layers:
+        // mediasoup's rule, capped by the target and at a frame's start.
+        let mut ctx = EncodingContext::new(Codec::Av1, 1, 3, false);
+        ctx.set_target_spatial(0);
+        ctx.set_target_temporal(1);
+        assert!(ctx
+            .process(&[0x08, 0], Some(&dd(0, 0, true, true, true)))
+            .is_some());
+        assert_eq!((ctx.current_spatial(), ctx.current_temporal()), (0, 0));
+        // The middle of a T1 frame whose start was not seen: not sent.
+        assert!(ctx
+            .process(&[0, 0], Some(&dd(0, 1, false, true, false)))
+            .is_none());
+        assert!(ctx
+            .process(&[0, 0], Some(&dd(0, 1, true, false, false)))
+            .is_some());
+        assert_eq!(ctx.current_temporal(), 1);
+        assert!(ctx
+            .process(&[0, 0], Some(&dd(0, 2, true, true, false)))
+            .is_none());
+        // Layers beyond the scalability mode are dropped.
+        assert!(ctx
+            .process(&[0, 0], Some(&dd(1, 0, true, true, false)))
+            .is_none());
+        // Without a descriptor: forwarded, layers kept.
+        assert!(ctx.process(&[0, 0], None).is_some());
+        assert_eq!(ctx.current_temporal(), 1);
+    }
+
+    #[test]
+    fn ksvc_descriptor_drops_frames_outside_the_decode_target() {
+        // L2T1_KEY: decode targets S0T0 and S1T0; delta frames of S0 are
+        // not part of S1's decode target.
+        let mut ctx = EncodingContext::new(Codec::Av1, 2, 1, true);
+        ctx.set_target_spatial(1);
+        ctx.set_target_temporal(0);
+        let targets = layer_set(&[(0, 0), (1, 0)]);
+        let frame = |sid: u8, key: bool, present: &[(u8, u8)]| DdFrame {
+            decode_target_layers: targets,
+            present_layers: layer_set(present),
+            switch_layers: layer_set(present),
+            ..dd(sid, 0, true, true, key)
+        };
+        let key_s0 = frame(0, true, &[(0, 0), (1, 0)]);
+        let key_s1 = frame(1, false, &[(1, 0)]);
+        let delta_s0 = frame(0, false, &[(0, 0)]);
+        let delta_s1 = frame(1, false, &[(1, 0)]);
+        let sent = |ctx: &mut EncodingContext, f: &DdFrame| ctx.process(&[0, 0], Some(f));
+        assert_eq!(sent(&mut ctx, &key_s0).map(|p| p.marker), Some(false));
+        assert_eq!(sent(&mut ctx, &key_s1).map(|p| p.marker), Some(true));
+        assert_eq!((ctx.current_spatial(), ctx.current_temporal()), (1, 0));
+        assert!(sent(&mut ctx, &delta_s0).is_none());
+        assert!(sent(&mut ctx, &delta_s1).is_some());
+        // Down to S0: not before a key frame (its delta frames were not
+        // sent).
+        ctx.set_target_spatial(0);
+        assert!(sent(&mut ctx, &delta_s0).is_none());
+        assert!(sent(&mut ctx, &delta_s1).is_some());
+        assert_eq!(sent(&mut ctx, &key_s0).map(|p| p.marker), Some(true));
+        assert_eq!(ctx.current_spatial(), 0);
+        assert!(sent(&mut ctx, &key_s1).is_none());
+        assert!(sent(&mut ctx, &delta_s0).is_some());
     }
 }

@@ -695,9 +695,11 @@ impl Consumer {
                 ctx.set_current_spatial(h.spatial_layer);
                 ctx.set_target_temporal(target_temporal);
                 ctx.set_current_temporal(h.temporal_layer);
-                processed = ctx.process(fwd.payload()).unwrap_or_default();
+                processed = ctx
+                    .process(fwd.payload(), fwd.header.dd.as_ref())
+                    .unwrap_or_default();
             } else {
-                match ctx.process(fwd.payload()) {
+                match ctx.process(fwd.payload(), fwd.header.dd.as_ref()) {
                     Some(p) => processed = p,
                     None => {
                         // Not sent: the receiver sees no gap for it.

@@ -1,10 +1,12 @@
 //! Temporal and spatial layer dropping through `Consumer::forward`: VP8
-//! simulcast with three temporal layers, VP8 and VP9 SVC streams.
+//! simulcast with three temporal layers, VP8 and VP9 SVC streams, AV1 and
+//! H264 streams with the Dependency Descriptor.
 
 use super::*;
 use crate::ids::SlabKey;
 use crate::producer::forward::{MappedHeader, PacketLayout};
-use crate::rtp::codecs::{self, parse_vp8, parse_vp9, Codec};
+use crate::rtp::codecs::dependency_descriptor::test_util as dd_bytes;
+use crate::rtp::codecs::{self, parse_vp8, parse_vp9, Codec, DdFrame, DependencyDescriptorReader};
 use serde_json::json;
 
 /// A video consumer of `type` whose producer offers one encoding per mode.
@@ -50,6 +52,8 @@ struct Input {
     timestamp: u32,
     marker: bool,
     payload: Vec<u8>,
+    /// Its Dependency Descriptor as the producer resolved it.
+    dd: Option<DdFrame>,
 }
 
 impl Input {
@@ -63,20 +67,29 @@ impl Input {
     }
 
     fn header(&self) -> MappedHeader {
-        let (spatial, temporal) = codecs::layers(self.codec, &self.payload);
+        let (mut spatial, mut temporal) = codecs::layers(self.codec, &self.payload);
+        let mut is_keyframe = codecs::is_keyframe(self.codec, &self.payload);
+        // What the producer does with a descriptor.
+        let dd = self.dd.map(|mut dd| {
+            dd.key_frame |= is_keyframe;
+            is_keyframe = dd.key_frame;
+            (spatial, temporal) = (dd.spatial, dd.temporal);
+            dd
+        });
         MappedHeader {
             marker: self.marker,
             payload_type: 100,
             seq: self.seq,
             timestamp: self.timestamp,
             ssrc: 5000 + self.stream as u32,
-            is_keyframe: codecs::is_keyframe(self.codec, &self.payload),
+            is_keyframe,
             spatial_layer: if self.simulcast {
                 self.stream as u8
             } else {
                 spatial
             },
             temporal_layer: temporal,
+            dd,
         }
     }
 }
@@ -156,6 +169,7 @@ fn vp8_frame(stream: usize, frame: u16, key: bool) -> [Input; 2] {
             timestamp: u32::from(frame) * 3000 + stream as u32,
             marker: i == 1,
             payload,
+            dd: None,
         }
     };
     [packet(0), packet(1)]
@@ -424,6 +438,7 @@ fn vp9_packet(seq: u16, picture: u16, sid: u8, key: bool) -> Input {
         timestamp: u32::from(picture) * 3000,
         marker: sid == 2,
         payload,
+        dd: None,
     }
 }
 
@@ -586,4 +601,384 @@ fn bitrate_cap_limits_the_target_layers_of_simulcast_and_svc_consumers() {
         .unwrap();
     assert!(key_frame, "nothing is being sent yet");
     assert_eq!(v.target_layers(), layers(0, 1));
+}
+
+/// A stream whose packets carry the Dependency Descriptor, read as the
+/// producer reads them (one reader for the stream).
+struct DdSender {
+    codec: Codec,
+    reader: DependencyDescriptorReader,
+    seq: u16,
+}
+
+impl DdSender {
+    fn new(codec: Codec) -> Self {
+        DdSender {
+            codec,
+            reader: DependencyDescriptorReader::default(),
+            seq: 40_000,
+        }
+    }
+
+    /// One packet per descriptor (one frame); the last one has the marker
+    /// bit when `marker_on_last`.
+    fn frame(&mut self, frame: u16, descriptors: &[Vec<u8>], key: bool) -> Vec<Input> {
+        let n = descriptors.len();
+        descriptors
+            .iter()
+            .enumerate()
+            .map(|(i, bytes)| {
+                self.seq = self.seq.wrapping_add(1);
+                let first_byte = match (self.codec, key && i == 0) {
+                    (Codec::Av1, true) => 0x08, // N: new coded video sequence
+                    (Codec::Av1, false) => 0x00,
+                    (_, true) => 0x67, // H264 SPS
+                    (_, false) => 0x41,
+                };
+                let mut payload = vec![first_byte, 0x10];
+                payload.extend_from_slice(&[0xab; 20]);
+                let dd = self.reader.read(bytes, self.seq).ok().map(|d| d.frame());
+                assert!(dd.is_some(), "frame {frame} packet {i}");
+                Input {
+                    codec: self.codec,
+                    simulcast: false,
+                    stream: 0,
+                    seq: self.seq,
+                    timestamp: u32::from(frame) * 3000,
+                    marker: i == n - 1,
+                    payload,
+                    dd,
+                }
+            })
+            .collect()
+    }
+}
+
+/// libwebrtc's L1T3 frame pattern: the template of frame `frame` (key
+/// frame 0 uses template 0): T0, T2 after T0, T1, T2 after T1.
+fn l1t3_template(frame: u16) -> u8 {
+    [1, 3, 2, 4][frame as usize % 4]
+}
+
+/// An L1T3 frame in two packets.
+fn l1t3_descriptors(frame: u16, key: bool) -> Vec<Vec<u8>> {
+    if key {
+        vec![
+            dd_bytes::l1t3_key(0, frame),
+            dd_bytes::plain(false, true, 0, frame),
+        ]
+    } else {
+        let t = l1t3_template(frame);
+        vec![
+            dd_bytes::plain(true, false, t, frame),
+            dd_bytes::plain(false, true, t, frame),
+        ]
+    }
+}
+
+/// What went out of a descriptor-carrying run.
+#[derive(Default)]
+struct DdRun {
+    /// (frame, packet index, marker) per packet sent.
+    sent: Vec<(u16, usize, bool)>,
+    seqs: Vec<u16>,
+    changes: Vec<(u16, Option<Layers>)>,
+}
+
+impl DdRun {
+    fn send(&mut self, c: &mut Consumer, frame: u16, inputs: &[Input]) {
+        for (i, input) in inputs.iter().enumerate() {
+            if let Outcome::Sent(out) = forward(c, input) {
+                assert_eq!(out.payload, input.payload, "payload untouched");
+                self.sent.push((frame, i, out.marker));
+                self.seqs.push(out.seq);
+            }
+            if c.take_layers_changed() {
+                self.changes.push((frame, c.current_layers()));
+            }
+        }
+    }
+
+    /// The frames sent (each whole: all its packets).
+    fn frames(&self, packets_per_frame: usize) -> Vec<u16> {
+        let frames: Vec<u16> = self
+            .sent
+            .iter()
+            .filter(|(_, i, _)| *i == 0)
+            .map(|(f, _, _)| *f)
+            .collect();
+        assert_eq!(frames.len() * packets_per_frame, self.sent.len());
+        frames
+    }
+
+    fn assert_gapless(&self) {
+        for w in self.seqs.windows(2) {
+            assert_eq!(
+                w[1],
+                w[0].wrapping_add(1),
+                "sequence numbers {:?}",
+                self.seqs
+            );
+        }
+    }
+}
+
+#[test]
+fn av1_l1t3_svc_forwards_the_target_temporal_layers_from_dependency_descriptors() {
+    let mut c = consumer(
+        "svc",
+        "video/AV1",
+        &["L1T3"],
+        json!({"spatialLayer": 0, "temporalLayer": 0}),
+    );
+    let mut tx = DdSender::new(Codec::Av1);
+    let mut run = DdRun::default();
+    // Temporal layer 0: a quarter of the frames, each whole.
+    for frame in 0..13 {
+        let inputs = tx.frame(frame, &l1t3_descriptors(frame, frame == 0), frame == 0);
+        run.send(&mut c, frame, &inputs);
+    }
+    assert_eq!(run.frames(2), vec![0, 4, 8, 12]);
+    assert_eq!(run.changes, vec![(0, layers(0, 0))]);
+    // The marker bit stays on the end of each frame.
+    assert!(run.sent.iter().all(|(_, i, m)| *m == (*i == 1)));
+    run.assert_gapless();
+
+    // Up to all three: from the next frame that is a switch point for the
+    // decode target with T2 (frame 14, T1: "-DS"); frame 13 (T2, "--D")
+    // still waits. No key frame is needed.
+    let (_, key_frame) = c
+        .set_preferred_layers(Ok(RequestedLayers {
+            spatial: 0,
+            temporal: Some(2),
+        }))
+        .unwrap()
+        .unwrap();
+    assert!(!key_frame);
+    for frame in 13..20 {
+        run.send(
+            &mut c,
+            frame,
+            &tx.frame(frame, &l1t3_descriptors(frame, false), false),
+        );
+    }
+    assert_eq!(run.frames(2)[4..], [14, 15, 16, 17, 18, 19]);
+    assert_eq!(run.changes[1..], [(14, layers(0, 2))]);
+
+    // Down to T0 and T1: at the end of the next frame at or below T1 (20,
+    // a T0 frame); then T2 frames are dropped.
+    c.set_preferred_layers(Ok(RequestedLayers {
+        spatial: 0,
+        temporal: Some(1),
+    }))
+    .unwrap();
+    for frame in 20..27 {
+        run.send(
+            &mut c,
+            frame,
+            &tx.frame(frame, &l1t3_descriptors(frame, false), false),
+        );
+    }
+    assert_eq!(run.frames(2)[10..], [20, 22, 24, 26]);
+    assert_eq!(run.changes[2..], [(20, layers(0, 1))]);
+    run.assert_gapless();
+    let dump = serde_json::to_value(c.dump("p")).unwrap();
+    assert_eq!(
+        (&dump["currentSpatialLayer"], &dump["currentTemporalLayer"]),
+        (&json!(0), &json!(1))
+    );
+}
+
+#[test]
+fn h264_l1t3_svc_drops_temporal_layers_above_the_target_with_a_descriptor_only() {
+    let mut c = consumer(
+        "svc",
+        "video/H264",
+        &["L1T3"],
+        json!({"spatialLayer": 0, "temporalLayer": 1}),
+    );
+    let mut tx = DdSender::new(Codec::H264);
+    let mut run = DdRun::default();
+    for frame in 0..9 {
+        run.send(
+            &mut c,
+            frame,
+            &tx.frame(frame, &l1t3_descriptors(frame, frame == 0), frame == 0),
+        );
+    }
+    assert_eq!(run.frames(2), vec![0, 2, 4, 6, 8]);
+    assert_eq!(run.changes, vec![(0, layers(0, 1))]);
+    run.assert_gapless();
+
+    // Without descriptors (not negotiated) nothing is known of the layers:
+    // everything is forwarded, as the base layer.
+    let mut c = consumer(
+        "svc",
+        "video/H264",
+        &["L1T3"],
+        json!({"spatialLayer": 0, "temporalLayer": 0}),
+    );
+    let mut sent = 0;
+    for frame in 0..8u16 {
+        for mut input in tx.frame(frame, &l1t3_descriptors(frame, frame == 0), frame == 0) {
+            input.dd = None;
+            if let Outcome::Sent(_) = forward(&mut c, &input) {
+                sent += 1;
+            }
+        }
+    }
+    assert_eq!(sent, 16);
+    assert_eq!(c.current_layers(), layers(0, 0));
+}
+
+/// L2T2 (full SVC) as libwebrtc describes it: decode targets S0T0, S0T1,
+/// S1T0, S1T1; templates: S0 key, S0T0, S0T1, S1T0 (key picture), S1T0,
+/// S1T1. One packet per layer frame.
+fn l2t2_descriptor(picture: u16, sid: u8, key: bool) -> Vec<u8> {
+    use dd_bytes::*;
+    let tid = (picture % 2) as u8;
+    let template = match (sid, tid, key) {
+        (0, _, true) => 0,
+        (0, 0, false) => 1,
+        (0, _, false) => 2,
+        (_, _, true) => 3,
+        (_, 0, false) => 4,
+        _ => 5,
+    };
+    let mut w = Writer::default();
+    mandatory(&mut w, true, true, template, picture * 2 + u16::from(sid));
+    if key && sid == 0 {
+        w.put(5, 0b10000);
+        let templates = [
+            tpl(0, 0, "SSSS", &[], &[0, 0]),
+            tpl(0, 0, "SSRR", &[2], &[2, 1]),
+            tpl(0, 1, "-D-R", &[1], &[1, 1]),
+            tpl(1, 0, "--SS", &[1], &[1, 1]),
+            tpl(1, 0, "--SS", &[2, 1], &[1, 1]),
+            tpl(1, 1, "---D", &[2, 1], &[3, 2]),
+        ];
+        write_structure(
+            &mut w,
+            &StructureSpec {
+                offset: 0,
+                templates: &templates,
+                protected_by: &[0, 0, 1, 1],
+                chain_count: 2,
+                resolutions: Some(&[(320, 180), (640, 360)]),
+            },
+        );
+    }
+    w.finish()
+}
+
+#[test]
+fn av1_l2t2_svc_drops_the_upper_spatial_layer_and_marks_the_end_of_the_lower_one() {
+    let mut c = consumer(
+        "svc",
+        "video/AV1",
+        &["L2T2"],
+        json!({"spatialLayer": 0, "temporalLayer": 1}),
+    );
+    let mut tx = DdSender::new(Codec::Av1);
+    let mut run = DdRun::default();
+    let mut send =
+        |c: &mut Consumer, run: &mut DdRun, pictures: std::ops::Range<u16>, keys: &[u16]| {
+            for picture in pictures {
+                let key = keys.contains(&picture);
+                for sid in 0..2u8 {
+                    let d = l2t2_descriptor(picture, sid, key);
+                    let mut inputs = tx.frame(picture, &[d], key && sid == 0);
+                    // The stream's marker bit: on the top layer's frame only.
+                    inputs[0].marker = sid == 1;
+                    run.send(c, picture * 10 + u16::from(sid), &inputs);
+                }
+            }
+        };
+    // Layer 0 only, both temporal layers; the marker on its frames' ends.
+    send(&mut c, &mut run, 0..4, &[0]);
+    let t = true;
+    assert_eq!(
+        run.sent,
+        vec![(0, 0, t), (10, 0, t), (20, 0, t), (30, 0, t)]
+    );
+    assert_eq!(run.changes, vec![(0, layers(0, 1))]);
+    // Up to layer 1: at the next key frame, which is asked for.
+    assert!(c.set_target_layers(Layers {
+        spatial: 1,
+        temporal: 1
+    }));
+    send(&mut c, &mut run, 4..8, &[6]);
+    let f = false;
+    assert_eq!(
+        run.sent[4..],
+        [
+            (40, 0, t),
+            (50, 0, t),
+            (60, 0, f),
+            (61, 0, t),
+            (70, 0, f),
+            (71, 0, t)
+        ]
+    );
+    assert_eq!(run.changes[1..], [(60, layers(1, 1))]);
+    // Down to layer 0 (full SVC): at the end of the next layer 0 frame, no
+    // key frame needed.
+    assert!(!c.set_target_layers(Layers {
+        spatial: 0,
+        temporal: 1
+    }));
+    send(&mut c, &mut run, 8..10, &[]);
+    assert_eq!(run.sent[10..], [(80, 0, t), (90, 0, t)]);
+    assert_eq!(run.changes[2..], [(80, layers(0, 1))]);
+    run.assert_gapless();
+}
+
+#[test]
+fn h264_simulcast_with_descriptors_drops_temporal_layers_of_the_stream_sent() {
+    let mut c = consumer(
+        "simulcast",
+        "video/H264",
+        &["L1T3", "L1T3"],
+        json!({"spatialLayer": 1, "temporalLayer": 0}),
+    );
+    // Each stream has its own structure (its own reader).
+    let mut tx = [DdSender::new(Codec::H264), DdSender::new(Codec::H264)];
+    let mut run = DdRun::default();
+    for frame in 0..9u16 {
+        for (stream, sender) in tx.iter_mut().enumerate() {
+            let key = frame == 0;
+            let mut inputs = sender.frame(frame, &l1t3_descriptors(frame, key), key);
+            for input in &mut inputs {
+                input.stream = stream;
+                input.simulcast = true;
+                input.seq = input.seq.wrapping_add(1000 * stream as u16);
+            }
+            run.send(&mut c, frame * 10 + stream as u16, &inputs);
+        }
+    }
+    // Stream 1, T0 frames only.
+    assert_eq!(run.frames(2), vec![1, 41, 81]);
+    assert_eq!(run.changes, vec![(1, layers(1, 0))]);
+    run.assert_gapless();
+    // All temporal layers of the same stream: from its next switch point
+    // (frame 10, T1: a switch point for the decode target with T2).
+    c.set_preferred_layers(Ok(RequestedLayers {
+        spatial: 1,
+        temporal: Some(2),
+    }))
+    .unwrap();
+    for frame in 9..13u16 {
+        for (stream, sender) in tx.iter_mut().enumerate() {
+            let mut inputs = sender.frame(frame, &l1t3_descriptors(frame, false), false);
+            for input in &mut inputs {
+                input.stream = stream;
+                input.simulcast = true;
+                input.seq = input.seq.wrapping_add(1000 * stream as u16);
+            }
+            run.send(&mut c, frame * 10 + stream as u16, &inputs);
+        }
+    }
+    assert_eq!(run.frames(2)[3..], [101, 111, 121]);
+    assert_eq!(run.changes[1..], [(101, layers(1, 2))]);
+    run.assert_gapless();
 }

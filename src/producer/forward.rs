@@ -4,6 +4,7 @@
 //! Consumers build their own outgoing header from this; nothing is copied
 //! until a consumer writes its packet.
 
+use crate::rtp::codecs::DdFrame;
 use std::ops::Range;
 
 /// Header extensions carried from producers to consumers, by meaning.
@@ -64,6 +65,9 @@ pub struct MappedHeader {
     pub is_keyframe: bool,
     pub spatial_layer: u8,
     pub temporal_layer: u8,
+    /// The packet's Dependency Descriptor resolved through its stream's
+    /// template structure (AV1 and H264 packets that carry one).
+    pub dd: Option<DdFrame>,
 }
 
 pub struct Forwarded<'a> {

@@ -526,13 +526,28 @@ impl Producer {
         let bytes = packet.data();
         let payload = &bytes[payload_start..payload_end];
         let stream = &mut self.streams[stream_idx];
-        let is_keyframe =
-            self.kind == MediaKind::Video && codecs::is_keyframe(stream.payload_codec, payload);
-        let (spatial_layer, temporal_layer) = if self.kind == MediaKind::Video {
+        let video = self.kind == MediaKind::Video;
+        let mut is_keyframe = video && codecs::is_keyframe(stream.payload_codec, payload);
+        let (mut spatial_layer, mut temporal_layer) = if video {
             codecs::layers(stream.payload_codec, payload)
         } else {
             (0, 0)
         };
+        // AV1 and H264 layers come from the Dependency Descriptor (as in
+        // mediasoup; VP8 and VP9 read their payload descriptors).
+        let mut dd = None;
+        if video && matches!(stream.payload_codec, PayloadCodec::Av1 | PayloadCodec::H264) {
+            let ext = self.ext_ids[ExtKind::DependencyDescriptor as usize]
+                .and_then(|id| packet.extension(id));
+            if let Some(Ok(d)) = ext.map(|e| stream.dd.read(e, seq)) {
+                let mut frame = d.frame();
+                frame.key_frame |= is_keyframe;
+                is_keyframe = frame.key_frame;
+                spatial_layer = frame.spatial;
+                temporal_layer = frame.temporal;
+                dd = Some(frame);
+            }
+        }
         let info = PacketInfo {
             seq,
             timestamp: packet.timestamp(),
@@ -611,6 +626,7 @@ impl Producer {
                     spatial_layer
                 },
                 temporal_layer,
+                dd,
             },
         })
     }

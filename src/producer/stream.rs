@@ -3,7 +3,7 @@
 
 use super::report::StreamScore;
 use super::store::PacketStore;
-use crate::rtp::codecs::{codec_from_mime, Codec as PayloadCodec};
+use crate::rtp::codecs::{codec_from_mime, Codec as PayloadCodec, DependencyDescriptorReader};
 use crate::rtp_parameters::{Codec, Encoding};
 use crate::rtp_stream::report::{DumpShape, StreamDump, StreamStats};
 use crate::rtp_stream::{RtpStreamParams, RtpStreamRecv};
@@ -20,6 +20,9 @@ pub struct ProducerStream {
     pub recv: RtpStreamRecv,
     /// Received packets for consumers' retransmissions (video with NACK).
     pub store: Option<Box<PacketStore>>,
+    /// The stream's Dependency Descriptor template structure (mediasoup
+    /// keeps one per receive stream).
+    pub dd: DependencyDescriptorReader,
 }
 
 impl ProducerStream {
@@ -61,6 +64,7 @@ impl ProducerStream {
             store: (codec.nack && codec.mime_type.to_ascii_lowercase().starts_with("video/"))
                 .then(Box::default),
             recv: RtpStreamRecv::new(params, SEND_NACK_DELAY_MS, simulcast, now_ms),
+            dd: DependencyDescriptorReader::default(),
         }
     }
 

@@ -104,3 +104,68 @@ fn fuzz_parse_and_rewrite_never_panics() {
     }
     assert!(ok > 10_000, "too few valid mutants: {ok}");
 }
+
+/// Mutated Dependency Descriptors through a stream's reader: no panic, and
+/// whatever it accepts resolves to layers within the spec's limits.
+#[test]
+fn fuzz_dependency_descriptor_never_panics() {
+    use codecs::dependency_descriptor::{test_util as dd, DependencyDescriptorReader};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed_0dd1);
+    let seeds: Vec<Vec<u8>> = vec![
+        dd::l1t3_key(0, 1),
+        dd::l1t3_key(61, 2),
+        dd::plain(true, false, 2, 3),
+        dd::plain(false, true, 63, 4),
+        // Chromium L1T3 and L1T2 key frame descriptors.
+        vec![
+            0x80, 0x01, 0x2f, 0x80, 0x02, 0x14, 0xea, 0xa8, 0x60, 0x41, 0x4d, 0x14, 0x10, 0x20,
+            0x84, 0x26,
+        ],
+        vec![
+            0x80, 0x00, 0xe8, 0x80, 0x01, 0x1e, 0xa8, 0x51, 0x41, 0x01, 0x0c, 0x13, 0xfc, 0x0b,
+            0x3c,
+        ],
+        // Extended fields with every flag set after the mandatory ones.
+        vec![0x80, 0x00, 0x05, 0xf8, 0xff, 0xff, 0xff, 0xff],
+    ];
+    let mut reader = DependencyDescriptorReader::default();
+    let mut accepted = 0usize;
+    let mut buf = [0u8; 300];
+    for round in 0..200_000u32 {
+        let seed = &seeds[round as usize % seeds.len()];
+        buf[..seed.len()].copy_from_slice(seed);
+        let mut len = seed.len();
+        for _ in 0..rng.gen_range(1..4) {
+            match rng.gen_range(0..4) {
+                0 if len > 0 => {
+                    let i = rng.gen_range(0..len);
+                    buf[i] = rng.gen();
+                }
+                1 if len > 0 => {
+                    let i = rng.gen_range(0..len);
+                    buf[i] ^= 1 << rng.gen_range(0..8);
+                }
+                2 => len = rng.gen_range(0..=len),
+                _ => {
+                    let extra = rng.gen_range(0..40);
+                    if len + extra <= buf.len() {
+                        rng.fill(&mut buf[len..len + extra]);
+                        len += extra;
+                    }
+                }
+            }
+        }
+        if let Ok(d) = reader.read(&buf[..len], round as u16) {
+            accepted += 1;
+            assert!(d.spatial_id < 4 && d.temporal_id < 8);
+            assert!(d.fdiffs().len() <= 16 && d.chain_fdiffs().len() <= 32);
+            let f = d.frame();
+            let _ = (f.switch_layers, f.present_layers, f.decode_target_layers);
+        }
+        if let Some(s) = reader.structure() {
+            assert!(!s.templates().is_empty() && s.templates().len() <= 64);
+            assert!(s.decode_target_layers().len() <= 32);
+        }
+    }
+    assert!(accepted > 10_000, "too few accepted mutants: {accepted}");
+}

@@ -1,8 +1,11 @@
 //! Codec payload inspection: keyframe detection and layer information from
 //! RTP payloads, without allocation. Follows mediasoup's `RTC::Codecs`
-//! (VP8, VP9, H264, Opus) and adds H265 and AV1 keyframe detection.
+//! (VP8, VP9, H264, Opus) and adds H265 and AV1 keyframe detection. Layers
+//! of AV1 and H264 come from the Dependency Descriptor header extension
+//! ([`dependency_descriptor`]), which the producer reads per stream.
 
 mod av1;
+pub mod dependency_descriptor;
 mod h264;
 mod h265;
 mod opus;
@@ -10,6 +13,7 @@ mod vp8;
 mod vp9;
 
 pub use av1::av1_is_keyframe;
+pub use dependency_descriptor::{DdFrame, DependencyDescriptorReader};
 pub use h264::h264_is_keyframe;
 pub use h265::h265_is_keyframe;
 pub use opus::opus_is_dtx;
