@@ -6,7 +6,13 @@
 use crate::rtcp::TransportCc;
 
 /// Packets remembered (a second of 4 Mbit/s in 500-byte packets).
-const RING: usize = 1 << 12;
+/// The ring starts this small (most transports send a few hundred packets
+/// a second) and doubles, up to MAX_RING, when a packet would overwrite one
+/// sent within `KEEP_US` that no feedback reported yet: memory follows the
+/// rate, and nothing is allocated per packet once it has grown.
+const MIN_RING: usize = 1 << 8;
+const MAX_RING: usize = 1 << 13;
+const KEEP_US: u64 = 1_000_000;
 /// Unit of the receive deltas a feedback carries (µs).
 const DELTA_TICK_US: i64 = 250;
 
@@ -45,7 +51,7 @@ pub struct SentHistory {
 impl Default for SentHistory {
     fn default() -> Self {
         SentHistory {
-            ring: vec![Slot::default(); RING].into_boxed_slice(),
+            ring: vec![Slot::default(); MIN_RING].into_boxed_slice(),
             highest: None,
             last_reference_ms: None,
             arrival_base_us: 0,
@@ -72,13 +78,30 @@ impl SentHistory {
         if self.highest.is_none_or(|h| ext > h) {
             self.highest = Some(ext);
         }
-        self.ring[ext as usize % RING] = Slot {
+        let len = self.ring.len();
+        let old = self.ring[ext as usize % len];
+        let in_flight = old.tag != 0 && !old.acked && send_us.saturating_sub(old.send_us) < KEEP_US;
+        if in_flight && len < MAX_RING {
+            self.grow();
+        }
+        let len = self.ring.len();
+        self.ring[ext as usize % len] = Slot {
             tag: ext + 1,
             send_us,
             size: size.min(u32::MAX as usize) as u32,
             probe: probe_cluster.map_or(0, |c| c.wrapping_add(1)),
             acked: false,
         };
+    }
+
+    /// Twice the room, every slot moved to its place in the new ring.
+    fn grow(&mut self) {
+        let mut ring = vec![Slot::default(); self.ring.len() * 2].into_boxed_slice();
+        let len = ring.len();
+        for slot in self.ring.iter().filter(|s| s.tag != 0) {
+            ring[(slot.tag - 1) as usize % len] = *slot;
+        }
+        self.ring = ring;
     }
 
     /// Maps a feedback onto what was sent: appends one result per reported
@@ -98,7 +121,8 @@ impl SentHistory {
             let Some(ext) = self.unwrap(seq) else {
                 return;
             };
-            let slot = &mut self.ring[ext as usize % RING];
+            let len = self.ring.len();
+            let slot = &mut self.ring[ext as usize % len];
             if slot.tag != ext + 1 || slot.acked {
                 return;
             }
@@ -175,11 +199,35 @@ mod tests {
         let mut h = SentHistory::default();
         h.on_sent(100, 500, 1, None);
         assert!(results(&mut h, &feedback(5000, 0, &[Some(1); 3])).is_empty());
-        // Overwritten by a packet RING numbers later.
-        for s in 101..=(100 + RING as u16) {
-            h.on_sent(s, 500, 2, None);
+        // Overwritten, more than a second later, by a packet a ring's
+        // length of numbers on.
+        for s in 101..=(100 + MIN_RING as u16) {
+            h.on_sent(s, 500, 2_000_000, None);
         }
+        assert_eq!(h.ring.len(), MIN_RING);
         let r = results(&mut h, &feedback(100, 0, &[Some(1)]));
         assert!(r.is_empty());
+    }
+
+    #[test]
+    fn the_ring_grows_rather_than_forget_packets_in_flight() {
+        let mut h = SentHistory::default();
+        // 1000 packets within 100 ms, none reported yet: all remembered.
+        for s in 0..1000u16 {
+            h.on_sent(s, 500, u64::from(s) * 100, None);
+        }
+        assert_eq!(h.ring.len(), 1024);
+        let r = results(&mut h, &feedback(0, 0, &[Some(1); 1000]));
+        assert_eq!(r.len(), 1000);
+        assert_eq!(r[999].send_us, 99_900);
+        // Reported ones make room again: no further growth.
+        for s in 1000..3000u16 {
+            h.on_sent(s, 500, 100_000 + u64::from(s), None);
+            if s % 100 == 99 {
+                let from = s - 99;
+                results(&mut h, &feedback(from, 0, &[Some(1); 100]));
+            }
+        }
+        assert_eq!(h.ring.len(), 1024);
     }
 }

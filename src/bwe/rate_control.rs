@@ -175,7 +175,7 @@ pub struct AckedBitrate {
     window_us: i64,
 }
 
-const ACKED_RING: usize = 1024;
+const ACKED_RING: usize = 512;
 const ACKED_WINDOW_US: i64 = 500_000;
 
 impl Default for AckedBitrate {
