@@ -43,6 +43,8 @@ const PROBE_INTERVAL_MS: u64 = 2000;
 /// its own deadline: feedback also emits the events, and a timer shared
 /// with them could be pushed back forever.
 const PROBE_CHECK_MS: u64 = 200;
+/// Periodic probes only while the receiver's last feedback is this recent (ms).
+const FEEDBACK_FRESH_MS: u64 = 2000;
 /// No probing this long after an overuse (ms).
 const PROBE_AFTER_OVERUSE_MS: u64 = 1500;
 /// The desired bitrate decays this much per second when it drops (so a
@@ -102,6 +104,7 @@ pub struct SendSideBwe {
     initial_probes_sent: bool,
     last_overuse_ms: Option<u64>,
     last_sent_ms: Option<u64>,
+    last_feedback_ms: Option<u64>,
     next_probe_check_ms: u64,
 }
 
@@ -130,6 +133,7 @@ impl SendSideBwe {
             initial_probes_sent: false,
             last_overuse_ms: None,
             last_sent_ms: None,
+            last_feedback_ms: None,
             next_probe_check_ms: now_ms,
         }
     }
@@ -210,6 +214,7 @@ impl SendSideBwe {
         if self.bwe_type != BweType::TransportCc {
             return;
         }
+        self.last_feedback_ms = Some(now_ms);
         let (mut reported, mut missing) = (0, 0);
         let _ = feedback.for_each(|_, delta| {
             reported += 1;
@@ -331,9 +336,19 @@ impl SendSideBwe {
 
     /// When to decide about probing next: only while media flows (the
     /// decision needs it) and probes are sent (transport-cc).
+    /// Before the first feedback only the initial probes are due; after it,
+    /// only while feedback keeps coming (a receiver that reports nothing
+    /// cannot be probed, and its transport should not wake for it).
     fn probe_check_due_ms(&self, now_ms: u64) -> Option<u64> {
-        let sending = self.is_sending(now_ms);
-        (self.bwe_type == BweType::TransportCc && sending).then_some(self.next_probe_check_ms)
+        let wanted = self.bwe_type == BweType::TransportCc
+            && self.is_sending(now_ms)
+            && (!self.initial_probes_sent || self.has_fresh_feedback(now_ms));
+        wanted.then_some(self.next_probe_check_ms)
+    }
+
+    fn has_fresh_feedback(&self, now_ms: u64) -> bool {
+        self.last_feedback_ms
+            .is_some_and(|t| now_ms.saturating_sub(t) < FEEDBACK_FRESH_MS)
     }
 
     fn is_sending(&self, now_ms: u64) -> bool {
@@ -378,6 +393,9 @@ impl SendSideBwe {
                 .request(self.start_bitrate.saturating_mul(3).min(max));
             self.prober
                 .request(self.start_bitrate.saturating_mul(6).min(max));
+            return;
+        }
+        if !self.has_fresh_feedback(now_ms) {
             return;
         }
         let recent_overuse = self

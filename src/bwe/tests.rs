@@ -206,6 +206,39 @@ fn probes_go_on_when_feedback_always_comes_before_the_timers() {
     );
 }
 
+/// A receiver that sends no feedback gets the initial probes and then no
+/// more, and its estimator stops asking for the clock every 200 ms.
+#[test]
+fn without_feedback_only_the_initial_probes_go_out() {
+    let mut bwe = SendSideBwe::new(BweType::TransportCc, 300_000, 0);
+    bwe.set_desired_bitrate(3_000_000, 0);
+    let mut probes = 0;
+    let mut seq = 0u16;
+    for now in 1..=10_000u64 {
+        if now % 10 == 0 {
+            seq = seq.wrapping_add(1);
+            bwe.on_sent(seq, 1000, now * 1000, None);
+        }
+        if bwe.poll_timeout(now).is_some_and(|t| t <= now) {
+            bwe.handle_timeout(now);
+        }
+        while let Some(p) = bwe.poll_probe(now) {
+            seq = seq.wrapping_add(1);
+            bwe.on_sent(seq, p.size as usize, now * 1000, Some(p.cluster));
+            probes += 1;
+        }
+        bwe.take_event(now);
+    }
+    assert!(probes > 0, "no initial probes");
+    assert!(probes <= 64, "{probes} probe packets: clusters kept coming");
+    // Only the 1 s event cadence is left.
+    assert!(
+        bwe.poll_timeout(10_000).is_some_and(|t| t > 10_000),
+        "{:?}",
+        bwe.poll_timeout(10_000)
+    );
+}
+
 #[test]
 fn a_wide_link_is_found_from_the_start_value() {
     let mut sim = Sim::new(10_000_000.0, 300_000, 3_000_000);
