@@ -13,9 +13,12 @@
 //     the layerschange events and the worker's dump agree.
 //  2. The same with VP9 L3T3_KEY (K-SVC: spatial switches on key frames,
 //     asked for with a PLI that the producer's `pli` trace reports).
-//  3. H264 simulcast (3 encodings): a `simulcast` consumer; spatial 0 ->
+//  3. VP8 L1T3 (one stream with temporal layers: an `svc` consumer):
+//     temporal layers 0, 1, 2 as above; PictureIDs of dropped frames are
+//     renumbered away, so B asks for no key frame.
+//  4. H264 simulcast (3 encodings): a `simulcast` consumer; spatial 0 ->
 //     the smallest stream's width, spatial 2 -> full width.
-//  4. (todo) H264 temporal layers: Chromium describes them only in the
+//  5. (todo) H264 temporal layers: Chromium describes them only in the
 //     dependency descriptor header extension, which is not read yet.
 //
 // Scenarios skip (with the reason) when Chromium cannot encode that codec
@@ -48,6 +51,7 @@ const FAST_SWITCH_MS = 3_000;
 // Frame rate sampling window.
 const FPS_WINDOW_MS = 2_000;
 
+const VP8 = { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 };
 const VP9 = { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0 } };
 const H264 = {
 	kind: 'video',
@@ -270,6 +274,39 @@ describe('SVC and layer selection in a real browser (Chromium + mediasoup-client
 		return `S${layers.spatialLayer} ${width}x${height} after ${ms} ms`;
 	}
 
+	/**
+	 * Temporal layers 0, 1 and 2 of spatial layer `spatialLayer` in turn,
+	 * with B's frame rate at each: of the 4-frame pattern of three temporal
+	 * layers (T0 T2 T1 T2) T0 is 1 frame, T0+T1 2. Returns a report line
+	 * and `check()`, which asserts the rates and switch times.
+	 */
+	async function temporalLayers(call, spatialLayer) {
+		const fps = { full: (await call.fpsAt({ spatialLayer, temporalLayer: 2 })).fps };
+		const ms = {};
+		for (const temporalLayer of [0, 1, 2]) {
+			const at = Date.now();
+			await call.consumer.setPreferredLayers({ spatialLayer, temporalLayer });
+			const measured = await call.fpsAt({ spatialLayer, temporalLayer }, at);
+			ms[temporalLayer] = measured.settled;
+			fps[temporalLayer] = measured.fps;
+			await call.assertLayersAgree();
+		}
+		const ratio = (t) => fps[t] / fps.full;
+		const report = `B fps T2 ${fps.full.toFixed(1)} -> T0 ${fps[0].toFixed(1)} (ratio ${ratio(0).toFixed(2)}, after ${ms[0]} ms) -> T1 ${fps[1].toFixed(1)} (ratio ${ratio(1).toFixed(2)}, after ${ms[1]} ms) -> T2 ${fps[2].toFixed(1)} (after ${ms[2]} ms)`;
+		return {
+			report,
+			check() {
+				assert.ok(fps.full >= 10, `B decodes ${fps.full.toFixed(1)} fps at temporal layer 2`);
+				assert.ok(ratio(0) > 0.15 && ratio(0) < 0.35, `temporal layer 0: ${report}`);
+				assert.ok(ratio(1) > 0.4 && ratio(1) < 0.6, `temporal layer 1: ${report}`);
+				assert.ok(ratio(2) > 0.8, `temporal layer 2 again: ${report}`);
+				for (const t of [0, 1, 2]) {
+					assert.ok(ms[t] < FAST_SWITCH_MS, `temporal layer ${t} took ${ms[t]} ms: ${report}`);
+				}
+			},
+		};
+	}
+
 	async function svcScenario(t, scalabilityMode) {
 		const caps = await support({ mimeType: 'video/VP9', contentType: 'video/VP9', modes: [scalabilityMode] });
 		if (!caps.sendable || caps.modes[scalabilityMode] !== true) {
@@ -307,32 +344,13 @@ describe('SVC and layer selection in a real browser (Chromium + mediasoup-client
 			assert.equal(pli.direction, 'out');
 			assert.deepEqual(pli.info, { ssrc: producerStats.ssrc });
 
-			// Temporal layers: of L3T3's 4-frame pattern (T0 T2 T1 T2) T0 is
-			// 1 frame, T0+T1 2.
-			const fps = { 2: (await call.fpsAt({ spatialLayer: 2, temporalLayer: 2 })).fps };
-			const temporalMs = {};
-			for (const temporalLayer of [0, 1, 2]) {
-				const at = Date.now();
-				await consumer.setPreferredLayers({ spatialLayer: 2, temporalLayer });
-				const measured = await call.fpsAt({ spatialLayer: 2, temporalLayer }, at);
-				temporalMs[temporalLayer] = measured.settled;
-				fps[`${temporalLayer}'`] = measured.fps;
-				await call.assertLayersAgree();
-			}
+			const temporal = await temporalLayers(call, 2);
 			const { inbound } = await call.stats(pageB);
 			assert.equal(inbound.frameWidth, WIDTH, 'the temporal switches kept the spatial layer');
-
-			const ratio = (t) => fps[`${t}'`] / fps[2];
 			console.log(
-				`${scalabilityMode}: A ${sender.encoderImplementation} ${sender.scalabilityMode} ${sender.frameWidth}x${sender.frameHeight} @ ${sender.framesPerSecond} fps (quality limitation ${sender.qualityLimitationReason}); B full size after ${full.ms} ms; ${switches.join(', ')}; B fps T2 ${fps[2].toFixed(1)} -> T0 ${fps["0'"].toFixed(1)} (ratio ${ratio(0).toFixed(2)}, after ${temporalMs[0]} ms) -> T1 ${fps["1'"].toFixed(1)} (ratio ${ratio(1).toFixed(2)}, after ${temporalMs[1]} ms) -> T2 ${fps["2'"].toFixed(1)} (after ${temporalMs[2]} ms); ${call.timeline()}; B key frames ${inbound.keyFramesDecoded}, PLIs ${inbound.pliCount}, freezes ${inbound.freezeCount}, lost ${inbound.packetsLost}`
+				`${scalabilityMode}: A ${sender.encoderImplementation} ${sender.scalabilityMode} ${sender.frameWidth}x${sender.frameHeight} @ ${sender.framesPerSecond} fps (quality limitation ${sender.qualityLimitationReason}); B full size after ${full.ms} ms; ${switches.join(', ')}; ${temporal.report}; ${call.timeline()}; B key frames ${inbound.keyFramesDecoded}, PLIs ${inbound.pliCount}, freezes ${inbound.freezeCount}, lost ${inbound.packetsLost}`
 			);
-			assert.ok(fps[2] >= 10, `B decodes ${fps[2].toFixed(1)} fps at temporal layer 2`);
-			assert.ok(ratio(0) > 0.15 && ratio(0) < 0.35, `temporal layer 0: ${fps["0'"].toFixed(1)} fps of ${fps[2].toFixed(1)}`);
-			assert.ok(ratio(1) > 0.4 && ratio(1) < 0.6, `temporal layer 1: ${fps["1'"].toFixed(1)} fps of ${fps[2].toFixed(1)}`);
-			assert.ok(ratio(2) > 0.8, `temporal layer 2 again: ${fps["2'"].toFixed(1)} fps of ${fps[2].toFixed(1)}`);
-			for (const t of [0, 1, 2]) {
-				assert.ok(temporalMs[t] < FAST_SWITCH_MS, `temporal layer ${t} took ${temporalMs[t]} ms`);
-			}
+			temporal.check();
 		} finally {
 			await call.close();
 		}
@@ -345,6 +363,38 @@ describe('SVC and layer selection in a real browser (Chromium + mediasoup-client
 	test('VP9 L3T3_KEY (K-SVC): spatial and temporal layers follow setPreferredLayers', { timeout: 50_000 }, (t) =>
 		svcScenario(t, 'L3T3_KEY')
 	);
+
+	test('VP8 L1T3 (one stream, temporal layers only): temporal layers follow setPreferredLayers', { timeout: 40_000 }, async () => {
+		const call = await startCall([VP8], [{ scalabilityMode: 'L1T3' }]);
+		try {
+			const { producer, consumer, pageA, pageB } = call;
+			assert.equal(producer.type, 'svc');
+			assert.equal(consumer.type, 'svc');
+			assert.deepEqual(consumer.preferredLayers, { spatialLayer: 0, temporalLayer: 2 });
+			// (A single VP8 stream starts small on Chromium's low start
+			// bitrate and grows slowly: any size will do here.)
+			const start = Date.now();
+			await waitFor(
+				async () => (await call.stats(pageB)).inbound?.framesDecoded > 0,
+				SWITCH_MS,
+				'B decoding'
+			).catch(call.diagnose);
+			const first = Date.now() - start;
+			const [sender] = (await call.stats(pageA)).outbound;
+			assert.equal(sender.scalabilityMode, 'L1T3', JSON.stringify(sender));
+			const temporal = await temporalLayers(call, 0);
+			// The dropped frames' PictureIDs are renumbered away: B decodes
+			// every frame it gets, with no freeze and no key frame asked for.
+			const { inbound } = await call.stats(pageB);
+			console.log(
+				`VP8 L1T3: A ${sender.encoderImplementation} ${sender.frameWidth}x${sender.frameHeight} @ ${sender.framesPerSecond} fps; B decoding after ${first} ms; ${temporal.report}; ${call.timeline()}; B key frames ${inbound.keyFramesDecoded}, PLIs ${inbound.pliCount}, dropped ${inbound.framesDropped}, freezes ${inbound.freezeCount}, lost ${inbound.packetsLost}`
+			);
+			temporal.check();
+			assert.equal(inbound.pliCount, 0, 'B asked for no key frame');
+		} finally {
+			await call.close();
+		}
+	});
 
 	/** Whether Chromium encodes H264 here, or why not (skip message). */
 	async function h264Unsupported() {
