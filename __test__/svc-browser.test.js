@@ -28,14 +28,37 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
+const fs = require('node:fs');
 const path = require('node:path');
-const mediasoup = require('..');
 const { browserUnavailableReason, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
 const { createRoom, openRoomPage } = require('./helpers/room');
 
 // In CI a missing browser is a failure; elsewhere the suite is skipped.
 const unavailable = browserUnavailableReason();
-const skip = unavailable && !process.env.CI ? unavailable : false;
+let skip = unavailable && !process.env.CI ? unavailable : false;
+
+// SVC_MODULE=mediasoup runs the same scenarios against real mediasoup
+// 3.27.1 (its JS in __test__/compat, the baseline worker at
+// $MEDIASOUP_WORKER_BIN or ../shared/baseline/mediasoup-worker), to compare.
+// Seen so far: when Chromium's uplink estimate climbs, its VP9 numbers are
+// ferrosoup's; in about half the runs that estimate stays near 770 kbit/s
+// (so A never sends the 1280x720 layer or stream and those scenarios time
+// out); with VP8 L1T3 B asks for key frames (6 PLIs); H264 temporal layers
+// are filtered (it reads the dependency descriptor).
+const MODULE = process.env.SVC_MODULE ?? 'ferrosoup';
+let mediasoup;
+if (MODULE === 'mediasoup') {
+	const bin = process.env.MEDIASOUP_WORKER_BIN || path.join(__dirname, '..', '..', 'shared', 'baseline', 'mediasoup-worker');
+	const root = path.join(__dirname, 'compat', 'node_modules', 'mediasoup');
+	if (!fs.existsSync(bin) || !fs.existsSync(path.join(root, 'package.json'))) {
+		skip ||= `SVC_MODULE=mediasoup needs ${bin} and ${root}`;
+	} else {
+		process.env.MEDIASOUP_WORKER_BIN = bin;
+		mediasoup = require(root);
+	}
+} else {
+	mediasoup = require('..');
+}
 
 const LOCALHOST = '127.0.0.1';
 // At 640x480 (the fake camera's default) libwebrtc makes only 2 spatial
@@ -69,7 +92,7 @@ const SIMULCAST = [
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const layersText = (l) => (l ? `${l.spatialLayer}:${l.temporalLayer}` : String(l));
 
-describe('SVC and layer selection in a real browser (Chromium + mediasoup-client)', { skip, timeout: 150_000 }, () => {
+describe(`SVC and layer selection in a real browser (Chromium + mediasoup-client, ${MODULE})`, { skip, timeout: 150_000 }, () => {
 	const ctx = {};
 
 	before(async () => {
@@ -342,7 +365,7 @@ describe('SVC and layer selection in a real browser (Chromium + mediasoup-client
 			const pli = call.traces.find((e) => e.type === 'pli');
 			assert.ok(pli, `a producer pli trace: ${call.timeline()}`);
 			assert.equal(pli.direction, 'out');
-			assert.deepEqual(pli.info, { ssrc: producerStats.ssrc });
+			assert.equal(pli.info.ssrc, producerStats.ssrc);
 
 			const temporal = await temporalLayers(call, 2);
 			const { inbound } = await call.stats(pageB);
