@@ -236,3 +236,41 @@ fn the_estimate_brings_a_consumer_down_to_what_fits_and_back_up() {
         assert!(last[key].is_u64(), "{key}: {last}");
     }
 }
+
+#[test]
+fn lowering_the_preferred_layers_holds_no_later_upgrade() {
+    // On a wide link the consumer goes down on setPreferredLayers and back
+    // up as soon as they are raised again: the upgrade hold is for layers
+    // the estimate took away, not for those the app gave up (mediasoup:
+    // only a current layer within the preferred ones counts).
+    let mut sfu = Sfu::new();
+    vp8_room_with(&mut sfu, "simulcast", "simulcast");
+    sfu.take_messages();
+    let mut r = Run {
+        sfu,
+        link: Bottleneck {
+            bps: 5_000_000.0,
+            busy_until_us: 0.0,
+            pending: Vec::new(),
+        },
+        frame: 0,
+        feedback_count: 0,
+        traces: Vec::new(),
+    };
+    let layers = run(&mut r, 6_000);
+    assert_eq!(layers.last(), Some(&2), "{layers:?}");
+    let prefer = |r: &mut Run, spatial: u8| {
+        r.sfu.request(
+            "consumer.setPreferredLayers",
+            "c",
+            json!({ "spatialLayer": spatial }),
+        );
+    };
+    prefer(&mut r, 0);
+    let layers = run(&mut r, 1_500);
+    assert_eq!(layers.last(), Some(&0), "{layers:?}");
+    prefer(&mut r, 2);
+    // Key frames come each second: on layer 2 within 1.5 s.
+    let layers = run(&mut r, 1_500);
+    assert_eq!(layers.last(), Some(&2), "{layers:?}");
+}

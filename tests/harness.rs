@@ -292,3 +292,34 @@ fn simulcast_switches_layers_on_key_frames_with_continuous_sequence_numbers() {
         );
     }
 }
+
+#[test]
+fn a_key_frame_request_upstream_is_a_producer_pli_trace_going_out() {
+    let mut sfu = Sfu::new();
+    let consumer = vp8_room(&mut sfu);
+    let media_ssrc = consumer["encodings"][0]["ssrc"].as_u64().unwrap() as u32;
+    sfu.request(
+        "producer.enableTraceEvent",
+        "p",
+        json!({"types": ["pli", "fir"]}),
+    );
+    sfu.send_rtp("p", vp8_frame_packet(1111, 100, 0, true, true));
+    sfu.advance_to(sfu.now_ms + 1_200);
+    sfu.take_messages();
+    let mut pli = [0u8; 12];
+    write_pli(&mut pli, 0x5eed, media_ssrc).unwrap();
+    sfu.send_rtcp("recv", pli.to_vec());
+    sfu.advance_to(sfu.now_ms + 10);
+    let traces: Vec<_> = sfu
+        .take_messages()
+        .into_iter()
+        .filter(|m| m.target == "p" && m.event == "producer.trace")
+        .map(|m| m.data)
+        .collect();
+    // As mediasoup: what the SFU sends the producer's endpoint is `out`,
+    // with the SSRC asked for.
+    assert_eq!(traces.len(), 1, "{traces:?}");
+    assert_eq!(traces[0]["type"], "pli");
+    assert_eq!(traces[0]["direction"], "out");
+    assert_eq!(traces[0]["info"], json!({"ssrc": 1111}));
+}

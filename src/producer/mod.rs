@@ -656,14 +656,21 @@ impl Producer {
         }
     }
 
+    /// A `trace` event: `nack`, `pli` and `fir` are what the SFU sends to
+    /// the producer's endpoint (direction `out`, as mediasoup), the rest
+    /// what it receives.
     pub fn trace<I: Serialize>(&self, outbox: &mut Outbox, kind: &str, now_ms: u64, info: I) {
+        let direction = match kind {
+            "nack" | "pli" | "fir" => Direction::Out,
+            _ => Direction::In,
+        };
         outbox.notification(
             &self.id,
             "producer.trace",
             TraceEvent {
                 kind,
                 timestamp: now_ms,
-                direction: Direction::In,
+                direction,
                 info,
             },
         );

@@ -167,13 +167,19 @@ impl Core {
         let usable = (f64::from(available) * USABLE_SHARE) as u32;
         distribute(usable, &mut candidates);
         for (ckey, c) in ckeys.into_iter().zip(candidates) {
-            // Taking a spatial layer away holds upgrades for a while.
-            if let (Some((spatial, _)), Some(current)) =
-                (c.provisional, self.consumers[ckey].current_layers())
+            // Taking a spatial layer away holds upgrades for a while (not
+            // when the preferred layers went below it: as mediasoup, only a
+            // current layer within the preferred ones counts).
+            let consumer = &self.consumers[ckey];
+            let preferred = consumer
+                .preferred_layers
+                .unwrap_or(consumer.max_layers())
+                .spatial;
+            if let (Some((spatial, _)), Some(current)) = (c.provisional, consumer.current_layers())
             {
                 let established =
                     self.current_stream_active_ms(ckey, now_ms) >= DOWNGRADE_MIN_ACTIVE_MS;
-                if spatial < current.spatial {
+                if spatial < current.spatial && current.spatial <= preferred {
                     let hold = if established {
                         DOWNGRADE_HOLD_MS
                     } else {

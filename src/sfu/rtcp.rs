@@ -359,20 +359,23 @@ impl Core {
             }
         }
         for request in feedback.key_frames.iter().flatten() {
-            let (written, kind) = match *request {
-                KeyFrameRequest::Pli { ssrc } => {
-                    (crate::rtcp::write_pli(&mut buf[len..], 0, ssrc), "pli")
-                }
+            let (written, kind, ssrc) = match *request {
+                KeyFrameRequest::Pli { ssrc } => (
+                    crate::rtcp::write_pli(&mut buf[len..], 0, ssrc),
+                    "pli",
+                    ssrc,
+                ),
                 KeyFrameRequest::Fir { ssrc, seq_nr } => (
                     crate::rtcp::write_fir(&mut buf[len..], 0, ssrc, seq_nr),
                     "fir",
+                    ssrc,
                 ),
             };
             if let Ok(n) = written {
                 len += n;
             }
             if producer.trace_types.iter().any(|t| t == kind) {
-                producer.trace(outbox, kind, self.now_ms, NO_INFO);
+                producer.trace(outbox, kind, self.now_ms, SsrcInfo { ssrc });
             }
         }
         if feedback.score_changed {
