@@ -334,11 +334,10 @@ impl SendSideBwe {
         [event, probe, check].into_iter().flatten().min()
     }
 
-    /// When to decide about probing next: only while media flows (the
-    /// decision needs it) and probes are sent (transport-cc).
-    /// Before the first feedback only the initial probes are due; after it,
-    /// only while feedback keeps coming (a receiver that reports nothing
-    /// cannot be probed, and its transport should not wake for it).
+    /// When to decide about probing next: only with transport-cc, while
+    /// media flows, and, after the initial probes, while feedback keeps
+    /// coming (a receiver that reports nothing cannot be probed, and its
+    /// transport should not wake for it).
     fn probe_check_due_ms(&self, now_ms: u64) -> Option<u64> {
         let wanted = self.bwe_type == BweType::TransportCc
             && self.is_sending(now_ms)
