@@ -13,69 +13,12 @@ const assert = require('node:assert/strict');
 const path = require('node:path');
 const mediasoup = require('..');
 const { browserUnavailableReason, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
+const { createRoom, openRoomPage } = require('./helpers/room');
 
 const unavailable = browserUnavailableReason();
 const skip = unavailable && !process.env.CI ? unavailable : false;
 
 const DD_URI = 'https://aomediacodec.github.io/av1-rtp-spec/#dependency-descriptor-rtp-header-extension';
-
-/** Minimal signalling for the page client (browser-client.js). */
-function createRoom(router) {
-	const room = { transports: new Map(), producers: new Map(), consumers: new Map(), log: [] };
-	room.handle = async (method, data) => {
-		try {
-			switch (method) {
-				case 'routerRtpCapabilities':
-					return { routerRtpCapabilities: router.rtpCapabilities };
-				case 'createTransport': {
-					const transport = await router.createWebRtcTransport({
-						listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
-					});
-					room.transports.set(transport.id, transport);
-					return {
-						id: transport.id,
-						iceParameters: transport.iceParameters,
-						iceCandidates: transport.iceCandidates,
-						dtlsParameters: transport.dtlsParameters,
-					};
-				}
-				case 'connect':
-					await room.transports.get(data.transportId).connect({ dtlsParameters: data.dtlsParameters });
-					return {};
-				case 'produce': {
-					const producer = await room.transports
-						.get(data.transportId)
-						.produce({ kind: data.kind, rtpParameters: data.rtpParameters });
-					room.producers.set(producer.id, producer);
-					return { id: producer.id };
-				}
-				case 'consume': {
-					const consumer = await room.transports.get(data.transportId).consume({
-						producerId: data.producerId,
-						rtpCapabilities: data.rtpCapabilities,
-						paused: true,
-					});
-					room.consumers.set(consumer.id, consumer);
-					return {
-						id: consumer.id,
-						producerId: consumer.producerId,
-						kind: consumer.kind,
-						rtpParameters: consumer.rtpParameters,
-					};
-				}
-				case 'resume':
-					await room.consumers.get(data.consumerId).resume();
-					return {};
-				default:
-					throw new Error(`unknown method ${method}`);
-			}
-		} catch (error) {
-			room.log.push(`${method} failed: ${error.message}`);
-			return { error: String(error.message) };
-		}
-	};
-	return room;
-}
 
 describe('real browser: AV1 L1T3 temporal layers (Dependency Descriptor)', { skip, timeout: 90_000 }, () => {
 	const ctx = {};
@@ -94,13 +37,10 @@ describe('real browser: AV1 L1T3 temporal layers (Dependency Descriptor)', { ski
 		const router = await ctx.worker.createRouter({
 			mediaCodecs: [{ kind: 'video', mimeType: 'video/AV1', clockRate: 90000 }],
 		});
-		const room = createRoom(router);
+		const room = createRoom(router, () => ({ listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }] }));
 		const pages = [];
 		const openPage = async () => {
-			const page = await ctx.test.browser.newPage();
-			page.on('pageerror', (error) => room.log.push(`pageerror: ${error.message}`));
-			await page.exposeFunction('fsRequest', room.handle);
-			await page.goto(ctx.test.site.url, { timeout: 15_000 });
+			const page = await openRoomPage(ctx.test.browser, ctx.test.site.url, room);
 			pages.push(page);
 			return page;
 		};
