@@ -35,6 +35,7 @@ const path = require('node:path');
 const ferrosoup = require('..');
 const { browserUnavailableReason, bundle, waitFor, withTimeout } = require('./helpers/browser');
 const { createLink, haveFfmpeg, launchChromiumIn, routePage, writeNoiseVideo } = require('./helpers/netns-link');
+const { createRoom: createSignallingRoom } = require('./helpers/room');
 
 const LIMIT = '300kbit';
 const LIMIT_BPS = 300_000;
@@ -116,70 +117,22 @@ if (!skip) {
 
 // ------------------------------------------------------------ signalling
 
-/** Signalling of one room; B's transport listens on the link. */
+/** Signalling of one room; B's transport listens on the link and traces its estimate. */
 function createRoom(router) {
-	const room = { transports: new Map(), producers: new Map(), consumers: new Map(), log: [], bwe: [] };
-
-	room.handle = async (method, data) => {
-		try {
-			return await handle(method, data);
-		} catch (error) {
-			room.log.push(`${method} failed: ${error.message}`);
-			return { error: String(error.message) };
-		}
-	};
-
-	async function handle(method, data) {
-		switch (method) {
-			case 'routerRtpCapabilities':
-				return { routerRtpCapabilities: router.rtpCapabilities };
-			case 'createTransport': {
-				const ip = data.direction === 'recv' ? link.rootIp : '127.0.0.1';
-				const transport = await router.createWebRtcTransport({ listenInfos: [{ protocol: 'udp', ip }] });
-				room.transports.set(transport.id, { transport, direction: data.direction });
-				if (data.direction === 'recv') {
+	const room = createSignallingRoom(
+		router,
+		(data) => ({ listenInfos: [{ protocol: 'udp', ip: data.direction === 'recv' ? link.rootIp : '127.0.0.1' }] }),
+		{
+			onTransport: async (transport, direction) => {
+				if (direction === 'recv') {
 					room.recvTransport = transport;
 					await transport.enableTraceEvent(['bwe']);
 					transport.on('trace', (e) => room.bwe.push({ at: Date.now(), ...e.info }));
 				}
-				return {
-					id: transport.id,
-					iceParameters: transport.iceParameters,
-					iceCandidates: transport.iceCandidates,
-					dtlsParameters: transport.dtlsParameters,
-				};
-			}
-			case 'connect':
-				await room.transports.get(data.transportId).transport.connect({ dtlsParameters: data.dtlsParameters });
-				return {};
-			case 'produce': {
-				const { transport } = room.transports.get(data.transportId);
-				const producer = await transport.produce({ kind: data.kind, rtpParameters: data.rtpParameters });
-				room.producers.set(producer.id, producer);
-				return { id: producer.id };
-			}
-			case 'consume': {
-				const { transport } = room.transports.get(data.transportId);
-				const consumer = await transport.consume({
-					producerId: data.producerId,
-					rtpCapabilities: data.rtpCapabilities,
-					paused: true,
-				});
-				room.consumers.set(consumer.id, consumer);
-				return {
-					id: consumer.id,
-					producerId: consumer.producerId,
-					kind: consumer.kind,
-					rtpParameters: consumer.rtpParameters,
-				};
-			}
-			case 'resume':
-				await room.consumers.get(data.consumerId).resume();
-				return {};
-			default:
-				throw new Error(`unknown method ${method}`);
+			},
 		}
-	}
+	);
+	room.bwe = [];
 	return room;
 }
 

@@ -6,11 +6,14 @@
 // does), the server-side objects it created, and a log of what went wrong.
 
 /**
- * `transportOptions()`: options of each createWebRtcTransport.
+ * `transportOptions(data)`: options of each createWebRtcTransport (`data`:
+ * the page's request, with its `direction`).
+ * `onTransport(transport, direction)`: awaited for every transport right
+ * after it is created.
  * `onConsumer(consumer)`: called for every consumer right after it is
  * created (paused), before the page resumes it.
  */
-function createRoom(router, transportOptions, { onConsumer } = {}) {
+function createRoom(router, transportOptions, { onTransport, onConsumer } = {}) {
 	const room = {
 		router,
 		transports: new Map(),
@@ -24,11 +27,12 @@ function createRoom(router, transportOptions, { onConsumer } = {}) {
 			case 'routerRtpCapabilities':
 				return { routerRtpCapabilities: router.rtpCapabilities };
 			case 'createTransport': {
-				const transport = await router.createWebRtcTransport(transportOptions());
+				const transport = await router.createWebRtcTransport(transportOptions(data));
 				const states = [];
 				transport.on('icestatechange', (s) => states.push(`ice:${s}`));
 				transport.on('dtlsstatechange', (s) => states.push(`dtls:${s}`));
 				room.transports.set(transport.id, { transport, direction: data.direction, states });
+				await onTransport?.(transport, data.direction);
 				return {
 					id: transport.id,
 					iceParameters: transport.iceParameters,
