@@ -2,8 +2,8 @@
 
 // Bandwidth adaptation over a real rate-limited link (issue #11 item 6).
 // Page A (Chromium, root namespace) publishes its camera (a noisy 1280x720
-// test video written by ffmpeg) as 3-layer VP8 simulcast (L1T3 per layer)
-// through mediasoup-client; page B (Chromium in
+// test video written by ffmpeg) as 3-layer VP8 simulcast (L1T3 per layer),
+// then as VP9 L3T3 SVC, through mediasoup-client; page B (Chromium in
 // a network namespace, joined to the root one by a veth pair) consumes it.
 // The SFU's recv-side WebRtcTransport listens on the root-side veth address,
 // and a `tc tbf` qdisc on that end limits what the SFU sends to B. Signalling
@@ -19,7 +19,10 @@
 //     rate drops to about a quarter, and comes back with temporalLayer 2;
 //  4. limit back to 300 kbit/s while at layer 2: settles as in 1.
 //
-// Runs against ferrosoup (about 40 s); with BWE_COMPARE=1 also against real mediasoup
+// Both with VP8 simulcast and with VP9 L3T3 SVC (A's layer bitrates then
+// come from the one stream's spatial.temporal keys, which include the lower
+// spatial layers). Runs against ferrosoup (about 80 s); with BWE_COMPARE=1
+// also against real mediasoup
 // 3.27.1 (__test__/compat/node_modules/mediasoup and the baseline worker,
 // $MEDIASOUP_WORKER_BIN or ../shared/baseline/mediasoup-worker). Prints one
 // line per module and writes the numbers and timelines (consumer layers,
@@ -54,7 +57,7 @@ const OBSERVE_MS = 5_000;
 const GRACE_MS = 5_000;
 const REPORT_FILE = process.env.BWE_REPORT ?? '/tmp/ferrosoup-bwe-netns.json';
 
-const mediaCodecs = [{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }];
+
 // With noisy video every layer sends about its maxBitrate (Chromium caps a
 // 640x360 layer near 650 kbit/s), and libwebrtc gives temporal layer 0 of
 // L1T3 35-40 % of it: under 300 kbit/s all of layer 0 fits (100k, T0 40k);
@@ -68,6 +71,21 @@ const encodings = [
 	{ rid: 'r1', maxBitrate: 800_000, scaleResolutionDownBy: 2, scalabilityMode: 'L1T3' },
 	{ rid: 'r2', maxBitrate: 1_500_000, scalabilityMode: 'L1T3' },
 ];
+
+// What A publishes: VP8 simulcast (the default) and VP9 L3T3 SVC (one
+// stream, spatial layers 320x180 / 640x360 / 1280x720), each through the
+// four phases; BWE_CODECS=vp8 (or vp9) runs one.
+const SCENARIOS = {
+	vp8: { label: 'VP8 simulcast', codec: { kind: 'video', mimeType: 'video/VP8', clockRate: 90000 }, encodings, type: 'simulcast', streams: 3 },
+	vp9: {
+		label: 'VP9 L3T3',
+		codec: { kind: 'video', mimeType: 'video/VP9', clockRate: 90000, parameters: { 'profile-id': 0 } },
+		encodings: [{ scalabilityMode: 'L3T3', maxBitrate: 2_400_000 }],
+		type: 'svc',
+		streams: 1,
+	},
+};
+const scenarios = (process.env.BWE_CODECS ?? 'vp8,vp9').split(',').map((name) => ({ name, ...SCENARIOS[name] }));
 
 // ------------------------------------------------------------ modules
 
@@ -191,7 +209,7 @@ function installSampler() {
 
 class Monitor {
 	constructor({ consumer, producer, transport, receiver, sender, bweTraces }) {
-		Object.assign(this, { consumer, producer, transport, receiver, sender, bweTraces });
+		Object.assign(this, { consumer, producer, transport, receiver, sender, bweTraces, svc: consumer.type === 'svc' });
 		this.server = [];
 		this.origin = [];
 		this.rx = [];
@@ -252,6 +270,14 @@ class Monitor {
 				this.sizes[rid] = `${o.frameWidth}x${o.frameHeight}`;
 			}
 		}
+		// SVC: one stream whose spatial layers halve the size each.
+		const svc = stats.outbound?.video;
+		if (this.svc && svc?.frameWidth) {
+			for (const layer of [0, 1, 2]) {
+				const f = 2 ** (2 - layer);
+				this.sizes[`r${layer}`] = `${svc.frameWidth / f}x${svc.frameHeight / f}`;
+			}
+		}
 		this.senderStats = stats.outboundByRid;
 		return this.sizes;
 	}
@@ -269,7 +295,10 @@ class Monitor {
 	/** A's bitrate of layers (spatial, temporal) at `t` (producer stats). */
 	layerBitrate(spatial, temporal, t = Date.now()) {
 		const sample = [...this.origin].reverse().find((o) => o.t <= t) ?? this.origin[0];
-		return sample?.byRid[`r${spatial}`]?.[`0.${temporal}`];
+		// SVC: the one stream's layer keys (with the lower spatial layers).
+		return this.svc
+			? Object.values(sample?.byRid ?? {})[0]?.[`${spatial}.${temporal}`]
+			: sample?.byRid[`r${spatial}`]?.[`0.${temporal}`];
 	}
 
 	/**
@@ -283,7 +312,7 @@ class Monitor {
 			return true;
 		}
 		const rate = this.layerBitrate(spatial, temporal, t);
-		return spatial === 1 && rate !== undefined && rate <= LIMIT_BPS;
+		return rate !== undefined && rate <= LIMIT_BPS;
 	}
 
 	/**
@@ -443,9 +472,10 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 	});
 
 	for (const m of modules) {
-		describe(m.name, { skip: m.skip }, () => {
+		for (const sc of scenarios) {
+		describe(`${m.name}, ${sc.label}`, { skip: m.skip }, () => {
 			const ctx = {};
-			const r = { module: m.name, failures: [] };
+			const r = { module: m.name, scenario: sc.name, failures: [] };
 			results.push(r);
 
 			// A failed check is recorded, then asserted: the message carries the
@@ -467,7 +497,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				const mod = m.load();
 				r.version = mod.version;
 				ctx.worker = await mod.createWorker({ logLevel: 'warn' });
-				const router = await ctx.worker.createRouter({ mediaCodecs });
+				const router = await ctx.worker.createRouter({ mediaCodecs: [sc.codec] });
 				const room = createRoom(router);
 				ctx.room = room;
 
@@ -484,22 +514,22 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 						// (its uplink is not what is tested).
 						(encodings) =>
 							window.client.produceSimulcast({ encodings, codecOptions: { videoGoogleStartBitrate: 1500 }, width: 1280, height: 720 }),
-						encodings
+						sc.encodings
 					),
 					15_000,
 					'A producing simulcast'
 				);
 				const producer = room.producers.get(produced.id);
-				assert.equal(producer.type, 'simulcast');
+				assert.equal(producer.type, sc.type);
 				r.producerEncodings = producer.rtpParameters.encodings.map((e) => `${e.rid} ${e.scalabilityMode}`);
 				let producerStats;
 				await waitFor(
 					async () => {
 						producerStats = await producer.getStats();
-						return producerStats.length === 3 && producerStats.every((s) => s.packetCount > 50);
+						return producerStats.length === sc.streams && producerStats.every((s) => s.packetCount > 50);
 					},
 					15_000,
-					'3 producer streams receiving'
+					`${sc.streams} producer stream(s) receiving`
 				).catch(async (error) => {
 					const a = await sender.evaluate(() => window.client.stats()).catch((e) => e.message);
 					error.message += `\nproducer: ${JSON.stringify(producerStats?.map((s) => [s.rid, s.packetCount]))}\nA: ${JSON.stringify(a)}\n${room.log.join('\n')}`;
@@ -518,7 +548,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				);
 				ctx.resumedAt = Date.now();
 				ctx.consumer = room.consumers.get(consumed.id);
-				assert.equal(ctx.consumer.type, 'simulcast');
+				assert.equal(ctx.consumer.type, sc.type);
 				ctx.monitor = new Monitor({ consumer: ctx.consumer, producer, transport: room.recvTransport, receiver, sender, bweTraces: room.bwe });
 				await ctx.monitor.senderSizes();
 				r.senderSizes = { ...ctx.monitor.sizes };
@@ -650,6 +680,7 @@ describe('bandwidth adaptation over a rate-limited link (Chromium in a network n
 				await settle('relimited', Date.now());
 			});
 		});
+		}
 	}
 });
 
@@ -660,7 +691,7 @@ function summaryLine(r) {
 			: 'not run';
 	const t = r.temporal;
 	return [
-		`${r.module.padEnd(9)} ${String(r.version ?? '').padEnd(6)}`,
+		`${r.module.padEnd(9)} ${String(r.version ?? '').padEnd(6)} ${r.scenario}`,
 		`limited: ${settled(r.limited)}`,
 		`lifted: climb L2 ${r.lifted ? secs(r.lifted.climbMs) : 'not run'}`,
 		`fps T0 ${t?.fpsT0?.toFixed(1) ?? '-'} / T2 ${t?.fpsT2?.toFixed(1) ?? '-'} (x${t?.ratio?.toFixed(2) ?? '-'}), T2 again ${t?.fpsT2Back?.toFixed(1) ?? '-'}`,
