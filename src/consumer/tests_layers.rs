@@ -849,14 +849,7 @@ fn l2t2_descriptor(picture: u16, sid: u8, key: bool) -> Vec<u8> {
     mandatory(&mut w, true, true, template, picture * 2 + u16::from(sid));
     if key && sid == 0 {
         w.put(5, 0b10000);
-        let templates = [
-            tpl(0, 0, "SSSS", &[], &[0, 0]),
-            tpl(0, 0, "SSRR", &[2], &[2, 1]),
-            tpl(0, 1, "-D-R", &[1], &[1, 1]),
-            tpl(1, 0, "--SS", &[1], &[1, 1]),
-            tpl(1, 0, "--SS", &[2, 1], &[1, 1]),
-            tpl(1, 1, "---D", &[2, 1], &[3, 2]),
-        ];
+        let templates = l2t2_templates();
         write_structure(
             &mut w,
             &StructureSpec {

@@ -157,6 +157,19 @@ pub fn l1t3_templates() -> Vec<Tpl> {
     ]
 }
 
+/// Two spatial layers with two temporal layers each: decode targets S0T0,
+/// S0T1, S1T0, S1T1; one chain per spatial layer.
+pub fn l2t2_templates() -> Vec<Tpl> {
+    vec![
+        tpl(0, 0, "SSSS", &[], &[0, 0]),
+        tpl(0, 0, "SSRR", &[2], &[2, 1]),
+        tpl(0, 1, "-D-R", &[1], &[1, 1]),
+        tpl(1, 0, "--SS", &[1], &[1, 1]),
+        tpl(1, 0, "--SS", &[2, 1], &[1, 1]),
+        tpl(1, 1, "---D", &[2, 1], &[3, 2]),
+    ]
+}
+
 pub fn l1t3_key(offset: u8, frame: u16) -> Vec<u8> {
     let templates = l1t3_templates();
     let mut w = Writer::default();

@@ -142,14 +142,7 @@ fn s_fdiffs(t: &Tpl) -> Vec<u16> {
 fn l2t2_structure_decode_target_layers_and_spatial_ids() {
     // Two spatial layers with two temporal layers each; decode targets
     // S0T0, S0T1, S1T0, S1T1; one chain per spatial layer; no resolutions.
-    let templates = [
-        tpl(0, 0, "SSSS", &[], &[0, 0]),
-        tpl(0, 0, "SSRR", &[2], &[2, 1]),
-        tpl(0, 1, "-D-R", &[1], &[1, 1]),
-        tpl(1, 0, "--SS", &[1], &[1, 1]),
-        tpl(1, 0, "--SS", &[2, 1], &[1, 1]),
-        tpl(1, 1, "---D", &[2, 1], &[3, 2]),
-    ];
+    let templates = l2t2_templates();
     let mut w = Writer::default();
     mandatory(&mut w, true, true, 3, 7);
     w.flag(true);
