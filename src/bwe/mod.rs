@@ -8,6 +8,7 @@
 //! estimate as is.
 
 pub mod allocation;
+pub mod alr;
 pub mod history;
 pub mod loss_history;
 pub mod probe;
@@ -15,6 +16,7 @@ pub mod rate_control;
 pub mod remb_server;
 pub mod trendline;
 
+use alr::AlrDetector;
 use history::{PacketResult, SentHistory};
 use loss_history::PacketLossHistory;
 use probe::{ProbePacket, Prober};
@@ -86,6 +88,7 @@ pub struct SendSideBwe {
     aimd: Aimd,
     loss: LossControl,
     acked: AckedBitrate,
+    alr: AlrDetector,
     prober: Prober,
     /// What `rtpPacketLossSent` reports.
     loss_history: PacketLossHistory,
@@ -118,6 +121,7 @@ impl SendSideBwe {
             aimd: Aimd::new(start),
             loss: LossControl::new(start),
             acked: AckedBitrate::default(),
+            alr: AlrDetector::new(start),
             prober: Prober::default(),
             loss_history: PacketLossHistory::default(),
             results: Vec::new(),
@@ -150,6 +154,12 @@ impl SendSideBwe {
     /// estimate down.
     pub fn is_path_limited(&self) -> bool {
         f64::from(self.available) < f64::from(self.max_bitrate()) * PATH_LIMITED_SHARE
+    }
+
+    /// Whether the sender is application-limited: it sends well under the
+    /// estimate (consumers on lower layers than it allows, paused streams).
+    pub fn in_alr(&self) -> bool {
+        self.alr.in_alr()
     }
 
     /// The loss ratio (0..1) of what was sent, from the last feedback
@@ -203,6 +213,7 @@ impl SendSideBwe {
     /// A packet with transport-wide `seq` went out (`probe`: its cluster).
     pub fn on_sent(&mut self, seq: u16, size: usize, send_us: u64, probe: Option<u16>) {
         self.history.on_sent(seq, size, send_us, probe);
+        self.alr.on_sent(size, send_us / 1000);
         if let Some(cluster) = probe {
             self.prober.on_sent(cluster, size as u32, send_us);
         }
@@ -253,7 +264,8 @@ impl SendSideBwe {
             self.last_overuse_ms = Some(now_ms);
         }
         let acked = self.acked.bitrate();
-        let mut delay_based = self.aimd.update(usage, acked, now_ms);
+        let in_alr = self.alr.in_alr();
+        let mut delay_based = self.aimd.update(usage, acked, in_alr, now_ms);
         if let Some(probed) = self.prober.take_result() {
             // A probe that got through lifts whichever estimate held the
             // available bitrate down (delay-based or loss-based).
@@ -291,6 +303,7 @@ impl SendSideBwe {
         let estimate = self.aimd.bitrate().min(self.loss.bitrate());
         let previous = self.available;
         self.available = estimate.clamp(min, max);
+        self.alr.set_estimate(self.available);
         let due = match self.last_event {
             None => true,
             Some((at, _)) => {

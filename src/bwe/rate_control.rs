@@ -13,6 +13,9 @@ const MAX_OVER_ACKED: f64 = 1.5;
 /// Additive increase near the last congestion point, per second: about
 /// one 1200-byte packet per 200 ms response time.
 const ADDITIVE_BPS_PER_SECOND: f64 = 1200.0 * 8.0 * 5.0;
+/// In ALR, back off from the estimate at most this often (ms): GoogCC's
+/// reduction interval with its 200 ms default round trip.
+const ALR_DECREASE_INTERVAL_MS: u64 = 200;
 /// Loss thresholds of the loss-based controller.
 const LOW_LOSS: f64 = 0.02;
 const HIGH_LOSS: f64 = 0.10;
@@ -36,6 +39,7 @@ pub struct Aimd {
     /// Acknowledged bitrate at the last decrease (the link's capacity as
     /// last seen): near it, increase additively.
     capacity: Option<f64>,
+    last_decrease_ms: Option<u64>,
 }
 
 impl Aimd {
@@ -45,6 +49,7 @@ impl Aimd {
             state: State::Hold,
             last_update_ms: None,
             capacity: None,
+            last_decrease_ms: None,
         }
     }
 
@@ -59,7 +64,16 @@ impl Aimd {
         self.capacity = None;
     }
 
-    pub fn update(&mut self, usage: Usage, acked_bps: Option<u32>, now_ms: u64) -> u32 {
+    /// `in_alr`: the sender is application-limited (see `alr`), so the
+    /// acknowledged bitrate is what it had to send, not what the path
+    /// carries.
+    pub fn update(
+        &mut self,
+        usage: Usage,
+        acked_bps: Option<u32>,
+        in_alr: bool,
+        now_ms: u64,
+    ) -> u32 {
         let dt_ms = self
             .last_update_ms
             .map_or(0, |last| now_ms.saturating_sub(last).min(1000));
@@ -90,11 +104,27 @@ impl Aimd {
                 self.bitrate = increased.min(cap).max(self.bitrate);
             }
             State::Decrease => {
-                let target = acked.map_or(self.bitrate, |a| a) * BETA;
-                if target < self.bitrate {
-                    self.bitrate = target;
+                // GoogCC's ALR-limited backoff (on in mediasoup): backing off
+                // to a share of a low acknowledged rate would throw away an
+                // estimate the sender never tried; back off from the
+                // estimate instead, at most once per response time.
+                if in_alr {
+                    let due = self
+                        .last_decrease_ms
+                        .is_none_or(|t| now_ms.saturating_sub(t) >= ALR_DECREASE_INTERVAL_MS);
+                    if due {
+                        self.capacity = Some(self.bitrate);
+                        self.bitrate *= BETA;
+                        self.last_decrease_ms = Some(now_ms);
+                    }
+                } else {
+                    let target = acked.map_or(self.bitrate, |a| a) * BETA;
+                    if target < self.bitrate {
+                        self.bitrate = target;
+                    }
+                    self.capacity = acked.or(Some(self.bitrate));
+                    self.last_decrease_ms = Some(now_ms);
                 }
-                self.capacity = acked.or(Some(self.bitrate));
                 self.state = State::Hold;
             }
         }
@@ -240,33 +270,64 @@ mod tests {
         let mut now = 0;
         for _ in 0..10 {
             now += 100;
-            a.update(Usage::Normal, Some(1_000_000), now);
+            a.update(Usage::Normal, Some(1_000_000), false, now);
         }
         // ~8 % over a second.
         assert!((320_000..330_000).contains(&a.bitrate()), "{}", a.bitrate());
         now += 100;
         // 0.85 x what was acknowledged.
-        assert_eq!(a.update(Usage::Overusing, Some(350_000), now), 297_500);
+        assert_eq!(
+            a.update(Usage::Overusing, Some(350_000), false, now),
+            297_500
+        );
         // Held until normal again, then additive near the new capacity.
         now += 100;
-        assert_eq!(a.update(Usage::Underusing, Some(350_000), now), 297_500);
+        assert_eq!(
+            a.update(Usage::Underusing, Some(350_000), false, now),
+            297_500
+        );
         now += 1000;
-        assert_eq!(a.update(Usage::Normal, Some(350_000), now), 345_500);
+        assert_eq!(a.update(Usage::Normal, Some(350_000), false, now), 345_500);
         now += 1000;
-        assert_eq!(a.update(Usage::Normal, Some(350_000), now), 393_500);
+        assert_eq!(a.update(Usage::Normal, Some(350_000), false, now), 393_500);
+    }
+
+    #[test]
+    fn aimd_in_alr_backs_off_from_the_estimate() {
+        let mut a = Aimd::new(1_000_000);
+        // Application-limited: 0.85 x the estimate, not of the 200 kbit/s
+        // the sender had to send...
+        assert_eq!(
+            a.update(Usage::Overusing, Some(200_000), true, 300),
+            850_000
+        );
+        // ...once per response time while the overuse lasts.
+        assert_eq!(
+            a.update(Usage::Overusing, Some(200_000), true, 400),
+            850_000
+        );
+        assert_eq!(
+            a.update(Usage::Overusing, Some(200_000), true, 500),
+            722_500
+        );
+        // Not application-limited: from what was acknowledged.
+        assert_eq!(
+            a.update(Usage::Overusing, Some(200_000), false, 600),
+            170_000
+        );
     }
 
     #[test]
     fn aimd_never_runs_far_ahead_of_acked() {
         let mut a = Aimd::new(300_000);
         for i in 1..=100 {
-            a.update(Usage::Normal, Some(100_000), i * 100);
+            a.update(Usage::Normal, Some(100_000), false, i * 100);
         }
         // Not above 1.5 x 100k + 10k, and the start value is not lowered.
         assert_eq!(a.bitrate(), 300_000);
         let mut a = Aimd::new(100_000);
         for i in 1..=100 {
-            a.update(Usage::Normal, Some(100_000), i * 100);
+            a.update(Usage::Normal, Some(100_000), false, i * 100);
         }
         assert_eq!(a.bitrate(), 160_000);
     }

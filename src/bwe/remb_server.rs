@@ -241,7 +241,7 @@ impl RembServer {
                 _ => return,
             }
         }
-        let bitrate = self.aimd.update(usage, incoming, now_ms);
+        let bitrate = self.aimd.update(usage, incoming, false, now_ms);
         self.last_update_ms = Some(now_ms);
         self.due = Some(bitrate);
     }

@@ -46,6 +46,9 @@ struct Sim {
     /// Media credit (bits) at the paced rate.
     credit: f64,
     desired: u32,
+    /// What the sender has to send at most (a consumer on a low layer):
+    /// under the estimate it is application-limited.
+    app_rate: u32,
     events: Vec<(u64, BweInfo)>,
     media_bits: f64,
     /// Feedback (and the event it may bring) is handled before due timers
@@ -67,6 +70,7 @@ impl Sim {
             next_feedback_ms: 100,
             credit: 0.0,
             desired,
+            app_rate: u32::MAX,
             events: Vec::new(),
             media_bits: 0.0,
             feedback_first: false,
@@ -132,7 +136,11 @@ impl Sim {
             while let Some(p) = self.bwe.poll_probe(self.now_ms) {
                 self.send(p.size, Some(p.cluster));
             }
-            let rate = self.bwe.available_bitrate().min(self.desired);
+            let rate = self
+                .bwe
+                .available_bitrate()
+                .min(self.desired)
+                .min(self.app_rate);
             self.credit += f64::from(rate) / 1000.0;
             while self.credit >= 8000.0 {
                 self.credit -= 8000.0;
@@ -237,6 +245,45 @@ fn without_feedback_only_the_initial_probes_go_out() {
         "{:?}",
         bwe.poll_timeout(10_000)
     );
+}
+
+/// A sender with less to send than the estimate allows (ALR) keeps most of
+/// its estimate through a short congestion: backing off to 0.85 x the
+/// acknowledged bitrate would drop it to a share of what it had to send.
+#[test]
+fn an_application_limited_sender_keeps_its_estimate_through_a_short_congestion() {
+    let mut sim = Sim::new(10_000_000.0, 1_000_000, 3_000_000);
+    sim.app_rate = 250_000;
+    sim.run(5_000);
+    assert!(
+        sim.bwe.in_alr(),
+        "250 kbit/s under {}",
+        sim.bwe.available_bitrate()
+    );
+    let before = sim.bwe.available_bitrate();
+    assert!(before >= 1_000_000, "available {before}");
+    // 300 ms at 150 kbit/s: the queue grows and the trendline overuses.
+    sim.link.capacity_bps = 150_000.0;
+    sim.run(300);
+    sim.link.capacity_bps = 10_000_000.0;
+    let mut low = u32::MAX;
+    for _ in 0..20 {
+        sim.run(100);
+        low = low.min(sim.bwe.available_bitrate());
+    }
+    assert!(low < before, "no back-off at all ({low})");
+    assert!(
+        f64::from(low) >= f64::from(before) * 0.5,
+        "fell from {before} to {low}"
+    );
+}
+
+/// A sender that fills the estimate is not application-limited.
+#[test]
+fn a_sender_filling_the_estimate_is_not_in_alr() {
+    let mut sim = Sim::new(300_000.0, 600_000, 2_500_000);
+    sim.run(10_000);
+    assert!(!sim.bwe.in_alr());
 }
 
 #[test]
