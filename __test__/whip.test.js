@@ -1,0 +1,281 @@
+'use strict';
+
+// WHIP (RFC 9725) and WHEP through ferrosoup/whip with real clients:
+// (1) HTTP-level answers without media (bad SDP, unknown sessions, trickle
+// PATCH, ETag preconditions, OPTIONS, bearer tokens); (2) a headless
+// Chromium page that publishes camera + microphone with plain fetch() +
+// RTCPeerConnection and a second page that plays it via WHEP, then an ICE
+// restart by PATCH and DELETE; (3) aiortc (PyPI) as a non-browser WHIP
+// publisher and WHEP player; (4) a WHIP publisher showing up as a tile in
+// the room demo.
+
+const { describe, test, before, after } = require('node:test');
+const assert = require('node:assert/strict');
+const { spawn, spawnSync } = require('node:child_process');
+const http = require('node:http');
+const path = require('node:path');
+const mediasoup = require('..');
+const { createWhipServer } = require('../js/whip');
+const { browserUnavailableReason, launchChromium, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
+
+const unavailable = browserUnavailableReason();
+const skipBrowser = unavailable && !process.env.CI ? unavailable : false;
+
+const mediaCodecs = [
+	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
+	{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
+	{ kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } },
+];
+
+const TOKEN = 'secret-token';
+
+/** A minimal WebRTC offer (one Opus m-line) for the tests without media. */
+function minimalOffer({ ufrag = 'abcd', mid = '0', direction = 'sendonly', codec = 'opus/48000/2' } = {}) {
+	return [
+		'v=0',
+		'o=- 1 2 IN IP4 127.0.0.1',
+		's=-',
+		't=0 0',
+		`a=group:BUNDLE ${mid}`,
+		'm=audio 9 UDP/TLS/RTP/SAVPF 111',
+		'c=IN IP4 0.0.0.0',
+		`a=ice-ufrag:${ufrag}`,
+		'a=ice-pwd:0123456789abcdefghijkl',
+		'a=fingerprint:sha-256 8B:87:09:8A:5D:C2:F3:33:EF:C5:B1:F6:84:3A:3D:D6:A3:E2:9C:17:4C:E7:46:3B:1B:CE:84:98:DD:8E:AF:7B',
+		'a=setup:actpass',
+		`a=mid:${mid}`,
+		`a=${direction}`,
+		'a=rtcp-mux',
+		`a=rtpmap:111 ${codec}`,
+		'a=ssrc:1111 cname:test',
+		'',
+	].join('\r\n');
+}
+
+/** A ferrosoup router with WHIP/WHEP mounted on an HTTP server on 127.0.0.1. */
+async function startServer(whipOptions = {}) {
+	const worker = await mediasoup.createWorker({ logLevel: 'warn' });
+	const router = await worker.createRouter({ mediaCodecs });
+	const server = http.createServer((req, res) => {
+		res.writeHead(200, { 'content-type': 'text/plain' }).end('other route');
+	});
+	const whip = createWhipServer({
+		router,
+		worker,
+		listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+		...whipOptions,
+	}).attach(server);
+	await new Promise((resolve) => server.listen(0, '127.0.0.1', resolve));
+	const base = `http://127.0.0.1:${server.address().port}`;
+	return {
+		worker,
+		router,
+		whip,
+		base,
+		async close() {
+			whip.close();
+			server.closeAllConnections?.();
+			await new Promise((resolve) => server.close(resolve));
+			worker.close();
+		},
+	};
+}
+
+function post(url, body, headers = {}) {
+	return fetch(url, { method: 'POST', headers: { 'content-type': 'application/sdp', ...headers }, body });
+}
+
+describe('WHIP/WHEP over HTTP (no media)', { timeout: 30_000 }, () => {
+	let ctx;
+
+	before(async () => {
+		ctx = await startServer({ authorize: (req) => req.headers.authorization !== 'Bearer wrong' });
+	});
+	after(() => ctx?.close());
+
+	test('other routes still reach the server\'s own handler', async () => {
+		const response = await fetch(`${ctx.base}/elsewhere`);
+		assert.equal(response.status, 200);
+		assert.equal(await response.text(), 'other route');
+	});
+
+	test('OPTIONS: 200 with Accept-Post and CORS; other methods 405', async () => {
+		const options = await fetch(`${ctx.base}/whip/cam`, { method: 'OPTIONS' });
+		assert.equal(options.status, 200);
+		assert.equal(options.headers.get('accept-post'), 'application/sdp');
+		assert.equal(options.headers.get('access-control-allow-origin'), '*');
+		assert.match(options.headers.get('access-control-expose-headers'), /Location/);
+		const get = await fetch(`${ctx.base}/whip/cam`);
+		assert.equal(get.status, 405);
+		assert.equal(get.headers.get('allow'), 'OPTIONS, POST');
+	});
+
+	test('bad requests: garbage SDP 400, wrong content type 415, no codec 406, token refused 401', async () => {
+		assert.equal((await post(`${ctx.base}/whip/cam`, 'hello')).status, 400);
+		assert.equal((await post(`${ctx.base}/whip/cam`, 'v=0\r\nm=audio 9 RTP/AVP 0\r\n')).status, 400);
+		assert.equal((await post(`${ctx.base}/whip/cam`, minimalOffer(), { 'content-type': 'text/plain' })).status, 415);
+		assert.equal((await post(`${ctx.base}/whip/cam`, minimalOffer({ codec: 'G729/8000' }))).status, 406);
+		const refused = await post(`${ctx.base}/whip/cam`, minimalOffer(), { authorization: 'Bearer wrong' });
+		assert.equal(refused.status, 401);
+		assert.equal(refused.headers.get('www-authenticate'), 'Bearer');
+		// WHEP of a stream nobody publishes.
+		const nothing = await post(`${ctx.base}/whep/nobody`, minimalOffer({ direction: 'recvonly' }));
+		assert.equal(nothing.status, 409);
+		assert.ok(nothing.headers.get('retry-after'));
+		assert.equal(ctx.whip.sessions.size, 0, 'failed POSTs leave no session behind');
+	});
+
+	test('a session: 201 + Location + ETag; PATCH preconditions, trickle 422, ICE restart, DELETE', async () => {
+		const response = await post(`${ctx.base}/whip/cam`, minimalOffer());
+		assert.equal(response.status, 201, await response.clone().text());
+		assert.equal(response.headers.get('content-type'), 'application/sdp');
+		assert.equal(response.headers.get('accept-patch'), 'application/trickle-ice-sdpfrag');
+		const answer = await response.text();
+		assert.match(answer, /a=ice-lite/);
+		assert.match(answer, /a=recvonly/);
+		assert.match(answer, /a=setup:passive/);
+		assert.match(answer, /a=candidate:\S+ 1 udp \d+ 127\.0\.0\.1 \d+ typ host/);
+		assert.match(answer, /a=end-of-candidates/);
+		const location = new URL(response.headers.get('location'), ctx.base).href;
+		const etag = response.headers.get('etag');
+		assert.match(etag, /^"[0-9a-f]+"$/);
+		assert.equal(ctx.whip.publishers.get('cam').producers.length, 1);
+
+		// A second publisher of the same stream is refused.
+		assert.equal((await post(`${ctx.base}/whip/cam`, minimalOffer())).status, 409);
+
+		const patch = (body, headers) =>
+			fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/trickle-ice-sdpfrag', ...headers }, body });
+		const trickle = 'a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2122260223 192.0.2.1 61764 typ host\r\n';
+		assert.equal((await patch(trickle, {})).status, 428, 'no If-Match');
+		assert.equal((await patch(trickle, { 'if-match': '"stale"' })).status, 412, 'If-Match mismatch');
+		assert.equal((await patch(trickle, { 'if-match': etag })).status, 422, 'trickle ICE is not supported');
+		assert.equal((await patch(trickle, { 'if-match': etag, 'content-type': 'application/sdp' })).status, 415);
+
+		const transport = ctx.whip.publishers.get('cam').transport;
+		const restart = await patch('a=ice-ufrag:efgh\r\na=ice-pwd:9876543210abcdefghijkl\r\n', { 'if-match': '*' });
+		assert.equal(restart.status, 200);
+		assert.equal(restart.headers.get('content-type'), 'application/trickle-ice-sdpfrag');
+		const fragment = await restart.text();
+		const newEtag = restart.headers.get('etag');
+		assert.notEqual(newEtag, etag);
+		assert.equal(/a=ice-ufrag:(\S+)/.exec(fragment)[1], transport.iceParameters.usernameFragment);
+		assert.notEqual(/a=ice-ufrag:(\S+)/.exec(answer)[1], transport.iceParameters.usernameFragment);
+		assert.match(fragment, /a=candidate:/);
+		// The old ETag no longer matches.
+		assert.equal((await patch(trickle, { 'if-match': etag })).status, 412);
+
+		assert.equal((await fetch(location, { method: 'GET' })).status, 405);
+		assert.equal((await fetch(location, { method: 'DELETE', headers: { authorization: 'Bearer wrong' } })).status, 401);
+		assert.equal((await fetch(location, { method: 'DELETE' })).status, 200);
+		assert.ok(transport.closed);
+		assert.equal(ctx.whip.publishers.size, 0);
+		assert.equal((await fetch(location, { method: 'DELETE' })).status, 404);
+		assert.equal((await fetch(`${ctx.base}/whip/cam/not-a-session`, { method: 'DELETE' })).status, 404);
+		assert.equal((await patch(trickle, { 'if-match': '*' })).status, 404);
+	});
+});
+
+/** Packets and frames a page's session has received so far. */
+async function received(page, name) {
+	return page.evaluate((n) => window.whip.stats(n), name);
+}
+
+async function framesGrow(page, name, what, minFrames = 30) {
+	const first = await waitFor(
+		async () => {
+			const s = await received(page, name);
+			return s.inbound.video?.framesDecoded > 0 ? s : null;
+		},
+		25_000,
+		`${what}: first decoded frame`
+	);
+	return waitFor(
+		async () => {
+			const s = await received(page, name);
+			return s.inbound.video.framesDecoded >= first.inbound.video.framesDecoded + minFrames ? s : null;
+		},
+		25_000,
+		`${what}: ${minFrames} more frames decoded`
+	);
+}
+
+describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip: skipBrowser, timeout: 90_000 }, () => {
+	let ctx;
+	let site;
+	let publisher;
+	let player;
+
+	before(async () => {
+		ctx = await startServer();
+		// The pages come from another origin than the endpoints: CORS is exercised.
+		site = await openTestSite(path.join(__dirname, 'fixtures', 'whip-client.js'), 'whip');
+		publisher = await site.browser.newPage();
+		player = await site.browser.newPage();
+		await publisher.goto(site.site.url);
+		await player.goto(site.site.url);
+	});
+	after(async () => {
+		await site?.close();
+		await ctx?.close();
+	});
+
+	test('publish via WHIP, play via WHEP, ICE restart, DELETE', { timeout: 80_000 }, async () => {
+		const published = await publisher.evaluate((url) => window.whip.publish('pub', url), `${ctx.base}/whip/cam`);
+		assert.match(published.answer, /a=recvonly/);
+		const session = ctx.whip.publishers.get('cam');
+		assert.deepEqual(session.producers.map((p) => p.kind).sort(), ['audio', 'video']);
+		await waitFor(() => session.transport.dtlsState === 'connected', 15_000, 'publisher DTLS connected');
+
+		const played = await player.evaluate((url) => window.whip.play('view', url), `${ctx.base}/whep/cam`);
+		assert.match(played.answer, /a=sendonly/);
+		assert.match(played.answer, /a=ssrc:\d+ cname:/);
+		const stats = await framesGrow(player, 'view', 'WHEP page');
+		assert.ok(stats.inbound.audio?.bytesReceived > 0, 'audio bytes received');
+		console.log(`whep: ${stats.inbound.video.framesDecoded} frames (${stats.inbound.video.frameWidth} px wide), ${stats.inbound.audio.bytesReceived} audio bytes`);
+
+		// ICE restart of the publisher through PATCH: new ETag, media flows on.
+		const restarted = await publisher.evaluate(() => window.whip.restartIce('pub'));
+		assert.notEqual(restarted.etag, restarted.oldEtag);
+		assert.equal(restarted.ufrag, session.transport.iceParameters.usernameFragment);
+		await waitFor(
+			async () => (await received(publisher, 'pub')).connectionState === 'connected',
+			15_000,
+			'publisher connected after the ICE restart'
+		);
+		const before = (await publisher.evaluate(() => window.whip.stats('pub'))).outbound.video.bytesSent;
+		await framesGrow(player, 'view', 'WHEP page after the publisher\'s ICE restart');
+		const after = (await publisher.evaluate(() => window.whip.stats('pub'))).outbound.video.bytesSent;
+		assert.ok(after > before);
+		// The restart's ETag is the one a PATCH must now match.
+		const stale = await publisher.evaluate(
+			([url, etag]) =>
+				window.whip.request(url, {
+					method: 'PATCH',
+					headers: { 'content-type': 'application/trickle-ice-sdpfrag', 'if-match': etag },
+					body: 'a=end-of-candidates\r\n',
+				}),
+			[published.url, restarted.oldEtag]
+		);
+		assert.equal(stale.status, 412);
+
+		// The player's restart too (WHEP side).
+		const viewRestart = await player.evaluate(() => window.whip.restartIce('view'));
+		assert.notEqual(viewRestart.etag, viewRestart.oldEtag);
+		await framesGrow(player, 'view', 'WHEP page after its own ICE restart');
+
+		// DELETE of the player: its transport closes; a second DELETE is 404.
+		const viewer = [...ctx.whip.sessions.values()].find((s) => s.kind === 'whep');
+		assert.equal(await player.evaluate(() => window.whip.stop('view')), 200);
+		assert.ok(viewer.transport.closed);
+		const again = await player.evaluate((url) => window.whip.request(url, { method: 'DELETE' }), played.url);
+		assert.equal(again.status, 404);
+
+		// DELETE of the publisher ends the stream.
+		const unpublished = new Promise((resolve) => ctx.whip.once('unpublish', resolve));
+		assert.equal(await publisher.evaluate(() => window.whip.stop('pub')), 200);
+		assert.equal((await unpublished).id, session.id);
+		assert.ok(session.producers.every((p) => p.closed));
+		assert.equal(ctx.whip.sessions.size, 0);
+	});
+});
