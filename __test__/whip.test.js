@@ -21,6 +21,77 @@ const { browserUnavailableReason, launchChromium, openTestSite, waitFor, withTim
 const unavailable = browserUnavailableReason();
 const skipBrowser = unavailable && !process.env.CI ? unavailable : false;
 
+const AIORTC_CLIENT = path.join(__dirname, 'helpers', 'whip_aiortc.py');
+
+/** Why the aiortc client cannot run here (pip3 install aiortc), or null. */
+function aiortcUnavailableReason() {
+	const probe = spawnSync('python3', ['-c', 'import aiortc'], { encoding: 'utf8', timeout: 20_000 });
+	if (probe.error) {
+		return `no python3 (${probe.error.message})`;
+	}
+	return probe.status === 0 ? null : 'aiortc is not installed (pip3 install aiortc)';
+}
+const aiortcUnavailable = aiortcUnavailableReason();
+const skipAiortc = skipBrowser || (aiortcUnavailable && !process.env.CI ? aiortcUnavailable : false);
+
+/**
+ * Runs helpers/whip_aiortc.py; `next(what, ms)` resolves with its next JSON
+ * line that has `what` (an event name or a field).
+ */
+function runAiortc(args) {
+	const child = spawn('python3', [AIORTC_CLIENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+	const lines = [];
+	const waiters = [];
+	let stderr = '';
+	let buffered = '';
+	const settle = () => {
+		for (const waiter of [...waiters]) {
+			const line = lines.find((l) => l.event === waiter.what || waiter.what in l || 'error' in l);
+			if (line) {
+				waiters.splice(waiters.indexOf(waiter), 1);
+				line.error ? waiter.reject(new Error(`aiortc: ${line.error}\n${stderr}`)) : waiter.resolve(line);
+			}
+		}
+	};
+	child.stdout.on('data', (chunk) => {
+		buffered += chunk;
+		let newline;
+		while ((newline = buffered.indexOf('\n')) !== -1) {
+			const text = buffered.slice(0, newline);
+			buffered = buffered.slice(newline + 1);
+			try {
+				lines.push(JSON.parse(text));
+			} catch {
+				stderr += `${text}\n`;
+			}
+		}
+		settle();
+	});
+	child.stderr.on('data', (chunk) => {
+		stderr += chunk;
+	});
+	child.once('exit', (code) => {
+		for (const waiter of waiters.splice(0)) {
+			waiter.reject(new Error(`aiortc exited (${code}) before "${waiter.what}":\n${stderr}`));
+		}
+	});
+	return {
+		child,
+		next(what, ms) {
+			const line = new Promise((resolve, reject) => {
+				waiters.push({ what, resolve, reject });
+				settle();
+			});
+			return withTimeout(line, ms, `aiortc ${args[0]}: ${what}\n${stderr}`);
+		},
+		kill() {
+			if (child.exitCode === null && child.signalCode === null) {
+				child.kill('SIGKILL');
+			}
+		},
+	};
+}
+
 const mediaCodecs = [
 	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
 	{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
@@ -277,5 +348,32 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 		assert.equal((await unpublished).id, session.id);
 		assert.ok(session.producers.every((p) => p.closed));
 		assert.equal(ctx.whip.sessions.size, 0);
+	});
+
+	test('aiortc as a second client: aiortc WHIP -> Chromium WHEP, Chromium WHIP -> aiortc WHEP', { skip: skipAiortc, timeout: 80_000 }, async () => {
+		const publisherProcess = runAiortc(['publish', `${ctx.base}/whip/aiortc`, '--seconds', '120']);
+		try {
+			await publisherProcess.next('published', 30_000);
+			const session = ctx.whip.publishers.get('aiortc');
+			assert.deepEqual(session.producers.map((p) => p.kind), ['video']);
+			await player.evaluate((url) => window.whip.play('aiortc-view', url), `${ctx.base}/whep/aiortc`);
+			const stats = await framesGrow(player, 'aiortc-view', 'Chromium playing the aiortc publisher', 20);
+			assert.equal(stats.inbound.video.frameWidth, 320, 'the generated 320x240 video');
+			console.log(`aiortc -> chromium: ${stats.inbound.video.framesDecoded} frames decoded`);
+			assert.equal(await player.evaluate(() => window.whip.stop('aiortc-view')), 200);
+		} finally {
+			// Killed without its DELETE: the server ends the session itself.
+			publisherProcess.kill();
+			ctx.whip.publishers.get('aiortc')?.close();
+		}
+
+		await publisher.evaluate((url) => window.whip.publish('pub2', url), `${ctx.base}/whip/cam2`);
+		const played = await runAiortc(['play', `${ctx.base}/whep/cam2`, '--frames', '30', '--timeout', '30']).next('frames', 45_000);
+		console.log(`chromium -> aiortc: ${JSON.stringify(played)}`);
+		assert.ok(played.frames >= 30, `aiortc decoded ${played.frames} frames`);
+		assert.equal(played.width, 640);
+		assert.equal(played.delete_status, 200);
+		assert.equal(await publisher.evaluate(() => window.whip.stop('pub2')), 200);
+		await waitFor(() => ctx.whip.sessions.size === 0, 10_000, 'every session closed');
 	});
 });

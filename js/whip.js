@@ -365,7 +365,11 @@ class WhipServer extends EnhancedEventEmitter {
 			}
 			transport = await this.#createTransport(route);
 			const { session, answerSetup } = await this.#startSession(route, offer, transport);
-			for (const section of sections.filter((s) => s.produce)) {
+			for (const section of sections) {
+				if (!section.produce) {
+					answerInactive(section);
+					continue;
+				}
 				const producer = await transport
 					.produce({ ...section.produce, appData: { whip: stream, whipSessionId: session.id } })
 					.catch(rejectAsHttp);
@@ -435,6 +439,9 @@ class WhipServer extends EnhancedEventEmitter {
 				const section = sections.find((s) => s.media === media);
 				section.rtpParameters = consumer.rtpParameters;
 				section.trackId = consumer.id;
+			}
+			for (const section of sections.filter((s) => !s.rtpParameters)) {
+				answerInactive(section);
 			}
 			const answer = sdp.writeAnswer({
 				offer,
@@ -698,6 +705,14 @@ class WhipServer extends EnhancedEventEmitter {
  * ferrosoup's errors from the offer's parameters as HTTP errors: what the
  * router cannot take is 406, malformed parameters 400.
  */
+/** Answers an audio/video m-line we send and receive nothing on as inactive. */
+function answerInactive(section) {
+	if (sdp.isRtpMedia(section.media)) {
+		section.rtpParameters = sdp.inactiveParameters(section.media);
+		section.direction = 'inactive';
+	}
+}
+
 /** A router capability codec in RtpCodecParameters' shape. */
 function asCodec(cap) {
 	return { mimeType: cap.mimeType, payloadType: cap.preferredPayloadType, clockRate: cap.clockRate, parameters: cap.parameters ?? {} };

@@ -280,6 +280,16 @@ function consumerCapabilities(media, routerCaps) {
 }
 
 /**
+ * RTP parameters for answering an audio/video m-line we take nothing on as
+ * inactive (its first offered codec): unlike a port-0 rejection it stays in
+ * the BUNDLE group, whose first m-line Chromium will not see rejected.
+ */
+function inactiveParameters(media) {
+	const codec = offeredCodecs(media).find((c) => !isRtxCodec(c));
+	return codec ? { codecs: [{ ...codec, rtcpFeedback: [] }], headerExtensions: [], encodings: [] } : undefined;
+}
+
+/**
  * Whether RTP sent with `codecs` (a consumer's, or the router's it would
  * get) can go in an answer to `offer`: each payload type is either unused
  * in the offer or offered for that very codec. The offerer keeps its own
@@ -376,7 +386,7 @@ function senderLines(rtpParameters, streamId, trackId) {
 
 /**
  * Writes the answer. `sections` has one entry per offered m-line:
- * `{ media, rtpParameters?, direction: 'recvonly' | 'sendonly', trackId? }`;
+ * `{ media, rtpParameters?, direction: 'recvonly' | 'sendonly' | 'inactive', trackId? }`;
  * without rtpParameters the m-line is rejected (port 0, inactive).
  */
 function writeAnswer({ offer, transport, iceParameters, answerSetup, sections, streamId }) {
@@ -434,6 +444,9 @@ function answerMedia(section, { transport, iceParameters, answerSetup, streamId 
 	if (media.rtcpRsize) {
 		answer.rtcpRsize = 'rtcp-rsize';
 	}
+	if (section.direction === 'inactive') {
+		return answer;
+	}
 	if (section.direction === 'recvonly') {
 		const rids = rtpParameters.encodings.map((e) => e.rid).filter(Boolean);
 		if (rids.length > 0) {
@@ -476,6 +489,7 @@ module.exports = {
 	consumerCapabilities,
 	payloadTypesFit,
 	offeredPayloadType,
+	inactiveParameters,
 	writeAnswer,
 	writeIceFragment,
 };
