@@ -341,6 +341,12 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 		assert.ok(viewer.transport.closed);
 		const again = await player.evaluate((url) => window.whip.request(url, { method: 'DELETE' }), played.url);
 		assert.equal(again.status, 404);
+		// Its own router (the offer's payload types) and the pipe into it are gone too.
+		await waitFor(
+			async () => (await ctx.router.dump()).transportIds.length === 1 && (await ctx.worker.dump()).routerIds.length === 1,
+			10_000,
+			'only the publisher\'s transport and the main router left'
+		);
 
 		// DELETE of the publisher ends the stream.
 		const unpublished = new Promise((resolve) => ctx.whip.once('unpublish', resolve));

@@ -12,7 +12,7 @@
 // the other routers with router.pipeToRouter() when someone there consumes
 // it. The page is served by this process (its script bundled with esbuild at
 // startup, so nothing is fetched from anywhere) and signals over a WebSocket
-// on /ws. WHIP publishers (RFC 9725: OBS, GStreamer's whipsink, a page with
+// on /ws. WHIP publishers (RFC 9725: OBS, GStreamer's whipclientsink, a page with
 // fetch + RTCPeerConnection) join the room through POST /whip/<name> like any
 // participant that only publishes; WHEP players can watch them on
 // /whep/<name> (ferrosoup/whip).
