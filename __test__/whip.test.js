@@ -378,6 +378,18 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 		assert.equal(await publisher.evaluate(() => window.whip.stop('sim')), 200);
 	});
 
+	test('H264: a publisher limited to H264 is produced and played as H264', { timeout: 60_000 }, async () => {
+		await publisher.evaluate((url) => window.whip.publish('h264', url, { videoCodec: 'video/H264' }), `${ctx.base}/whip/h264`);
+		const video = ctx.whip.publishers.get('h264').producers.find((p) => p.kind === 'video');
+		assert.equal(video.rtpParameters.codecs[0].mimeType, 'video/H264');
+		assert.equal(video.rtpParameters.codecs[0].parameters['packetization-mode'], 1);
+		await player.evaluate((url) => window.whip.play('h264-view', url), `${ctx.base}/whep/h264`);
+		const stats = await framesGrow(player, 'h264-view', 'WHEP page playing H264');
+		assert.equal(stats.inbound.video.mimeType, 'video/H264');
+		assert.equal(await player.evaluate(() => window.whip.stop('h264-view')), 200);
+		assert.equal(await publisher.evaluate(() => window.whip.stop('h264')), 200);
+	});
+
 	test('aiortc as a second client: aiortc WHIP -> Chromium WHEP, Chromium WHIP -> aiortc WHEP', { skip: skipAiortc, timeout: 80_000 }, async () => {
 		const publisherProcess = runAiortc(['publish', `${ctx.base}/whip/aiortc`, '--seconds', '120']);
 		try {

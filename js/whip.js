@@ -575,6 +575,10 @@ class WhipServer extends EnhancedEventEmitter {
 		});
 		const { dtlsParameters, answerSetup } = sdp.remoteDtls(offer);
 		await transport.connect({ dtlsParameters }).catch(rejectAsHttp);
+		if (this.#closed) {
+			// close() ran while this POST was being answered.
+			throw new HttpError(503, 'shutting down');
+		}
 		this.#sessions.set(id, session);
 		this.#watch(session);
 		return { session, answerSetup };
