@@ -95,7 +95,12 @@ function runAiortc(args) {
 const mediaCodecs = [
 	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },
 	{ kind: 'video', mimeType: 'video/VP8', clockRate: 90000 },
-	{ kind: 'video', mimeType: 'video/H264', clockRate: 90000, parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 } },
+	{
+		kind: 'video',
+		mimeType: 'video/H264',
+		clockRate: 90000,
+		parameters: { 'packetization-mode': 1, 'profile-level-id': '42e01f', 'level-asymmetry-allowed': 1 },
+	},
 ];
 
 const TOKEN = 'secret-token';
@@ -216,8 +221,19 @@ describe('WHIP/WHEP over HTTP (no media)', { timeout: 30_000 }, () => {
 		assert.equal((await post(`${ctx.base}/whip/cam`, minimalOffer())).status, 409);
 
 		const patch = (body, headers) =>
-			fetch(location, { method: 'PATCH', headers: { 'content-type': 'application/trickle-ice-sdpfrag', ...headers }, body });
-		const trickle = 'a=ice-ufrag:abcd\r\na=ice-pwd:0123456789abcdefghijkl\r\nm=audio 9 UDP/TLS/RTP/SAVPF 0\r\na=mid:0\r\na=candidate:1 1 udp 2122260223 192.0.2.1 61764 typ host\r\n';
+			fetch(location, {
+				method: 'PATCH',
+				headers: { 'content-type': 'application/trickle-ice-sdpfrag', ...headers },
+				body,
+			});
+		const trickle = [
+			'a=ice-ufrag:abcd',
+			'a=ice-pwd:0123456789abcdefghijkl',
+			'm=audio 9 UDP/TLS/RTP/SAVPF 0',
+			'a=mid:0',
+			'a=candidate:1 1 udp 2122260223 192.0.2.1 61764 typ host',
+			'',
+		].join('\r\n');
 		assert.equal((await patch(trickle, {})).status, 428, 'no If-Match');
 		assert.equal((await patch(trickle, { 'if-match': '"stale"' })).status, 412, 'If-Match mismatch');
 		assert.equal((await patch(trickle, { 'if-match': etag })).status, 422, 'trickle ICE is not supported');
@@ -303,7 +319,8 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 		assert.match(played.answer, /a=ssrc:\d+ cname:/);
 		const stats = await framesGrow(player, 'view', 'WHEP page');
 		assert.ok(stats.inbound.audio?.bytesReceived > 0, 'audio bytes received');
-		console.log(`whep: ${stats.inbound.video.framesDecoded} frames (${stats.inbound.video.frameWidth} px wide), ${stats.inbound.audio.bytesReceived} audio bytes`);
+		const { video, audio } = stats.inbound;
+		console.log(`whep: ${video.framesDecoded} frames (${video.frameWidth} px wide), ${audio.bytesReceived} audio bytes`);
 
 		// ICE restart of the publisher through PATCH: new ETag, media flows on.
 		const restarted = await publisher.evaluate(() => window.whip.restartIce('pub'));
@@ -357,7 +374,10 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 	});
 
 	test('simulcast: a=simulcast/a=rid offers become one producer with three encodings', { timeout: 60_000 }, async () => {
-		const published = await publisher.evaluate((url) => window.whip.publish('sim', url, { simulcast: true }), `${ctx.base}/whip/sim`);
+		const published = await publisher.evaluate(
+			(url) => window.whip.publish('sim', url, { simulcast: true }),
+			`${ctx.base}/whip/sim`
+		);
 		assert.match(published.answer, /a=simulcast:recv q;h;f/);
 		const video = ctx.whip.publishers.get('sim').producers.find((p) => p.kind === 'video');
 		assert.deepEqual(video.rtpParameters.encodings.map((e) => e.rid), ['q', 'h', 'f']);
@@ -390,7 +410,8 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 		assert.equal(await publisher.evaluate(() => window.whip.stop('h264')), 200);
 	});
 
-	test('aiortc as a second client: aiortc WHIP -> Chromium WHEP, Chromium WHIP -> aiortc WHEP', { skip: skipAiortc, timeout: 80_000 }, async () => {
+	const aiortcTitle = 'aiortc as a second client: aiortc WHIP -> Chromium WHEP, Chromium WHIP -> aiortc WHEP';
+	test(aiortcTitle, { skip: skipAiortc, timeout: 80_000 }, async () => {
 		const publisherProcess = runAiortc(['publish', `${ctx.base}/whip/aiortc`, '--seconds', '120']);
 		try {
 			await publisherProcess.next('published', 30_000);
@@ -408,7 +429,8 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 		}
 
 		await publisher.evaluate((url) => window.whip.publish('pub2', url), `${ctx.base}/whip/cam2`);
-		const played = await runAiortc(['play', `${ctx.base}/whep/cam2`, '--frames', '30', '--timeout', '30']).next('frames', 45_000);
+		const player2 = runAiortc(['play', `${ctx.base}/whep/cam2`, '--frames', '30', '--timeout', '30']);
+		const played = await player2.next('frames', 45_000);
 		console.log(`chromium -> aiortc: ${JSON.stringify(played)}`);
 		assert.ok(played.frames >= 30, `aiortc decoded ${played.frames} frames`);
 		assert.equal(played.width, 640);

@@ -24,13 +24,18 @@ export type WhipRequestContext = {
 	session?: WhipSession;
 };
 
+export type WhipTransportContext = { kind: 'whip' | 'whep'; stream: string };
+
+type TransportOptionsResult = Partial<WebRtcTransportOptions> | Promise<Partial<WebRtcTransportOptions>>;
+
 export type WhipServerOptions = {
 	/** Router whose WebRtcTransports, Producers and Consumers the sessions use. */
 	router: Router;
 	/**
-	 * Worker on which a WHEP viewer gets a router of its own when the payload
-	 * types of its offer clash with `router`'s (browsers' offers do). Without
-	 * it such viewers consume from `router` directly.
+	 * The router's Worker (where `webRtcServer` lives): a WHEP viewer whose
+	 * offer gives `router`'s payload types to other codecs (browsers' offers
+	 * do) gets a router of its own there. Without it such viewers consume
+	 * from `router` directly and may not decode.
 	 */
 	worker?: Worker;
 	/** WebRtcServer the transports use, */
@@ -38,9 +43,7 @@ export type WhipServerOptions = {
 	/** or their own listening sockets, */
 	listenInfos?: TransportListenInfo[];
 	/** plus any other createWebRtcTransport() options (or a function giving them). */
-	transportOptions?:
-		| Partial<WebRtcTransportOptions>
-		| ((context: { kind: 'whip' | 'whep'; stream: string }) => Partial<WebRtcTransportOptions> | Promise<Partial<WebRtcTransportOptions>>);
+	transportOptions?: Partial<WebRtcTransportOptions> | ((context: WhipTransportContext) => TransportOptionsResult);
 	/** WHIP endpoint path (default '/whip'): POST '/whip' or '/whip/<stream>'. */
 	basePath?: string;
 	/** WHEP endpoint path (default '/whep'); null disables WHEP. */

@@ -358,7 +358,10 @@ class WhipServer extends EnhancedEventEmitter {
 			const sections = offer.media.map((media) => ({
 				media,
 				direction: 'recvonly',
-				produce: sdp.isRtpMedia(media) && sdp.offersToSend(media) ? sdp.producerParameters(media, this.#router.rtpCapabilities) : null,
+				produce:
+					sdp.isRtpMedia(media) && sdp.offersToSend(media)
+						? sdp.producerParameters(media, this.#router.rtpCapabilities)
+						: null,
 			}));
 			if (!sections.some((s) => s.produce)) {
 				throw new HttpError(406, 'no sendonly audio/video m-line with a codec the router supports');
@@ -550,7 +553,12 @@ class WhipServer extends EnhancedEventEmitter {
 			typeof this.#transportOptions === 'function'
 				? await this.#transportOptions({ kind, stream })
 				: (this.#transportOptions ?? {});
-		const where = this.#webRtcServer ? { webRtcServer: this.#webRtcServer } : this.#listenInfos ? { listenInfos: this.#listenInfos } : {};
+		let where = {};
+		if (this.#webRtcServer) {
+			where = { webRtcServer: this.#webRtcServer };
+		} else if (this.#listenInfos) {
+			where = { listenInfos: this.#listenInfos };
+		}
 		return router.createWebRtcTransport({
 			enableUdp: true,
 			enableTcp: true,
@@ -705,10 +713,6 @@ class WhipServer extends EnhancedEventEmitter {
 	}
 }
 
-/**
- * ferrosoup's errors from the offer's parameters as HTTP errors: what the
- * router cannot take is 406, malformed parameters 400.
- */
 /** Answers an audio/video m-line we send and receive nothing on as inactive. */
 function answerInactive(section) {
 	if (sdp.isRtpMedia(section.media)) {
@@ -719,9 +723,18 @@ function answerInactive(section) {
 
 /** A router capability codec in RtpCodecParameters' shape. */
 function asCodec(cap) {
-	return { mimeType: cap.mimeType, payloadType: cap.preferredPayloadType, clockRate: cap.clockRate, parameters: cap.parameters ?? {} };
+	return {
+		mimeType: cap.mimeType,
+		payloadType: cap.preferredPayloadType,
+		clockRate: cap.clockRate,
+		parameters: cap.parameters ?? {},
+	};
 }
 
+/**
+ * ferrosoup's errors from the offer's parameters as HTTP errors: what the
+ * router cannot take is 406, malformed parameters 400.
+ */
 function rejectAsHttp(error) {
 	if (error?.name === 'UnsupportedError') {
 		throw new HttpError(406, error.message);
