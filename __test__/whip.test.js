@@ -263,6 +263,22 @@ describe('WHIP/WHEP over HTTP (no media)', { timeout: 30_000 }, () => {
 	});
 });
 
+test('a session whose peer never connects is closed after connectTimeout', { timeout: 20_000 }, async () => {
+	const ctx = await startServer({ connectTimeout: 300 });
+	try {
+		const unpublished = new Promise((resolve) => ctx.whip.once('unpublish', resolve));
+		const response = await post(`${ctx.base}/whip/idle`, minimalOffer());
+		assert.equal(response.status, 201);
+		const session = await withTimeout(unpublished, 10_000, 'unpublish of the idle session');
+		assert.equal(session.stream, 'idle');
+		assert.ok(session.transport.closed);
+		const location = new URL(response.headers.get('location'), ctx.base).href;
+		assert.equal((await fetch(location, { method: 'DELETE' })).status, 404);
+	} finally {
+		await ctx.close();
+	}
+});
+
 /** Packets and frames a page's session has received so far. */
 async function received(page, name) {
 	return page.evaluate((n) => window.whip.stats(n), name);
