@@ -12,7 +12,10 @@
 // the other routers with router.pipeToRouter() when someone there consumes
 // it. The page is served by this process (its script bundled with esbuild at
 // startup, so nothing is fetched from anywhere) and signals over a WebSocket
-// on /ws.
+// on /ws. WHIP publishers (RFC 9725: OBS, GStreamer's whipclientsink, a page with
+// fetch + RTCPeerConnection) join the room through POST /whip/<name> like any
+// participant that only publishes; WHEP players can watch them on
+// /whep/<name> (ferrosoup/whip).
 //
 // Environment (all optional):
 //   PORT               HTTP(S) port (default 3000; 0 picks a free one)
@@ -33,6 +36,7 @@ const https = require('node:https');
 const path = require('node:path');
 const { WebSocketServer } = require('ws');
 const mediasoup = require('../..');
+const { createWhipServer } = require('../../js/whip');
 
 const config = {
 	port: Number(process.env.PORT ?? 3000),
@@ -83,12 +87,11 @@ class Room {
 		this.piped = new Map();
 	}
 
-	addPeer(socket) {
-		const slot = this.slots[(this.nextPeer - 1) % this.slots.length];
+	addPeer(socket, { slot, displayName } = {}) {
 		const peer = {
 			id: String(this.nextPeer),
-			displayName: `Participant ${this.nextPeer}`,
-			slot,
+			displayName: displayName ?? `Participant ${this.nextPeer}`,
+			slot: slot ?? this.slots[(this.nextPeer - 1) % this.slots.length],
 			socket,
 			joined: false,
 			rtpCapabilities: null,
@@ -116,6 +119,42 @@ class Room {
 			this.broadcast(peer, 'peerClosed', { peerId: peer.id });
 		}
 		console.log(`${peer.displayName} left (${this.peers.size} in the room)`);
+	}
+
+	/**
+	 * A WHIP publisher (a ferrosoup/whip session on the first router) joins
+	 * as a participant that only publishes: no socket, nothing consumed.
+	 */
+	addWhipPublisher(session) {
+		const peer = this.addPeer(null, { slot: this.slots[0], displayName: `WHIP ${session.stream}` });
+		peer.joined = true;
+		peer.whipSessionId = session.id;
+		peer.transports.set(session.transport.id, session.transport);
+		this.broadcast(peer, 'newPeer', { id: peer.id, displayName: peer.displayName });
+		console.log(`${peer.displayName} joined over WHIP (${this.peers.size} in the room)`);
+		for (const producer of session.producers) {
+			this.addProducer(peer, producer);
+		}
+	}
+
+	removeWhipPublisher(session) {
+		const peer = [...this.peers.values()].find((p) => p.whipSessionId === session.id);
+		if (peer) {
+			this.removePeer(peer);
+		}
+	}
+
+	/** Records a peer's new producer and has every other peer consume it. */
+	addProducer(peer, producer) {
+		peer.producers.set(producer.id, producer);
+		producer.on('transportclose', () => peer.producers.delete(producer.id));
+		setImmediate(() => {
+			for (const other of this.joinedPeers(peer)) {
+				this.createConsumer(other, peer, producer).catch((error) => {
+					console.warn(`consume failed: ${error.message}`);
+				});
+			}
+		});
 	}
 
 	joinedPeers(except) {
@@ -214,15 +253,7 @@ class Room {
 					rtpParameters: data.rtpParameters,
 					appData: { peerId: peer.id },
 				});
-				peer.producers.set(producer.id, producer);
-				producer.on('transportclose', () => peer.producers.delete(producer.id));
-				setImmediate(() => {
-					for (const other of this.joinedPeers(peer)) {
-						this.createConsumer(other, peer, producer).catch((error) => {
-							console.warn(`consume failed: ${error.message}`);
-						});
-					}
-				});
+				this.addProducer(peer, producer);
 				return { id: producer.id };
 			}
 
@@ -292,7 +323,8 @@ class Room {
 
 	/** Makes `consumerPeer` receive the chat of `producerPeer`. */
 	async createDataConsumer(consumerPeer, producerPeer, dataProducer) {
-		if (!this.peers.has(consumerPeer.id) || dataProducer.closed) {
+		// Publish-only peers (WHIP) consume nothing.
+		if (!consumerPeer.socket || !this.peers.has(consumerPeer.id) || dataProducer.closed) {
 			return;
 		}
 		await this.pipe(
@@ -326,7 +358,7 @@ class Room {
 
 	/** Makes `consumer` (a peer) receive `producer` of `producerPeer`. */
 	async createConsumer(consumerPeer, producerPeer, producer) {
-		if (!this.peers.has(consumerPeer.id) || producer.closed) {
+		if (!consumerPeer.socket || !this.peers.has(consumerPeer.id) || producer.closed) {
 			return;
 		}
 		const router = consumerPeer.slot.router;
@@ -367,7 +399,7 @@ class Room {
 }
 
 function notify(peer, method, data) {
-	if (peer.socket.readyState === peer.socket.OPEN) {
+	if (peer.socket && peer.socket.readyState === peer.socket.OPEN) {
 		peer.socket.send(JSON.stringify({ notification: true, method, data }));
 	}
 }
@@ -417,6 +449,15 @@ async function main() {
 		? https.createServer({ cert: fs.readFileSync(config.httpsCert), key: fs.readFileSync(config.httpsKey) }, onRequest)
 		: http.createServer(onRequest);
 
+	// WHIP/WHEP on the first worker's router, served before the page's routes.
+	const whip = createWhipServer({
+		router: slots[0].router,
+		worker: slots[0].worker,
+		webRtcServer: slots[0].webRtcServer,
+	}).attach(server);
+	whip.on('publish', (session) => room.addWhipPublisher(session));
+	whip.on('unpublish', (session) => room.removeWhipPublisher(session));
+
 	const wss = new WebSocketServer({ server, path: '/ws' });
 	wss.on('connection', (socket) => {
 		const peer = room.addPeer(socket);
@@ -445,7 +486,9 @@ async function main() {
 	});
 	const { port } = server.address();
 	const host = config.listenIp === '127.0.0.1' || config.listenIp === '0.0.0.0' ? 'localhost' : config.listenIp;
-	console.log(`ferrosoup room demo listening on ${secure ? 'https' : 'http'}://${host}:${port}`);
+	const origin = `${secure ? 'https' : 'http'}://${host}:${port}`;
+	console.log(`ferrosoup room demo listening on ${origin}`);
+	console.log(`WHIP publishers join at ${origin}/whip/<name>; WHEP players watch at ${origin}/whep/<name>`);
 	const ports = config.webRtcPort ? slots.map((s) => config.webRtcPort + s.index).join(', ') : '(any)';
 	console.log(
 		`media on ${config.listenIp} port ${ports} UDP+TCP on ${slots.length} worker(s)` +
@@ -465,6 +508,7 @@ async function main() {
 			client.terminate();
 		}
 		wss.close();
+		whip.close();
 		server.closeAllConnections?.();
 		server.close();
 		for (const slot of slots) {
