@@ -129,6 +129,7 @@ fn ice_checks_are_answered_on_their_tuple_and_consent_expiry_disconnects() {
     assert!(ice_states(&room.sfu.take_messages()).is_empty());
     room.sfu.advance_to(last + 30_100);
     assert_eq!(ice_states(&room.sfu.take_messages()), ["disconnected"]);
+    assert_eq!(room.sfu.metrics().ice_disconnections, 1);
 
     // A new nominated check brings it back.
     assert_eq!(check(&mut room, true, 99).len(), 1);
@@ -150,6 +151,7 @@ fn checks_with_a_wrong_password_or_from_nowhere_change_nothing() {
     room.sfu.receive(room.socket, peer_addr(), &[22; 40]);
     assert!(room.sfu.take_transmits().is_empty());
     assert!(ice_states(&room.sfu.take_messages()).is_empty());
+    assert_eq!(room.sfu.metrics().drops.unauthenticated, 2);
     // A datagram on a socket the core does not know is dropped too.
     room.sfu.receive(
         SocketId(9999),
@@ -157,6 +159,12 @@ fn checks_with_a_wrong_password_or_from_nowhere_change_nothing() {
         &binding_request(&room, true, 2),
     );
     assert!(room.sfu.take_transmits().is_empty());
+    let metrics = room.sfu.metrics();
+    assert_eq!(metrics.drops.no_route, 1);
+    // The check, the two media-looking ones and that one.
+    assert_eq!(metrics.packets_received, 4);
+    // The 401 answer.
+    assert_eq!(metrics.packets_sent, 1);
 }
 
 /// ICE, then a DTLS handshake between the transport (server) and a peer
@@ -164,6 +172,21 @@ fn checks_with_a_wrong_password_or_from_nowhere_change_nothing() {
 /// the transport's DTLS states, whether the peer connected, and the
 /// virtual time it took (ms).
 fn handshake(seed: u64, loss: f64, peer_sees: Option<&str>) -> (Vec<String>, bool, u64, Value) {
+    handshake_expecting(seed, loss, peer_sees, None).0
+}
+
+/// Same, with the transport told to expect `sfu_expects` as the peer's
+/// fingerprint (its own by default); also the worker's totals after it.
+#[allow(clippy::type_complexity)]
+fn handshake_expecting(
+    seed: u64,
+    loss: f64,
+    peer_sees: Option<&str>,
+    sfu_expects: Option<&str>,
+) -> (
+    (Vec<String>, bool, u64, Value),
+    ferrosoup::sfu::metrics::WorkerMetrics,
+) {
     let mut room = room(30);
     check(&mut room, true, 1);
     room.sfu.take_messages();
@@ -179,7 +202,8 @@ fn handshake(seed: u64, loss: f64, peer_sees: Option<&str>) -> (Vec<String>, boo
         "transport.connect",
         "t",
         json!({"dtlsParameters": {"role": "client",
-            "fingerprints": [{"algorithm": "sha-256", "value": peer_fingerprint}]}}),
+            "fingerprints": [{"algorithm": "sha-256",
+                "value": sfu_expects.unwrap_or(&peer_fingerprint)}]}}),
     );
     let mut peer =
         DtlsTransport::new(&peer_cert.certificate_pem, &peer_cert.private_key_pem).unwrap();
@@ -230,7 +254,10 @@ fn handshake(seed: u64, loss: f64, peer_sees: Option<&str>) -> (Vec<String>, boo
             break;
         }
     }
-    (states, peer_connected, now - start, remote_cert)
+    (
+        (states, peer_connected, now - start, remote_cert),
+        room.sfu.metrics(),
+    )
 }
 
 #[test]
@@ -258,6 +285,23 @@ fn a_peer_that_expects_another_certificate_never_gets_media_keys() {
     let (states, peer_connected, _, _) = handshake(7, 0.0, Some("00:11:22"));
     assert!(!peer_connected);
     assert_ne!(states.last().map(String::as_str), Some("connected"));
+}
+
+#[test]
+fn a_peer_with_another_certificate_than_connect_named_fails_and_is_counted() {
+    let wrong = "AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99:AA:BB:CC:DD:EE:FF:00:11:22:33:44:55:66:77:88:99";
+    let ((states, _, _, remote_cert), metrics) = handshake_expecting(3, 0.0, None, Some(wrong));
+    assert_eq!(
+        states.last().map(String::as_str),
+        Some("failed"),
+        "{states:?}"
+    );
+    assert!(remote_cert.is_null());
+    assert_eq!(metrics.dtls_failures, 1);
+    // A good handshake counts none.
+    let ((states, ..), metrics) = handshake_expecting(3, 0.0, None, None);
+    assert_eq!(states.last().map(String::as_str), Some("connected"));
+    assert_eq!(metrics.dtls_failures, 0);
 }
 
 #[test]

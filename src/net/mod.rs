@@ -76,6 +76,9 @@ pub struct NetOutbox {
     bytes: Vec<u8>,
     transmits: Vec<Transmit>,
     ops: Vec<SocketOp>,
+    /// Every datagram ever queued, and its bytes (kept across `clear`).
+    pub total_packets: u64,
+    pub total_bytes: u64,
 }
 
 /// Capacity the payload buffer keeps after a burst (a large fan-out may
@@ -96,6 +99,8 @@ impl NetOutbox {
     fn push(&mut self, socket: SocketId, to: Option<SocketAddr>, data: &[u8]) {
         let start = self.bytes.len() as u32;
         self.bytes.extend_from_slice(data);
+        self.total_packets += 1;
+        self.total_bytes += data.len() as u64;
         self.transmits.push(Transmit {
             socket,
             to,

@@ -34,11 +34,19 @@ pub use crate::router::rtp_observer::{RtpObserverOptions, RtpObserverType};
 pub enum WorkerRequest {
     Dump,
     GetResourceUsage,
+    /// ferrosoup's own: worker-wide totals for `ferrosoup/metrics`.
+    GetMetrics,
     UpdateSettings(SettingsUpdate),
-    CreateRouter { router_id: String },
-    CloseRouter { router_id: String },
+    CreateRouter {
+        router_id: String,
+    },
+    CloseRouter {
+        router_id: String,
+    },
     CreateWebRtcServer(WebRtcServerOptions),
-    CloseWebRtcServer { web_rtc_server_id: String },
+    CloseWebRtcServer {
+        web_rtc_server_id: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -304,6 +312,7 @@ fn parse_worker(name: &str, text: &str) -> Result<Option<WorkerRequest>> {
     Ok(Some(match name {
         "dump" => W::Dump,
         "getResourceUsage" => W::GetResourceUsage,
+        "getMetrics" => W::GetMetrics,
         "updateSettings" => W::UpdateSettings(worker::settings_update(text)?),
         "createRouter" => W::CreateRouter {
             router_id: string_field(&small().router_id, "routerId")?,

@@ -116,6 +116,8 @@ pub struct Core {
     /// Something simulcast layer choices follow changed (stream activity,
     /// consumers, preferences): choose again at the next turn.
     pub simulcast_dirty: bool,
+    /// Worker-wide totals (`worker.getMetrics`).
+    pub metrics: super::metrics::WorkerMetrics,
 }
 
 /// Largest datagram we accept; room left for SRTP tags when re-encrypting.
@@ -142,6 +144,16 @@ impl Core {
             log_level: LogLevel::Error,
             unix_ms_at_epoch: 0,
             simulcast_dirty: false,
+            metrics: Default::default(),
+        }
+    }
+
+    /// The worker-wide totals, with what the outbox has sent.
+    pub fn metrics(&self) -> super::metrics::WorkerMetrics {
+        super::metrics::WorkerMetrics {
+            packets_sent: self.net.total_packets,
+            bytes_sent: self.net.total_bytes,
+            ..self.metrics
         }
     }
 

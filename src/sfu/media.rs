@@ -80,6 +80,7 @@ impl Core {
         outbox: &mut Outbox,
     ) {
         let now_ms = self.now_ms;
+        self.metrics.received(len);
         match self.sockets.get(socket) {
             Some(SocketRole::PlainRtp(t)) => {
                 self.on_plain_datagram(t, Channel::Rtp, remote, len, arrival_us, now_ms, outbox)
@@ -95,7 +96,7 @@ impl Core {
                 self.on_server_datagram(s, socket, remote, len, arrival_us, now_ms, outbox)
             }
             // Not a UDP socket of ours (any more): dropped.
-            _ => {}
+            _ => self.metrics.drops.no_route += 1,
         }
     }
 
@@ -181,7 +182,7 @@ impl Core {
             Some(addr) if addr == from => {}
             Some(_) => {
                 // Media is accepted only from the connected tuple.
-                transport.counters.dropped += 1;
+                self.metrics.drops.unauthenticated += 1;
                 return;
             }
             None if plain.comedia => {
@@ -201,7 +202,7 @@ impl Core {
                 }
             }
             None => {
-                transport.counters.dropped += 1;
+                self.metrics.drops.unauthenticated += 1;
                 return;
             }
         }
@@ -213,7 +214,7 @@ impl Core {
         } else if crate::rtp::RtpPacketRef::is_rtp(data) {
             self.handle_rtp(tkey, None, len, arrival_us, now_ms, outbox);
         } else {
-            self.transports[tkey].counters.dropped += 1;
+            self.metrics.drops.malformed += 1;
         }
     }
 
@@ -240,16 +241,17 @@ impl Core {
             recv_buf,
             send_buf,
             net,
+            metrics,
             ..
         } = self;
         let transport = &mut transports[tkey];
         // Not keyed yet, bad tag, replay: dropped and counted.
-        let Some(len) = transport.unprotect_rtp(recv_buf, len) else {
-            transport.counters.dropped += 1;
-            return;
+        let len = match transport.unprotect_rtp(recv_buf, len) {
+            Ok(len) => len,
+            Err(error) => return metrics.drops.srtp(error),
         };
         let Ok(packet) = RtpPacketRef::parse(&recv_buf[..], len) else {
-            transport.counters.dropped += 1;
+            metrics.drops.malformed += 1;
             return;
         };
         // Every packet with a transport-wide sequence number (RTX and
@@ -290,7 +292,7 @@ impl Core {
                 match found {
                     Some(pkey) => pkey,
                     None => {
-                        transport.counters.dropped += 1;
+                        metrics.drops.no_route += 1;
                         return;
                     }
                 }
@@ -430,7 +432,7 @@ impl Core {
                     let arrival_us = now_ms * 1000;
                     self.handle_rtp(tkey, Some(pkey), bytes.len(), arrival_us, now_ms, outbox);
                 } else {
-                    self.transports[tkey].counters.dropped += 1;
+                    self.metrics.drops.malformed += 1;
                 }
             }
             (Notification::TransportSendRtcp(bytes), Some(Handler::Transport(tkey)))

@@ -8,6 +8,7 @@ mod bwe_io;
 pub mod core;
 mod data;
 mod media;
+pub mod metrics;
 mod objects;
 mod observers;
 mod rtcp;

@@ -60,9 +60,9 @@ impl Core {
         outbox: &mut Outbox,
     ) {
         let transport = &mut self.transports[tkey];
-        let Some(len) = transport.unprotect_rtcp(&mut self.recv_buf, len) else {
-            transport.counters.dropped += 1;
-            return;
+        let len = match transport.unprotect_rtcp(&mut self.recv_buf, len) {
+            Ok(len) => len,
+            Err(error) => return self.metrics.drops.srtp(error),
         };
         // Copy out what must be acted on after parsing, so the receive
         // buffer borrow ends before objects are mutated.
@@ -121,7 +121,7 @@ impl Core {
             }
         }
         if malformed {
-            self.transports[tkey].counters.dropped += 1;
+            self.metrics.drops.malformed += 1;
         }
     }
 

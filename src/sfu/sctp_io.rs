@@ -70,7 +70,7 @@ impl Core {
             None => false,
         };
         if !taken {
-            transport.counters.dropped += 1;
+            self.metrics.drops.malformed += 1;
         }
         self.pump_sctp(tkey, outbox);
     }
@@ -90,7 +90,7 @@ impl Core {
                     None => false,
                 };
                 if !taken {
-                    transport.counters.dropped += 1;
+                    self.metrics.drops.malformed += 1;
                 }
             }
         }
@@ -209,7 +209,7 @@ impl Core {
             })
         else {
             // No DataProducer for the stream (mediasoup logs and drops).
-            self.transports[tkey].counters.dropped += 1;
+            self.metrics.drops.no_route += 1;
             return;
         };
         let (filter, payload) = if pipe {

@@ -81,10 +81,15 @@ impl Core {
         let Some(first) = self.recv_buf.first().copied() else {
             return;
         };
+        // (UDP datagrams were counted as they came off the socket.)
+        if matches!(tuple, TupleId::Tcp { .. }) {
+            self.metrics.received(len);
+        }
         let Core {
             transports,
             net,
             recv_buf,
+            metrics,
             ..
         } = self;
         let Some(transport) = transports.get_mut(tkey) else {
@@ -113,7 +118,7 @@ impl Core {
             }
             20..=63 => {
                 if !w.ice.is_valid_tuple(tuple) {
-                    w.dropped += 1;
+                    metrics.drops.unauthenticated += 1;
                     return;
                 }
                 // DTLS from a valid tuple that is not the selected one moves
@@ -128,7 +133,7 @@ impl Core {
             }
             128..=191 => {
                 if !w.ice.is_valid_tuple(tuple) || !w.is_srtp_ready() {
-                    w.dropped += 1;
+                    metrics.drops.unauthenticated += 1;
                     return;
                 }
                 let data = &recv_buf[..len];
@@ -137,11 +142,11 @@ impl Core {
                 } else if crate::rtp::RtpPacketRef::is_rtp(data) {
                     self.handle_rtp(tkey, None, len, arrival_us, now_ms, outbox);
                 } else {
-                    transport.counters.dropped += 1;
+                    metrics.drops.malformed += 1;
                 }
             }
             _ => {
-                w.dropped += 1;
+                metrics.drops.malformed += 1;
             }
         }
     }
@@ -178,6 +183,9 @@ impl Core {
         for event in events {
             match event {
                 IceEvent::StateChanged(state) => {
+                    if state == IceState::Disconnected {
+                        self.metrics.ice_disconnections += 1;
+                    }
                     outbox.notification(
                         &id,
                         "webrtctransport.icestatechange",
@@ -246,6 +254,9 @@ impl Core {
             match event {
                 DtlsEvent::StateChanged(state) => {
                     w.dtls_state = state;
+                    if state == DtlsState::Failed {
+                        self.metrics.dtls_failures += 1;
+                    }
                     outbox.notification(
                         &id,
                         "webrtctransport.dtlsstatechange",
@@ -272,6 +283,9 @@ impl Core {
                         );
                         w.dtls_remote_cert = Some(remote_cert_pem);
                     } else {
+                        // The remote certificate does not match the
+                        // fingerprint given to connect().
+                        self.metrics.dtls_failures += 1;
                         w.dtls_state = DtlsState::Failed;
                         outbox.notification(
                             &id,

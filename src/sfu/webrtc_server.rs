@@ -153,9 +153,13 @@ impl Core {
         } else {
             server.udp_tuples.get(&(socket, remote)).copied()
         };
-        if let Some(tkey) = target {
-            let tuple = TupleId::Udp { socket, remote };
-            self.on_webrtc_datagram(tkey, tuple, remote, len, arrival_us, now_ms, outbox);
+        match target {
+            Some(tkey) => {
+                let tuple = TupleId::Udp { socket, remote };
+                self.on_webrtc_datagram(tkey, tuple, remote, len, arrival_us, now_ms, outbox);
+            }
+            // A ufrag no transport has, or a tuple ICE did not authenticate.
+            None => self.metrics.drops.unauthenticated += 1,
         }
     }
 

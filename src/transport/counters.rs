@@ -18,9 +18,6 @@ pub struct TransportCounters {
     recv_rtx: RtpDataCounter,
     send_rtx: RtpDataCounter,
     send_probation: RtpDataCounter,
-    /// Datagrams dropped as malformed or unexpected (not RTP/RTCP, bad SRTP,
-    /// wrong source, ...).
-    pub dropped: u64,
 }
 
 impl Default for TransportCounters {
@@ -37,7 +34,6 @@ impl Default for TransportCounters {
             recv_rtx: data(RTX_WINDOW_MS),
             send_rtx: data(RTX_WINDOW_MS),
             send_probation: data(PROBATION_WINDOW_MS),
-            dropped: 0,
         }
     }
 }

@@ -6,6 +6,7 @@ use super::webrtc::TupleId;
 use super::{Transport, TransportKind};
 use crate::channel::Outbox;
 use crate::net::NetOutbox;
+use crate::srtp::SrtpError;
 
 /// Queues one datagram on an ICE tuple (framed by the shell on TCP).
 pub fn send_on_tuple(net: &mut NetOutbox, tuple: TupleId, data: &[u8]) {
@@ -17,28 +18,38 @@ pub fn send_on_tuple(net: &mut NetOutbox, tuple: TupleId, data: &[u8]) {
 
 impl Transport {
     /// SRTP-unprotects an incoming RTP packet in place (a no-op without
-    /// SRTP). None: drop it (not keyed yet, bad tag, replay).
-    pub fn unprotect_rtp(&mut self, buf: &mut [u8], len: usize) -> Option<usize> {
-        match &mut self.kind {
+    /// SRTP). An error: drop it (`None`: not keyed yet).
+    pub fn unprotect_rtp(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+    ) -> Result<usize, Option<SrtpError>> {
+        let session = match &mut self.kind {
             TransportKind::Plain(plain) => match &mut plain.srtp {
-                None => Some(len),
-                Some(srtp) => srtp.recv.as_mut()?.unprotect_rtp(buf, len).ok(),
+                None => return Ok(len),
+                Some(srtp) => srtp.recv.as_mut(),
             },
-            TransportKind::WebRtc(w) => w.srtp_recv.as_mut()?.unprotect_rtp(buf, len).ok(),
-            TransportKind::Direct(_) => Some(len),
-        }
+            TransportKind::WebRtc(w) => w.srtp_recv.as_mut(),
+            TransportKind::Direct(_) => return Ok(len),
+        };
+        session.ok_or(None)?.unprotect_rtp(buf, len).map_err(Some)
     }
 
     /// Same for RTCP.
-    pub fn unprotect_rtcp(&mut self, buf: &mut [u8], len: usize) -> Option<usize> {
-        match &mut self.kind {
+    pub fn unprotect_rtcp(
+        &mut self,
+        buf: &mut [u8],
+        len: usize,
+    ) -> Result<usize, Option<SrtpError>> {
+        let session = match &mut self.kind {
             TransportKind::Plain(plain) => match &mut plain.srtp {
-                None => Some(len),
-                Some(srtp) => srtp.recv.as_mut()?.unprotect_rtcp(buf, len).ok(),
+                None => return Ok(len),
+                Some(srtp) => srtp.recv.as_mut(),
             },
-            TransportKind::WebRtc(w) => w.srtp_recv.as_mut()?.unprotect_rtcp(buf, len).ok(),
-            TransportKind::Direct(_) => Some(len),
-        }
+            TransportKind::WebRtc(w) => w.srtp_recv.as_mut(),
+            TransportKind::Direct(_) => return Ok(len),
+        };
+        session.ok_or(None)?.unprotect_rtcp(buf, len).map_err(Some)
     }
 
     /// Sends an RTP packet in `buf[..len]` (with room for the SRTP tag).

@@ -150,8 +150,6 @@ pub struct WebRtcTransport {
     pub srtp_send: Option<SrtpSession>,
     pub srtp_recv: Option<SrtpSession>,
     pub fingerprints: Vec<crate::certificate::Fingerprint>,
-    /// Datagrams dropped by ICE/DTLS checks (bad STUN, unknown tuple, ...).
-    pub dropped: u64,
     /// Transport-cc feedback for the media received (browsers' GoogCC).
     pub tcc: super::tcc::TccFeedback,
 }
@@ -296,7 +294,6 @@ impl WebRtcTransport {
             srtp_send: None,
             srtp_recv: None,
             fingerprints: certificate.fingerprints.clone(),
-            dropped: 0,
             tcc: super::tcc::TccFeedback::new(),
         })
     }

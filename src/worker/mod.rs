@@ -541,6 +541,7 @@ impl Worker {
             WorkerRequest::Dump => Ok(self.dump()),
             WorkerRequest::GetResourceUsage => Ok(rusage::thread_resource_usage()
                 .map_or_else(Reply::empty, |usage| Reply::typed(&usage))),
+            WorkerRequest::GetMetrics => Ok(Reply::typed(&self.core.metrics())),
             WorkerRequest::UpdateSettings(update) => {
                 self.settings.update(update);
                 self.core.log_level = self.settings.log_level;

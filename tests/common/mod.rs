@@ -55,6 +55,11 @@ impl Sfu {
         }
     }
 
+    /// The worker-wide totals (`worker.getMetrics`).
+    pub fn metrics(&self) -> ferrosoup::sfu::metrics::WorkerMetrics {
+        self.core.metrics()
+    }
+
     /// A request as the worker's boundary would pass it.
     pub fn request(&mut self, method: &str, handler_id: &str, data: Value) -> Value {
         self.try_request(method, handler_id, data)
