@@ -169,6 +169,28 @@ describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }
 		await chatReaches(tab1, tab2, 'hello from tab 1');
 		await chatReaches(tab2, tab1, 'and hello from tab 2');
 
+		// /metrics (Prometheus text): the counters move with the tabs' media.
+		const scrape = async () => {
+			const response = await fetch(new URL('/metrics', url));
+			assert.equal(response.status, 200);
+			const text = await response.text();
+			const value = (name) => Number(new RegExp(`^${name} (\\S+)$`, 'm').exec(text)?.[1]);
+			return {
+				received: value('ferrosoup_packets_received_total\\{worker="0"\\}'),
+				sent: value('ferrosoup_packets_sent_total\\{worker="0"\\}'),
+				producers: value('ferrosoup_objects\\{worker="0",kind="producers"\\}'),
+				consumers: value('ferrosoup_objects\\{worker="0",kind="consumers"\\}'),
+				eventLoopLag: /^nodejs_eventloop_lag_seconds \S+$/m.test(text),
+			};
+		};
+		const first = await scrape();
+		await new Promise((resolve) => setTimeout(resolve, 1000));
+		const second = await scrape();
+		assert.ok(first.producers >= 4 && first.consumers >= 4, JSON.stringify(first));
+		assert.ok(second.received > first.received + 50, `received ${first.received} -> ${second.received}`);
+		assert.ok(second.sent > first.sent + 50, `sent ${first.sent} -> ${second.sent}`);
+		assert.ok(second.eventLoopLag, 'Node event-loop lag in /metrics');
+
 		// Screenshots of the remote video elements: decoded, mostly not black.
 		for (const [name, page] of [['tab1', tab1], ['tab2', tab2]]) {
 			const png = await page.locator('.tile.remote video').first().screenshot({ timeout: 10_000 });

@@ -135,9 +135,10 @@ async function startServer(whipOptions = {}) {
 	const server = http.createServer((req, res) => {
 		res.writeHead(200, { 'content-type': 'text/plain' }).end('other route');
 	});
+	// No `worker`: WHEP viewers whose payload types clash get a router on
+	// the router's own worker.
 	const whip = createWhipServer({
 		router,
-		worker,
 		listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
 		...whipOptions,
 	}).attach(server);

@@ -10,6 +10,7 @@ const { binding, addonPath } = require('./native');
 const { fromNative } = require('./errorKinds');
 const ortc = require('./ortc');
 const utils = require('./utils');
+const { setWorkerOfRouter, kGetMetrics } = require('./internal');
 const { kTestHook } = require('./testHooks');
 
 const logger = new Logger('Worker');
@@ -126,6 +127,11 @@ class WorkerImpl extends EnhancedEventEmitter {
 		return this.#channel.request('worker.getResourceUsage');
 	}
 
+	/** ferrosoup only (not in mediasoup's API): the thread's totals. */
+	async [kGetMetrics]() {
+		return this.#channel.request('worker.getMetrics');
+	}
+
 	async updateSettings({ logLevel, logTags } = {}) {
 		logger.debug('updateSettings()');
 		await this.#channel.request('worker.updateSettings', '', { logLevel, logTags });
@@ -168,6 +174,7 @@ class WorkerImpl extends EnhancedEventEmitter {
 			appData,
 		});
 		this.#routers.add(router);
+		setWorkerOfRouter(router, this);
 		router.on('@close', () => this.#routers.delete(router));
 		this.#observer.safeEmit('newrouter', router);
 		return router;

@@ -32,10 +32,10 @@ export type WhipServerOptions = {
 	/** Router whose WebRtcTransports, Producers and Consumers the sessions use. */
 	router: Router;
 	/**
-	 * The router's Worker (where `webRtcServer` lives): a WHEP viewer whose
-	 * offer gives `router`'s payload types to other codecs (browsers' offers
-	 * do) gets a router of its own there. Without it such viewers consume
-	 * from `router` directly and may not decode.
+	 * The router's Worker (where `webRtcServer` lives; by default the one
+	 * that created `router`): a WHEP viewer whose offer gives `router`'s
+	 * payload types to other codecs (browsers' offers do) gets a router of
+	 * its own there.
 	 */
 	worker?: Worker;
 	/** WebRtcServer the transports use, */

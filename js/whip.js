@@ -18,6 +18,7 @@ const { EnhancedEventEmitter } = require('./enhancedEvents');
 const { Logger } = require('./Logger');
 const sdp = require('./whipSdp');
 const { isRtxCodec, matchCodecs } = require('./ortc/codecs');
+const { workerOfRouter } = require('./internal');
 
 const logger = new Logger('Whip');
 
@@ -142,7 +143,7 @@ class WhipServer extends EnhancedEventEmitter {
 			throw new TypeError('createWhipServer() needs webRtcServer, listenInfos or transportOptions');
 		}
 		this.#router = router;
-		this.#worker = worker;
+		this.#worker = worker ?? workerOfRouter(router);
 		this.#webRtcServer = webRtcServer;
 		this.#listenInfos = listenInfos;
 		this.#transportOptions = transportOptions;
@@ -512,7 +513,7 @@ class WhipServer extends EnhancedEventEmitter {
 			return this.#router;
 		}
 		if (!this.#worker) {
-			logger.warn('WHEP offer uses the router\'s payload types for other codecs; pass `worker` to createWhipServer()');
+			logger.warn('WHEP offer uses the router\'s payload types for other codecs and the router\'s worker is unknown; pass `worker` to createWhipServer()');
 			return this.#router;
 		}
 		const mediaCodecs = plan.map(({ media, producer }) => {

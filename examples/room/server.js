@@ -37,6 +37,7 @@ const path = require('node:path');
 const { WebSocketServer } = require('ws');
 const mediasoup = require('../..');
 const { createWhipServer } = require('../../js/whip');
+const { createMetrics } = require('../../js/metrics');
 
 const config = {
 	port: Number(process.env.PORT ?? 3000),
@@ -410,6 +411,8 @@ function page() {
 
 async function main() {
 	const script = await bundleClient();
+	// Prometheus metrics of every worker created from here on (/metrics).
+	const metrics = createMetrics();
 
 	const slots = [];
 	for (let index = 0; index < config.workers; index++) {
@@ -439,6 +442,8 @@ async function main() {
 		} else if (pathname === '/client.js') {
 			res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
 			res.end(script);
+		} else if (pathname === '/metrics') {
+			metrics.serve(req, res);
 		} else {
 			res.writeHead(404, { 'content-type': 'text/plain' });
 			res.end('not found');
@@ -452,7 +457,6 @@ async function main() {
 	// WHIP/WHEP on the first worker's router, served before the page's routes.
 	const whip = createWhipServer({
 		router: slots[0].router,
-		worker: slots[0].worker,
 		webRtcServer: slots[0].webRtcServer,
 	}).attach(server);
 	whip.on('publish', (session) => room.addWhipPublisher(session));
