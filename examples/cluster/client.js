@@ -152,10 +152,17 @@ function removeConsumer(consumerId) {
 cluster.mediaStats = async () => {
 	const result = [];
 	for (const [peerId, peer] of cluster.peers) {
-		const entry = { peerId, displayName: peer.displayName, framesDecoded: 0, audioPackets: 0 };
+		// receivedAgoMs: how long ago the last packet (audio or video) of
+		// this peer arrived, as of these stats (a gap in the media, unlike
+		// a late sample, makes it grow).
+		const entry = { peerId, displayName: peer.displayName, framesDecoded: 0, audioPackets: 0, receivedAgoMs: 0 };
 		for (const consumer of peer.consumers.values()) {
-			const stats = await consumer.getStats();
+			// A consumer may close while we wait (its node went away).
+			const stats = consumer.closed ? new Map() : await consumer.getStats().catch(() => new Map());
 			for (const s of stats.values()) {
+				if (s.type === 'inbound-rtp' && s.lastPacketReceivedTimestamp) {
+					entry.receivedAgoMs = Math.max(entry.receivedAgoMs, s.timestamp - s.lastPacketReceivedTimestamp);
+				}
 				if (s.type === 'inbound-rtp' && s.kind === 'video') {
 					entry.framesDecoded += s.framesDecoded ?? 0;
 				} else if (s.type === 'inbound-rtp' && s.kind === 'audio') {
