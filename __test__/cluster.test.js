@@ -360,8 +360,18 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		const entry = ['A', 'B', 'B', 'B', 'C', 'C'];
 		const started = Date.now();
 		const joinMs = [];
+		// Each page in its own window, as each participant has: a page in a
+		// background tab would not render its videos (rendered frames are
+		// what measureLatency reads).
+		const firstTab = browser.context.pages()[0] ?? (await browser.context.newPage());
+		const cdp = await browser.context.newCDPSession(firstTab);
+		const newWindow = async () => {
+			const opened = browser.context.waitForEvent('page');
+			await cdp.send('Target.createTarget', { url: 'about:blank', newWindow: true, width: 800, height: 600 });
+			return opened;
+		};
 		for (const [i, name] of entry.entries()) {
-			const page = await browser.context.newPage();
+			const page = await newWindow();
 			page.on('pageerror', (error) => console.log(`# page ${i}: ${error.message}`));
 			const t0 = Date.now();
 			const node = NET.nodes.find((n) => n.name === name);
@@ -396,6 +406,25 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		});
 		report.pipeSocketsPerNode = pipeSockets;
 		assert.deepEqual(pipeSockets, [2, 2, 2], 'each node has one pipe to each of the two others');
+
+		// ... and per node pair, that pair carries each of the two remote
+		// participants' audio and video once (4 producers in, 4 out), over
+		// SRTP, however many pages consume them.
+		for (const node of NET.nodes) {
+			const status = await (await fetch(`${nodeUrl(node)}/status`)).json();
+			const room = status.rooms.find((r) => r.name === ROOM);
+			assert.equal(room.peers, 2, `${node.name}: two pages here`);
+			assert.equal(room.remotePeers, 4, `${node.name}: four elsewhere`);
+			assert.equal(room.pipes.length, 2, `${node.name}: one pipe per other node`);
+			for (const pipe of room.pipes) {
+				assert.ok(pipe.connected, `${node.name} -> ${pipe.remoteNode} connected`);
+				assert.match(pipe.srtpCryptoSuite ?? '', /AES/, `${node.name} -> ${pipe.remoteNode} uses SRTP`);
+				assert.equal(pipe.producersIn, 4, `${node.name} <- ${pipe.remoteNode}: 2 peers x (audio + video) piped in once`);
+				assert.equal(pipe.consumersOut, 4, `${node.name} -> ${pipe.remoteNode}: 2 peers x (audio + video) piped out once`);
+			}
+			report.pipesOf ??= {};
+			report.pipesOf[node.name] = room.pipes.map((p) => `${p.remoteNode}:${p.srtpCryptoSuite}`);
+		}
 
 		const nodeOf = (peerId) => all.states.find((s) => s.peerId === peerId)?.node;
 		const latency = await measureLatency(pages, nodeOf);

@@ -192,7 +192,9 @@ async function run(url, redirected) {
 
 async function runSession(session, url, redirected) {
 	await session.opened(3000);
-	const hello = await session.request('hello', { room: roomName, displayName, redirected });
+	// `previous` lets the node end our last session (on a dead node) now.
+	const previous = cluster.peerId ? { peerId: cluster.peerId, token: cluster.token } : undefined;
+	const hello = await session.request('hello', { room: roomName, displayName, redirected, previous });
 	if (hello.redirect) {
 		cluster.redirects++;
 		return { redirect: hello.redirect };
@@ -264,6 +266,7 @@ async function runSession(session, url, redirected) {
 
 	const joined = await session.request('join', { rtpCapabilities: device.rtpCapabilities });
 	cluster.peerId = joined.peerId;
+	cluster.token = joined.token;
 	cluster.joins++;
 	for (const peer of joined.peers) {
 		peerTile(peer.id, peer.displayName);

@@ -291,6 +291,7 @@ async function main() {
 			socket.peer = {
 				id: crypto.randomUUID(),
 				displayName: String(data.displayName || 'someone').slice(0, 64),
+				token: crypto.randomBytes(16).toString('hex'),
 				room,
 				joined: false,
 				rtpCapabilities: null,
@@ -301,6 +302,12 @@ async function main() {
 				notify: (m, d) => notify(socket, m, d),
 			};
 			room.peers.set(socket.peer.id, socket.peer);
+			if (data.previous?.peerId) {
+				const evicted = await room.evictPrevious(data.previous).catch(() => false);
+				if (evicted) {
+					log(`${socket.peer.displayName} came back: its previous session ${data.previous.peerId} is over`);
+				}
+			}
 			return {
 				node: config.nodeId,
 				home,
@@ -346,7 +353,7 @@ async function main() {
 				await room.join(peer);
 				log(`${peer.displayName} joined room ${room.name} (${room.peers.size} here)`);
 				setImmediate(() => room.consumeAll(peer));
-				return { peerId: peer.id, peers };
+				return { peerId: peer.id, token: peer.token, peers };
 			}
 			case 'produce': {
 				const transport = peer.transports.get(data.transportId);
@@ -368,6 +375,22 @@ async function main() {
 
 	// --- HTTP + WebSocket -------------------------------------------------------
 
+	async function status() {
+		const list = await roomsNow();
+		return {
+			node: config.nodeId,
+			rooms: await Promise.all(
+				list.map(async (room) => ({
+					name: room.name,
+					peers: room.peers.size,
+					remotePeers: room.remotePeers.size,
+					remoteProducers: room.remoteProducers.size,
+					pipes: await Promise.all([...room.links.values()].map((link) => link.status())),
+				}))
+			),
+		};
+	}
+
 	const onRequest = (req, res) => {
 		const { pathname } = new URL(req.url, 'http://localhost');
 		if (pathname === '/' || pathname === '/index.html') {
@@ -376,6 +399,12 @@ async function main() {
 		} else if (pathname === '/client.js') {
 			res.writeHead(200, { 'content-type': 'text/javascript; charset=utf-8' });
 			res.end(script);
+		} else if (pathname === '/status') {
+			// This node's rooms and pipes (for operators and the test).
+			status().then((body) => {
+				res.writeHead(200, { 'content-type': 'application/json' });
+				res.end(JSON.stringify(body));
+			});
 		} else if (pathname === '/nodes') {
 			res.writeHead(200, { 'content-type': 'application/json', 'access-control-allow-origin': '*' });
 			res.end(JSON.stringify({ node: config.nodeId, nodes: publicNodes() }));

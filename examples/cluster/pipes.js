@@ -140,6 +140,20 @@ class PipeLink {
 		producer?.then((p) => p.close(), () => {});
 	}
 
+	/** What /status shows of this link. */
+	async status() {
+		const transport = await this.transport?.catch(() => null);
+		return {
+			remoteNode: this.remoteNode,
+			connected: Boolean(this.remote && transport),
+			local: transport ? { ip: transport.tuple.localAddress, port: transport.tuple.localPort } : null,
+			remote: this.remote,
+			srtpCryptoSuite: transport?.srtpParameters?.cryptoSuite ?? null,
+			producersIn: this.producers.size,
+			consumersOut: this.consumers.size,
+		};
+	}
+
 	close() {
 		if (this.closed) {
 			return;

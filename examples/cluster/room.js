@@ -79,7 +79,7 @@ class Room {
 		peer.joined = true;
 		await Promise.all([
 			this.registry.setCount(this.name, this.joinedPeers().length),
-			this.registry.putPeer(this.name, peer.id, { node: this.node.id, displayName: peer.displayName }),
+			this.registry.putPeer(this.name, peer.id, { node: this.node.id, displayName: peer.displayName, token: peer.token }),
 		]);
 		this.notifyLocal('newPeer', { id: peer.id, displayName: peer.displayName }, peer);
 		await this.bus.publish(this.name, 'peer.joined', { id: peer.id, displayName: peer.displayName, node: this.node.id });
@@ -210,6 +210,11 @@ class Room {
 		if (this.closed || from === this.node.id || this.registry.isDead(from)) {
 			return;
 		}
+		this.apply(event, data, from);
+	}
+
+	/** Applies an event about something on node `from`. */
+	apply(event, data, from) {
 		switch (event) {
 			case 'peer.joined':
 				if (!this.remotePeers.has(data.id)) {
@@ -250,6 +255,33 @@ class Room {
 		}
 	}
 
+	/**
+	 * A page that lost its node and reconnected here ends its previous
+	 * session for everyone at once, instead of when the dead node's
+	 * heartbeat expires: `previous` is { peerId, token } from its last join
+	 * (the token proves it is that peer). Its old node may still be alive
+	 * (only the page's connection broke): that node drops it on its own
+	 * when the WebSocket closes.
+	 */
+	async evictPrevious(previous) {
+		const { peers, producers } = await this.registry.roomState(this.name);
+		const record = peers.get(previous.peerId);
+		if (!record || !record.token || record.token !== previous.token || record.node === this.node.id) {
+			return false;
+		}
+		for (const [id, producer] of producers) {
+			if (producer.peerId === previous.peerId) {
+				this.apply('producer.closed', { id }, record.node);
+				await this.registry.removeProducer(this.name, id);
+				await this.bus.publish(this.name, 'producer.closed', { id });
+			}
+		}
+		this.apply('peer.left', { id: previous.peerId }, record.node);
+		await this.registry.removePeer(this.name, previous.peerId);
+		await this.bus.publish(this.name, 'peer.left', { id: previous.peerId });
+		return true;
+	}
+
 	/** Forgets everything from `nodeId` (it left the room or died). */
 	dropNode(nodeId) {
 		this.links.get(nodeId)?.close();
@@ -274,7 +306,7 @@ class Room {
 		await this.registry.claimHomeIfNone(this.name);
 		for (const peer of peers) {
 			const value = { node: this.node.id, displayName: peer.displayName };
-			await this.registry.putPeer(this.name, peer.id, value);
+			await this.registry.putPeer(this.name, peer.id, { ...value, token: peer.token });
 			await this.bus.publish(this.name, 'peer.joined', { id: peer.id, ...value });
 			for (const producer of peer.producers.values()) {
 				const info = { node: this.node.id, peerId: peer.id, kind: producer.kind };
