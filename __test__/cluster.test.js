@@ -395,8 +395,8 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		const where = all.states.map((s) => s.node);
 		assert.deepEqual(where, ['A', 'A', 'B', 'B', 'C', 'C'], 'pages on the expected nodes');
 		assert.equal(all.states[1].redirects, 1, 'page 1 was redirected from B to the room\'s node A');
-		assert.equal(await inspector.get(`${PREFIX}:room:${ROOM}:home`), 'A');
-		assert.deepEqual(await inspector.hgetall(`${PREFIX}:room:${ROOM}:nodes`), { A: '2', B: '2', C: '2' });
+		assert.equal(await inspector.get(`${PREFIX}:room:{${ROOM}}:home`), 'A');
+		assert.deepEqual(await inspector.hgetall(`${PREFIX}:room:{${ROOM}}:nodes`), { A: '2', B: '2', C: '2' });
 
 		// One PipeTransport pair per node pair, not one per consumer: each
 		// node's pipe sockets (PIPE_PORT_MIN..MAX) are one per other node.
@@ -444,18 +444,18 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		const restartedAt = Date.now();
 		redis = startRedis();
 		await waitFor(
-			async () => (await inspector.exists(...NET.nodes.map((n) => `${PREFIX}:node:${n.name}`)).catch(() => 0)) === 3,
+			async () => (await inspector.exists(...NET.nodes.map((n) => `${PREFIX}:{nodes}:node:${n.name}`)).catch(() => 0)) === 3,
 			10_000,
 			'the three nodes to re-register'
 		);
 		report.redisReregisterMs = Date.now() - restartedAt;
 		await waitFor(
-			async () => (await inspector.hlen(`${PREFIX}:room:${ROOM}:peers`).catch(() => 0)) === 6,
+			async () => (await inspector.hlen(`${PREFIX}:room:{${ROOM}}:peers`).catch(() => 0)) === 6,
 			10_000,
 			'the room\'s six peers written back'
 		);
-		assert.equal(await inspector.hlen(`${PREFIX}:room:${ROOM}:producers`), 12, 'six audio + six video producers written back');
-		assert.ok(await inspector.get(`${PREFIX}:room:${ROOM}:home`), 'the room has a home again');
+		assert.equal(await inspector.hlen(`${PREFIX}:room:{${ROOM}}:producers`), 12, 'six audio + six video producers written back');
+		assert.ok(await inspector.get(`${PREFIX}:room:{${ROOM}}:home`), 'the room has a home again');
 
 		// Nobody declared dead, nobody reconnected, everyone still decodes.
 		await new Promise((resolve) => setTimeout(resolve, 4_000));
@@ -546,6 +546,6 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		assert.ok(longestGap < 3_000, `survivors went ${longestGap} ms without a decoded frame from each other`);
 		const final = history.at(-1);
 		assert.ok(final.states.every((s) => s.node !== 'A'), 'nobody on the dead node');
-		assert.notEqual(await inspector.get(`${PREFIX}:room:${ROOM}:home`), 'A', 'the room was re-placed');
+		assert.notEqual(await inspector.get(`${PREFIX}:room:{${ROOM}}:home`), 'A', 'the room was re-placed');
 	});
 });

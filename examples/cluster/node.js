@@ -10,6 +10,7 @@
 //   REDIS_URL          redis://host:port (default redis://127.0.0.1:6379)
 //   REDIS_SENTINELS    host:port,host:port: use Redis Sentinel instead
 //   REDIS_SENTINEL_NAME  the master's name in Sentinel (default mymaster)
+//   REDIS_CLUSTER      host:port,host:port: use a Redis Cluster instead
 //   CLUSTER_PREFIX     prefix of every Redis key and channel (default fscluster)
 //   NODE_ID            this node's id (default: host name + random suffix)
 //   PORT               HTTP(S) port of the page + WebSocket (default 3000)
@@ -47,6 +48,7 @@ const config = {
 	redisUrl: env.REDIS_URL || 'redis://127.0.0.1:6379',
 	sentinels: env.REDIS_SENTINELS,
 	sentinelName: env.REDIS_SENTINEL_NAME || 'mymaster',
+	clusterNodes: env.REDIS_CLUSTER,
 	prefix: env.CLUSTER_PREFIX || 'fscluster',
 	port: Number(env.PORT ?? 3000),
 	listenIp: env.LISTEN_IP || '127.0.0.1',
@@ -79,12 +81,17 @@ function createRedis() {
 		maxRetriesPerRequest: 2,
 		retryStrategy: (times) => Math.min(times * 200, 1000),
 	};
-	if (config.sentinels) {
-		const sentinels = config.sentinels.split(',').map((hostPort) => {
+	const hosts = (list, defaultPort) =>
+		list.split(',').map((hostPort) => {
 			const [host, port] = hostPort.split(':');
-			return { host, port: Number(port || 26379) };
+			return { host, port: Number(port || defaultPort) };
 		});
-		return new Redis({ ...options, sentinels, name: config.sentinelName });
+	if (config.sentinels) {
+		// ioredis asks the sentinels for the master and follows failovers.
+		return new Redis({ ...options, sentinels: hosts(config.sentinels, 26379), name: config.sentinelName });
+	}
+	if (config.clusterNodes) {
+		return new Redis.Cluster(hosts(config.clusterNodes, 6379), { redisOptions: options });
 	}
 	return new Redis(config.redisUrl, options);
 }
@@ -138,6 +145,7 @@ async function main() {
 	}
 	const sockets = new Set(); // every page connected here
 	const rooms = new Map(); // name -> promise of Room
+	const openRooms = new Map(); // name -> Room, once created
 	let publicUrl = config.publicUrl;
 
 	const joinedPeers = () => [...sockets].filter((s) => s.peer?.joined).length;
@@ -191,6 +199,7 @@ async function main() {
 				router.observer.once('close', () => slot.rooms--);
 				const r = new Room({ name, router, node });
 				r.slot = slot;
+				openRooms.set(name, r);
 				await r.open();
 				return r;
 			})();
@@ -202,8 +211,10 @@ async function main() {
 
 	/** Closes our part of the room once nobody here is in it. */
 	async function maybeCloseRoom(room) {
-		if (room.peers.size === 0 && rooms.get(room.name) && (await rooms.get(room.name)) === room) {
+		// Synchronous check-and-delete: a hello arriving meanwhile opens a new one.
+		if (room.peers.size === 0 && openRooms.get(room.name) === room) {
 			rooms.delete(room.name);
+			openRooms.delete(room.name);
 			await room.close();
 			log(`room ${room.name}: nobody left here, router closed`);
 		}
@@ -455,7 +466,8 @@ async function main() {
 
 	await bus.start();
 	await registry.start();
-	log(`media node listening on ${publicUrl} (${slots.length} workers, Redis ${config.sentinels ? `sentinels ${config.sentinels}` : config.redisUrl})`);
+	const redisName = config.sentinels ? `sentinels ${config.sentinels}` : config.clusterNodes ? `cluster ${config.clusterNodes}` : config.redisUrl;
+	log(`media node listening on ${publicUrl} (${slots.length} workers, Redis ${redisName})`);
 	if (config.pipeListenIp === '0.0.0.0' && !config.pipeAnnouncedAddress) {
 		console.warn('PIPE_LISTEN_IP is 0.0.0.0 without PIPE_ANNOUNCED_ADDRESS: other nodes cannot reach the pipes');
 	}

@@ -5,12 +5,14 @@
 // where each room lives, and who is in it.
 //
 // Keys (prefix P, CLUSTER_PREFIX):
-//   P:nodes                    SET   ids of nodes that registered
-//   P:node:<id>                JSON  the node's info and load; expires (TTL)
-//   P:room:<room>:home         the node new participants are sent to
-//   P:room:<room>:nodes        HASH  node id -> participants there
-//   P:room:<room>:peers        HASH  peer id -> { node, displayName }
-//   P:room:<room>:producers    HASH  producer id -> { node, peerId, kind }
+//   P:{nodes}:set              SET   ids of nodes that registered
+//   P:{nodes}:node:<id>        JSON  the node's info and load; expires (TTL)
+//   P:room:{<room>}:home       the node new participants are sent to
+//   P:room:{<room>}:nodes      HASH  node id -> participants there
+//   P:room:{<room>}:peers      HASH  peer id -> { node, displayName, token }
+//   P:room:{<room>}:producers  HASH  producer id -> { node, peerId, kind }
+// The {hash tags} keep the keys that one command or script touches
+// together in one slot of a Redis Cluster.
 //
 // A node is alive while its key exists: Redis' clock decides, not the
 // nodes' clocks. Nothing here is authoritative about media: a Redis restart
@@ -71,10 +73,10 @@ class Registry extends EventEmitter {
 
 	roomKeys(room) {
 		return {
-			home: this.key('room', room, 'home'),
-			nodes: this.key('room', room, 'nodes'),
-			peers: this.key('room', room, 'peers'),
-			producers: this.key('room', room, 'producers'),
+			home: this.key('room', `{${room}}`, 'home'),
+			nodes: this.key('room', `{${room}}`, 'nodes'),
+			peers: this.key('room', `{${room}}`, 'peers'),
+			producers: this.key('room', `{${room}}`, 'producers'),
 		};
 	}
 
@@ -88,8 +90,8 @@ class Registry extends EventEmitter {
 		clearInterval(this.timer);
 		this.timer = null;
 		await Promise.all([
-			this.redis.del(this.key('node', this.nodeId)),
-			this.redis.srem(this.key('nodes'), this.nodeId),
+			this.redis.del(this.key('{nodes}', 'node', this.nodeId)),
+			this.redis.srem(this.key('{nodes}', 'set'), this.nodeId),
 		]).catch(() => {});
 	}
 
@@ -117,8 +119,8 @@ class Registry extends EventEmitter {
 		// what we had written.
 		const [[, previous]] = await this.redis
 			.multi()
-			.set(this.key('node', this.nodeId), info, 'PX', this.ttlMs, 'GET')
-			.sadd(this.key('nodes'), this.nodeId)
+			.set(this.key('{nodes}', 'node', this.nodeId), info, 'PX', this.ttlMs, 'GET')
+			.sadd(this.key('{nodes}', 'set'), this.nodeId)
 			.exec();
 		if (previous === null && this.registered) {
 			this.emit('reregistered');
@@ -128,8 +130,8 @@ class Registry extends EventEmitter {
 
 	/** Reads the live nodes; emits 'nodes' on changes and 'nodeDown' per death. */
 	async poll() {
-		const ids = await this.redis.smembers(this.key('nodes'));
-		const values = ids.length ? await this.redis.mget(ids.map((id) => this.key('node', id))) : [];
+		const ids = await this.redis.smembers(this.key('{nodes}', 'set'));
+		const values = ids.length ? await this.redis.mget(ids.map((id) => this.key('{nodes}', 'node', id))) : [];
 		const alive = new Map();
 		const missing = [];
 		ids.forEach((id, i) => {
@@ -149,7 +151,7 @@ class Registry extends EventEmitter {
 				}
 			}
 		} else if (missing.length) {
-			await this.redis.srem(this.key('nodes'), ...missing);
+			await this.redis.srem(this.key('{nodes}', 'set'), ...missing);
 		}
 		this.alive = alive;
 		for (const id of alive.keys()) {
