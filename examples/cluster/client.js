@@ -155,11 +155,15 @@ cluster.mediaStats = async () => {
 		// receivedAgoMs: how long ago the last packet (audio or video) of
 		// this peer arrived, as of these stats (a gap in the media, unlike
 		// a late sample, makes it grow).
-		const entry = { peerId, displayName: peer.displayName, framesDecoded: 0, audioPackets: 0, receivedAgoMs: 0 };
+		const entry = { peerId, displayName: peer.displayName, framesDecoded: 0, audioPackets: 0, receivedAgoMs: 0, packetsLost: 0, pliCount: 0 };
 		for (const consumer of peer.consumers.values()) {
 			// A consumer may close while we wait (its node went away).
 			const stats = consumer.closed ? new Map() : await consumer.getStats().catch(() => new Map());
 			for (const s of stats.values()) {
+				if (s.type === 'inbound-rtp') {
+					entry.packetsLost += s.packetsLost ?? 0;
+					entry.pliCount += s.pliCount ?? 0;
+				}
 				if (s.type === 'inbound-rtp' && s.lastPacketReceivedTimestamp) {
 					entry.receivedAgoMs = Math.max(entry.receivedAgoMs, s.timestamp - s.lastPacketReceivedTimestamp);
 				}

@@ -229,13 +229,14 @@ async function main() {
 		if (!room) {
 			throw new Error(`room ${data.room} is not on ${config.nodeId}`);
 		}
-		let link = room.link(from);
-		if (link.remote && link.remote.transportId !== data.transportId) {
-			// The other side made a new pipe (it closed and reopened the room).
-			room.dropNode(from);
-			link = room.link(from);
+		const link = room.link(from);
+		if (!link.remote || link.remote.transportId === data.transportId) {
+			return link.accept(data);
 		}
-		return link.accept(data);
+		// The other side made a new pipe (it closed and reopened the room).
+		const answer = await (await room.replaceLink(from)).accept(data);
+		room.reconsumeFrom(from);
+		return answer;
 	});
 
 	bus.handle('pipe.consume', async (data, from) => {

@@ -154,14 +154,15 @@ class PipeLink {
 		};
 	}
 
-	close() {
+	/** Resolves once the transport is closed. */
+	async close() {
 		if (this.closed) {
 			return;
 		}
 		this.closed = true;
 		// Closing the transport closes its pipe producers, whose consumers
 		// then tell their pages (producerclose).
-		this.transport?.then((t) => t.close(), () => {});
+		await this.transport?.then((t) => t.close(), () => {});
 	}
 }
 

@@ -282,6 +282,30 @@ class Room {
 		return true;
 	}
 
+	/**
+	 * The other side of our pipe to `nodeId` made a new pipe (it reopened
+	 * the room and we missed its node.left): replace ours, and pipe what our
+	 * peers consumed from there again once the new one is paired.
+	 */
+	async replaceLink(nodeId) {
+		await this.links.get(nodeId)?.close();
+		this.links.delete(nodeId);
+		return this.link(nodeId);
+	}
+
+	reconsumeFrom(nodeId) {
+		for (const info of this.remoteProducers.values()) {
+			if (info.node !== nodeId) {
+				continue;
+			}
+			const displayName = this.remotePeers.get(info.peerId)?.displayName;
+			for (const peer of this.joinedPeers()) {
+				peer.consuming.delete(info.id);
+				this.consume(peer, { ...info, displayName, local: null });
+			}
+		}
+	}
+
 	/** Forgets everything from `nodeId` (it left the room or died). */
 	dropNode(nodeId) {
 		this.links.get(nodeId)?.close();
