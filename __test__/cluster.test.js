@@ -10,7 +10,9 @@
 // Then Redis restarts (nodes re-register, calls continue), then the room's
 // node is SIGKILLed: its two pages reconnect to the survivors and publish
 // again, and everyone sees everyone within 10 s while the pages on the
-// surviving nodes keep receiving each other throughout.
+// surviving nodes keep receiving each other throughout. Last, the pages of
+// one node leave (its router of the room closes, the others drop their
+// pipes to it) and a new page there brings the room back with a new pipe.
 //
 // Printed: join times, the cross-node added latency (see measureLatency),
 // the Redis re-registration time and the recovery time.
@@ -345,6 +347,28 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		);
 	});
 
+	/**
+	 * A page of the room opened at node `nodeName`, once it publishes. Each
+	 * page in its own window, as each participant has: a page in a
+	 * background tab would not render its videos (rendered frames are what
+	 * measureLatency reads).
+	 */
+	let cdp;
+	async function openPage(name, nodeName) {
+		cdp ??= await browser.context.newCDPSession(browser.context.pages()[0] ?? (await browser.context.newPage()));
+		const opened = browser.context.waitForEvent('page');
+		await cdp.send('Target.createTarget', { url: 'about:blank', newWindow: true, width: 800, height: 600 });
+		const page = await opened;
+		page.on('pageerror', (error) => console.log(`# ${name}: ${error.message}`));
+		const node = NET.nodes.find((n) => n.name === nodeName);
+		await page.goto(`${nodeUrl(node)}/?room=${ROOM}&name=${name}&width=320&height=240&fps=10`, { timeout: 15_000 });
+		await waitFor(() => page.evaluate(() => window.cluster.status === 'live'), 20_000, `${name} to publish`).catch(async (error) => {
+			error.message += `\n${JSON.stringify(await page.evaluate(() => window.cluster.error))}\n${nodeOutput()}`;
+			throw error;
+		});
+		return page;
+	}
+
 	after(async () => {
 		await browser?.close();
 		await Promise.all([...nodes.values()].map((p) => p.kill('SIGKILL')));
@@ -360,30 +384,10 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		const entry = ['A', 'B', 'B', 'B', 'C', 'C'];
 		const started = Date.now();
 		const joinMs = [];
-		// Each page in its own window, as each participant has: a page in a
-		// background tab would not render its videos (rendered frames are
-		// what measureLatency reads).
-		const firstTab = browser.context.pages()[0] ?? (await browser.context.newPage());
-		const cdp = await browser.context.newCDPSession(firstTab);
-		const newWindow = async () => {
-			const opened = browser.context.waitForEvent('page');
-			await cdp.send('Target.createTarget', { url: 'about:blank', newWindow: true, width: 800, height: 600 });
-			return opened;
-		};
 		for (const [i, name] of entry.entries()) {
-			const page = await newWindow();
-			page.on('pageerror', (error) => console.log(`# page ${i}: ${error.message}`));
 			const t0 = Date.now();
-			const node = NET.nodes.find((n) => n.name === name);
-			await page.goto(`${nodeUrl(node)}/?room=${ROOM}&name=page${i}&width=320&height=240&fps=10`, { timeout: 15_000 });
-			await waitFor(() => page.evaluate(() => window.cluster.status === 'live'), 20_000, `page ${i} to publish`).catch(
-				async (error) => {
-					error.message += `\n${JSON.stringify(await page.evaluate(() => window.cluster.error))}\n${nodeOutput()}`;
-					throw error;
-				}
-			);
+			pages.push(await openPage(`page${i}`, name));
 			joinMs.push(Date.now() - t0);
-			pages.push(page);
 		}
 		const all = await waitAllSeeAll(pages, 40_000, 'all six pages to decode the five others').catch((error) => {
 			error.message += `\n${nodeOutput()}`;
@@ -564,5 +568,29 @@ describe('cluster on Redis: 3 nodes in network namespaces, 6 Chromium pages in o
 		const final = history.at(-1);
 		assert.ok(final.states.every((s) => s.node !== 'A'), 'nobody on the dead node');
 		assert.notEqual(await inspector.get(`${PREFIX}:room:{${ROOM}}:home`), 'A', 'the room was re-placed');
+	});
+
+	test('a node\'s share of the room closes when its pages leave, and reopens with new pipes', { timeout: 40_000 }, async () => {
+		assert.equal(pages.length, 6, 'the first test set the room up');
+		const states = (await sample(pages)).states;
+		const onC = pages.filter((_, i) => states[i].node === 'C');
+		const rest = pages.filter((_, i) => states[i].node !== 'C');
+		assert.ok(onC.length >= 2, 'pages on C');
+		const statusOf = async (name) => (await fetch(`${nodeUrl(NET.nodes.find((n) => n.name === name))}/status`)).json();
+		await Promise.all(onC.map((page) => page.close()));
+		await waitFor(async () => (await statusOf('C')).rooms.length === 0, 10_000, 'C to close its router of the room');
+		await waitFor(
+			async () => (await statusOf('B')).rooms[0]?.pipes.every((p) => p.remoteNode !== 'C'),
+			10_000,
+			'B to close its pipe to C (node.left)'
+		);
+		await waitAllSeeAll(rest, 15_000, 'the pages left to see each other');
+
+		const again = await openPage('again', 'C');
+		const all = await waitAllSeeAll([...rest, again], 20_000, 'everyone with a new page on C');
+		assert.equal(all.states.at(-1).node, 'C', 'served on C (the room\'s home holds two or more)');
+		const pipes = (await statusOf('C')).rooms[0].pipes;
+		assert.deepEqual(pipes.map((p) => [p.remoteNode, p.connected]), [['B', true]], 'one new pipe, to B');
+		pages.splice(0, pages.length, ...rest, again);
 	});
 });
