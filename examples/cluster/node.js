@@ -4,7 +4,8 @@
 // One media node of the ferrosoup cluster example: a Worker per CPU core,
 // each with a WebRtcServer; the page and its signalling (WebSocket on /ws);
 // its presence, load and rooms in Redis; pipes to the other nodes of a room.
-// See README.md ("Cluster on Redis") and start.js (a local cluster).
+// See README.md ("Cluster on Redis") and start.js (a local cluster); the
+// page's requests are answered in signalling.js.
 //
 // Environment (all optional):
 //   REDIS_URL          redis://host:port (default redis://127.0.0.1:6379)
@@ -41,6 +42,7 @@ const mediasoup = require('../..');
 const { Registry } = require('./registry');
 const { Bus } = require('./bus');
 const { Room } = require('./room');
+const { handleRequest, notify } = require('./signalling');
 
 const env = process.env;
 const config = {
@@ -276,114 +278,14 @@ async function main() {
 
 	const publicNodes = (nodes = registry.nodes()) => nodes.map((n) => ({ id: n.id, url: n.url, load: n.load }));
 
-	// --- signalling -------------------------------------------------------------
-
-	function notify(socket, method, data) {
-		if (socket.readyState === socket.OPEN) {
-			socket.send(JSON.stringify({ notification: true, method, data }));
-		}
-	}
-
-	async function handle(socket, method, data) {
-		const peer = socket.peer;
-		if (method === 'hello') {
-			if (peer) {
-				throw new Error('hello already said');
-			}
-			const name = String(data.room || 'demo').slice(0, 64);
-			const home = await registry.placeRoom(name);
-			if (home !== config.nodeId && !data.redirected) {
-				const count = await registry.countOn(name, home);
-				const url = registry.alive.get(home)?.url;
-				if (count < config.spillAt && url) {
-					return { redirect: url, node: home };
-				}
-			}
-			const room = await openRoom(name);
-			socket.peer = {
-				id: crypto.randomUUID(),
-				displayName: String(data.displayName || 'someone').slice(0, 64),
-				token: crypto.randomBytes(16).toString('hex'),
-				room,
-				joined: false,
-				rtpCapabilities: null,
-				transports: new Map(),
-				producers: new Map(),
-				consumers: new Map(),
-				consuming: new Set(),
-				notify: (m, d) => notify(socket, m, d),
-			};
-			room.peers.set(socket.peer.id, socket.peer);
-			if (data.previous?.peerId) {
-				const evicted = await room.evictPrevious(data.previous).catch(() => false);
-				if (evicted) {
-					log(`${socket.peer.displayName} came back: its previous session ${data.previous.peerId} is over`);
-				}
-			}
-			return {
-				node: config.nodeId,
-				home,
-				routerRtpCapabilities: room.router.rtpCapabilities,
-				nodes: publicNodes(),
-			};
-		}
-		if (!peer) {
-			throw new Error('say hello first');
-		}
-		const { room } = peer;
-		switch (method) {
-			case 'createWebRtcTransport': {
-				const transport = await room.router.createWebRtcTransport({
-					webRtcServer: room.slot.webRtcServer,
-					enableUdp: true,
-					enableTcp: true,
-					preferUdp: true,
-					appData: { consuming: Boolean(data.consuming) },
-				});
-				peer.transports.set(transport.id, transport);
-				return {
-					id: transport.id,
-					iceParameters: transport.iceParameters,
-					iceCandidates: transport.iceCandidates,
-					dtlsParameters: transport.dtlsParameters,
-				};
-			}
-			case 'connectWebRtcTransport': {
-				const transport = peer.transports.get(data.transportId);
-				if (!transport) {
-					throw new Error(`transport ${data.transportId} not found`);
-				}
-				await transport.connect({ dtlsParameters: data.dtlsParameters });
-				return {};
-			}
-			case 'join': {
-				if (peer.joined) {
-					throw new Error('already joined');
-				}
-				peer.rtpCapabilities = data.rtpCapabilities;
-				const peers = room.everyone(peer);
-				await room.join(peer);
-				log(`${peer.displayName} joined room ${room.name} (${room.peers.size} here)`);
-				setImmediate(() => room.consumeAll(peer));
-				return { peerId: peer.id, token: peer.token, peers };
-			}
-			case 'produce': {
-				const transport = peer.transports.get(data.transportId);
-				if (!peer.joined || !transport) {
-					throw new Error('join first, with a transport');
-				}
-				const producer = await transport.produce({ kind: data.kind, rtpParameters: data.rtpParameters });
-				setImmediate(() => room.addProducer(peer, producer).catch((error) => log(`produce: ${error.message}`)));
-				return { id: producer.id };
-			}
-			case 'resumeConsumer': {
-				await peer.consumers.get(data.consumerId)?.resume();
-				return {};
-			}
-			default:
-				throw new Error(`unknown method "${method}"`);
-		}
-	}
+	const signalling = {
+		nodeId: config.nodeId,
+		spillAt: config.spillAt,
+		registry,
+		openRoom,
+		publicNodes,
+		log,
+	};
 
 	// --- HTTP + WebSocket -------------------------------------------------------
 
@@ -440,7 +342,7 @@ async function main() {
 				return;
 			}
 			try {
-				const result = await handle(socket, message.method, message.data ?? {});
+				const result = await handleRequest(signalling, socket, message.method, message.data ?? {});
 				socket.send(JSON.stringify({ id: message.id, ok: true, data: result }));
 			} catch (error) {
 				socket.send(JSON.stringify({ id: message.id, ok: false, error: error.message }));
