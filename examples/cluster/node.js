@@ -23,7 +23,8 @@
 //                      (default 44444)
 //   WORKERS            workers (default: one per CPU core)
 //   PIPE_LISTEN_IP, PIPE_ANNOUNCED_ADDRESS  where other nodes reach this
-//                      node's pipes (default LISTEN_IP, ANNOUNCED_ADDRESS)
+//                      node's pipes (default LISTEN_IP, and ANNOUNCED_ADDRESS
+//                      unless PIPE_LISTEN_IP is set)
 //   PIPE_PORT_MIN, PIPE_PORT_MAX  UDP port range of the pipes (default any)
 //   ROOM_SPILL_AT      participants on a room's home node before newcomers
 //                      reaching another node are served there (default 8)
@@ -59,7 +60,9 @@ const config = {
 	webRtcPort: Number(env.WEBRTC_PORT ?? 44444),
 	workers: Math.max(1, Number(env.WORKERS) || os.availableParallelism()),
 	pipeListenIp: env.PIPE_LISTEN_IP || env.LISTEN_IP || '127.0.0.1',
-	pipeAnnouncedAddress: env.PIPE_ANNOUNCED_ADDRESS || env.ANNOUNCED_ADDRESS || undefined,
+	// A pipe on its own (private) address is announced as that address, not
+	// as the browsers' ANNOUNCED_ADDRESS.
+	pipeAnnouncedAddress: env.PIPE_ANNOUNCED_ADDRESS || (env.PIPE_LISTEN_IP ? undefined : env.ANNOUNCED_ADDRESS) || undefined,
 	pipePorts: env.PIPE_PORT_MIN ? { min: Number(env.PIPE_PORT_MIN), max: Number(env.PIPE_PORT_MAX || 65535) } : null,
 	spillAt: Number(env.ROOM_SPILL_AT ?? 8),
 	heartbeatMs: Number(env.HEARTBEAT_MS ?? 1000),
