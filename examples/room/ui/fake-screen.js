@@ -12,12 +12,13 @@ export function fakeScreenTrack({ width = 1280, height = 720, frameRate = 15 } =
 		g.fillRect(0, 0, width, height);
 		g.fillStyle = '#1f6feb';
 		g.fillRect(0, 0, width, height / 6);
+		g.textAlign = 'center';
 		g.fillStyle = '#ffffff';
 		g.font = `bold ${height / 12}px sans-serif`;
-		g.fillText('Shared screen', width / 20, height / 9);
+		g.fillText('Shared screen', width / 2, height / 9);
 		g.fillStyle = '#333333';
-		g.font = `${height / 16}px sans-serif`;
-		g.fillText(new Date().toISOString().slice(11, 23), width / 20, height / 2);
+		g.font = `${height / 10}px sans-serif`;
+		g.fillText(new Date().toISOString().slice(11, 23), width / 2, height / 2);
 		const x = ((performance.now() / 10) % width) | 0;
 		g.fillStyle = '#d29922';
 		g.fillRect(x, (height * 2) / 3, width / 10, height / 10);

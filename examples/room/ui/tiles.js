@@ -42,7 +42,7 @@ export function createTile(container, { kind, peerId, caption, onLayers }) {
 		<video autoplay playsinline muted></video>
 		<div class="off">camera off</div>
 		<div class="stats"></div>
-		<figcaption><span class="mic" title="microphone muted">🔇</span><span class="name"></span></figcaption>`;
+		<figcaption><span class="mic" title="microphone muted">muted</span><span class="name"></span></figcaption>`;
 	element.querySelector('.name').textContent = caption;
 	const graphs = createGraphs(element.querySelector('.stats'), GRAPHS[kind]);
 
