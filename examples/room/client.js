@@ -469,6 +469,9 @@ async function leave() {
 	demo.peerId = null;
 	demo.dominantSpeaker = null;
 	$('#chat input').disabled = true;
+	demo.room.clear();
+	demo.room.draw();
+	$('#room .workers').textContent = '';
 	updateCount();
 	updateControls();
 	setStatus('left the room');
