@@ -1,12 +1,14 @@
 'use strict';
 
-// The room demo's controls, layers and stats in headless Chromium: two tabs
-// (the page opened with ?fakeScreen=1, whose screen share is a drawn canvas),
+// The room demo's controls, layers and stats in headless Chromium: two tabs,
 // and every control pressed in one tab must change what the other shows:
 // camera off greys the tile, mute shows the muted mic, the speaking ring
 // follows the ActiveSpeakerObserver, a screen share adds a tile, a layer
 // picked on a remote tile changes the decoded resolution, leave/rejoin
 // drops and brings back the tile; the stats graphs draw non-empty series.
+// Tab 1 shares its screen through getDisplayMedia() (Chromium's fake capture
+// under --use-fake-ui-for-media-stream), tab 2 through the page's drawn
+// canvas (?fakeScreen=1), which also makes the README's screenshot.
 // Screenshots of each step go to __test__/artifacts/demo/ (CI artifacts).
 
 const { describe, test, before, after } = require('node:test');
@@ -64,20 +66,20 @@ describe('room demo controls, layers and stats in headless Chromium', { skip, ti
 	});
 
 	test('each control in one tab changes what the other sees; graphs draw', { timeout: 140_000 }, async () => {
-		const url = new URL('/?fakeScreen=1', await demo.url).href;
+		const url = await demo.url;
 		const errors = [];
 		const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
-		const open = async (name) => {
+		const open = async (name, query = '') => {
 			const page = await browser.newPage();
 			await page.setViewportSize({ width: 1280, height: 760 });
 			page.on('pageerror', (e) => errors.push(`${name}: ${e.message}`));
-			await page.goto(url, { timeout: 15_000 });
+			await page.goto(new URL(`/${query}`, url).href, { timeout: 15_000 });
 			await waitFor(() => page.evaluate(() => window.demo?.status === 'live' || window.demo?.error), 20_000, `${name} live`);
 			assert.equal(await page.evaluate(() => window.demo.error), null);
 			return page;
 		};
 		const tab1 = await open('tab 1');
-		const tab2 = await open('tab 2');
+		const tab2 = await open('tab 2', '?fakeScreen=1');
 		const id1 = await tab1.evaluate(() => window.demo.peerId);
 		const id2 = await tab2.evaluate(() => window.demo.peerId);
 		await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1');
@@ -175,25 +177,34 @@ describe('room demo controls, layers and stats in headless Chromium', { skip, ti
 		const [share] = await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1 screen share', '.tile.share');
 		assert.equal(share.peerId, id1);
 		console.log(`demo controls: screen share decoded at ${share.width}x${share.height}`);
-		// Its graphs fill too (no layer graph: one encoding).
+		await shot(tab2, 'controls-4-screen-share');
+		await tab1.click('#screen');
+		await waitFor(
+			async () => (await tab2.locator('.tile.share').count()) === 0,
+			10_000,
+			'tab 2 to drop the screen share tile'
+		);
+
+		// Tab 2 shares the drawn canvas; its graphs fill (no layer graph: one encoding).
+		await tab2.click('#screen');
+		await waitForRemoteVideos(tab1, 1, 'tab 1 to render tab 2 screen share', '.tile.share');
 		await waitFor(
 			() =>
-				tab2.evaluate(() => {
+				tab1.evaluate(() => {
 					const tile = [...window.demo.shares.values()][0];
 					return tile.graphs.series().bitrate.filter((v) => v > 0).length >= 3;
 				}),
 			15_000,
 			'the screen share graphs to fill'
 		);
-		await shot(tab2, 'controls-4-screen-share');
 		// The room as the README shows it (docs/demo-room.png comes from here).
-		await tab2.screenshot({ path: path.join(SHOTS, 'room.png'), clip: { x: 0, y: 0, width: 1280, height: 330 } });
-		await shot(tab1, 'controls-4-screen-share-sender');
-		await tab1.click('#screen');
+		await tab1.screenshot({ path: path.join(SHOTS, 'room.png'), clip: { x: 0, y: 0, width: 1280, height: 330 } });
+		await shot(tab2, 'controls-4-screen-share-sender');
+		await tab2.click('#screen');
 		await waitFor(
-			async () => (await tab2.locator('.tile.share').count()) === 0,
+			async () => (await tab1.locator('.tile.share').count()) === 0,
 			10_000,
-			'tab 2 to drop the screen share tile'
+			'tab 1 to drop the screen share tile'
 		);
 
 		// Leave / rejoin: the tile goes, then comes back (a new participant).
