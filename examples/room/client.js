@@ -435,7 +435,16 @@ async function join() {
 		demo.producers.push(current.producers.mic);
 	}
 	updateControls();
-	current.statsTimer = setInterval(() => pollStats(current).catch(() => {}), 1000);
+	// One poll at a time: a slow one (a busy machine) skips a tick.
+	current.statsTimer = setInterval(() => {
+		if (!current.polling) {
+			current.polling = pollStats(current)
+				.catch(() => {})
+				.finally(() => {
+					current.polling = null;
+				});
+		}
+	}, 1000);
 	setStatus('live');
 }
 

@@ -42,8 +42,9 @@ export function createTile(container, { kind, peerId, caption, onLayers }) {
 		<video autoplay playsinline muted></video>
 		<div class="off">camera off</div>
 		<div class="stats"></div>
-		<figcaption><span class="mic" title="microphone muted">muted</span><span class="name"></span></figcaption>`;
-	element.querySelector('.name').textContent = caption;
+		<figcaption></figcaption>`;
+	// Only the name in the caption's text; "muted" and "speaking" are CSS.
+	element.querySelector('figcaption').textContent = caption;
 	const graphs = createGraphs(element.querySelector('.stats'), GRAPHS[kind]);
 
 	let layersText = null;
@@ -79,7 +80,7 @@ export function createTile(container, { kind, peerId, caption, onLayers }) {
 		graphs,
 		layers: null,
 		setCaption(text) {
-			element.querySelector('.name').textContent = text;
+			element.querySelector('figcaption').textContent = text;
 		},
 		setVideo(track) {
 			video.srcObject = track ? new MediaStream([track]) : null;
