@@ -191,6 +191,15 @@ describe('room demo with WORKERS=2 in headless Chromium', { skip, timeout: 90_00
 				'a dominant speaker and both workers\' CPU'
 			);
 		}
+		// Camera off crosses the pipe too (the pipe producer pauses with it).
+		await tab1.click('#camera');
+		await waitFor(
+			() => tab2.evaluate(() => document.querySelector('.tile.remote')?.classList.contains('video-paused')),
+			10_000,
+			'tab 2 to show tab 1 camera off across workers'
+		);
+		await tab1.click('#camera');
+		await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1 again (piped)');
 		// Leaving closes the pipe producer too: the other tab drops the tile.
 		await tab2.close();
 		await waitFor(
