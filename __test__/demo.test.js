@@ -10,108 +10,14 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn } = require('node:child_process');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const { browserUnavailableReason, launchChromium, waitFor, withTimeout } = require('./helpers/browser');
+const { startDemo, waitForRemoteVideos } = require('./helpers/demo');
 const { decodePng, nonBlackShare } = require('./helpers/browser-png');
 
 const unavailable = browserUnavailableReason();
 const skip = unavailable && !process.env.CI ? unavailable : false;
-
-const SERVER = path.join(__dirname, '..', 'examples', 'room', 'server.js');
-
-/** Starts the demo server; resolves with its URL once it listens. */
-function startDemo(env = {}) {
-	const child = spawn(process.execPath, [SERVER], {
-		env: { ...process.env, PORT: '0', WEBRTC_PORT: '0', LISTEN_IP: '127.0.0.1', ...env },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	const url = new Promise((resolve, reject) => {
-		const onData = (chunk) => {
-			output += chunk;
-			const match = /listening on (http:\/\/\S+)/.exec(output);
-			if (match) {
-				resolve(match[1]);
-			}
-		};
-		child.stdout.on('data', onData);
-		child.stderr.on('data', (chunk) => {
-			output += chunk;
-		});
-		child.once('exit', (code) => reject(new Error(`demo server exited (${code}) before listening:\n${output}`)));
-	});
-	return {
-		child,
-		url: withTimeout(url, 20_000, 'demo server start'),
-		output: () => output,
-		/** SIGTERM, then SIGKILL if it has not exited within 5 s. */
-		async stop() {
-			if (child.exitCode !== null || child.signalCode !== null) {
-				return { code: child.exitCode, signal: child.signalCode };
-			}
-			const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
-			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-			const result = await exited;
-			clearTimeout(timer);
-			return result;
-		},
-	};
-}
-
-/** Remote tiles of a tab whose video plays, with their lit-pixel share. */
-function remoteVideos(page) {
-	return page.evaluate(() => {
-		const canvas = document.createElement('canvas');
-		return [...document.querySelectorAll('.tile.remote')].map((tile) => {
-			const video = tile.querySelector('video');
-			const result = {
-				peerId: tile.dataset.peerId,
-				width: video.videoWidth,
-				height: video.videoHeight,
-				currentTime: video.currentTime,
-				lit: 0,
-			};
-			if (video.videoWidth > 0) {
-				canvas.width = video.videoWidth;
-				canvas.height = video.videoHeight;
-				const g = canvas.getContext('2d', { willReadFrequently: true });
-				g.drawImage(video, 0, 0);
-				const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
-				let lit = 0;
-				for (let i = 0; i < data.length; i += 4) {
-					if (Math.max(data[i], data[i + 1], data[i + 2]) > 40) {
-						lit++;
-					}
-				}
-				result.lit = lit / (data.length / 4);
-			}
-			return result;
-		});
-	});
-}
-
-async function waitForRemoteVideos(page, count, what) {
-	return waitFor(
-		async () => {
-			const videos = await remoteVideos(page);
-			const playing = videos.filter((v) => v.width > 0 && v.currentTime > 0.5 && v.lit > 0.2);
-			return playing.length === count && videos.length === count ? videos : null;
-		},
-		25_000,
-		what,
-		250
-	).catch(async (error) => {
-		const state = await page
-			.evaluate(() => ({ status: window.demo?.status, error: window.demo?.error, peers: window.demo?.peers.size }))
-			.catch((e) => e.message);
-		error.message += `\nvideos: ${JSON.stringify(await remoteVideos(page).catch((e) => e.message))}\nstate: ${JSON.stringify(state)}`;
-		throw error;
-	});
-}
 
 /** A chat line typed in `from` shows up in `to` (DataChannels through the SFU). */
 async function chatReaches(from, to, text) {
@@ -126,7 +32,9 @@ async function chatReaches(from, to, text) {
 describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }, () => {
 	let demo;
 	let browser;
-	const shots = fs.mkdtempSync(path.join(os.tmpdir(), 'ferrosoup-demo-'));
+	// Kept for a reviewer (CI artifacts, gitignored).
+	const shots = path.join(__dirname, 'artifacts', 'demo');
+	fs.mkdirSync(shots, { recursive: true });
 
 	before(async () => {
 		demo = startDemo();
@@ -194,14 +102,14 @@ describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }
 		// Screenshots of the remote video elements: decoded, mostly not black.
 		for (const [name, page] of [['tab1', tab1], ['tab2', tab2]]) {
 			const png = await page.locator('.tile.remote video').first().screenshot({ timeout: 10_000 });
-			const file = path.join(shots, `${name}-remote.png`);
+			const file = path.join(shots, `room-${name}-remote.png`);
 			fs.writeFileSync(file, png);
 			const image = decodePng(png);
 			const share = nonBlackShare(image);
 			assert.ok(share > 0.2, `${name}: only ${(share * 100).toFixed(1)}% of the remote video is not black (${file})`);
 			console.log(`demo ${name}: remote video ${image.width}x${image.height} on screen, ${(share * 100).toFixed(0)}% non-black pixels (${file})`);
 		}
-		await tab1.screenshot({ path: path.join(shots, 'tab1.png') });
+		await tab1.screenshot({ path: path.join(shots, 'room-tab1.png') });
 
 		// A third participant sees both, and both see it.
 		const tab3 = await open('tab 3');
@@ -268,6 +176,30 @@ describe('room demo with WORKERS=2 in headless Chromium', { skip, timeout: 90_00
 		await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1 (piped from the other worker)');
 		// The chat crosses the workers' pipe over SCTP.
 		await chatReaches(tab1, tab2, 'hello across workers');
+		// Each router has its speaker observer; both tabs learn who speaks,
+		// and the room panel gets both workers' CPU.
+		for (const page of [tab1, tab2]) {
+			await waitFor(
+				() =>
+					page.evaluate(
+						() =>
+							window.demo.dominantSpeaker !== null &&
+							window.demo.lastStats?.workers.length === 2 &&
+							window.demo.lastStats.workers.every((w) => typeof w.cpu === 'number')
+					),
+				15_000,
+				'a dominant speaker and both workers\' CPU'
+			);
+		}
+		// Camera off crosses the pipe too (the pipe producer pauses with it).
+		await tab1.click('#camera');
+		await waitFor(
+			() => tab2.evaluate(() => document.querySelector('.tile.remote')?.classList.contains('video-paused')),
+			10_000,
+			'tab 2 to show tab 1 camera off across workers'
+		);
+		await tab1.click('#camera');
+		await waitForRemoteVideos(tab2, 1, 'tab 2 to render tab 1 again (piped)');
 		// Leaving closes the pipe producer too: the other tab drops the tile.
 		await tab2.close();
 		await waitFor(

@@ -17,6 +17,13 @@
 // participant that only publishes; WHEP players can watch them on
 // /whep/<name> (ferrosoup/whip).
 //
+// The page's controls map onto the mediasoup API: mute and camera off pause
+// the producer (its consumers follow, and their pages are told), a screen
+// share is a second video producer, a remote tile's layer choice is
+// consumer.setPreferredLayers() / setPriority(), the speaking ring comes from
+// an ActiveSpeakerObserver per router, and the stats overlays poll getStats
+// of the page's consumers, producers and transports plus the workers' CPU.
+//
 // Environment (all optional):
 //   PORT               HTTP(S) port (default 3000; 0 picks a free one)
 //   LISTEN_IP          IP the HTTP server and the media sockets bind to
@@ -86,6 +93,8 @@ class Room {
 		this.nextPeer = 1;
 		// producer id -> router id -> promise of the piping into that router.
 		this.piped = new Map();
+		// The last dominant speaker (peer id), told to those who join later.
+		this.dominantSpeaker = null;
 	}
 
 	addPeer(socket, { slot, displayName } = {}) {
@@ -119,6 +128,9 @@ class Room {
 		if (peer.joined) {
 			this.broadcast(peer, 'peerClosed', { peerId: peer.id });
 		}
+		if (this.dominantSpeaker === peer.id) {
+			this.dominantSpeaker = null;
+		}
 		console.log(`${peer.displayName} left (${this.peers.size} in the room)`);
 	}
 
@@ -149,6 +161,12 @@ class Room {
 	addProducer(peer, producer) {
 		peer.producers.set(producer.id, producer);
 		producer.on('transportclose', () => peer.producers.delete(producer.id));
+		producer.observer.once('close', () => peer.producers.delete(producer.id));
+		// Audio is only ever on its publisher's router, so that router's
+		// observer alone hears it (a closed producer leaves it by itself).
+		if (producer.kind === 'audio') {
+			peer.slot.speakerObserver?.addProducer({ producerId: producer.id }).catch(() => {});
+		}
 		setImmediate(() => {
 			for (const other of this.joinedPeers(peer)) {
 				this.createConsumer(other, peer, producer).catch((error) => {
@@ -238,6 +256,7 @@ class Room {
 					worker: peer.slot.index,
 					workers: this.slots.length,
 					peers: others.map((p) => ({ id: p.id, displayName: p.displayName })),
+					dominantSpeaker: this.dominantSpeaker,
 				};
 			}
 
@@ -249,10 +268,11 @@ class Room {
 				if (!transport) {
 					throw new Error(`transport ${data.transportId} not found`);
 				}
+				const source = ['mic', 'camera', 'screen'].includes(data.appData?.source) ? data.appData.source : undefined;
 				const producer = await transport.produce({
 					kind: data.kind,
 					rtpParameters: data.rtpParameters,
-					appData: { peerId: peer.id },
+					appData: { peerId: peer.id, source: source ?? (data.kind === 'audio' ? 'mic' : 'camera') },
 				});
 				this.addProducer(peer, producer);
 				return { id: producer.id };
@@ -284,18 +304,121 @@ class Room {
 				return { id: dataProducer.id };
 			}
 
-			case 'resumeConsumer': {
-				const consumer = peer.consumers.get(data.consumerId);
-				if (!consumer) {
-					throw new Error(`consumer ${data.consumerId} not found`);
-				}
-				await consumer.resume();
+			case 'resumeConsumer':
+				await this.consumerOf(peer, data.consumerId).resume();
 				return {};
-			}
+
+			// Mute / camera off: the consumers follow the producer (see
+			// createConsumer) and their pages are told.
+			case 'pauseProducer':
+				await this.producerOf(peer, data.producerId).pause();
+				return {};
+
+			case 'resumeProducer':
+				await this.producerOf(peer, data.producerId).resume();
+				return {};
+
+			// The end of a screen share: its consumers close (consumerClosed).
+			case 'closeProducer':
+				this.producerOf(peer, data.producerId).close();
+				return {};
+
+			case 'setConsumerPreferredLayers':
+				await this.consumerOf(peer, data.consumerId).setPreferredLayers({
+					spatialLayer: data.spatialLayer,
+					temporalLayer: data.temporalLayer,
+				});
+				return {};
+
+			case 'setConsumerPriority':
+				await this.consumerOf(peer, data.consumerId).setPriority(data.priority);
+				return {};
+
+			case 'getStats':
+				return this.stats(peer);
 
 			default:
 				throw new Error(`unknown method "${method}"`);
 		}
+	}
+
+	consumerOf(peer, consumerId) {
+		const consumer = peer.consumers.get(consumerId);
+		if (!consumer) {
+			throw new Error(`consumer ${consumerId} not found`);
+		}
+		return consumer;
+	}
+
+	producerOf(peer, producerId) {
+		const producer = peer.producers.get(producerId);
+		if (!producer) {
+			throw new Error(`producer ${producerId} not found`);
+		}
+		return producer;
+	}
+
+	/**
+	 * What the SFU knows about a peer's media, for the page's graphs: per
+	 * consumer and producer the RTP stats ferrosoup keeps, per transport the
+	 * outgoing bitrate estimate, and every worker's CPU.
+	 */
+	async stats(peer) {
+		const settle = (promise) => promise.catch(() => null);
+		const consumers = {};
+		const producers = {};
+		const transports = {};
+		await Promise.all([
+			...[...peer.consumers.values()].map(async (consumer) => {
+				const stats = (await settle(consumer.getStats())) ?? [];
+				const out = stats.find((s) => s.type === 'outbound-rtp');
+				consumers[consumer.id] = {
+					bitrate: out?.bitrate ?? 0,
+					packetCount: out?.packetCount ?? 0,
+					packetsLost: out?.packetsLost ?? 0,
+					fractionLost: out?.fractionLost ?? 0,
+					score: consumer.score?.score ?? null,
+					paused: consumer.paused,
+					producerPaused: consumer.producerPaused,
+					currentLayers: consumer.currentLayers ?? null,
+					preferredLayers: consumer.preferredLayers ?? null,
+					priority: consumer.priority,
+				};
+			}),
+			...[...peer.producers.values()].map(async (producer) => {
+				const stats = (await settle(producer.getStats())) ?? [];
+				producers[producer.id] = {
+					// One entry per simulcast layer (rid) the SFU receives.
+					streams: stats
+						.filter((s) => s.type === 'inbound-rtp')
+						.map((s) => ({
+							rid: s.rid ?? null,
+							bitrate: s.bitrate ?? 0,
+							packetCount: s.packetCount ?? 0,
+							packetsLost: s.packetsLost ?? 0,
+							fractionLost: s.fractionLost ?? 0,
+							score: s.score ?? null,
+						})),
+					paused: producer.paused,
+				};
+			}),
+			...[...peer.transports.values()].map(async (transport) => {
+				const [stats] = (await settle(transport.getStats())) ?? [];
+				transports[transport.id] = {
+					consuming: Boolean(transport.appData.consuming),
+					availableOutgoingBitrate: stats?.availableOutgoingBitrate ?? null,
+					sendBitrate: stats?.sendBitrate ?? 0,
+					recvBitrate: stats?.recvBitrate ?? 0,
+				};
+			}),
+		]);
+		return {
+			consumers,
+			producers,
+			transports,
+			worker: peer.slot.index,
+			workers: this.slots.map((slot) => ({ index: slot.index, cpu: slot.cpu ?? null })),
+		};
 	}
 
 	/**
@@ -388,12 +511,23 @@ class Room {
 			forget();
 			notify(consumerPeer, 'consumerClosed', { consumerId: consumer.id });
 		});
+		// The consumer pauses with its producer (mute, camera off) by itself;
+		// the page greys the tile.
+		consumer.on('producerpause', () => notify(consumerPeer, 'producerPaused', { consumerId: consumer.id }));
+		consumer.on('producerresume', () => notify(consumerPeer, 'producerResumed', { consumerId: consumer.id }));
+		// Which simulcast layers reach the page now (null: none).
+		consumer.on('layerschange', (layers) =>
+			notify(consumerPeer, 'consumerLayersChanged', { consumerId: consumer.id, layers: layers ?? null })
+		);
 		notify(consumerPeer, 'newConsumer', {
 			peerId: producerPeer.id,
 			displayName: producerPeer.displayName,
 			producerId: producer.id,
 			id: consumer.id,
 			kind: consumer.kind,
+			type: consumer.type,
+			source: producer.appData.source ?? (producer.kind === 'audio' ? 'mic' : 'camera'),
+			producerPaused: consumer.producerPaused,
 			rtpParameters: consumer.rtpParameters,
 		});
 	}
@@ -403,6 +537,27 @@ function notify(peer, method, data) {
 	if (peer.socket && peer.socket.readyState === peer.socket.OPEN) {
 		peer.socket.send(JSON.stringify({ notification: true, method, data }));
 	}
+}
+
+/**
+ * Each worker's CPU use over the last second, in % of one core: the growth
+ * of its user + system time (getResourceUsage, in ms) over the wall time.
+ */
+async function sampleCpu(slots) {
+	await Promise.all(
+		slots.map(async (slot) => {
+			const usage = await slot.worker.getResourceUsage().catch(() => null);
+			if (!usage) {
+				return;
+			}
+			const sample = { at: performance.now(), busy: usage.ru_utime + usage.ru_stime };
+			const last = slot.lastUsage;
+			if (last && sample.at > last.at) {
+				slot.cpu = Math.max(0, (100 * (sample.busy - last.busy)) / (sample.at - last.at));
+			}
+			slot.lastUsage = sample;
+		})
+	);
 }
 
 function page() {
@@ -430,9 +585,28 @@ async function main() {
 			],
 		});
 		const router = await worker.createRouter({ mediaCodecs: config.mediaCodecs });
-		slots.push({ index, worker, router, webRtcServer });
+		// The loudest of the audio producers published on this router; the
+		// pages show who speaks (with several workers, whichever router
+		// changed its mind last).
+		const speakerObserver = await router.createActiveSpeakerObserver({ interval: 300 });
+		slots.push({ index, worker, router, webRtcServer, speakerObserver, cpu: null, lastUsage: null });
 	}
 	const room = new Room(slots);
+	for (const slot of slots) {
+		slot.speakerObserver.on('dominantspeaker', ({ producer }) => {
+			// WHIP producers carry no peerId: look the publisher up.
+			const peerId = [...room.peers.values()].find((p) => p.producers.has(producer.id))?.id;
+			if (!peerId) {
+				return;
+			}
+			room.dominantSpeaker = peerId;
+			for (const peer of room.joinedPeers(null)) {
+				notify(peer, 'dominantSpeaker', { peerId });
+			}
+		});
+	}
+	const cpuTimer = setInterval(() => sampleCpu(slots), 1000);
+	cpuTimer.unref();
 
 	const onRequest = (req, res) => {
 		const { pathname } = new URL(req.url, 'http://localhost');
@@ -508,6 +682,7 @@ async function main() {
 			return;
 		}
 		closing = true;
+		clearInterval(cpuTimer);
 		for (const client of wss.clients) {
 			client.terminate();
 		}
