@@ -11,12 +11,12 @@
 // canvas (?fakeScreen=1), which also makes the README's screenshot.
 // Screenshots of each step go to __test__/artifacts/demo/ (CI artifacts).
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test, after } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { browserUnavailableReason, launchChromium, waitFor, withTimeout } = require('./helpers/browser');
-const { remoteVideos, startDemo, waitForRemoteVideos } = require('./helpers/demo');
+const { browserUnavailableReason, waitFor } = require('./helpers/browser');
+const { remoteVideos, useDemo, waitForRemoteVideos } = require('./helpers/demo');
 
 const unavailable = browserUnavailableReason();
 const skip = unavailable && !process.env.CI ? unavailable : false;
@@ -45,27 +45,12 @@ function graphsOf(page, selector) {
 const known = (values) => values.filter((v) => v != null);
 
 describe('room demo controls, layers and stats in headless Chromium', { skip, timeout: 150_000 }, () => {
-	let demo;
-	let browser;
-
-	before(async () => {
-		fs.mkdirSync(SHOTS, { recursive: true });
-		demo = startDemo();
-		await demo.url;
-		browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
-	});
-
-	after(async () => {
-		await browser?.close();
-		if (demo) {
-			const { code, signal } = await demo.stop();
-			assert.equal(signal, null, `demo server killed by ${signal}:\n${demo.output()}`);
-			assert.equal(code, 0, demo.output());
-		}
-		console.log(`demo controls: screenshots in ${SHOTS}`);
-	});
+	fs.mkdirSync(SHOTS, { recursive: true });
+	const room = useDemo();
+	after(() => console.log(`demo controls: screenshots in ${SHOTS}`));
 
 	test('each control in one tab changes what the other sees; graphs draw', { timeout: 140_000 }, async () => {
+		const { demo, browser } = room;
 		const url = await demo.url;
 		const errors = [];
 		const shot = (page, name) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });

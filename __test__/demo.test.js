@@ -8,12 +8,12 @@
 // others. With WORKERS=2 the room spans two workers: two tabs land on
 // different workers and see each other through router.pipeToRouter().
 
-const { describe, test, before, after } = require('node:test');
+const { describe, test } = require('node:test');
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
 const path = require('node:path');
-const { browserUnavailableReason, launchChromium, waitFor, withTimeout } = require('./helpers/browser');
-const { startDemo, waitForRemoteVideos } = require('./helpers/demo');
+const { browserUnavailableReason, waitFor } = require('./helpers/browser');
+const { useDemo, waitForRemoteVideos } = require('./helpers/demo');
 const { decodePng, nonBlackShare } = require('./helpers/browser-png');
 
 const unavailable = browserUnavailableReason();
@@ -30,29 +30,14 @@ async function chatReaches(from, to, text) {
 }
 
 describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }, () => {
-	let demo;
-	let browser;
+	// The demo shuts down cleanly on SIGTERM (worker closed, node exits).
+	const room = useDemo();
 	// Kept for a reviewer (CI artifacts, gitignored).
 	const shots = path.join(__dirname, 'artifacts', 'demo');
 	fs.mkdirSync(shots, { recursive: true });
 
-	before(async () => {
-		demo = startDemo();
-		await demo.url;
-		browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
-	});
-
-	after(async () => {
-		await browser?.close();
-		if (demo) {
-			const { code, signal } = await demo.stop();
-			// The demo shuts down cleanly on SIGTERM (worker closed, node exits).
-			assert.equal(signal, null, `demo server killed by ${signal}:\n${demo.output()}`);
-			assert.equal(code, 0, demo.output());
-		}
-	});
-
 	test('two tabs see each other, a third joins, leaving tabs disappear', { timeout: 80_000 }, async () => {
+		const { demo, browser } = room;
 		const url = await demo.url;
 		const errors = [];
 		const open = async (name) => {
@@ -138,25 +123,10 @@ describe('room demo (npm start) in headless Chromium', { skip, timeout: 90_000 }
 });
 
 describe('room demo with WORKERS=2 in headless Chromium', { skip, timeout: 90_000 }, () => {
-	let demo;
-	let browser;
-
-	before(async () => {
-		demo = startDemo({ WORKERS: '2' });
-		await demo.url;
-		browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
-	});
-
-	after(async () => {
-		await browser?.close();
-		if (demo) {
-			const { code, signal } = await demo.stop();
-			assert.equal(signal, null, `demo server killed by ${signal}:\n${demo.output()}`);
-			assert.equal(code, 0, demo.output());
-		}
-	});
+	const room = useDemo({ WORKERS: '2' });
 
 	test('two tabs on different workers see each other through pipes', { timeout: 80_000 }, async () => {
+		const { demo, browser } = room;
 		const url = await demo.url;
 		assert.match(demo.output(), /on 2 worker\(s\)/);
 		const errors = [];

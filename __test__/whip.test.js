@@ -16,7 +16,8 @@ const http = require('node:http');
 const path = require('node:path');
 const mediasoup = require('..');
 const { createWhipServer } = require('../js/whip');
-const { browserUnavailableReason, launchChromium, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
+const { browserUnavailableReason, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
+const { remoteVideos, startDemo } = require('./helpers/demo');
 
 const unavailable = browserUnavailableReason();
 const skipBrowser = unavailable && !process.env.CI ? unavailable : false;
@@ -462,77 +463,13 @@ describe('WHIP/WHEP with headless Chromium (fetch + RTCPeerConnection)', { skip:
 });
 
 /** Starts the room demo (examples/room/server.js) on ephemeral ports. */
-async function startDemo() {
-	const child = spawn(process.execPath, [path.join(__dirname, '..', 'examples', 'room', 'server.js')], {
-		env: { ...process.env, PORT: '0', WEBRTC_PORT: '0', LISTEN_IP: '127.0.0.1' },
-		stdio: ['ignore', 'pipe', 'pipe'],
-	});
-	let output = '';
-	child.stdout.on('data', (chunk) => {
-		output += chunk;
-	});
-	child.stderr.on('data', (chunk) => {
-		output += chunk;
-	});
-	const url = await withTimeout(
-		new Promise((resolve, reject) => {
-			child.stdout.on('data', () => {
-				const match = /listening on (http:\/\/\S+)/.exec(output);
-				if (match) {
-					resolve(match[1]);
-				}
-			});
-			child.once('exit', (code) => reject(new Error(`demo exited (${code}):\n${output}`)));
-		}),
-		20_000,
-		'demo server start'
-	);
-	return {
-		url,
-		output: () => output,
-		async stop() {
-			if (child.exitCode !== null || child.signalCode !== null) {
-				return;
-			}
-			const exited = new Promise((resolve) => child.once('exit', resolve));
-			child.kill('SIGTERM');
-			const timer = setTimeout(() => child.kill('SIGKILL'), 5_000);
-			await exited;
-			clearTimeout(timer);
-		},
-	};
-}
-
-/** The demo tab's remote tiles: caption, video size and lit-pixel share. */
-function demoTiles(page) {
-	return page.evaluate(() => {
-		const canvas = document.createElement('canvas');
-		return [...document.querySelectorAll('.tile.remote')].map((tile) => {
-			const video = tile.querySelector('video');
-			const result = { name: tile.querySelector('figcaption').textContent, width: video.videoWidth, lit: 0 };
-			if (video.videoWidth > 0) {
-				canvas.width = video.videoWidth;
-				canvas.height = video.videoHeight;
-				const g = canvas.getContext('2d', { willReadFrequently: true });
-				g.drawImage(video, 0, 0);
-				const { data } = g.getImageData(0, 0, canvas.width, canvas.height);
-				let lit = 0;
-				for (let i = 0; i < data.length; i += 4) {
-					lit += Math.max(data[i], data[i + 1], data[i + 2]) > 40 ? 1 : 0;
-				}
-				result.lit = lit / (data.length / 4);
-			}
-			return result;
-		});
-	});
-}
-
 describe('room demo: a WHIP publisher is a participant', { skip: skipBrowser, timeout: 60_000 }, () => {
 	let demo;
 	let site;
 
 	before(async () => {
-		demo = await startDemo();
+		demo = startDemo();
+		await demo.url;
 		site = await openTestSite(path.join(__dirname, 'fixtures', 'whip-client.js'), 'whip');
 	});
 	after(async () => {
@@ -543,22 +480,22 @@ describe('room demo: a WHIP publisher is a participant', { skip: skipBrowser, ti
 	test('a page publishing over WHIP shows up as a tile with video in a demo tab, and leaves', { timeout: 50_000 }, async () => {
 		assert.match(demo.output(), /WHIP publishers join at/);
 		const tab = await site.browser.newPage();
-		await tab.goto(demo.url);
+		await tab.goto(await demo.url);
 		await waitFor(() => tab.evaluate(() => window.demo?.status === 'live' || window.demo?.error), 15_000, 'demo tab live');
 		assert.equal(await tab.evaluate(() => window.demo.error), null);
 
 		const publisher = await site.browser.newPage();
 		await publisher.goto(site.site.url);
-		await publisher.evaluate((url) => window.whip.publish('guest', url), new URL('/whip/guest', demo.url).href);
+		await publisher.evaluate((url) => window.whip.publish('guest', url), new URL('/whip/guest', await demo.url).href);
 		const tiles = await waitFor(
 			async () => {
-				const found = (await demoTiles(tab)).find((t) => t.name === 'WHIP guest');
+				const found = (await remoteVideos(tab)).find((t) => t.name === 'WHIP guest');
 				return found && found.width > 0 && found.lit > 0.2 ? found : null;
 			},
 			25_000,
 			'the WHIP publisher\'s tile to play video in the demo tab'
 		).catch(async (error) => {
-			error.message += `\ntiles: ${JSON.stringify(await demoTiles(tab))}\n${demo.output()}`;
+			error.message += `\ntiles: ${JSON.stringify(await remoteVideos(tab))}\n${demo.output()}`;
 			throw error;
 		});
 		console.log(`demo: WHIP tile ${tiles.width} px wide, ${(tiles.lit * 100).toFixed(0)}% lit`);
@@ -567,7 +504,7 @@ describe('room demo: a WHIP publisher is a participant', { skip: skipBrowser, ti
 		// DELETE: the participant leaves the room.
 		assert.equal(await publisher.evaluate(() => window.whip.stop('guest')), 200);
 		await waitFor(
-			async () => !(await demoTiles(tab)).some((t) => t.name === 'WHIP guest'),
+			async () => !(await remoteVideos(tab)).some((t) => t.name === 'WHIP guest'),
 			10_000,
 			'the WHIP tile to go'
 		);

@@ -4,9 +4,11 @@
 // server started as `npm start` would (a child process, ephemeral ports) and
 // what a tab shows of its remote tiles.
 
+const assert = require('node:assert/strict');
 const { spawn } = require('node:child_process');
 const path = require('node:path');
-const { waitFor, withTimeout } = require('./browser');
+const { before, after } = require('node:test');
+const { launchChromium, waitFor, withTimeout } = require('./browser');
 
 const SERVER = path.join(__dirname, '..', '..', 'examples', 'room', 'server.js');
 
@@ -51,8 +53,32 @@ function startDemo(env = {}) {
 }
 
 /**
+ * Hooks of a describe(): the demo server (with `env`) and a Chromium started
+ * before its tests, closed after them; the server must exit cleanly on
+ * SIGTERM (worker closed, node exits). Returns `{ demo, browser }`, filled
+ * once started.
+ */
+function useDemo(env = {}) {
+	const ctx = { demo: null, browser: null };
+	before(async () => {
+		ctx.demo = startDemo(env);
+		await ctx.demo.url;
+		ctx.browser = await withTimeout(launchChromium(), 30_000, 'launching Chromium');
+	});
+	after(async () => {
+		await ctx.browser?.close();
+		if (ctx.demo) {
+			const { code, signal } = await ctx.demo.stop();
+			assert.equal(signal, null, `demo server killed by ${signal}:\n${ctx.demo.output()}`);
+			assert.equal(code, 0, ctx.demo.output());
+		}
+	});
+	return ctx;
+}
+
+/**
  * The tiles of a tab matching `selector` (remote cameras by default) with
- * their video's size, play time and share of lit pixels.
+ * their caption, their video's size, play time and share of lit pixels.
  */
 function remoteVideos(page, selector = '.tile.remote') {
 	return page.evaluate((selector) => {
@@ -61,6 +87,7 @@ function remoteVideos(page, selector = '.tile.remote') {
 			const video = tile.querySelector('video');
 			const result = {
 				peerId: tile.dataset.peerId,
+				name: tile.querySelector('figcaption')?.textContent,
 				width: video.videoWidth,
 				height: video.videoHeight,
 				currentTime: video.currentTime,
@@ -105,4 +132,4 @@ async function waitForRemoteVideos(page, count, what, selector = '.tile.remote')
 	});
 }
 
-module.exports = { remoteVideos, startDemo, waitForRemoteVideos };
+module.exports = { remoteVideos, startDemo, useDemo, waitForRemoteVideos };
