@@ -18,11 +18,11 @@
 
 use ferrosoup::certificate::DtlsCertificate;
 use ferrosoup::channel::Outbox;
+use ferrosoup::channel::WorkerSettings;
 use ferrosoup::net::{SocketId, VirtualBinder};
+use ferrosoup::request::WorkerRequest;
 use ferrosoup::request::{Notification, Request};
 use ferrosoup::sfu::core::{Core, Handler};
-use ferrosoup::channel::WorkerSettings;
-use ferrosoup::request::WorkerRequest;
 use ferrosoup_fuzz::{json as fj, Reader, METHODS};
 use libfuzzer_sys::fuzz_target;
 use serde_json::{json, Value};
@@ -471,6 +471,8 @@ impl Harness {
                 "channelRequestHandlers": self.core.handlers.keys().collect::<Vec<_>>(),
             })),
             WorkerRequest::GetResourceUsage => Ok(Value::Null),
+            WorkerRequest::GetMetrics => serde_json::to_value(self.core.metrics())
+                .map_err(|e| ferrosoup::error::Error::other(e.to_string())),
             WorkerRequest::UpdateSettings(update) => {
                 self.settings.update(update);
                 Ok(Value::Null)
@@ -499,7 +501,9 @@ impl Harness {
         };
         // The fixture entry it was made from (or, for an edited body, any:
         // consumers of it then send parameters that do not quite fit).
-        let entries = negotiated()["producers"].as_array().expect("fixture producers");
+        let entries = negotiated()["producers"]
+            .as_array()
+            .expect("fixture producers");
         let negotiated = entries
             .iter()
             .find(|n| n["rtpParameters"] == data["rtpParameters"])
@@ -651,9 +655,7 @@ impl Harness {
         .unwrap_or(0);
         buf.truncate(n);
         self.core.now_ms = self.now;
-        if let Some(notification) =
-            Notification::parse("transport.sendRtcp", "null", Some(buf))
-        {
+        if let Some(notification) = Notification::parse("transport.sendRtcp", "null", Some(buf)) {
             self.core
                 .handle_notification(t, notification, self.now, &mut self.outbox);
         }
@@ -665,7 +667,9 @@ impl Harness {
         let ppid = [51, 53, 56, 57, 0][r.below(5)];
         let data = json!({"ppid": ppid, "subchannels": [r.u16()], "requiredSubchannel": r.u16()});
         let payload = r.bytes(64).to_vec();
-        if let Some(notification) = Notification::parse("dataProducer.send", &data.to_string(), Some(payload)) {
+        if let Some(notification) =
+            Notification::parse("dataProducer.send", &data.to_string(), Some(payload))
+        {
             self.core
                 .handle_notification(dp, notification, self.now, &mut self.outbox);
         }

@@ -83,7 +83,13 @@ fuzz_target!(|data: &[u8]| {
                 let stream = r.u16() % 20;
                 let len = usize::from(r.u16() % 3000);
                 let reliability = RELIABILITIES[usize::from(r.u8() % 3)];
-                let _ = a.send(now, stream, 51 + u32::from(r.u8() % 7), &vec![7; len], reliability);
+                let _ = a.send(
+                    now,
+                    stream,
+                    51 + u32::from(r.u8() % 7),
+                    &vec![7; len],
+                    reliability,
+                );
                 while let Some(mut p) = a.poll_transmit(now) {
                     if !p.is_empty() && r.bool() {
                         let at = usize::from(r.u16()) % p.len();
