@@ -11,87 +11,24 @@
 
 const { describe, test, before, after } = require('node:test');
 const assert = require('node:assert/strict');
-const { spawn, spawnSync } = require('node:child_process');
 const http = require('node:http');
 const path = require('node:path');
 const mediasoup = require('..');
 const { createWhipServer } = require('../js/whip');
 const { browserUnavailableReason, openTestSite, waitFor, withTimeout } = require('./helpers/browser');
 const { remoteVideos, startDemo } = require('./helpers/demo');
+const { pythonModuleUnavailableReason, runPythonClient } = require('./helpers/pyclient');
 
 const unavailable = browserUnavailableReason();
 const skipBrowser = unavailable && !process.env.CI ? unavailable : false;
 
 const AIORTC_CLIENT = path.join(__dirname, 'helpers', 'whip_aiortc.py');
 
-/** Why the aiortc client cannot run here (pip3 install aiortc), or null. */
-function aiortcUnavailableReason() {
-	const probe = spawnSync('python3', ['-c', 'import aiortc'], { encoding: 'utf8', timeout: 20_000 });
-	if (probe.error) {
-		return `no python3 (${probe.error.message})`;
-	}
-	return probe.status === 0 ? null : 'aiortc is not installed (pip3 install aiortc)';
-}
-const aiortcUnavailable = aiortcUnavailableReason();
+const aiortcUnavailable = pythonModuleUnavailableReason('python3', 'aiortc', 'pip3 install aiortc');
 const skipAiortc = skipBrowser || (aiortcUnavailable && !process.env.CI ? aiortcUnavailable : false);
 
-/**
- * Runs helpers/whip_aiortc.py; `next(what, ms)` resolves with its next JSON
- * line that has `what` (an event name or a field).
- */
-function runAiortc(args) {
-	const child = spawn('python3', [AIORTC_CLIENT, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-	const lines = [];
-	const waiters = [];
-	let stderr = '';
-	let buffered = '';
-	const settle = () => {
-		for (const waiter of [...waiters]) {
-			const line = lines.find((l) => l.event === waiter.what || waiter.what in l || 'error' in l);
-			if (line) {
-				waiters.splice(waiters.indexOf(waiter), 1);
-				line.error ? waiter.reject(new Error(`aiortc: ${line.error}\n${stderr}`)) : waiter.resolve(line);
-			}
-		}
-	};
-	child.stdout.on('data', (chunk) => {
-		buffered += chunk;
-		let newline;
-		while ((newline = buffered.indexOf('\n')) !== -1) {
-			const text = buffered.slice(0, newline);
-			buffered = buffered.slice(newline + 1);
-			try {
-				lines.push(JSON.parse(text));
-			} catch {
-				stderr += `${text}\n`;
-			}
-		}
-		settle();
-	});
-	child.stderr.on('data', (chunk) => {
-		stderr += chunk;
-	});
-	child.once('exit', (code) => {
-		for (const waiter of waiters.splice(0)) {
-			waiter.reject(new Error(`aiortc exited (${code}) before "${waiter.what}":\n${stderr}`));
-		}
-	});
-	return {
-		child,
-		next(what, ms) {
-			const line = new Promise((resolve, reject) => {
-				waiters.push({ what, resolve, reject });
-				settle();
-			});
-			return withTimeout(line, ms, `aiortc ${args[0]}: ${what}\n${stderr}`);
-		},
-		kill() {
-			if (child.exitCode === null && child.signalCode === null) {
-				child.kill('SIGKILL');
-			}
-		},
-	};
-}
+/** Runs helpers/whip_aiortc.py (see helpers/pyclient.js). */
+const runAiortc = (args) => runPythonClient('python3', AIORTC_CLIENT, args, 'aiortc');
 
 const mediaCodecs = [
 	{ kind: 'audio', mimeType: 'audio/opus', clockRate: 48000, channels: 2 },

@@ -98,8 +98,17 @@ function offersToReceive(media) {
 	return direction === 'recvonly' || direction === 'sendrecv';
 }
 
+/**
+ * An audio/video m-line on offer: port 0 means rejected unless the m-line
+ * is a=bundle-only (JSEP: it rides the BUNDLE transport; GStreamer's
+ * webrtcbin offers every m-line after the first so).
+ */
 function isRtpMedia(media) {
-	return (media.type === 'audio' || media.type === 'video') && /RTP/.test(media.protocol) && media.port !== 0;
+	return (
+		(media.type === 'audio' || media.type === 'video') &&
+		/RTP/.test(media.protocol) &&
+		(media.port !== 0 || media.bundleOnly === 'bundle-only')
+	);
 }
 
 /** The codecs of an m-line, in the offer's order of preference. */
@@ -426,7 +435,16 @@ function answerMedia(section, { transport, iceParameters, answerSetup, streamId 
 		mid: String(media.mid),
 	};
 	if (!rtpParameters) {
-		return { ...common, port: 0, payloads: media.payloads, direction: 'inactive' };
+		// Rejected. The ICE credentials are there all the same: webrtcbin
+		// refuses an answer with any m-line lacking them.
+		return {
+			...common,
+			port: 0,
+			payloads: media.payloads,
+			direction: 'inactive',
+			iceUfrag: iceParameters.usernameFragment,
+			icePwd: iceParameters.password,
+		};
 	}
 	const answer = {
 		...common,
