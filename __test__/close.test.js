@@ -124,7 +124,9 @@ test('SIGINT with a wedged worker thread still lets node exit', () => {
 		});
 	`;
 	const result = runNode(script);
-	assert.equal(result.status, 0, result.stderr);
+	// Ended by the signal itself (the app has no listener), not held by
+	// the wedged thread.
+	assert.equal(result.signal, 'SIGINT', result.stderr);
 	assert.equal(result.stdout.trim(), 'worker closed');
 	assert.ok(result.elapsed < 4_500, `child took ${result.elapsed} ms`);
 });

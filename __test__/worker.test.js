@@ -278,8 +278,44 @@ test('SIGINT closes workers the way mediasoup does', () => {
 		});
 	`;
 	const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
-	assert.equal(result.status, 0, result.stderr);
 	assert.equal(result.stdout.trim(), 'worker closed');
+	// With no SIGINT listener of the app's own, Node's default action.
+	assert.equal(result.signal, 'SIGINT', result.stderr);
+});
+
+test('SIGTERM ends a process kept alive by a server, as in a mediasoup app without a handler', () => {
+	const script = `
+		const http = require('node:http');
+		const mediasoup = require(${JSON.stringify(path.join(__dirname, '..'))});
+		http.createServer().listen(0, '127.0.0.1', async () => {
+			const workers = [await mediasoup.createWorker(), await mediasoup.createWorker()];
+			for (const w of workers) w.observer.on('close', () => console.log('worker closed'));
+			process.kill(process.pid, 'SIGTERM');
+			setTimeout(() => console.log('still alive'), 2000);
+		});
+	`;
+	const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+	assert.deepEqual(result.stdout.trim().split('\n'), ['worker closed', 'worker closed']);
+	assert.equal(result.signal, 'SIGTERM', `${result.stdout}${result.stderr}`);
+});
+
+test("an app's own SIGTERM handler decides when the process ends", () => {
+	const script = `
+		const http = require('node:http');
+		const mediasoup = require(${JSON.stringify(path.join(__dirname, '..'))});
+		const server = http.createServer().listen(0, '127.0.0.1', async () => {
+			const worker = await mediasoup.createWorker();
+			process.on('SIGTERM', () => {
+				console.log('handler: worker closed ' + worker.closed);
+				setTimeout(() => { console.log('graceful exit'); server.close(); }, 200);
+			});
+			process.kill(process.pid, 'SIGTERM');
+		});
+	`;
+	const result = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', timeout: 10_000 });
+	assert.equal(result.signal, null, result.stderr);
+	assert.equal(result.status, 0, result.stderr);
+	assert.deepEqual(result.stdout.trim().split('\n'), ['handler: worker closed true', 'graceful exit']);
 });
 
 test('listener errors go to listenererror, not to the caller', async () => {

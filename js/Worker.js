@@ -12,6 +12,7 @@ const ortc = require('./ortc');
 const utils = require('./utils');
 const { setWorkerOfRouter, kGetMetrics } = require('./internal');
 const { kTestHook } = require('./testHooks');
+const { closeOnSignal, forgetOnSignal } = require('./signals');
 
 const logger = new Logger('Worker');
 
@@ -54,8 +55,7 @@ class WorkerImpl extends EnhancedEventEmitter {
 		} catch (error) {
 			throw fromNative(error);
 		}
-		process.once('SIGINT', this.#onSignal);
-		process.once('SIGTERM', this.#onSignal);
+		closeOnSignal(this);
 		this.on('listenererror', (eventName, error) => {
 			logger.error(`event listener threw an error [eventName:${eventName}]:`, error);
 		});
@@ -105,7 +105,7 @@ class WorkerImpl extends EnhancedEventEmitter {
 		}
 		logger.debug('close()');
 		this.#closed = true;
-		this.#removeSignalListeners();
+		forgetOnSignal(this);
 		this.#closeChildren();
 		// Returns within a few ms whatever the worker thread is doing. Like
 		// mediasoup's subprocess exit, subprocessclose comes asynchronously,
@@ -189,7 +189,7 @@ class WorkerImpl extends EnhancedEventEmitter {
 		this.#closed = true;
 		this.#died = true;
 		this.#subprocessClosed = true;
-		this.#removeSignalListeners();
+		forgetOnSignal(this);
 		this.#watchThread(this.#channel.close());
 		this.#closeChildren();
 		this.safeEmit('died', error);
@@ -237,16 +237,6 @@ class WorkerImpl extends EnhancedEventEmitter {
 		logger.debug(`emitting 'subprocessclose' event`);
 		this.safeEmit('subprocessclose');
 	}
-
-	#removeSignalListeners() {
-		process.removeListener('SIGINT', this.#onSignal);
-		process.removeListener('SIGTERM', this.#onSignal);
-	}
-
-	#onSignal = signal => {
-		logger.debug(`signal received, closing the worker [signal:${signal}]`);
-		this.close();
-	};
 
 	/** @private Internal test hooks (see testHooks.js). */
 	[kTestHook](name, arg) {
