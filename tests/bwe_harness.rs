@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{rtp_fields, vp8_frame_packet, vp8_room_with, Sfu};
+use common::{rtp_fields, vp8_frame_packet, vp8_room_edited, vp8_room_with, Sfu};
 use ferrosoup::rtcp::write_transport_cc;
 use serde_json::json;
 
@@ -98,6 +98,8 @@ struct Run {
     feedback_count: u8,
     /// `info` of every `bwe` trace.
     traces: Vec<serde_json::Value>,
+    /// When (the Sfu's virtual ms) each stream starts sending.
+    streams_from_ms: [u64; 3],
 }
 
 fn run(r: &mut Run, ms: u64) -> Vec<u8> {
@@ -107,6 +109,7 @@ fn run(r: &mut Run, ms: u64) -> Vec<u8> {
         frame: frame0,
         feedback_count: fb_count,
         traces,
+        streams_from_ms,
     } = r;
     let ssrcs = [3000u32, 3001, 3002];
     let packets_per_frame = [1u16, 2, 5];
@@ -118,6 +121,9 @@ fn run(r: &mut Run, ms: u64) -> Vec<u8> {
         *frame0 += 1;
         let key = frame % 30 == 0;
         for (layer, ssrc) in ssrcs.iter().enumerate() {
+            if sfu.now_ms < streams_from_ms[layer] {
+                continue;
+            }
             let n = packets_per_frame[layer];
             for i in 0..n {
                 let seq = (frame * u32::from(n) + u32::from(i)) as u16;
@@ -182,6 +188,7 @@ fn the_estimate_brings_a_consumer_down_to_what_fits_and_back_up() {
         frame: 0,
         feedback_count: 0,
         traces: Vec::new(),
+        streams_from_ms: [0; 3],
     };
     // A wide link: the top layer (streams are all new for the first 2 s).
     let layers = run(&mut r, 6_000);
@@ -256,6 +263,7 @@ fn lowering_the_preferred_layers_holds_no_later_upgrade() {
         frame: 0,
         feedback_count: 0,
         traces: Vec::new(),
+        streams_from_ms: [0; 3],
     };
     let layers = run(&mut r, 6_000);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
@@ -273,4 +281,66 @@ fn lowering_the_preferred_layers_holds_no_later_upgrade() {
     // Key frames come each second: on layer 2 within 1.5 s.
     let layers = run(&mut r, 1_500);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
+}
+
+/// A wide link and a fresh run (no traces enabled).
+fn wide_run(sfu: Sfu) -> Run {
+    Run {
+        sfu,
+        link: Bottleneck {
+            bps: 5_000_000.0,
+            busy_until_us: 0.0,
+            pending: Vec::new(),
+        },
+        frame: 0,
+        feedback_count: 0,
+        traces: Vec::new(),
+        streams_from_ms: [0; 3],
+    }
+}
+
+#[test]
+fn a_call_starting_takes_a_higher_stream_at_once() {
+    // All streams are new: none is held back for being so (mediasoup holds
+    // a new stream back only from a lower one that has been up 2 s), so
+    // the consumer need not climb stream by stream, a key frame each.
+    let mut sfu = Sfu::new();
+    vp8_room_with(&mut sfu, "simulcast", "simulcast");
+    sfu.take_messages();
+    let mut r = wide_run(sfu);
+    // As a browser starts: the lowest stream first, the others 0.5 s later.
+    let t0 = r.sfu.now_ms;
+    r.streams_from_ms = [t0, t0 + 500, t0 + 500];
+    let layers = run(&mut r, 2_200);
+    assert!(layers.iter().any(|l| *l > 0), "{layers:?}");
+}
+
+#[test]
+fn the_consumers_max_bitrate_lets_the_estimate_probe_up_to_it() {
+    // mediasoup-client puts the sender's top maxBitrate in the consumer's
+    // encodings[0].maxBitrate: the transport wants that much (mediasoup's
+    // GetDesiredBitrate), so it probes beyond what the streams send now.
+    let mut sfu = Sfu::new();
+    vp8_room_edited(&mut sfu, "simulcast", "simulcast", |params| {
+        params["encodings"][0]["maxBitrate"] = json!(3_000_000);
+    });
+    sfu.request(
+        "transport.enableTraceEvent",
+        "recv",
+        json!({"types": ["bwe"]}),
+    );
+    sfu.take_messages();
+    let mut r = wide_run(sfu);
+    run(&mut r, 12_000);
+    let last = r.traces.last().expect("bwe traces");
+    assert!(
+        last["desiredBitrate"].as_u64().unwrap() >= 3_000_000,
+        "{last}"
+    );
+    // The streams send about 800 kbit/s in all: without maxBitrate the
+    // ceiling would be 1.35 x 500 kbit/s.
+    let available = last["availableBitrate"].as_u64().unwrap();
+    assert!(available > 1_500_000, "{last}");
+    let stats = r.sfu.request("transport.getStats", "recv", json!({}));
+    assert!(stats["probationBytesSent"].as_u64().unwrap() > 0, "{stats}");
 }

@@ -2,8 +2,8 @@
 //! consumer's layer bitrates (measured on its producer's streams) go into
 //! the allocator, and the layers it chose become the consumers' caps.
 //! mediasoup's damping rules apply: a simulcast stream that came up less
-//! than `STREAM_MIN_ACTIVE_MS` ago is not switched to (unless it is the
-//! lowest), and after the estimate took away a spatial layer that had been
+//! than `STREAM_MIN_ACTIVE_MS` ago is not switched to from a lower one
+//! that has been up that long (unless it is the lowest), and after the estimate took away a spatial layer that had been
 //! sent for `DOWNGRADE_MIN_ACTIVE_MS`, no upgrade above the current one for
 //! `DOWNGRADE_HOLD_MS`. Beyond mediasoup, any other downgrade by the
 //! estimate holds upgrades for `SHORT_HOLD_MS`: on a link just at a layer's
@@ -16,6 +16,7 @@ use crate::bwe::allocation::{distribute, Candidate, MAX_LAYERS};
 use crate::channel::Outbox;
 use crate::consumer::{ConsumerType, Layers};
 use crate::ids::{ConsumerKey, TransportKey};
+use crate::rtp_parameters::MediaKind;
 
 const STREAM_MIN_ACTIVE_MS: u64 = 2000;
 const DOWNGRADE_MIN_ACTIVE_MS: u64 = 8000;
@@ -53,21 +54,29 @@ impl Core {
                     .filter(|s| s.recv.score() > 0)
                     .map(|s| s.encoding_idx)
                     .min();
-                // Each spatial layer is its own stream (encoding).
-                for stream in producer.streams.iter_mut() {
-                    let s = stream.encoding_idx;
+                // Each spatial layer is its own stream (encoding), walked
+                // from the lowest up (streams are listed as they appeared).
+                // Whether the stream below, the one this consumer would step
+                // up from, has been up for STREAM_MIN_ACTIVE_MS.
+                let mut below_settled = false;
+                for s in 0..MAX_LAYERS {
+                    let Some(stream) = producer.streams.iter_mut().find(|st| st.encoding_idx == s)
+                    else {
+                        continue;
+                    };
+                    let active_ms = stream.recv.active_ms(now_ms);
+                    // A stream that just came up is not switched to from
+                    // one that has been up a while (it may go away again);
+                    // when all are new (a call starting) any may be taken.
                     let too_new = Some(s) != lowest_live
                         && Some(s) != current
-                        && stream.recv.active_ms(now_ms) < STREAM_MIN_ACTIVE_MS;
+                        && active_ms < STREAM_MIN_ACTIVE_MS
+                        && below_settled;
                     let held = holding && current.is_some_and(|c| s > c);
-                    if s > usize::from(max.spatial)
-                        || s >= MAX_LAYERS
-                        || stream.recv.score() == 0
-                        || too_new
-                        || held
-                    {
+                    if s > usize::from(max.spatial) || stream.recv.score() == 0 || too_new || held {
                         continue;
                     }
+                    below_settled = active_ms >= STREAM_MIN_ACTIVE_MS;
                     for t in 0..=usize::from(max.temporal).min(MAX_LAYERS - 1) {
                         c.rates[s][t] = stream.recv.bitrate_for_layers(now_ms, 0, t as u8);
                     }
@@ -115,9 +124,13 @@ impl Core {
     }
 
     /// What the transport's consumers could want (mediasoup's
-    /// `GetDesiredBitrate`): per active consumer, the bitrate of its
-    /// producer's richest stream whatever its preferred layers (so lowering
-    /// them for a while does not lower the estimate's ceiling).
+    /// `GetDesiredBitrate`), per active video consumer: its producer's
+    /// richest stream whatever its preferred layers (so lowering them for a
+    /// while does not lower the estimate's ceiling), or its
+    /// `encodings[0].maxBitrate` when that is more
+    /// (mediasoup-client puts the sender's top `maxBitrate` there, so the
+    /// estimate may probe up to what the sender could send). Audio and pipe
+    /// consumers take no part.
     pub(super) fn desired_bitrate(&mut self, tkey: TransportKey, now_ms: u64) -> u32 {
         let Core {
             transports,
@@ -128,17 +141,28 @@ impl Core {
         let mut total = 0u32;
         for ckey in &transports[tkey].consumers {
             let consumer = &consumers[*ckey];
-            if !consumer.is_active() {
+            if !consumer.is_active()
+                || consumer.kind != MediaKind::Video
+                || consumer.consumer_type == ConsumerType::Pipe
+            {
                 continue;
             }
-            let producer = &mut producers[consumer.producer];
-            let richest = producer
+            // (K-SVC included: mediasoup takes its richest spatial layer
+            // alone, but the layer rates the allocation charges count the
+            // lower spatial layers too, and the ceiling must cover them.)
+            let richest = producers[consumer.producer]
                 .streams
                 .iter_mut()
                 .map(|s| s.recv.bitrate(now_ms))
                 .max()
                 .unwrap_or(0);
-            total = total.saturating_add(richest);
+            let max_bitrate = consumer
+                .params
+                .encodings
+                .first()
+                .and_then(|e| e.max_bitrate)
+                .unwrap_or(0);
+            total = total.saturating_add(richest.max(max_bitrate));
         }
         total
     }

@@ -196,6 +196,17 @@ pub fn vp8_room(sfu: &mut Sfu) -> Value {
 /// `variant` ("single", or "simulcast": SSRCs 3000-3002) and the consumer
 /// type given.
 pub fn vp8_room_with(sfu: &mut Sfu, variant: &str, consumer_type: &str) -> Value {
+    vp8_room_edited(sfu, variant, consumer_type, |_| {})
+}
+
+/// `vp8_room_with`, the consumer's RTP parameters edited first (as the
+/// app's ORTC would have made them).
+pub fn vp8_room_edited(
+    sfu: &mut Sfu,
+    variant: &str,
+    consumer_type: &str,
+    edit: impl FnOnce(&mut Value),
+) -> Value {
     let fixture = ortc_requests();
     let negotiated = &fixture["vp8Room"][variant];
     sfu.request("worker.createRouter", "", json!({"routerId": "r"}));
@@ -215,6 +226,7 @@ pub fn vp8_room_with(sfu: &mut Sfu, variant: &str, consumer_type: &str) -> Value
     // With RTX (enableRtx defaults to true for video).
     let mut consumer_params = negotiated["consumer"][1].clone();
     consumer_params["mid"] = json!("0");
+    edit(&mut consumer_params);
     sfu.request(
         "transport.consume",
         "recv",
