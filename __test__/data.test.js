@@ -344,3 +344,38 @@ test('SCTP DataProducers/DataConsumers: stream ids, dumps, messages wait for the
 		worker.close();
 	}
 });
+
+test("sctpParameters as mediasoup 3.27.1 reports them: OS/MIS 65535 whatever numSctpStreams asks", async () => {
+	const worker = await mediasoup.createWorker();
+	try {
+		const router = await worker.createRouter();
+		const expected = (isDataChannel, sendBufferSize = 2_000_000) => ({
+			port: 5000,
+			maxSendMessageSize: 262144,
+			maxReceiveMessageSize: 262144,
+			sendBufferSize,
+			perStreamSendQueueLimit: 2_000_000,
+			maxReceiverWindowBufferSize: 5_242_880,
+			isDataChannel,
+			OS: 65535,
+			MIS: 65535,
+			maxMessageSize: 262144,
+		});
+		const webRtc = await router.createWebRtcTransport({
+			listenInfos: [{ protocol: 'udp', ip: '127.0.0.1' }],
+			enableSctp: true,
+			numSctpStreams: { OS: 2048, MIS: 100 },
+		});
+		// The same keys in the same order (apps log and snapshot them).
+		assert.deepEqual(Object.entries(webRtc.sctpParameters), Object.entries(expected(true)));
+		assert.deepEqual((await webRtc.dump()).sctpParameters, expected(true));
+		const plain = await router.createPlainTransport({
+			listenInfo: { protocol: 'udp', ip: '127.0.0.1' },
+			enableSctp: true,
+			sctpSendBufferSize: 300_000,
+		});
+		assert.deepEqual(Object.entries(plain.sctpParameters), Object.entries(expected(false, 300_000)));
+	} finally {
+		worker.close();
+	}
+});

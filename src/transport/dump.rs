@@ -28,19 +28,22 @@ pub struct RtpListenerDump<'a> {
 /// `sctpParameters` as mediasoup announces them.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
+/// In mediasoup 3.27's field order; `OS`/`MIS` are 65535 whatever
+/// `numSctpStreams` asked (its Node layer reports them so since its own
+/// SCTP stack announces every stream).
 pub struct SctpParameters {
     pub port: u16,
-    #[serde(rename = "OS")]
-    pub os: u16,
-    #[serde(rename = "MIS")]
-    pub mis: u16,
-    pub max_message_size: u64,
     pub max_send_message_size: u64,
     pub max_receive_message_size: u64,
     pub send_buffer_size: u64,
     pub per_stream_send_queue_limit: u64,
     pub max_receiver_window_buffer_size: u64,
     pub is_data_channel: bool,
+    #[serde(rename = "OS")]
+    pub os: u16,
+    #[serde(rename = "MIS")]
+    pub mis: u16,
+    pub max_message_size: u64,
 }
 
 #[derive(Debug, Serialize)]

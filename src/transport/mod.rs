@@ -98,15 +98,15 @@ impl Transport {
     ) -> Self {
         let sctp_parameters = options.sctp.as_ref().map(|sctp| dump::SctpParameters {
             port: 5000,
-            os: 1024,
-            mis: 1024,
-            max_message_size: options.max_receive_message_size,
             max_send_message_size: options.max_send_message_size,
             max_receive_message_size: options.max_receive_message_size,
             send_buffer_size: sctp.send_buffer_size,
             per_stream_send_queue_limit: sctp.per_stream_send_queue_limit,
             max_receiver_window_buffer_size: sctp.max_receiver_window_buffer_size,
             is_data_channel: sctp.is_data_channel,
+            os: u16::MAX,
+            mis: u16::MAX,
+            max_message_size: options.max_receive_message_size,
         });
         // Fed with SCTP over UDP (PlainTransport, PipeTransport) or over
         // DTLS (WebRtcTransport).
