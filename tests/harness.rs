@@ -323,3 +323,34 @@ fn a_key_frame_request_upstream_is_a_producer_pli_trace_going_out() {
     assert_eq!(traces[0]["direction"], "out");
     assert_eq!(traces[0]["info"], json!({"ssrc": 1111}));
 }
+
+#[test]
+fn the_transport_counts_retransmissions_its_producer_does_not_forward() {
+    // mediasoup counts every RTX packet that reaches a producer's stream
+    // in the transport's rtxBytesReceived, repairing a loss or not (what
+    // browsers send as bandwidth probes are mostly such duplicates).
+    let mut sfu = Sfu::new();
+    vp8_room(&mut sfu);
+    for seq in 1000..1010u16 {
+        sfu.send_rtp("p", vp8_packet(1111, seq, u32::from(seq) * 3000, true));
+        sfu.advance_to(sfu.now_ms + 10);
+    }
+    // A retransmission of 1005 (already received): ssrc 2222, PT 97, the
+    // original sequence number leading the payload.
+    let original = vp8_packet(1111, 1005, 1005 * 3000, true);
+    let mut rtx = original[..12].to_vec();
+    rtx[1] = 0x80 | 97;
+    rtx[2..4].copy_from_slice(&7u16.to_be_bytes());
+    rtx[8..12].copy_from_slice(&2222u32.to_be_bytes());
+    rtx.extend_from_slice(&1005u16.to_be_bytes());
+    rtx.extend_from_slice(&original[12..]);
+    sfu.send_rtp("p", rtx.clone());
+    sfu.advance_to(sfu.now_ms + 10);
+    let stats = sfu.request("transport.getStats", "send", json!({}));
+    assert_eq!(stats["rtxBytesReceived"], json!(rtx.len()), "{stats}");
+    assert_eq!(
+        stats["rtpBytesReceived"],
+        json!(10 * original.len()),
+        "{stats}"
+    );
+}

@@ -492,21 +492,25 @@ impl Producer {
     }
 
     /// Handles one received RTP packet. Returns what to forward (unless
-    /// paused), or None if the packet is dropped (unknown stream, invalid).
+    /// paused), or why not: `Err(Some(is_rtx))` when it reached one of the
+    /// producer's streams (media or retransmission, counted by the
+    /// transport as mediasoup does) but is not forwarded (a duplicate,
+    /// padding, invalid), `Err(None)` when it belongs to no stream.
     pub fn receive(
         &mut self,
         packet: &RtpPacketRef,
         now_ms: u64,
         outbox: &mut Outbox,
-    ) -> Option<Received> {
-        let (stream_idx, is_rtx) = self.find_stream(packet, now_ms)?;
+    ) -> std::result::Result<Received, Option<bool>> {
+        let (stream_idx, is_rtx) = self.find_stream(packet, now_ms).ok_or(None)?;
+        let dropped = Err(Some(is_rtx));
         let payload_offset = packet.header_len();
         let payload_end = payload_offset + packet.payload_len();
         let (seq, media_pt, payload_start) = if is_rtx {
             // RFC 4588: the original sequence number leads the payload.
             let payload = packet.payload();
             if payload.len() < 2 {
-                return None;
+                return dropped;
             }
             let osn = u16::from_be_bytes([payload[0], payload[1]]);
             let media_pt =
@@ -519,9 +523,11 @@ impl Producer {
                 payload_offset,
             )
         };
-        let mapped_pt = *self.mapped_payload_type.get(media_pt as usize)?;
+        let Some(&mapped_pt) = self.mapped_payload_type.get(media_pt as usize) else {
+            return dropped;
+        };
         if mapped_pt == 0xff {
-            return None;
+            return dropped;
         }
         let bytes = packet.data();
         let payload = &bytes[payload_start..payload_end];
@@ -580,7 +586,7 @@ impl Producer {
             self.feedback.score_changed = true;
         }
         if !outcome.accepted {
-            return None;
+            return dropped;
         }
         if is_keyframe {
             self.key_frames.key_frame_received(stream.ssrc);
@@ -609,7 +615,7 @@ impl Producer {
         // A paused producer's packets are received (and counted) but not
         // forwarded: the caller checks `paused`.
         let stream = &self.streams[stream_idx];
-        Some(Received {
+        Ok(Received {
             stream: stream_idx,
             encoding: stream.encoding_idx,
             is_rtx,

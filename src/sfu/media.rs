@@ -299,12 +299,21 @@ impl Core {
             }
         };
         let producer = &mut producers[pkey];
-        let Some(received) = producer.receive(&packet, now_ms, outbox) else {
-            return;
+        // Counted when it reached a stream, forwarded or not (mediasoup's
+        // recvRtpTransmission / recvRtxTransmission).
+        let received = match producer.receive(&packet, now_ms, outbox) {
+            Ok(received) => {
+                transport
+                    .counters
+                    .received_rtp(len, received.is_rtx, now_ms);
+                received
+            }
+            Err(Some(is_rtx)) => {
+                transport.counters.received_rtp(len, is_rtx, now_ms);
+                return;
+            }
+            Err(None) => return,
         };
-        transport
-            .counters
-            .received_rtp(len, received.is_rtx, now_ms);
         if producer.paused {
             return;
         }
