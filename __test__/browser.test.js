@@ -301,10 +301,21 @@ describe('real browser (Chromium + mediasoup-client)', { skip, timeout: 90_000 }
 
 				// Server side: producers received and consumers sent.
 				for (const producer of room.producers.values()) {
-					const [stats] = await producer.getStats();
+					// Chromium answers our XR receiver reference times with
+					// DLRR: the producer knows its round-trip time (as in
+					// mediasoup; on loopback well under 100 ms).
+					const [stats] = await waitFor(
+						async () => {
+							const s = await producer.getStats();
+							return s[0]?.roundTripTime > 0 ? s : null;
+						},
+						10_000,
+						`${producer.kind} producer roundTripTime from Chromium's XR DLRR`
+					);
 					assert.equal(stats.type, 'inbound-rtp');
 					assert.ok(stats.packetCount > 50, `${producer.kind} producer packetCount ${stats.packetCount}`);
 					assert.ok(stats.byteCount > 0);
+					assert.ok(stats.roundTripTime < 100, `${producer.kind} producer roundTripTime ${stats.roundTripTime}`);
 				}
 				for (const consumer of room.consumers.values()) {
 					const stats = await consumer.getStats();

@@ -4,7 +4,9 @@
 mod common;
 
 use common::{rtp_fields, vp8_frame_packet, vp8_packet, vp8_room, vp8_room_with, Link, Sfu};
-use ferrosoup::rtcp::{iter_compound, write_nack_items, write_pli, RtcpPacket};
+use ferrosoup::rtcp::{
+    iter_compound, write_nack_items, write_pli, write_xr_dlrr, DlrrItem, RtcpPacket, XrBlock,
+};
 use serde_json::json;
 use std::collections::BTreeSet;
 
@@ -353,4 +355,54 @@ fn the_transport_counts_retransmissions_its_producer_does_not_forward() {
         json!(10 * original.len()),
         "{stats}"
     );
+}
+
+#[test]
+fn a_senders_dlrr_answer_gives_the_producer_its_round_trip_time() {
+    // With its receiver reports the SFU sends an XR receiver reference
+    // time (as mediasoup); the sender's XR DLRR answer, 40 ms later with
+    // 10 ms of that spent at the sender, is a 30 ms round trip.
+    let mut sfu = Sfu::new();
+    vp8_room(&mut sfu);
+    let mut rrt = None;
+    let mut step = 0u32;
+    while rrt.is_none() && step < 10_000 {
+        // A packet each 20 ms; time in 1 ms steps, to know when the XR went.
+        if step.is_multiple_of(20) {
+            let seq = 1000 + (step / 20) as u16;
+            sfu.send_rtp("p", vp8_packet(1111, seq, step * 90, true));
+        }
+        step += 1;
+        sfu.advance_to(sfu.now_ms + 1);
+        for m in sfu.take_messages() {
+            if m.target != "send" || m.event != "directtransport.rtcp" {
+                continue;
+            }
+            let bytes = m.bytes.unwrap();
+            for packet in iter_compound(&bytes).flatten() {
+                if let RtcpPacket::Xr(xr) = packet {
+                    for block in xr.blocks() {
+                        if let XrBlock::Rrt { ntp_sec, ntp_frac } = block {
+                            rrt = Some((ntp_sec, ntp_frac, sfu.now_ms));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let (ntp_sec, ntp_frac, sent_at) = rrt.expect("an XR receiver reference time");
+    sfu.advance_to(sent_at + 40);
+    let lrr = (ntp_sec << 16) | (ntp_frac >> 16);
+    let mut buf = vec![0u8; 64];
+    let item = DlrrItem {
+        ssrc: 1111,
+        lrr,
+        dlrr: 65536 / 100,
+    };
+    let n = write_xr_dlrr(&mut buf, 1111, &[item]).unwrap();
+    buf.truncate(n);
+    sfu.send_rtcp("send", buf);
+    let stats = sfu.request("producer.getStats", "p", json!({}));
+    let rtt = stats[0]["roundTripTime"].as_f64().unwrap();
+    assert!((29.0..=31.5).contains(&rtt), "{stats}");
 }

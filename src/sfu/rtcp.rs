@@ -7,7 +7,7 @@ use super::core::Core;
 use crate::channel::Outbox;
 use crate::ids::{ConsumerKey, ProducerKey, TransportKey};
 use crate::producer::forward::Forwarded;
-use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket};
+use crate::rtcp::{iter_compound, ReportBlock, RtcpPacket, XrBlock};
 use crate::rtp_stream::{ntp, KeyFrameRequest, ReportBlockData};
 
 /// RTT assumed before any receiver report measured one.
@@ -117,6 +117,20 @@ impl Core {
                         self.take_bwe_event(tkey, now_ms, outbox);
                     }
                 }
+                // A sender answering our receiver reference times: the
+                // producer stream's round-trip time.
+                RtcpPacket::Xr(xr) => {
+                    for block in xr.blocks() {
+                        let XrBlock::Dlrr(items) = block else {
+                            continue;
+                        };
+                        for item in items {
+                            // As mediasoup: a zero SSRC means the XR's sender.
+                            let ssrc = if item.ssrc == 0 { xr.ssrc() } else { item.ssrc };
+                            self.on_dlrr(tkey, ssrc, item.lrr, item.dlrr, now_ms);
+                        }
+                    }
+                }
                 _ => {}
             }
         }
@@ -174,6 +188,18 @@ impl Core {
             }
             self.flush_producer_feedback(pkey, outbox);
             return;
+        }
+    }
+
+    /// An XR DLRR item for producer stream `ssrc`.
+    fn on_dlrr(&mut self, tkey: TransportKey, ssrc: u32, lrr: u32, dlrr: u32, now_ms: u64) {
+        let ntp_now = self.ntp_at(now_ms);
+        for pkey in &self.transports[tkey].producers {
+            let producer = &mut self.producers[*pkey];
+            if let Some(stream) = producer.streams.iter_mut().find(|s| s.ssrc == ssrc) {
+                stream.recv.receive_xr_dlrr(lrr, dlrr, ntp_now);
+                return;
+            }
         }
     }
 
@@ -453,6 +479,18 @@ impl Core {
                 len = 0;
             }
             if let Ok(n) = crate::rtcp::write_receiver_report(&mut buf[len..], 0, chunk) {
+                len += n;
+            }
+        }
+        // With receiver reports, our reference time (as mediasoup): senders
+        // answer with an XR DLRR, which gives the producers' round-trip time.
+        if !blocks.is_empty() {
+            if len + 20 > MAX_RTCP_LEN {
+                packets.push(buf[..len].to_vec());
+                len = 0;
+            }
+            let (ntp_sec, ntp_frac) = self.ntp_at(now_ms);
+            if let Ok(n) = crate::rtcp::write_xr_rrt(&mut buf[len..], 0, ntp_sec, ntp_frac) {
                 len += n;
             }
         }
