@@ -167,6 +167,22 @@ fn run(r: &mut Run, ms: u64) -> Vec<u8> {
     layers
 }
 
+/// A fresh run over a wide (5 Mbit/s) link, every stream from the start.
+fn wide_run(sfu: Sfu) -> Run {
+    Run {
+        sfu,
+        link: Bottleneck {
+            bps: 5_000_000.0,
+            busy_until_us: 0.0,
+            pending: Vec::new(),
+        },
+        frame: 0,
+        feedback_count: 0,
+        traces: Vec::new(),
+        streams_from_ms: [0; 3],
+    }
+}
+
 #[test]
 fn the_estimate_brings_a_consumer_down_to_what_fits_and_back_up() {
     let mut sfu = Sfu::new();
@@ -177,19 +193,7 @@ fn the_estimate_brings_a_consumer_down_to_what_fits_and_back_up() {
         json!({"types": ["bwe"]}),
     );
     sfu.take_messages();
-    let link = Bottleneck {
-        bps: 5_000_000.0,
-        busy_until_us: 0.0,
-        pending: Vec::new(),
-    };
-    let mut r = Run {
-        sfu,
-        link,
-        frame: 0,
-        feedback_count: 0,
-        traces: Vec::new(),
-        streams_from_ms: [0; 3],
-    };
+    let mut r = wide_run(sfu);
     // A wide link: the top layer (streams are all new for the first 2 s).
     let layers = run(&mut r, 6_000);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
@@ -253,18 +257,7 @@ fn lowering_the_preferred_layers_holds_no_later_upgrade() {
     let mut sfu = Sfu::new();
     vp8_room_with(&mut sfu, "simulcast", "simulcast");
     sfu.take_messages();
-    let mut r = Run {
-        sfu,
-        link: Bottleneck {
-            bps: 5_000_000.0,
-            busy_until_us: 0.0,
-            pending: Vec::new(),
-        },
-        frame: 0,
-        feedback_count: 0,
-        traces: Vec::new(),
-        streams_from_ms: [0; 3],
-    };
+    let mut r = wide_run(sfu);
     let layers = run(&mut r, 6_000);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
     let prefer = |r: &mut Run, spatial: u8| {
@@ -281,22 +274,6 @@ fn lowering_the_preferred_layers_holds_no_later_upgrade() {
     // Key frames come each second: on layer 2 within 1.5 s.
     let layers = run(&mut r, 1_500);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
-}
-
-/// A wide link and a fresh run (no traces enabled).
-fn wide_run(sfu: Sfu) -> Run {
-    Run {
-        sfu,
-        link: Bottleneck {
-            bps: 5_000_000.0,
-            busy_until_us: 0.0,
-            pending: Vec::new(),
-        },
-        frame: 0,
-        feedback_count: 0,
-        traces: Vec::new(),
-        streams_from_ms: [0; 3],
-    }
 }
 
 #[test]

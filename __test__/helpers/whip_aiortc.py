@@ -14,38 +14,18 @@ Only the standard library besides aiortc (HTTP through urllib in a thread).
 
 import argparse
 import asyncio
-import json
 import sys
 import time
-import urllib.error
-import urllib.request
-from fractions import Fraction
+import urllib.parse
 
 import aioice.ice
 import av
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
+from whip_common import emit, http
 
 # The SFU listens on 127.0.0.1: gather only there (aioice skips loopback by
 # default, and a sandbox may have no other interface).
 aioice.ice.get_host_addresses = lambda use_ipv4, use_ipv6: ["127.0.0.1"]
-
-
-def emit(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def http(method, url, body=None, content_type=None):
-    """One HTTP request; returns (status, headers, body text)."""
-    data = body.encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if content_type:
-        request.add_header("Content-Type", content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
 
 async def exchange(pc, url):
     """POSTs the offer (complete: aiortc gathers before createOffer returns)."""

@@ -16,14 +16,10 @@ The offer is sent once gathering completes (WHIP without trickle).
 """
 
 import argparse
-import json
 import signal
 import sys
 import threading
-import time
-import urllib.error
 import urllib.parse
-import urllib.request
 
 import gi
 
@@ -31,24 +27,7 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
-
-
-def emit(**fields):
-    print(json.dumps(fields), flush=True)
-
-
-def http(method, url, body=None, content_type=None):
-    """One HTTP request; returns (status, headers, body text)."""
-    data = body.encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, method=method)
-    if content_type:
-        request.add_header("Content-Type", content_type)
-    try:
-        with urllib.request.urlopen(request, timeout=10) as response:
-            return response.status, response.headers, response.read().decode()
-    except urllib.error.HTTPError as error:
-        return error.code, error.headers, error.read().decode()
-
+from whip_common import emit, http  # noqa: E402
 
 class Session:
     """One webrtcbin in a pipeline, its offer POSTed to `url` once gathered."""
