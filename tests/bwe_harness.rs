@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::{rtp_fields, vp8_frame_packet, vp8_room_edited, vp8_room_with, Sfu};
+use common::{rtp_fields, vp8_frame_packet, vp8_room_edited, Sfu};
 use ferrosoup::rtcp::write_transport_cc;
 use serde_json::json;
 
@@ -167,6 +167,23 @@ fn run(r: &mut Run, ms: u64) -> Vec<u8> {
     layers
 }
 
+/// `wide_run` of the fixture's 3-stream simulcast room, the consumer's
+/// parameters edited first, with `bwe` traces of the receiving transport
+/// if asked for.
+fn wide_simulcast_run(bwe_traces: bool, edit: impl FnOnce(&mut serde_json::Value)) -> Run {
+    let mut sfu = Sfu::new();
+    vp8_room_edited(&mut sfu, "simulcast", "simulcast", edit);
+    if bwe_traces {
+        sfu.request(
+            "transport.enableTraceEvent",
+            "recv",
+            json!({"types": ["bwe"]}),
+        );
+    }
+    sfu.take_messages();
+    wide_run(sfu)
+}
+
 /// A fresh run over a wide (5 Mbit/s) link, every stream from the start.
 fn wide_run(sfu: Sfu) -> Run {
     Run {
@@ -185,15 +202,7 @@ fn wide_run(sfu: Sfu) -> Run {
 
 #[test]
 fn the_estimate_brings_a_consumer_down_to_what_fits_and_back_up() {
-    let mut sfu = Sfu::new();
-    vp8_room_with(&mut sfu, "simulcast", "simulcast");
-    sfu.request(
-        "transport.enableTraceEvent",
-        "recv",
-        json!({"types": ["bwe"]}),
-    );
-    sfu.take_messages();
-    let mut r = wide_run(sfu);
+    let mut r = wide_simulcast_run(true, |_| {});
     // A wide link: the top layer (streams are all new for the first 2 s).
     let layers = run(&mut r, 6_000);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
@@ -254,10 +263,7 @@ fn lowering_the_preferred_layers_holds_no_later_upgrade() {
     // up as soon as they are raised again: the upgrade hold is for layers
     // the estimate took away, not for those the app gave up (mediasoup:
     // only a current layer within the preferred ones counts).
-    let mut sfu = Sfu::new();
-    vp8_room_with(&mut sfu, "simulcast", "simulcast");
-    sfu.take_messages();
-    let mut r = wide_run(sfu);
+    let mut r = wide_simulcast_run(false, |_| {});
     let layers = run(&mut r, 6_000);
     assert_eq!(layers.last(), Some(&2), "{layers:?}");
     let prefer = |r: &mut Run, spatial: u8| {
@@ -281,10 +287,7 @@ fn a_call_starting_takes_a_higher_stream_at_once() {
     // All streams are new: none is held back for being so (mediasoup holds
     // a new stream back only from a lower one that has been up 2 s), so
     // the consumer need not climb stream by stream, a key frame each.
-    let mut sfu = Sfu::new();
-    vp8_room_with(&mut sfu, "simulcast", "simulcast");
-    sfu.take_messages();
-    let mut r = wide_run(sfu);
+    let mut r = wide_simulcast_run(false, |_| {});
     // As a browser starts: the lowest stream first, the others 0.5 s later.
     let t0 = r.sfu.now_ms;
     r.streams_from_ms = [t0, t0 + 500, t0 + 500];
@@ -297,17 +300,9 @@ fn the_consumers_max_bitrate_lets_the_estimate_probe_up_to_it() {
     // mediasoup-client puts the sender's top maxBitrate in the consumer's
     // encodings[0].maxBitrate: the transport wants that much (mediasoup's
     // GetDesiredBitrate), so it probes beyond what the streams send now.
-    let mut sfu = Sfu::new();
-    vp8_room_edited(&mut sfu, "simulcast", "simulcast", |params| {
+    let mut r = wide_simulcast_run(true, |params| {
         params["encodings"][0]["maxBitrate"] = json!(3_000_000);
     });
-    sfu.request(
-        "transport.enableTraceEvent",
-        "recv",
-        json!({"types": ["bwe"]}),
-    );
-    sfu.take_messages();
-    let mut r = wide_run(sfu);
     run(&mut r, 12_000);
     let last = r.traces.last().expect("bwe traces");
     assert!(

@@ -12,16 +12,14 @@
 Only the standard library besides aiortc (HTTP through urllib in a thread).
 """
 
-import argparse
 import asyncio
-import sys
 import time
 import urllib.parse
 
 import aioice.ice
 import av
 from aiortc import RTCPeerConnection, RTCSessionDescription, VideoStreamTrack
-from whip_common import emit, http
+from whip_common import emit, http, run_client
 
 # The SFU listens on 127.0.0.1: gather only there (aioice skips loopback by
 # default, and a sandbox may have no other interface).
@@ -107,23 +105,8 @@ async def play(url, want_frames, timeout):
     emit(**result)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["publish", "play"])
-    parser.add_argument("url")
-    parser.add_argument("--seconds", type=float, default=3600)
-    parser.add_argument("--frames", type=int, default=30)
-    parser.add_argument("--timeout", type=float, default=20)
-    args = parser.parse_args()
-    if args.mode == "publish":
-        asyncio.run(publish(args.url, args.seconds))
-    else:
-        asyncio.run(play(args.url, args.frames, args.timeout))
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # reported to the test as JSON, exit code 1
-        emit(error=f"{type(error).__name__}: {error}")
-        sys.exit(1)
+    run_client(
+        lambda url, seconds: asyncio.run(publish(url, seconds)),
+        lambda url, frames, timeout: asyncio.run(play(url, frames, timeout)),
+    )

@@ -23,3 +23,28 @@ def http(method, url, body=None, content_type=None):
             return response.status, response.headers, response.read().decode()
     except urllib.error.HTTPError as error:
         return error.code, error.headers, error.read().decode()
+
+
+def run_client(publish, play):
+    """The clients' command line: `publish URL [--seconds N]` calls
+    publish(url, seconds), `play URL [--frames N] [--timeout S]` calls
+    play(url, frames, timeout). An exception is reported to the test as
+    an {"error": ...} line, with exit code 1."""
+    import argparse
+    import sys
+
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=["publish", "play"])
+    parser.add_argument("url")
+    parser.add_argument("--seconds", type=float, default=3600)
+    parser.add_argument("--frames", type=int, default=30)
+    parser.add_argument("--timeout", type=float, default=20)
+    args = parser.parse_args()
+    try:
+        if args.mode == "publish":
+            publish(args.url, args.seconds)
+        else:
+            play(args.url, args.frames, args.timeout)
+    except Exception as error:  # noqa: BLE001
+        emit(error=f"{type(error).__name__}: {error}")
+        sys.exit(1)

@@ -15,9 +15,7 @@ Needs Debian's python3-gi, gir1.2-gst-plugins-bad-1.0 and gstreamer1.0-nice.
 The offer is sent once gathering completes (WHIP without trickle).
 """
 
-import argparse
 import signal
-import sys
 import threading
 import urllib.parse
 
@@ -27,7 +25,7 @@ gi.require_version("Gst", "1.0")
 gi.require_version("GstSdp", "1.0")
 gi.require_version("GstWebRTC", "1.0")
 from gi.repository import GLib, Gst, GstSdp, GstWebRTC  # noqa: E402
-from whip_common import emit, http  # noqa: E402
+from whip_common import emit, http, run_client  # noqa: E402
 
 class Session:
     """One webrtcbin in a pipeline, its offer POSTed to `url` once gathered."""
@@ -192,24 +190,6 @@ def play(url, want_frames, timeout):
     emit(**result)
 
 
-def main():
-    parser = argparse.ArgumentParser()
-    parser.add_argument("mode", choices=["publish", "play"])
-    parser.add_argument("url")
-    parser.add_argument("--seconds", type=float, default=3600)
-    parser.add_argument("--frames", type=int, default=30)
-    parser.add_argument("--timeout", type=float, default=20)
-    args = parser.parse_args()
-    Gst.init(None)
-    if args.mode == "publish":
-        publish(args.url, args.seconds)
-    else:
-        play(args.url, args.frames, args.timeout)
-
-
 if __name__ == "__main__":
-    try:
-        main()
-    except Exception as error:  # reported to the test as JSON, exit code 1
-        emit(error=f"{type(error).__name__}: {error}")
-        sys.exit(1)
+    Gst.init(None)
+    run_client(publish, play)
