@@ -1,3 +1,5 @@
+'use strict';
+
 // SIGINT and SIGTERM for workers that are threads. A mediasoup worker is a
 // child process in the app's process group: Ctrl-C (or systemd's stop of
 // the group) signals it too and it closes. Here the same signal closes

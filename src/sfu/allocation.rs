@@ -3,8 +3,9 @@
 //! the allocator, and the layers it chose become the consumers' caps.
 //! mediasoup's damping rules apply: a simulcast stream that came up less
 //! than `STREAM_MIN_ACTIVE_MS` ago is not switched to from a lower one
-//! that has been up that long (unless it is the lowest), and after the estimate took away a spatial layer that had been
-//! sent for `DOWNGRADE_MIN_ACTIVE_MS`, no upgrade above the current one for
+//! that has been up that long (unless it is the lowest), and after the
+//! estimate took away a spatial layer that had been sent for
+//! `DOWNGRADE_MIN_ACTIVE_MS`, no upgrade above the current one for
 //! `DOWNGRADE_HOLD_MS`. Beyond mediasoup, any other downgrade by the
 //! estimate holds upgrades for `SHORT_HOLD_MS`: on a link just at a layer's
 //! rate, a probe that got through would otherwise flap it up and down; and

@@ -301,18 +301,16 @@ impl Core {
         let producer = &mut producers[pkey];
         // Counted when it reached a stream, forwarded or not (mediasoup's
         // recvRtpTransmission / recvRtxTransmission).
-        let received = match producer.receive(&packet, now_ms, outbox) {
-            Ok(received) => {
-                transport
-                    .counters
-                    .received_rtp(len, received.is_rtx, now_ms);
-                received
-            }
-            Err(Some(is_rtx)) => {
-                transport.counters.received_rtp(len, is_rtx, now_ms);
-                return;
-            }
-            Err(None) => return,
+        let outcome = producer.receive(&packet, now_ms, outbox);
+        let reached = match &outcome {
+            Ok(received) => Some(received.is_rtx),
+            Err(reached) => *reached,
+        };
+        if let Some(is_rtx) = reached {
+            transport.counters.received_rtp(len, is_rtx, now_ms);
+        }
+        let Ok(received) = outcome else {
+            return;
         };
         if producer.paused {
             return;

@@ -150,6 +150,21 @@ impl Core {
         })
     }
 
+    /// The producer of `tkey` receiving SSRC `ssrc`, and that stream's index.
+    fn producer_stream_by_ssrc(
+        &self,
+        tkey: TransportKey,
+        ssrc: u32,
+    ) -> Option<(ProducerKey, usize)> {
+        self.transports[tkey].producers.iter().find_map(|p| {
+            let stream = self.producers[*p]
+                .streams
+                .iter()
+                .position(|s| s.ssrc == ssrc)?;
+            Some((*p, stream))
+        })
+    }
+
     #[allow(clippy::too_many_arguments)]
     fn on_sender_report(
         &mut self,
@@ -161,45 +176,40 @@ impl Core {
         now_ms: u64,
         outbox: &mut Outbox,
     ) {
-        for pkey in self.transports[tkey].producers.clone() {
-            let producer = &mut self.producers[pkey];
-            let Some(stream) = producer.streams.iter_mut().find(|s| s.ssrc == ssrc) else {
-                continue;
-            };
-            if stream
-                .recv
-                .receive_sender_report(ntp_sec, ntp_frac, rtp_ts, now_ms)
-                .is_some()
-            {
-                producer.feedback.score_changed = true;
-            }
-            if producer.trace_types.iter().any(|t| t == "sr") {
-                producer.trace(
-                    outbox,
-                    "sr",
-                    now_ms,
-                    SenderReportInfo {
-                        ssrc,
-                        ntp_sec,
-                        ntp_frac,
-                        rtp_ts,
-                    },
-                );
-            }
-            self.flush_producer_feedback(pkey, outbox);
+        let Some((pkey, stream)) = self.producer_stream_by_ssrc(tkey, ssrc) else {
             return;
+        };
+        let producer = &mut self.producers[pkey];
+        if producer.streams[stream]
+            .recv
+            .receive_sender_report(ntp_sec, ntp_frac, rtp_ts, now_ms)
+            .is_some()
+        {
+            producer.feedback.score_changed = true;
         }
+        if producer.trace_types.iter().any(|t| t == "sr") {
+            producer.trace(
+                outbox,
+                "sr",
+                now_ms,
+                SenderReportInfo {
+                    ssrc,
+                    ntp_sec,
+                    ntp_frac,
+                    rtp_ts,
+                },
+            );
+        }
+        self.flush_producer_feedback(pkey, outbox);
     }
 
     /// An XR DLRR item for producer stream `ssrc`.
     fn on_dlrr(&mut self, tkey: TransportKey, ssrc: u32, lrr: u32, dlrr: u32, now_ms: u64) {
         let ntp_now = self.ntp_at(now_ms);
-        for pkey in &self.transports[tkey].producers {
-            let producer = &mut self.producers[*pkey];
-            if let Some(stream) = producer.streams.iter_mut().find(|s| s.ssrc == ssrc) {
-                stream.recv.receive_xr_dlrr(lrr, dlrr, ntp_now);
-                return;
-            }
+        if let Some((pkey, stream)) = self.producer_stream_by_ssrc(tkey, ssrc) {
+            self.producers[pkey].streams[stream]
+                .recv
+                .receive_xr_dlrr(lrr, dlrr, ntp_now);
         }
     }
 

@@ -25,12 +25,11 @@ pub struct RtpListenerDump<'a> {
     pub rid_table: Vec<Entry<&'a str, &'a str>>,
 }
 
-/// `sctpParameters` as mediasoup announces them.
+/// `sctpParameters` as mediasoup 3.27 announces them, in its field order;
+/// `OS`/`MIS` are 65535 whatever `numSctpStreams` asked (its Node layer
+/// reports them so since its own SCTP stack announces every stream).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 #[serde(rename_all = "camelCase")]
-/// In mediasoup 3.27's field order; `OS`/`MIS` are 65535 whatever
-/// `numSctpStreams` asked (its Node layer reports them so since its own
-/// SCTP stack announces every stream).
 pub struct SctpParameters {
     pub port: u16,
     pub max_send_message_size: u64,
